@@ -1,0 +1,175 @@
+/* config — the governor's configuration: INI (inih) parsed into typed,
+ * validated values.
+ *
+ * Sources: one main file, then every "*.conf" in the drop-in directory
+ * (FILE.d/ beside it) in lexical order; later files override single keys of
+ * sections of the same name, and add sections. "match" and "keep_image"
+ * lines accumulate (several = any).
+ *
+ * Errors are reported as "FILE:LINE: message" into the caller's buffer; on any
+ * error nothing is returned (the caller keeps its old config). Unknown
+ * sections, unknown keys, duplicate keys within one file, malformed or
+ * out-of-range values are all errors.
+ *
+ * config_parse_string() is pure (fuzzable); config_load() reads files. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "units.h"
+#include "util.h"
+
+#define CONFIG_DEFAULT_PATH "/etc/sutazai/governor.conf"
+
+enum psi_kind {
+        PSI_SOME = 0,
+        PSI_FULL = 1,
+};
+
+/* "some 10%": a PSI avg10 threshold. */
+struct psi_threshold {
+        bool set;
+        enum psi_kind kind;
+        double avg10_percent;
+};
+
+/* "some 150ms 1s": a kernel PSI trigger (stall threshold within a window). */
+struct psi_trigger_spec {
+        enum psi_kind kind;
+        usec_t stall_usec;
+        usec_t window_usec;
+};
+
+struct governor_section {
+        bool dry_run;
+        usec_t interval_usec;
+        char *state_dir;
+        char *control_socket;
+        char *docker_socket;
+        char *metrics_file;
+        char *cgroup_root; /* "/sys/fs/cgroup" */
+        unsigned history_size;
+};
+
+struct memory_section {
+        double warning_percent; /* host memory in use, MemTotal - MemAvailable */
+        double critical_percent;
+        double emergency_percent;
+        double hysteresis_percent; /* a tier clears below threshold - hysteresis */
+        struct psi_threshold pressure_warning;
+        struct psi_threshold pressure_critical;
+        struct psi_threshold pressure_emergency;
+        usec_t hold_usec;
+        usec_t cooldown_usec;
+        struct psi_trigger_spec trigger; /* host and per-group kernel PSI trigger */
+        double reclaim_percent;  /* warning: reclaim this share of a group's usage */
+        double throttle_percent; /* critical: memory.high = this share of usage */
+        usec_t stop_timeout_usec; /* graceful stop before SIGKILL */
+};
+
+struct disk_section {
+        char *path; /* mount point watched, from [disk:PATH] */
+        double warning_percent;
+        double critical_percent;
+        double emergency_percent;
+        double low_percent; /* cleanup runs down to this watermark */
+        double hysteresis_percent;
+        usec_t hold_usec;
+        usec_t cooldown_usec;
+        usec_t container_min_age_usec; /* stopped containers younger are kept */
+        usec_t image_min_age_usec;     /* images younger are never evicted */
+        char **keep_images;            /* globs over repo:tag; NULL-terminated */
+        size_t n_keep_images;
+};
+
+struct logs_section {
+        char *name;
+        char *dir;
+        char *pattern; /* glob over the file name */
+        usec_t max_age_usec;
+        uint64_t max_total_bytes; /* BYTES_MAX = unset */
+        bool recursive;
+};
+
+struct journal_section {
+        char *journalctl; /* absolute path, run by execve with a fixed argv */
+        uint64_t vacuum_size_bytes;
+        usec_t vacuum_time_usec;
+};
+
+enum match_kind {
+        MATCH_NAME,  /* name:GLOB over the container name (no leading '/') */
+        MATCH_LABEL, /* label:KEY=VALUE (VALUE may be a glob) */
+        MATCH_IMAGE, /* image:GLOB over the image reference */
+        MATCH_PATH,  /* path:GLOB over the cgroup path relative to the root */
+};
+
+struct match {
+        enum match_kind kind;
+        char *key;  /* label key for MATCH_LABEL, else NULL */
+        char *glob; /* pattern (label value for MATCH_LABEL) */
+};
+
+enum rule_kind {
+        RULE_CONTAINER,
+        RULE_CGROUP,
+};
+
+/* [container:NAME] and [cgroup:NAME] */
+struct rule {
+        enum rule_kind kind;
+        char *name;
+        struct match *matches;
+        size_t n_matches;
+        struct size_spec memory_max;
+        struct size_spec memory_swap; /* container: total swap beyond memory_max, default 0 */
+        struct size_spec memory_high;
+        int priority; /* lower is sacrificed first; default 100 */
+        bool protect;
+        bool sacrificial; /* may be stopped at critical */
+};
+
+struct config {
+        char *path; /* main file */
+        struct governor_section governor;
+        struct memory_section memory;
+        struct journal_section journal;
+        struct disk_section *disks;
+        size_t n_disks;
+        struct logs_section *logs;
+        size_t n_logs;
+        struct rule *rules; /* in file order; first match wins */
+        size_t n_rules;
+};
+
+struct config *config_new_default(void);
+void config_free(struct config *c);
+
+/* Parse one file's text into c (which holds defaults or earlier files).
+ * file_name is used in messages only. Returns 0, or -EINVAL with
+ * "FILE:LINE: message" in err. -ENOMEM is fatal. */
+int config_parse_string(struct config *c, const char *file_name, const char *text, char *err,
+                        size_t err_size);
+
+/* Load path and its drop-ins (path + ".d/*.conf") over the defaults and
+ * validate. A missing main file is an error unless allow_missing. Returns 0
+ * with *ret_config, or negative errno with err filled. */
+int config_load(const char *path, bool allow_missing, struct config **ret_config, char *err,
+                size_t err_size);
+
+/* Cross-key checks (warning < critical < emergency, ...). Called by
+ * config_load; exposed for tests. */
+int config_validate(const struct config *c, char *err, size_t err_size);
+
+/* The effective configuration as INI that config_parse_string accepts again
+ * and that yields the same config. Deterministic. */
+int config_dump(const struct config *c, FILE *f);
+
+/* First rule of the given kind that matches. name/image/path may be NULL;
+ * labels is a NULL-terminated array of "KEY=VALUE" strings or NULL. Returns
+ * the rule index or -1. */
+int config_rule_find(const struct config *c, enum rule_kind kind, const char *name,
+                     const char *image, const char *const *labels, const char *path);

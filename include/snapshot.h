@@ -1,0 +1,68 @@
+/* snapshot — one sample of everything the policy looks at, taken by the
+ * daemon's readers and handed to the pure policy core. Plain data.
+ *
+ * A group is a cgroup the governor manages or shows: a plain cgroup matched
+ * by a [cgroup:NAME] rule, or a Docker container (matched or not). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "memparse.h"
+#include "psi.h"
+#include "util.h"
+
+#define GROUP_NAME_MAX   256
+#define GROUP_ID_MAX     65
+#define GROUP_CGROUP_MAX 512
+
+enum group_kind {
+        GROUP_CGROUP,
+        GROUP_CONTAINER,
+};
+
+struct group_sample {
+        enum group_kind kind;
+        char name[GROUP_NAME_MAX];     /* container name, or cgroup path for plain cgroups */
+        char id[GROUP_ID_MAX];         /* Docker container id; "" for plain cgroups */
+        char cgroup[GROUP_CGROUP_MAX]; /* cgroup2 path relative to the root; "" if unknown */
+        int rule;                      /* index into config->rules; -1 = unmanaged */
+        bool has_memory;               /* memory_* below are valid */
+        uint64_t memory_current;
+        uint64_t memory_max;      /* BYTES_MAX = unlimited */
+        uint64_t memory_high;     /* BYTES_MAX = unlimited; BYTES_MAX too where unsupported */
+        uint64_t memory_swap_max; /* swap beyond memory_max; BYTES_MAX = unlimited */
+        bool has_events;
+        struct memory_events events;
+        bool has_psi;
+        struct psi_stats psi; /* memory.pressure */
+        bool running;         /* containers: State.Running; cgroups: has processes */
+        unsigned restart_count;
+};
+
+struct host_sample {
+        struct meminfo mem;
+        bool has_psi;
+        struct psi_stats memory_psi;
+        struct psi_stats io_psi;
+};
+
+struct snapshot {
+        usec_t time; /* monotonic, when the sample was taken */
+        struct host_sample host;
+        struct group_sample *groups;
+        size_t n_groups;
+        size_t allocated;
+};
+
+void snapshot_init(struct snapshot *s);
+void snapshot_done(struct snapshot *s);
+/* Append a zeroed group (rule = -1, limits BYTES_MAX); NULL on -ENOMEM. */
+struct group_sample *snapshot_add_group(struct snapshot *s);
+/* Group with this key (id for containers, cgroup path for cgroups), or NULL. */
+const struct group_sample *snapshot_find(const struct snapshot *s, const char *key);
+/* The identity policy state is keyed by: id for containers, cgroup for cgroups. */
+const char *group_key(const struct group_sample *g);
+/* Host memory in use, percent: (MemTotal - MemAvailable) / MemTotal. */
+double snapshot_memory_used_percent(const struct snapshot *s);

@@ -1,0 +1,51 @@
+/* tier — the escalation state machine shared by memory and every disk.
+ *
+ * Each tier t has two conditions, computed by the caller from its signals:
+ *   enter[t]: the signal is at or above t's mark,
+ *   stay[t]:  the signal is at or above t's mark minus the hysteresis.
+ * A tier is entered once enter[t] has held continuously for hold_usec (each
+ * tier has its own "since" time, so a burst straight to emergency escalates
+ * straight to emergency after one hold). The current tier is left, without
+ * hold, as soon as stay[current] fails; it then drops to the highest tier
+ * whose stay[] still holds. Pure: time is an argument. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "util.h"
+
+enum tier {
+        TIER_NORMAL = 0,
+        TIER_WARNING,
+        TIER_CRITICAL,
+        TIER_EMERGENCY,
+        TIER_COUNT,
+};
+
+struct tier_tracker {
+        enum tier tier;
+        usec_t since[TIER_COUNT]; /* enter[t] has held since; USEC_INFINITY = not holding */
+        usec_t entered_usec;      /* when the current tier was entered */
+};
+
+struct tier_conditions {
+        bool enter[TIER_COUNT]; /* [TIER_NORMAL] ignored */
+        bool stay[TIER_COUNT];
+};
+
+void tier_tracker_init(struct tier_tracker *t);
+
+/* Fill conditions from one value against ascending marks (warning, critical,
+ * emergency) and a hysteresis, all in the value's unit. */
+void tier_conditions_from_value(double value, const double marks[3], double hysteresis,
+                                struct tier_conditions *ret);
+
+/* OR two condition sets (e.g. usage and gated PSI). */
+void tier_conditions_merge(struct tier_conditions *into, const struct tier_conditions *other);
+
+/* Advance; returns the new tier. */
+enum tier tier_update(struct tier_tracker *t, const struct tier_conditions *c, usec_t hold_usec,
+                      usec_t now);
+
+const char *tier_name(enum tier t); /* "normal", "warning", "critical", "emergency" */
+int tier_from_name(const char *s, enum tier *ret);

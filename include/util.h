@@ -1,0 +1,67 @@
+/* util — small shared helpers: cleanup attributes, time, bounded string copy.
+ *
+ * Contract: header-only where possible; nothing here does I/O except
+ * util_now_usec() (CLOCK_MONOTONIC) and util_realtime_usec() (CLOCK_REALTIME),
+ * which the daemon uses to pass time *into* pure modules. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef uint64_t usec_t;
+
+#define USEC_PER_MSEC 1000ULL
+#define USEC_PER_SEC  1000000ULL
+#define USEC_INFINITY UINT64_MAX
+
+/* memory.max / memory.high / memory.swap.max value "max" */
+#define BYTES_MAX UINT64_MAX
+
+#define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))
+
+static inline void util_freep(void *p)
+{
+        free(*(void **)p);
+}
+static inline void util_closep(int *fd)
+{
+        if (*fd >= 0)
+                close(*fd);
+}
+#define _cleanup_free_  __attribute__((cleanup(util_freep)))
+#define _cleanup_close_ __attribute__((cleanup(util_closep)))
+
+/* Returns a pointer and sets *p to NULL, to hand ownership out of a _cleanup_ variable. */
+#define TAKE_PTR(p)                                                                                \
+        ({                                                                                         \
+                typeof(p) _tp = (p);                                                               \
+                (p) = NULL;                                                                        \
+                _tp;                                                                               \
+        })
+#define TAKE_FD(fd)                                                                                \
+        ({                                                                                         \
+                int _tf = (fd);                                                                    \
+                (fd) = -1;                                                                         \
+                _tf;                                                                               \
+        })
+
+usec_t util_now_usec(void);      /* CLOCK_MONOTONIC */
+usec_t util_realtime_usec(void); /* CLOCK_REALTIME */
+
+/* strlcpy semantics: always NUL-terminates when size > 0; returns strlen(src). */
+size_t util_strlcpy(char *dst, const char *src, size_t size);
+
+/* Read a whole small file through an fd into buf (NUL-terminated). Returns bytes
+ * read (>= 0) or -errno; -EFBIG if the content does not fit in size - 1. */
+ssize_t util_read_fd(int fd, char *buf, size_t size);
+
+/* Write all of buf; -errno on failure. */
+int util_write_all(int fd, const void *buf, size_t len);
+
+/* Write content to path atomically: temp file in the same dir, fsync, rename,
+ * fsync of the dir. mode for the new file. Returns 0 or -errno. */
+int util_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode);
