@@ -1,0 +1,85 @@
+/* daemon — the governor process: one sd-event loop that owns every part.
+ *
+ *   sources: PSI trigger fds (EPOLLPRI), the interval timer, signals
+ *            (SIGTERM/SIGINT exit 0, SIGHUP reload), the watchdog, the
+ *            Docker connection, the control socket.
+ *   each wake-up: sample → policy_evaluate → actuator → journal/history/metrics.
+ *
+ * struct daemon is shared with the modules that serve operators (control,
+ * metrics) so they can read state; only daemon.c and the actuator change it,
+ * through the functions below. */
+#pragma once
+
+#include <stdbool.h>
+#include <systemd/sd-event.h>
+
+#include "cgfs.h"
+#include "config.h"
+#include "policy.h"
+#include "snapshot.h"
+#include "tier.h"
+#include "util.h"
+
+struct docker;
+struct history;
+struct overrides;
+struct control;
+struct triggers;
+struct disks;
+
+/* Command-line settings; each non-NULL/true one wins over the config file. */
+struct daemon_options {
+        const char *config_path;
+        bool dry_run;
+        const char *cgroup_root;
+        const char *docker_socket;
+        const char *control_socket;
+        const char *state_dir;
+        const char *proc_root; /* tests only: default "/proc" */
+};
+
+struct daemon_counters {
+        uint64_t actions[ACTION_KIND_COUNT];
+        uint64_t actions_failed;
+        uint64_t oom_events;
+        uint64_t bytes_freed;
+        uint64_t ticks;
+        uint64_t trigger_wakeups;
+        usec_t last_tick_usec; /* duration of the last evaluation */
+};
+
+struct daemon {
+        sd_event *event;
+        struct daemon_options options;
+        struct config *config;
+        struct cgfs_layout_info layout;
+        struct cgfs *fs;
+        struct docker *docker; /* NULL until configured; attaches when the socket appears */
+        struct triggers *triggers;
+        struct control *control;
+        struct history *history;
+        struct overrides *overrides;
+        struct disks *disks;
+        sd_event_source *tick;
+        struct snapshot snapshot; /* the last sample */
+        struct policy_state policy;
+        struct plan plan; /* the last plan */
+        bool dry_run;     /* effective: flag or config */
+        struct daemon_counters counters;
+        usec_t started_realtime_usec;
+        bool evaluating; /* re-entrancy guard */
+};
+
+/* Parse flags, load config, open everything, run the loop. Returns the exit status. */
+int daemon_main(const struct daemon_options *opts);
+
+/* Re-sample and re-evaluate now (called on PSI triggers, Docker events,
+ * control requests). reason for debug logs. */
+void daemon_evaluate(struct daemon *d, const char *reason);
+
+/* Reload the configuration; on error the old one is kept and err filled. */
+int daemon_reload(struct daemon *d, char *err, size_t err_size);
+
+/* Record one action in the journal (by the caller) and history, with bytes. */
+void daemon_record(struct daemon *d, const char *kind, const char *target, const char *reason,
+                   uint64_t bytes, bool has_bytes);

@@ -1,0 +1,114 @@
+/* docker — the one module that talks to the Docker Engine.
+ *
+ * libcurl over the unix socket (CURLOPT_UNIX_SOCKET_PATH), driven by the
+ * daemon's sd-event loop through curl multi (socket and timer callbacks), so a
+ * slow or hung dockerd never blocks the loop. Only an allow-list of endpoints
+ * is ever requested (see docker.c); every request has a hard timeout.
+ *
+ * Lifecycle: docker_new() starts connecting: GET /version (API >= 1.41
+ * negotiated and used as the /vX.Y prefix), GET /containers/json, one
+ * inspect per container, then GET /events filtered to container events,
+ * kept open. On disconnect or failure: exponential backoff (250 ms .. 30 s),
+ * reconnect, full re-sync. A missing socket is not an error: it is retried
+ * the same way, so the governor attaches when Docker appears.
+ *
+ * The module keeps a cache of all containers, running and stopped, (docker_containers()) that the
+ * sampler reads; callbacks tell the daemon when something changed so it can
+ * re-evaluate at once (start events must reach a LIMIT within 100 ms).
+ *
+ * Requests that change things (update, stop, kill) are asynchronous; their
+ * completion callback gets 0 or -errno (-EIO for HTTP errors, with the
+ * Engine's message logged). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "util.h"
+
+#define DOCKER_ID_MAX 65
+
+struct docker_container {
+        char id[DOCKER_ID_MAX]; /* full 64-hex id */
+        char *name;             /* without the leading '/' */
+        char *image;            /* Config.Image as the user wrote it ("bb:latest") */
+        char *image_id;         /* "sha256:..." */
+        char **labels;          /* NULL-terminated "KEY=VALUE" */
+        bool running;
+        int pid;                  /* State.Pid, 0 when not running */
+        char *cgroup;             /* cgroup2 path relative to the v2 root, resolved from the pid; NULL if unknown */
+        char *cgroup_v1_memory;   /* hybrid hosts: path relative to the v1 memory mount; NULL if not hybrid */
+        uint64_t memory_bytes;    /* HostConfig.Memory, 0 = unlimited */
+        int64_t memory_swap;      /* HostConfig.MemorySwap: memory+swap, -1 unlimited, 0 unset */
+        unsigned restart_count;   /* RestartCount */
+        usec_t created_realtime_usec;
+        usec_t started_realtime_usec;
+};
+
+enum docker_event_kind {
+        DOCKER_EVENT_CONNECTED,    /* (re)synced: the cache is complete */
+        DOCKER_EVENT_DISCONNECTED, /* stream lost; the cache is kept but stale */
+        DOCKER_EVENT_STARTED,      /* container started (cache updated by inspect first) */
+        DOCKER_EVENT_CHANGED,      /* update/rename/restart... (cache updated) */
+        DOCKER_EVENT_REMOVED,      /* die/destroy/stop (cache updated) */
+        DOCKER_EVENT_OOM,          /* Docker reported an OOM kill in the container */
+};
+
+/* The container may be NULL for CONNECTED/DISCONNECTED. */
+typedef void (*docker_event_fn)(enum docker_event_kind kind, const struct docker_container *c,
+                                usec_t event_monotonic_usec, void *userdata);
+typedef void (*docker_done_fn)(int result, const char *container_id, void *userdata);
+
+struct docker;
+
+/* v1_memory_root: on hybrid hosts, the v1 memory mount used to resolve
+ * cgroup_v1_memory (NULL otherwise). cgroup resolution reads /proc/PID/cgroup
+ * through the cgfs module. */
+struct cgfs;
+int docker_new(sd_event *event, const char *socket_path, struct cgfs *fs, docker_event_fn on_event,
+               void *userdata, struct docker **ret);
+struct docker *docker_free(struct docker *d);
+
+bool docker_is_connected(const struct docker *d);
+const char *docker_api_version(const struct docker *d); /* "1.41" or NULL */
+
+/* The cache, valid until the next loop iteration. */
+const struct docker_container *docker_containers(const struct docker *d, size_t *ret_n);
+const struct docker_container *docker_container_find(const struct docker *d, const char *id);
+
+/* POST /containers/{id}/update {"Memory":..,"MemorySwap":..}; memory_swap is
+ * Docker's total (memory + swap), -1 for unlimited swap. */
+int docker_container_update(struct docker *d, const char *id, uint64_t memory_bytes,
+                            int64_t memory_swap, docker_done_fn done, void *userdata);
+/* POST /containers/{id}/stop?t=SECONDS (graceful, then SIGKILL by dockerd) */
+int docker_container_stop(struct docker *d, const char *id, unsigned timeout_sec,
+                          docker_done_fn done, void *userdata);
+/* POST /containers/{id}/kill?signal=SIGKILL */
+int docker_container_kill(struct docker *d, const char *id, docker_done_fn done, void *userdata);
+
+/* Disk cleanup endpoints (never volumes). reclaimed: the Engine's
+ * SpaceReclaimed; deleted: NULL-terminated ids/refs removed (may be NULL). */
+typedef void (*docker_prune_fn)(int result, uint64_t reclaimed_bytes, const char *const *deleted,
+                                void *userdata);
+/* POST /containers/prune?filters={"until":["<min_age>s"]} */
+int docker_prune_containers(struct docker *d, usec_t min_age_usec, docker_prune_fn done,
+                            void *userdata);
+/* POST /images/prune?filters={"dangling":["true"]} */
+int docker_prune_dangling_images(struct docker *d, docker_prune_fn done, void *userdata);
+/* POST /build/prune */
+int docker_prune_build_cache(struct docker *d, docker_prune_fn done, void *userdata);
+
+struct docker_image {
+        char id[80];       /* "sha256:..." */
+        char **repo_tags;  /* NULL-terminated, may be empty */
+        uint64_t size_bytes;
+        usec_t created_realtime_usec;
+};
+typedef void (*docker_images_fn)(int result, const struct docker_image *images, size_t n,
+                                 void *userdata);
+/* GET /images/json */
+int docker_images_list(struct docker *d, docker_images_fn done, void *userdata);
+/* DELETE /images/{id} (never forced: an image in use is refused by dockerd) */
+int docker_image_remove(struct docker *d, const char *id, docker_done_fn done, void *userdata);

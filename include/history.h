@@ -1,0 +1,41 @@
+/* history — the last N actions the governor took (or, in dry-run, would
+ * have taken), newest last, with time, kind, target, reason and bytes.
+ * Kept in memory as a ring and persisted to STATE_DIR/history.json by
+ * atomic replace; restored at start-up (a corrupt file is logged, moved
+ * aside as history.json.corrupt, and the history starts empty).
+ *
+ * Kinds (the contract of `sutazai-govctl history --json`): limit, reclaim,
+ * throttle, stop, kill, oom, prune-logs, vacuum-journal, prune-containers,
+ * prune-images, evict-image. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util.h"
+
+struct history_entry {
+        usec_t time_realtime_usec;
+        char kind[24];
+        char target[256];
+        char reason[256];
+        uint64_t bytes; /* bytes set or freed; 0 when not applicable */
+        bool has_bytes;
+        bool dry_run; /* the action was only planned */
+};
+
+struct history;
+
+int history_new(size_t capacity, struct history **ret);
+struct history *history_free(struct history *h);
+
+/* Append (drops the oldest when full). -ENOMEM only. */
+int history_add(struct history *h, const struct history_entry *e);
+size_t history_count(const struct history *h);
+/* i = 0 is the oldest kept entry. */
+const struct history_entry *history_get(const struct history *h, size_t i);
+
+/* Persistence (cJSON). load: 0 loaded, -ENOENT none, -EINVAL corrupt (moved aside). */
+int history_save(const struct history *h, const char *path);
+int history_load(struct history *h, const char *path);
