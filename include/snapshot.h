@@ -28,7 +28,8 @@ struct group_sample {
         char id[GROUP_ID_MAX];         /* Docker container id; "" for plain cgroups */
         char cgroup[GROUP_CGROUP_MAX]; /* cgroup2 path relative to the root; "" if unknown */
         int rule;                      /* index into config->rules; -1 = unmanaged */
-        bool has_memory;               /* memory_* below are valid */
+        bool has_memory;               /* memory_current/max/swap below are valid */
+        bool has_memory_high;          /* memory.high and memory.reclaim exist (cgroup v2) */
         uint64_t memory_current;
         uint64_t memory_max;      /* BYTES_MAX = unlimited */
         uint64_t memory_high;     /* BYTES_MAX = unlimited; BYTES_MAX too where unsupported */
