@@ -1,0 +1,157 @@
+/* disks — disk pressure: one watcher per [disk:PATH] and the tiered cleanup.
+ *
+ * Signals: statvfs of each path, percent used of blocks (as df computes it:
+ * used = f_blocks - f_bfree over used + f_bavail) and of inodes
+ * (f_files - f_ffree over f_files); the higher of the two drives the disk's
+ * tier through the shared tier machine (tier.h) with the section's hold and
+ * hysteresis. Host io.pressure is reported alongside, it does not drive tiers.
+ *
+ * Cleanup (kubelet image-GC style high/low): once a disk reaches warning and
+ * its cooldown has passed, stages run in order, each re-sampling statvfs
+ * first and stopping as soon as the disk is under its low watermark:
+ *   warning   → LOGS (every [logs:] section whose directory is on the same
+ *               filesystem, by st_dev), JOURNAL (journalctl --vacuum-*)
+ *   critical  → + CONTAINERS (stopped, older than container_min_age),
+ *               DANGLING images, BUILD_CACHE (Engine API prune; never volumes)
+ *   emergency → + EVICT: least-recently-used unused images, one at a time
+ *               (not used by any container, running or stopped; no repo tag
+ *               matching keep_image; unused for longer than image_min_age).
+ * One cleanup runs at a time. Dry-run (daemon or request) plans and logs every
+ * deletion with bytes and reason and deletes nothing.
+ *
+ * The pure part (disks_usage_from_statvfs, disks_decide, disks_next_stage)
+ * takes time and samples as arguments and is what test-disks checks. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/statvfs.h>
+
+#include "config.h"
+#include "tier.h"
+#include "util.h"
+
+struct daemon;
+struct disks;
+
+/* ---- pure part ---------------------------------------------------------- */
+
+struct disk_usage {
+        uint64_t bytes_total; /* (f_blocks - f_bfree + f_bavail) * f_frsize: what df shows */
+        uint64_t bytes_used;  /* (f_blocks - f_bfree) * f_frsize */
+        uint64_t bytes_avail; /* f_bavail * f_frsize */
+        uint64_t inodes_total;
+        uint64_t inodes_used;
+        double blocks_percent; /* 0..100 */
+        double inodes_percent; /* 0..100; 0 when the fs reports no inode count */
+        double used_percent;   /* max of the two: drives the tier */
+};
+
+void disks_usage_from_statvfs(const struct statvfs *st, struct disk_usage *ret);
+
+/* Per-disk state kept between evaluations. */
+struct disk_state {
+        struct tier_tracker tracker;
+        usec_t last_cleanup_usec; /* monotonic end of the last cleanup; USEC_INFINITY = never */
+};
+
+void disk_state_init(struct disk_state *s);
+
+struct disk_decision {
+        enum tier tier;
+        enum tier previous_tier;
+        bool start_cleanup; /* tier >= warning, above low, cooldown over, none running */
+};
+
+/* Advance the tier with a fresh sample and decide whether to start cleanup. */
+void disks_decide(const struct disk_section *cfg, struct disk_state *state,
+                  const struct disk_usage *usage, usec_t now, bool cleanup_running,
+                  struct disk_decision *ret);
+
+/* Is the disk at or under its low watermark (cleanup is done)? */
+bool disks_under_low(const struct disk_section *cfg, const struct disk_usage *usage);
+
+enum disks_stage {
+        DISKS_STAGE_START = 0, /* nothing done yet */
+        DISKS_STAGE_LOGS,
+        DISKS_STAGE_JOURNAL,
+        DISKS_STAGE_CONTAINERS,
+        DISKS_STAGE_DANGLING,
+        DISKS_STAGE_BUILD_CACHE,
+        DISKS_STAGE_EVICT, /* repeats: one image per step */
+        DISKS_STAGE_DONE,
+};
+
+const char *disks_stage_name(enum disks_stage s); /* "logs", "journal", ... */
+/* The lowest tier at which a stage runs. */
+enum tier disks_stage_tier(enum disks_stage s);
+
+/* The stage to run after `done`, for a cleanup started at `tier`, given a
+ * fresh sample: DISKS_STAGE_DONE once under the low mark (unless force) or
+ * when no stage of that tier is left. EVICT follows itself until under low;
+ * evict_exhausted says no candidate is left. force (manual `cleanup`) runs the
+ * warning and critical stages even under the low mark. */
+enum disks_stage disks_next_stage(const struct disk_section *cfg, enum tier tier,
+                                  enum disks_stage done, const struct disk_usage *fresh,
+                                  bool force, bool evict_exhausted);
+
+/* ---- the daemon part ---------------------------------------------------- */
+
+int disks_new(struct daemon *d, struct disks **ret);
+struct disks *disks_free(struct disks *disks);
+
+/* Sample every [disk:] of d->config (states follow the config by path across
+ * reloads), advance tiers, log tier changes, start cleanup where due. Called
+ * on every tick. 0, or -ENOMEM. */
+int disks_evaluate(struct disks *disks, usec_t now);
+
+/* Status for `sutazai-govctl status` and metrics, one per configured disk. */
+struct disks_status {
+        const char *path;
+        enum tier tier;
+        bool sampled; /* false: statvfs failed or not yet sampled */
+        struct disk_usage usage;
+        double io_pressure_some_avg10; /* host io.pressure, reported only */
+        bool cleaning;
+        usec_t last_cleanup_realtime_usec; /* 0 = never */
+};
+size_t disks_count(const struct disks *disks);
+/* 0, or -ENOENT for i out of range. Pointers valid until the next evaluation/reload. */
+int disks_get_status(const struct disks *disks, size_t i, struct disks_status *ret);
+
+/* Image last use from Docker container events (start, die, destroy): the
+ * daemon's docker event callback calls this with the container's image id. */
+void disks_image_used(struct disks *disks, const char *image_id, usec_t now_realtime_usec);
+
+/* One thing removed (or that would be, in dry-run) by a cleanup. */
+struct disks_item {
+        const char *kind;   /* "file", "journal", "containers", "container", "images",
+                             * "image", "build-cache" */
+        const char *target; /* path (escaped), container/image id or ref */
+        const char *reason; /* "older than 7d (pattern *.log)", "lru: unused since ..." */
+        const char *disk;   /* the [disk:] path that caused it; NULL for a manual run */
+        uint64_t bytes;     /* freed (or would be) */
+        bool has_bytes;     /* false: size unknown (dry-run of prune endpoints) */
+        int result;         /* 0 done (or planned in dry-run), -errno failed */
+};
+
+struct disks_report {
+        bool dry_run;
+        int result; /* 0, or the first fatal error (-EBUSY, -ENOMEM) */
+        const struct disks_item *items;
+        size_t n_items;
+        uint64_t bytes_freed; /* sum of item bytes (dry-run: would be freed) */
+        uint64_t statvfs_freed; /* measured: sum over disks of avail after - before */
+};
+
+typedef void (*disks_cleanup_fn)(const struct disks_report *report, void *userdata);
+
+/* `sutazai-govctl cleanup [--dry-run]`: run every stage now on every disk:
+ * logs (all [logs:] sections), journal, Docker prunes; image eviction only on
+ * disks at emergency, down to their low mark. With dry_run (or the daemon in
+ * dry-run) nothing is deleted and the report lists what would go. done is
+ * called exactly once, later, from the event loop; the report is valid only
+ * during the call. Returns 0 (started), -EBUSY (a cleanup is running), or
+ * -ENOMEM. */
+int disks_cleanup_now(struct daemon *d, bool dry_run, disks_cleanup_fn done, void *userdata);
