@@ -1,0 +1,28 @@
+/* sampler — take one snapshot of everything the policy looks at:
+ *   - host: /proc/meminfo, host memory and io PSI;
+ *   - plain cgroups: every cgroup under the root that a [cgroup:NAME] rule
+ *     matches (path:GLOB);
+ *   - containers: every running container in the Docker cache, matched
+ *     against [container:NAME] rules (name, label, image) or unmanaged.
+ * Reads only; a group that vanishes mid-sample is left out. */
+#pragma once
+
+#include "cgfs.h"
+#include "config.h"
+#include "snapshot.h"
+
+struct docker;
+
+struct sampler_context {
+        const struct config *config;
+        struct cgfs *fs;
+        const struct cgfs_layout_info *layout;
+        const struct docker *docker; /* NULL: cgroups only */
+};
+
+/* Fill snap (initialised, empty). 0, -ENOMEM, or -errno if host memory
+ * cannot be read (the only input without which nothing can be decided). */
+int sampler_take(const struct sampler_context *ctx, usec_t now, struct snapshot *snap);
+
+/* Re-read one group in place (before a destructive action). 0, -ENOENT if gone. */
+int sampler_refresh_group(const struct sampler_context *ctx, struct group_sample *g);

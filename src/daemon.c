@@ -1,0 +1,455 @@
+/* daemon — see include/daemon.h */
+#include "daemon.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+#include <systemd/sd-daemon.h>
+
+#include "actuator.h"
+#include "docker.h"
+#include "history.h"
+#include "log.h"
+#include "sampler.h"
+#include "trigger.h"
+#include "units.h"
+
+#define DEFAULT_CGROUP_ROOT "/sys/fs/cgroup"
+#define OOM_SCORE_ADJ_MIN   "-1000" /* never chosen by the kernel OOM killer */
+
+static const char *pick(const char *flag, const char *config_value)
+{
+        return flag ? flag : config_value;
+}
+
+/* ---- cgroup layout ---------------------------------------------------- */
+
+static bool is_cgroup2(const char *path)
+{
+        struct statfs sfs;
+
+        return statfs(path, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+static bool controllers_have_memory(const char *root)
+{
+        char path[4096], buf[512];
+        _cleanup_close_ int fd = -1;
+        ssize_t n;
+
+        snprintf(path, sizeof path, "%s/cgroup.controllers", root);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        n = util_read_fd(fd, buf, sizeof buf);
+        if (n < 0)
+                return false;
+        for (char *tok = strtok(buf, " \n"); tok; tok = strtok(NULL, " \n"))
+                if (strcmp(tok, "memory") == 0)
+                        return true;
+        return false;
+}
+
+/* The real mounts are found with libcgroup (cgfs_detect); a root given on the
+ * command line or in the config that is not the system's (a fixture tree, a
+ * VM's own mount) is taken as a cgroup2 root as it is. */
+static int resolve_layout(const char *cgroup_root, struct cgfs_layout_info *ret)
+{
+        int r;
+
+        memset(ret, 0, sizeof *ret);
+        if (strcmp(cgroup_root, DEFAULT_CGROUP_ROOT) == 0) {
+                r = cgfs_detect(ret);
+                if (r < 0)
+                        return r;
+                if (ret->layout == CGFS_LAYOUT_V1 || !ret->v2_root[0])
+                        return -EOPNOTSUPP;
+                return 0;
+        }
+        util_strlcpy(ret->v2_root, cgroup_root, sizeof ret->v2_root);
+        ret->v2_memory = controllers_have_memory(cgroup_root);
+        ret->layout = ret->v2_memory || !is_cgroup2(cgroup_root) ? CGFS_LAYOUT_V2
+                                                                 : CGFS_LAYOUT_HYBRID;
+        return 0;
+}
+
+/* ---- evaluation --------------------------------------------------------- */
+
+static void log_tier_change(struct daemon *d, const struct plan *plan)
+{
+        char f_tier[64], f_prev[64], f_used[64];
+        const char *fields[] = {f_tier, f_prev, f_used, NULL};
+
+        snprintf(f_tier, sizeof f_tier, "GOVERNOR_TIER=%s", tier_name(plan->memory_tier));
+        snprintf(f_prev, sizeof f_prev, "GOVERNOR_PREVIOUS_TIER=%s",
+                 tier_name(plan->previous_tier));
+        snprintf(f_used, sizeof f_used, "GOVERNOR_MEMORY_USED_PERCENT=%.1f",
+                 plan->memory_used_percent);
+        log_event(plan->memory_tier > plan->previous_tier ? LOG_WARNING : LOG_NOTICE, MSGID_TIER,
+                  fields, "memory tier %s -> %s (%.1f%% in use, PSI some %.2f%% full %.2f%%)",
+                  tier_name(plan->previous_tier), tier_name(plan->memory_tier),
+                  plan->memory_used_percent, d->snapshot.host.memory_psi.some.avg10,
+                  d->snapshot.host.memory_psi.full.avg10);
+}
+
+static void sync_group_triggers(struct daemon *d)
+{
+        if (!d->triggers)
+                return;
+        triggers_mark(d->triggers);
+        for (size_t i = 0; i < d->snapshot.n_groups; i++) {
+                const struct group_sample *g = &d->snapshot.groups[i];
+                int r;
+
+                if (g->rule < 0 || !g->cgroup[0])
+                        continue;
+                r = triggers_add_group(d->triggers, group_key(g), g->cgroup);
+                if (r < 0 && r != -ENOENT && r != -ENODEV)
+                        log_debug("no PSI trigger for %s: %s", g->name, strerror(-r));
+        }
+        triggers_sweep(d->triggers);
+}
+
+void daemon_evaluate(struct daemon *d, const char *reason)
+{
+        struct sampler_context ctx = {d->config, d->fs, &d->layout, d->docker};
+        struct policy_input in = {0};
+        struct snapshot snap;
+        usec_t start = util_now_usec();
+        int r;
+
+        if (d->evaluating)
+                return;
+        d->evaluating = true;
+
+        snapshot_init(&snap);
+        r = sampler_take(&ctx, start, &snap);
+        if (r == -ENOMEM) {
+                log_error("out of memory while sampling");
+                sd_event_exit(d->event, 1);
+                goto out;
+        }
+        if (r < 0) {
+                log_warning("cannot sample host memory: %s", strerror(-r));
+                snapshot_done(&snap);
+                goto out;
+        }
+        snapshot_done(&d->snapshot);
+        d->snapshot = snap;
+        sync_group_triggers(d);
+
+        in.config = d->config;
+        in.snapshot = &d->snapshot;
+        in.now = start;
+        plan_done(&d->plan);
+        plan_init(&d->plan);
+        r = policy_evaluate(&in, &d->policy, &d->plan);
+        if (r < 0) {
+                log_error("policy evaluation failed: %s", strerror(-r));
+                sd_event_exit(d->event, 1);
+                goto out;
+        }
+        if (d->plan.memory_tier != d->plan.previous_tier)
+                log_tier_change(d, &d->plan);
+        if (d->plan.n_actions > 0)
+                log_debug("evaluation (%s): %zu action(s)", reason, d->plan.n_actions);
+        actuator_run(d, &d->plan);
+
+        d->counters.ticks++;
+        d->counters.last_tick_usec = util_now_usec() - start;
+out:
+        d->evaluating = false;
+}
+
+void daemon_record(struct daemon *d, const char *kind, const char *target, const char *reason,
+                   uint64_t bytes, bool has_bytes)
+{
+        struct history_entry e = {
+                .time_realtime_usec = util_realtime_usec(),
+                .bytes = bytes,
+                .has_bytes = has_bytes,
+                .dry_run = d->dry_run,
+        };
+
+        if (!d->history)
+                return;
+        util_strlcpy(e.kind, kind, sizeof e.kind);
+        util_strlcpy(e.target, target, sizeof e.target);
+        util_strlcpy(e.reason, reason, sizeof e.reason);
+        if (history_add(d->history, &e) < 0)
+                log_warning("history full and out of memory; entry dropped");
+}
+
+/* ---- event sources ------------------------------------------------------ */
+
+static void on_pressure(const char *key, usec_t notice_usec, void *userdata)
+{
+        struct daemon *d = userdata;
+
+        d->counters.trigger_wakeups++;
+        log_debug("PSI trigger %s at %" PRIu64 "us", key[0] ? key : "host", notice_usec);
+        daemon_evaluate(d, key[0] ? "group pressure" : "host pressure");
+}
+
+static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct daemon *d = userdata;
+
+        daemon_evaluate(d, "tick");
+        return sd_event_source_set_time(s, usec + d->config->governor.interval_usec);
+}
+
+static void on_docker(enum docker_event_kind kind, const struct docker_container *c,
+                      usec_t event_usec, void *userdata)
+{
+        struct daemon *d = userdata;
+
+        switch (kind) {
+        case DOCKER_EVENT_CONNECTED:
+                log_event(LOG_NOTICE, MSGID_DOCKER, NULL, "Docker Engine connected (API %s)",
+                          docker_api_version(d->docker) ?: "?");
+                break;
+        case DOCKER_EVENT_DISCONNECTED:
+                log_event(LOG_WARNING, MSGID_DOCKER, NULL,
+                          "Docker Engine connection lost; governing cgroups, reconnecting");
+                break;
+        case DOCKER_EVENT_OOM: {
+                char f_container[GROUP_NAME_MAX + 32];
+                const char *fields[] = {"GOVERNOR_ACTION=oom", f_container, NULL};
+                const char *name = c && c->name ? c->name : "?";
+
+                snprintf(f_container, sizeof f_container, "GOVERNOR_CONTAINER=%s", name);
+                d->counters.oom_events++;
+                log_event(LOG_WARNING, MSGID_OOM, fields, "OOM kill in container %s", name);
+                daemon_record(d, "oom", name, "Docker reported an OOM kill", 0, false);
+                break;
+        }
+        default:
+                break;
+        }
+        daemon_evaluate(d, "docker event");
+}
+
+static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+        struct daemon *d = userdata;
+        char err[1024];
+
+        if (si->ssi_signo == SIGHUP) {
+                (void)daemon_reload(d, err, sizeof err);
+                return 0;
+        }
+        log_notice("received %s, exiting", strsignal((int)si->ssi_signo));
+        (void)sd_notify(false, "STOPPING=1");
+        return sd_event_exit(d->event, 0);
+}
+
+/* ---- set-up and reload -------------------------------------------------- */
+
+static int open_cgroups(struct daemon *d)
+{
+        const char *root = pick(d->options.cgroup_root, d->config->governor.cgroup_root);
+        int r;
+
+        r = resolve_layout(root, &d->layout);
+        if (r < 0) {
+                log_error("no usable cgroup v2 hierarchy at %s: %s", root, strerror(-r));
+                return r;
+        }
+        r = cgfs_open(d->layout.v2_root, d->layout.v1_memory[0] ? d->layout.v1_memory : NULL,
+                      d->options.proc_root ? d->options.proc_root : "/proc", &d->fs);
+        if (r < 0) {
+                log_error("cannot open %s: %s", d->layout.v2_root, strerror(-r));
+                return r;
+        }
+        log_info("cgroups: %s layout, cgroup2 at %s%s%s", cgfs_layout_name(d->layout.layout),
+                 d->layout.v2_root, d->layout.v1_memory[0] ? ", v1 memory at " : "",
+                 d->layout.v1_memory);
+        return 0;
+}
+
+static int open_triggers(struct daemon *d)
+{
+        int r = triggers_new(d->event, d->fs, &d->config->memory.trigger, on_pressure, d,
+                             &d->triggers);
+        if (r < 0)
+                return r;
+        r = triggers_add_host(d->triggers);
+        if (r < 0)
+                log_warning("no kernel PSI trigger for host memory (%s); relying on the %s tick",
+                            strerror(-r), "interval");
+        else
+                log_info("host memory PSI trigger on %s", triggers_host_source(d->triggers));
+        return 0;
+}
+
+static void open_docker(struct daemon *d)
+{
+        const char *path = pick(d->options.docker_socket, d->config->governor.docker_socket);
+        struct stat st;
+        int r;
+
+        if (!path || !path[0])
+                return;
+        if (stat(path, &st) < 0)
+                log_event(LOG_WARNING, MSGID_DOCKER, NULL,
+                          "no Docker socket at %s; governing cgroups alone until it appears",
+                          path);
+        r = docker_new(d->event, path, d->fs, on_docker, d, &d->docker);
+        if (r < 0)
+                log_warning("Docker client unavailable: %s", strerror(-r));
+}
+
+static int arm_tick(struct daemon *d)
+{
+        usec_t next = util_now_usec() + d->config->governor.interval_usec;
+
+        if (d->tick)
+                return sd_event_source_set_time(d->tick, next);
+        return sd_event_add_time(d->event, &d->tick, CLOCK_MONOTONIC, next,
+                                 d->config->governor.interval_usec / 10 /* accuracy */, on_tick, d);
+}
+
+static void apply_flags(struct daemon *d)
+{
+        d->dry_run = d->options.dry_run || d->config->governor.dry_run;
+}
+
+int daemon_reload(struct daemon *d, char *err, size_t err_size)
+{
+        struct config *c = NULL;
+        struct psi_trigger_spec old_trigger = d->config->memory.trigger;
+        int r;
+
+        (void)sd_notify(false, "RELOADING=1");
+        r = config_load(d->options.config_path, false, &c, err, err_size);
+        if (r < 0) {
+                char f_err[1100];
+                const char *fields[] = {f_err, NULL};
+
+                snprintf(f_err, sizeof f_err, "GOVERNOR_ERROR=%s", err);
+                log_event(LOG_ERR, MSGID_RELOAD_FAILED, fields,
+                          "reload refused, keeping the running configuration: %s", err);
+                (void)sd_notify(false, "READY=1");
+                return r;
+        }
+        config_free(d->config);
+        d->config = c;
+        apply_flags(d);
+        if (memcmp(&old_trigger, &c->memory.trigger, sizeof old_trigger) != 0) {
+                d->triggers = triggers_free(d->triggers);
+                (void)open_triggers(d);
+        }
+        (void)arm_tick(d);
+        log_event(LOG_NOTICE, MSGID_RELOADED, NULL, "configuration reloaded from %s%s",
+                  d->options.config_path, d->dry_run ? " (dry-run)" : "");
+        (void)sd_notify(false, "READY=1");
+        daemon_evaluate(d, "reload");
+        return 0;
+}
+
+/* The governor must keep working when memory is short: lock what it has and
+ * will map, and take itself out of the OOM killer's choice. */
+static void harden_memory(void)
+{
+        _cleanup_close_ int fd = -1;
+
+        if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+                log_warning("cannot lock memory: %s", strerror(errno));
+        fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+        if (fd < 0 || util_write_all(fd, OOM_SCORE_ADJ_MIN, strlen(OOM_SCORE_ADJ_MIN)) < 0)
+                log_warning("cannot set oom_score_adj: %s", strerror(errno));
+}
+
+static void daemon_done(struct daemon *d)
+{
+        d->tick = sd_event_source_disable_unref(d->tick);
+        d->docker = docker_free(d->docker);
+        d->triggers = triggers_free(d->triggers);
+        d->history = history_free(d->history);
+        plan_done(&d->plan);
+        policy_state_done(&d->policy);
+        snapshot_done(&d->snapshot);
+        d->fs = cgfs_free(d->fs);
+        config_free(d->config);
+        d->event = sd_event_unref(d->event);
+}
+
+int daemon_main(const struct daemon_options *opts)
+{
+        struct daemon d = {.options = *opts};
+        char err[1024];
+        sigset_t mask;
+        int r;
+
+        r = config_load(opts->config_path, false, &d.config, err, sizeof err);
+        if (r < 0) {
+                log_error("%s", err);
+                return 1;
+        }
+        apply_flags(&d);
+        d.started_realtime_usec = util_realtime_usec();
+        policy_state_init(&d.policy);
+        plan_init(&d.plan);
+        snapshot_init(&d.snapshot);
+
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        (void)signal(SIGPIPE, SIG_IGN);
+
+        r = sd_event_default(&d.event);
+        if (r < 0)
+                goto fail;
+        r = sd_event_add_signal(d.event, NULL, SIGTERM, on_signal, &d);
+        if (r >= 0)
+                r = sd_event_add_signal(d.event, NULL, SIGINT, on_signal, &d);
+        if (r >= 0)
+                r = sd_event_add_signal(d.event, NULL, SIGHUP, on_signal, &d);
+        if (r >= 0)
+                r = sd_event_set_watchdog(d.event, true);
+        if (r < 0)
+                goto fail;
+
+        r = open_cgroups(&d);
+        if (r < 0)
+                goto fail;
+        r = history_new(d.config->governor.history_size, &d.history);
+        if (r < 0)
+                goto fail;
+        r = open_triggers(&d);
+        if (r < 0)
+                goto fail;
+        open_docker(&d);
+        r = arm_tick(&d);
+        if (r < 0)
+                goto fail;
+
+        daemon_evaluate(&d, "start-up");
+        harden_memory();
+
+        log_event(LOG_NOTICE, MSGID_STARTED, NULL,
+                  "sutazai-governor " VERSION " started: %zu rule(s), %s, tick %llums%s",
+                  d.config->n_rules, cgfs_layout_name(d.layout.layout),
+                  (unsigned long long)(d.config->governor.interval_usec / USEC_PER_MSEC),
+                  d.dry_run ? ", dry-run: nothing will be changed" : "");
+        (void)sd_notify(false, "READY=1\nSTATUS=governing");
+
+        r = sd_event_loop(d.event);
+        log_event(LOG_NOTICE, MSGID_STOPPING, NULL, "sutazai-governor stopping");
+        daemon_done(&d);
+        return r < 0 ? 1 : r;
+fail:
+        log_error("start-up failed: %s", strerror(-r));
+        daemon_done(&d);
+        return 1;
+}

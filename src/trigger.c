@@ -1,0 +1,291 @@
+/* trigger — see include/trigger.h */
+#include "trigger.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "log.h"
+
+#define UNPRIVILEGED_WINDOW_USEC (2 * USEC_PER_SEC) /* kernel: psi_trigger_create() */
+#define MAX_WINDOW_USEC          (10 * USEC_PER_SEC)
+
+struct trigger {
+        struct triggers *owner;
+        char *key;
+        sd_event_source *source;
+        int fd;
+        bool seen;
+};
+
+struct triggers {
+        sd_event *event;
+        struct cgfs *fs;
+        struct psi_trigger_spec spec;
+        bool unprivileged; /* the kernel refused spec; use 2 s windows */
+        trigger_fn fn;
+        void *userdata;
+        struct trigger host;
+        const char *host_source;
+        struct trigger **groups;
+        size_t n_groups;
+        size_t allocated;
+};
+
+int trigger_format(const struct psi_trigger_spec *spec, char *buf, size_t size)
+{
+        int n = snprintf(buf, size, "%s %llu %llu", spec->kind == PSI_FULL ? "full" : "some",
+                         (unsigned long long)spec->stall_usec,
+                         (unsigned long long)spec->window_usec);
+        return n < 0 || (size_t)n >= size ? -ENOBUFS : 0;
+}
+
+void trigger_spec_unprivileged(const struct psi_trigger_spec *spec, struct psi_trigger_spec *ret)
+{
+        usec_t window = (spec->window_usec + UNPRIVILEGED_WINDOW_USEC - 1) /
+                        UNPRIVILEGED_WINDOW_USEC * UNPRIVILEGED_WINDOW_USEC;
+
+        if (window > MAX_WINDOW_USEC)
+                window = MAX_WINDOW_USEC - MAX_WINDOW_USEC % UNPRIVILEGED_WINDOW_USEC;
+        *ret = *spec;
+        ret->window_usec = window;
+        /* keep the stall share of the window the operator asked for */
+        ret->stall_usec = (usec_t)((double)spec->stall_usec * (double)window /
+                                   (double)spec->window_usec);
+        if (ret->stall_usec == 0)
+                ret->stall_usec = 1;
+        if (ret->stall_usec > window)
+                ret->stall_usec = window;
+}
+
+static int trigger_arm(int fd, const struct psi_trigger_spec *spec)
+{
+        char buf[64];
+        int r = trigger_format(spec, buf, sizeof buf);
+
+        if (r < 0)
+                return r;
+        /* the kernel wants the string and its NUL in one write */
+        if (write(fd, buf, strlen(buf) + 1) < 0)
+                return -errno;
+        return 0;
+}
+
+/* Arm fd with the configured spec, falling back to the unprivileged form. */
+static int triggers_arm(struct triggers *t, int fd)
+{
+        struct psi_trigger_spec fallback;
+        int r;
+
+        if (!t->unprivileged) {
+                r = trigger_arm(fd, &t->spec);
+                if (r != -EINVAL && r != -EPERM)
+                        return r;
+        }
+        trigger_spec_unprivileged(&t->spec, &fallback);
+        if (fallback.window_usec == t->spec.window_usec && fallback.stall_usec == t->spec.stall_usec)
+                return -EINVAL;
+        r = trigger_arm(fd, &fallback);
+        if (r == 0 && !t->unprivileged) {
+                t->unprivileged = true;
+                log_event(LOG_NOTICE, MSGID_TRIGGER, NULL,
+                          "kernel refused PSI trigger window %llums; using %llums windows "
+                          "(no CAP_SYS_RESOURCE), stall %llums",
+                          (unsigned long long)(t->spec.window_usec / USEC_PER_MSEC),
+                          (unsigned long long)(fallback.window_usec / USEC_PER_MSEC),
+                          (unsigned long long)(fallback.stall_usec / USEC_PER_MSEC));
+        }
+        return r;
+}
+
+static void trigger_drop(struct trigger *tr)
+{
+        tr->source = sd_event_source_disable_unref(tr->source);
+        if (tr->fd >= 0)
+                close(tr->fd);
+        tr->fd = -1;
+        free(tr->key);
+        tr->key = NULL;
+}
+
+static int on_trigger(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct trigger *tr = userdata;
+        struct triggers *t = tr->owner;
+
+        if (revents & (EPOLLERR | EPOLLHUP)) {
+                /* the cgroup went away: its pressure file is dead */
+                log_debug("PSI trigger for %s closed by the kernel",
+                          tr->key[0] ? tr->key : "host");
+                sd_event_source_set_enabled(s, SD_EVENT_OFF);
+                return 0;
+        }
+        t->fn(tr->key, util_now_usec(), t->userdata);
+        return 0;
+}
+
+static int trigger_attach(struct triggers *t, struct trigger *tr, int fd, const char *key)
+{
+        int r;
+
+        tr->owner = t;
+        tr->fd = fd;
+        tr->key = strdup(key);
+        if (!tr->key)
+                return -ENOMEM;
+        r = sd_event_add_io(t->event, &tr->source, fd, EPOLLPRI, on_trigger, tr);
+        if (r < 0)
+                return r;
+        (void)sd_event_source_set_description(tr->source, "psi-trigger");
+        /* pressure is the most urgent input: ahead of timers and the control socket */
+        (void)sd_event_source_set_priority(tr->source, SD_EVENT_PRIORITY_IMPORTANT);
+        return 0;
+}
+
+int triggers_new(sd_event *event, struct cgfs *fs, const struct psi_trigger_spec *spec,
+                 trigger_fn fn, void *userdata, struct triggers **ret)
+{
+        struct triggers *t;
+
+        assert(event && fs && spec && fn && ret);
+        t = calloc(1, sizeof *t);
+        if (!t)
+                return -ENOMEM;
+        t->event = event;
+        t->fs = fs;
+        t->spec = *spec;
+        t->fn = fn;
+        t->userdata = userdata;
+        t->host.fd = -1;
+        *ret = t;
+        return 0;
+}
+
+struct triggers *triggers_free(struct triggers *t)
+{
+        if (!t)
+                return NULL;
+        trigger_drop(&t->host);
+        for (size_t i = 0; i < t->n_groups; i++) {
+                trigger_drop(t->groups[i]);
+                free(t->groups[i]);
+        }
+        free(t->groups);
+        free(t);
+        return NULL;
+}
+
+int triggers_add_host(struct triggers *t)
+{
+        static const struct {
+                bool proc;
+                const char *description;
+        } sources[] = {
+                {true, "/proc/pressure/memory"},
+                {false, "cgroup2 root memory.pressure"},
+        };
+        int r = -ENOENT;
+
+        if (t->host.source)
+                return 0;
+        for (size_t i = 0; i < ELEMENTSOF(sources); i++) {
+                _cleanup_close_ int fd = sources[i].proc
+                                                 ? cgfs_open_host_pressure(t->fs, "memory")
+                                                 : cgfs_open_pressure(t->fs, "", "memory.pressure");
+                if (fd < 0) {
+                        r = fd;
+                        continue;
+                }
+                r = triggers_arm(t, fd);
+                if (r < 0) {
+                        log_info("PSI trigger refused by %s: %s", sources[i].description,
+                                 strerror(-r));
+                        continue;
+                }
+                r = trigger_attach(t, &t->host, fd, TRIGGER_HOST_KEY);
+                if (r < 0) {
+                        t->host.fd = -1; /* fd still owned by the cleanup */
+                        trigger_drop(&t->host);
+                        return r;
+                }
+                TAKE_FD(fd);
+                t->host_source = sources[i].description;
+                return 0;
+        }
+        return r;
+}
+
+const char *triggers_host_source(const struct triggers *t)
+{
+        return t->host_source;
+}
+
+void triggers_mark(struct triggers *t)
+{
+        for (size_t i = 0; i < t->n_groups; i++)
+                t->groups[i]->seen = false;
+}
+
+int triggers_add_group(struct triggers *t, const char *key, const char *cgroup_rel)
+{
+        _cleanup_close_ int fd = -1;
+        struct trigger *tr;
+        int r;
+
+        for (size_t i = 0; i < t->n_groups; i++)
+                if (strcmp(t->groups[i]->key, key) == 0) {
+                        t->groups[i]->seen = true;
+                        return 0;
+                }
+        fd = cgfs_open_pressure(t->fs, cgroup_rel, "memory.pressure");
+        if (fd < 0)
+                return fd;
+        r = triggers_arm(t, fd);
+        if (r < 0)
+                return r;
+        if (t->n_groups == t->allocated) {
+                size_t n = t->allocated ? t->allocated * 2 : 16;
+                struct trigger **p = realloc(t->groups, n * sizeof *p);
+                if (!p)
+                        return -ENOMEM;
+                t->groups = p;
+                t->allocated = n;
+        }
+        tr = calloc(1, sizeof *tr);
+        if (!tr)
+                return -ENOMEM;
+        r = trigger_attach(t, tr, fd, key);
+        if (r < 0) {
+                tr->fd = -1;
+                trigger_drop(tr);
+                free(tr);
+                return r;
+        }
+        TAKE_FD(fd);
+        tr->seen = true;
+        t->groups[t->n_groups++] = tr;
+        return 1;
+}
+
+void triggers_sweep(struct triggers *t)
+{
+        size_t kept = 0;
+
+        for (size_t i = 0; i < t->n_groups; i++) {
+                if (t->groups[i]->seen) {
+                        t->groups[kept++] = t->groups[i];
+                        continue;
+                }
+                trigger_drop(t->groups[i]);
+                free(t->groups[i]);
+        }
+        t->n_groups = kept;
+}
+
+size_t triggers_count(const struct triggers *t)
+{
+        return t->n_groups + (t->host.source ? 1 : 0);
+}
