@@ -4,7 +4,7 @@
  * systemd) or log_init() is told to, entries go to journald with structured
  * fields through sd_journal_sendv(): MESSAGE, PRIORITY, MESSAGE_ID (one per
  * kind of event, documented in the catalog file
- * catalog/sutazai-governor.catalog) and GOVERNOR_* fields. Otherwise one
+ * units/sutazai-governor.catalog) and GOVERNOR_* fields. Otherwise one
  * readable line per entry goes to stderr: "LEVEL: message".
  *
  * Nothing here allocates on the hot path beyond a stack buffer; a failure to
