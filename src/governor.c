@@ -33,6 +33,19 @@ static void usage(FILE *f)
                 "See sutazai-governor(8), sutazai-governor.conf(5), sutazai-govctl(1).\n");
 }
 
+/* SUTAZAI_GOVERNOR_LOG_TARGET=journal|console|auto (default auto: the journal
+ * when stderr is the journal stream, as under systemd). */
+static enum log_target log_target_from_env(void)
+{
+        const char *e = getenv("SUTAZAI_GOVERNOR_LOG_TARGET");
+
+        if (e && strcmp(e, "journal") == 0)
+                return LOG_TARGET_JOURNAL;
+        if (e && strcmp(e, "console") == 0)
+                return LOG_TARGET_CONSOLE;
+        return LOG_TARGET_AUTO;
+}
+
 enum {
         OPT_CHECK_CONFIG = 0x100,
         OPT_DUMP_CONFIG,
@@ -121,7 +134,7 @@ int main(int argc, char **argv)
                 return r < 0 ? 1 : 0;
         }
 
-        log_init("sutazai-governor", LOG_TARGET_AUTO);
+        log_init("sutazai-governor", log_target_from_env());
         if (getenv("SUTAZAI_GOVERNOR_DEBUG"))
                 log_set_max_priority(LOG_DEBUG);
         return daemon_main(&opts);
