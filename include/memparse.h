@@ -4,10 +4,12 @@
  *                            "key value" per line)
  *   memory.current, memory.max, memory.high, memory.swap.max
  *                            (a single integer, or "max" → BYTES_MAX)
+ *   memory.oom_control       (cgroup v1, hybrid hosts: flat keyed)
  * Pure: no I/O. All take (buf, len) with buf not necessarily NUL-terminated.
  * Return 0 or -EINVAL (malformed, duplicate key, overflow, trailing garbage). */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,7 +20,9 @@ struct meminfo {
         uint64_t swap_free_bytes;
 };
 
-/* MemTotal and MemAvailable are required; swap fields default to 0. */
+/* MemTotal and MemAvailable are required; swap fields default to 0. Figures
+ * are bytes. MemTotal 0, MemAvailable > MemTotal or SwapFree > SwapTotal are
+ * -EINVAL, so callers may subtract and divide without checks. */
 int memparse_meminfo(const char *buf, size_t len, struct meminfo *ret);
 
 /* One integer or "max", optional trailing newline. */
@@ -35,3 +39,13 @@ int memparse_memory_events(const char *buf, size_t len, struct memory_events *re
  * -ENOENT absent, -EINVAL malformed file. Used for memory.stat (anon, file,
  * ...). */
 int memparse_flat_keyed(const char *buf, size_t len, const char *key, uint64_t *ret_value);
+
+/* cgroup v1 memory.oom_control: "oom_kill_disable 0\nunder_oom 0\noom_kill 1".
+ * oom_kill_disable and under_oom are required; oom_kill (kernel >= 4.13)
+ * defaults to 0; unknown keys are ignored; flags must be 0 or 1. */
+struct memory_oom_control {
+        bool oom_kill_disable;
+        bool under_oom;
+        uint64_t oom_kill; /* OOM kills in this cgroup since it was created */
+};
+int memparse_oom_control(const char *buf, size_t len, struct memory_oom_control *ret);
