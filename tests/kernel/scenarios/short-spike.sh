@@ -1,0 +1,51 @@
+# short-spike: memory jumps past emergency for about a second and falls
+# back. The hold time (4 s) is longer than the spike: no destructive action,
+# the spiking process finishes on its own.
+. /scenarios/lib.sh
+NAME=short-spike
+
+cg_make spike
+cg_make bystander
+{
+        lab_config 50 65 80 4s 10s
+        cat <<CONF
+[cgroup:spike]
+match = path:spike
+priority = 10
+
+[cgroup:bystander]
+match = path:bystander
+priority = 20
+CONF
+} >/tmp/governor.conf
+
+cg_spawn bystander hog --target 30 --ready /tmp/bystander.ready -q
+bystander_pid=$!
+wait_for 10000 [ -f /tmp/bystander.ready ]
+oom_before=$(oom_kills)
+gov_start /tmp/governor.conf
+check "governor-running" alive "$GOV_PID"
+peak=0
+t0=$(now_ms)
+cg_spawn spike hog --target 330 --hold 1 -q
+spike_pid=$!
+while alive $spike_pid; do
+        u=$(mem_used_percent)
+        [ "$u" -gt "$peak" ] && peak=$u
+        usleep 100000
+done
+wait $spike_pid
+spike_status=$?
+spike_ms=$(($(now_ms) - t0))
+# Let the governor see the aftermath for longer than the hold.
+sleep 5
+check "spike-reached-emergency(peak=$peak%)" [ "$peak" -ge 80 ]
+check "spike-finished-by-itself(status=$spike_status)" [ "$spike_status" = 0 ]
+check "no-kill" sh -c "! grep -q 'GOVERNOR_ACTION=kill' $GOV_LOG"
+check "no-stop" sh -c "! grep -q 'GOVERNOR_ACTION=stop' $GOV_LOG"
+check "no-throttle" sh -c "! grep -q 'GOVERNOR_ACTION=throttle' $GOV_LOG"
+check "bystander-alive" alive $bystander_pid
+check "no-oom-kill" [ "$(oom_kills)" = "$oom_before" ]
+gov_stop
+kill $bystander_pid
+finish $NAME peak_percent=$peak spike_ms=$spike_ms
