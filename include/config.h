@@ -2,9 +2,17 @@
  * validated values.
  *
  * Sources: one main file, then every "*.conf" in the drop-in directory
- * (FILE.d/ beside it) in lexical order; later files override single keys of
- * sections of the same name, and add sections. "match" and "keep_image"
- * lines accumulate (several = any).
+ * (FILE.d/ beside it) in lexical (strcmp) order; names starting with '.' and
+ * names not ending in ".conf" are ignored. Later files override single keys
+ * of sections of the same name, and add sections (a new rule goes after all
+ * earlier rules; a merged rule keeps its place). "match" and "keep_image"
+ * lines accumulate within one file (several = any); the first such line of a
+ * section in a later file replaces the list the earlier files built.
+ *
+ * Syntax: inih, one "key = value" per line (':' works as '=' too); leading
+ * blanks are ignored (no continuation lines); '#' or ';' at the start of a
+ * line, or after a blank, starts a comment, so a value can not begin with
+ * either; lines of more than 199 characters are refused.
  *
  * Errors are reported as "FILE:LINE: message" into the caller's buffer; on any
  * error nothing is returned (the caller keeps its old config). Unknown
@@ -23,6 +31,21 @@
 #include "util.h"
 
 #define CONFIG_DEFAULT_PATH "/etc/sutazai/governor.conf"
+
+/* Where a section or key was set, for FILE:LINE in messages. */
+struct config_origin {
+        unsigned file; /* index into config.files */
+        unsigned line; /* 1-based; 0 = never set from a file (built-in default) */
+};
+
+/* Bookkeeping every section carries: where its header was (first seen) and
+ * where each key was last set, indexed by config.c's key table for that kind
+ * of section. Not for policy use. */
+#define CONFIG_KEYS_MAX 16
+struct config_section_meta {
+        struct config_origin origin;
+        struct config_origin keys[CONFIG_KEYS_MAX];
+};
 
 enum psi_kind {
         PSI_SOME = 0,
@@ -52,6 +75,7 @@ struct governor_section {
         char *metrics_file;
         char *cgroup_root; /* "/sys/fs/cgroup" */
         unsigned history_size;
+        struct config_section_meta meta; /* where it was set (config.c bookkeeping) */
 };
 
 struct memory_section {
@@ -68,6 +92,7 @@ struct memory_section {
         double reclaim_percent;  /* warning: reclaim this share of a group's usage */
         double throttle_percent; /* critical: memory.high = this share of usage */
         usec_t stop_timeout_usec; /* graceful stop before SIGKILL */
+        struct config_section_meta meta; /* where it was set (config.c bookkeeping) */
 };
 
 struct disk_section {
@@ -83,6 +108,7 @@ struct disk_section {
         usec_t image_min_age_usec;     /* images younger are never evicted */
         char **keep_images;            /* globs over repo:tag; NULL-terminated */
         size_t n_keep_images;
+        struct config_section_meta meta; /* where it was set (config.c bookkeeping) */
 };
 
 struct logs_section {
@@ -92,12 +118,14 @@ struct logs_section {
         usec_t max_age_usec;
         uint64_t max_total_bytes; /* BYTES_MAX = unset */
         bool recursive;
+        struct config_section_meta meta; /* where it was set (config.c bookkeeping) */
 };
 
 struct journal_section {
         char *journalctl; /* absolute path, run by execve with a fixed argv */
         uint64_t vacuum_size_bytes;
         usec_t vacuum_time_usec;
+        struct config_section_meta meta; /* where it was set (config.c bookkeeping) */
 };
 
 enum match_kind {
@@ -124,12 +152,13 @@ struct rule {
         char *name;
         struct match *matches;
         size_t n_matches;
-        struct size_spec memory_max;
-        struct size_spec memory_swap; /* container: total swap beyond memory_max, default 0 */
+        struct size_spec memory_max;  /* unset (.set false) = not managed */
+        struct size_spec memory_swap; /* swap beyond memory_max; default set, 0 bytes */
         struct size_spec memory_high;
         int priority; /* lower is sacrificed first; default 100 */
         bool protect;
         bool sacrificial; /* may be stopped at critical */
+        struct config_section_meta meta; /* where it was set (config.c bookkeeping) */
 };
 
 struct config {
@@ -143,6 +172,8 @@ struct config {
         size_t n_logs;
         struct rule *rules; /* in file order; first match wins */
         size_t n_rules;
+        char **files; /* every file parsed, in order; config_origin.file indexes it */
+        size_t n_files;
 };
 
 struct config *config_new_default(void);
@@ -150,26 +181,38 @@ void config_free(struct config *c);
 
 /* Parse one file's text into c (which holds defaults or earlier files).
  * file_name is used in messages only. Returns 0, or -EINVAL with
- * "FILE:LINE: message" in err. -ENOMEM is fatal. */
+ * "FILE:LINE: message" in err (the first error only). -ENOMEM is fatal.
+ * On error c may hold part of the file: it stays valid to free, but must not
+ * be used (config_load never hands out such a config). Does not run
+ * config_validate (a later drop-in may complete a section). */
 int config_parse_string(struct config *c, const char *file_name, const char *text, char *err,
                         size_t err_size);
 
-/* Load path and its drop-ins (path + ".d/*.conf") over the defaults and
+/* Load path and its drop-ins (every *.conf in path + ".d") over the defaults and
  * validate. A missing main file is an error unless allow_missing. Returns 0
  * with *ret_config, or negative errno with err filled. */
 int config_load(const char *path, bool allow_missing, struct config **ret_config, char *err,
                 size_t err_size);
 
-/* Cross-key checks (warning < critical < emergency, ...). Called by
- * config_load; exposed for tests. */
+/* Cross-key checks: warning < critical < emergency (memory and each disk),
+ * hysteresis < warning, disk low < warning, logs dir given, every rule has a
+ * match, memory_high <= memory_max when both are absolute, not both protect
+ * and sacrificial. Messages name the FILE:LINE of the offending key or
+ * section ("FILE: ..." when only defaults are involved). 0 or -EINVAL.
+ * Called by config_load; exposed for tests. */
 int config_validate(const struct config *c, char *err, size_t err_size);
 
 /* The effective configuration as INI that config_parse_string accepts again
- * and that yields the same config. Deterministic. */
+ * and that yields the same config. Deterministic: [governor], [memory],
+ * [journal], then disks, logs and rules in config order; every key with its
+ * effective value; an unset optional value is a comment "# KEY = (not set)".
+ * 0 or -EIO. */
 int config_dump(const struct config *c, FILE *f);
 
-/* First rule of the given kind that matches. name/image/path may be NULL;
- * labels is a NULL-terminated array of "KEY=VALUE" strings or NULL. Returns
- * the rule index or -1. */
+/* First rule of the given kind that matches (any of its match lines).
+ * name/image/path may be NULL; labels is a NULL-terminated array of
+ * "KEY=VALUE" strings or NULL. Globs are fnmatch(3) without flags, so '*'
+ * also matches '/'. A leading '/' of a Docker name or of a cgroup path is
+ * ignored. Returns the rule index or -1. */
 int config_rule_find(const struct config *c, enum rule_kind kind, const char *name,
                      const char *image, const char *const *labels, const char *path);

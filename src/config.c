@@ -1,0 +1,1773 @@
+/* config — see include/config.h
+ *
+ * inih splits "key = value" lines; everything around it is ours. Debian's
+ * libinih is built without INI_HANDLER_LINENO, so the handler would not know
+ * its line: we feed inih through ini_parse_stream() with an in-memory reader
+ * that counts lines, trims them, strips inline comments ('#' and ';' after a
+ * blank — inih itself only knows ';'), refuses overlong lines instead of
+ * letting inih split them, and parses section headers itself (inih truncates
+ * section names to 49 characters and never reports an empty section). */
+#include "config.h"
+
+#include <assert.h>
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <ini.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#define USEC_PER_MINUTE (60ULL * USEC_PER_SEC)
+#define USEC_PER_HOUR   (60ULL * USEC_PER_MINUTE)
+#define USEC_PER_DAY    (24ULL * USEC_PER_HOUR)
+#define MIB             (1024ULL * 1024ULL) /* bytes */
+
+/* A configuration file is a few KiB; anything past this is not one. */
+#define CONFIG_FILE_MAX (1024 * 1024) /* bytes */
+/* Rule and logs names appear in govctl arguments and JSON: keep them short. */
+#define CONFIG_NAME_MAX 64 /* characters */
+/* How much of a bad value an error message quotes. */
+#define QUOTE_MAX 64 /* characters */
+
+enum section_type {
+        SECTION_GOVERNOR,
+        SECTION_MEMORY,
+        SECTION_JOURNAL,
+        SECTION_DISK,
+        SECTION_LOGS,
+        SECTION_CONTAINER,
+        SECTION_CGROUP,
+        SECTION_TYPE_COUNT,
+};
+
+enum value_type {
+        VALUE_BOOL,
+        VALUE_DURATION,      /* usec_t, range min..max */
+        VALUE_PERCENT,       /* double, range min_percent..max_percent */
+        VALUE_PATH,          /* char *, absolute */
+        VALUE_PATTERN,       /* char *, a glob over a file name (no '/') */
+        VALUE_UINT,          /* unsigned, range min..max */
+        VALUE_INT,           /* int, range min..max */
+        VALUE_BYTES,         /* uint64_t, range min..max; "max" only with KEY_ALLOW_MAX */
+        VALUE_SIZE,          /* struct size_spec, bytes >= min unless 0 is allowed */
+        VALUE_PSI_THRESHOLD, /* struct psi_threshold */
+        VALUE_TRIGGER,       /* struct psi_trigger_spec */
+        VALUE_MATCH,         /* appended to rule.matches */
+        VALUE_KEEP_IMAGE,    /* appended to disk.keep_images */
+};
+
+enum {
+        KEY_MULTI = 1 << 0,         /* may repeat within a file; accumulates */
+        KEY_ALLOW_MAX = 1 << 1,     /* "max" accepted (BYTES_MAX) */
+        KEY_ALLOW_ZERO = 1 << 2,    /* a size of 0 bytes is meaningful */
+        KEY_WHOLE_SECONDS = 1 << 3, /* the consumer works in seconds */
+};
+
+struct key_def {
+        const char *name;
+        enum value_type type;
+        size_t offset;
+        uint64_t min, max; /* DURATION (usec), UINT, INT, BYTES, SIZE (min only) */
+        double min_percent, max_percent;
+        unsigned flags;
+};
+
+#define K_BOOL(s, n, f)                                                                            \
+        {                                                                                          \
+                n, VALUE_BOOL, offsetof(s, f), 0, 0, 0, 0, 0                                       \
+        }
+#define K_DURATION(s, n, f, lo, hi, fl)                                                            \
+        {                                                                                          \
+                n, VALUE_DURATION, offsetof(s, f), lo, hi, 0, 0, fl                                \
+        }
+#define K_PERCENT(s, n, f, lo, hi)                                                                 \
+        {                                                                                          \
+                n, VALUE_PERCENT, offsetof(s, f), 0, 0, lo, hi, 0                                  \
+        }
+#define K_PATH(s, n, f)                                                                            \
+        {                                                                                          \
+                n, VALUE_PATH, offsetof(s, f), 0, 0, 0, 0, 0                                       \
+        }
+#define K_TYPED(s, n, t, f, lo, hi, fl)                                                            \
+        {                                                                                          \
+                n, t, offsetof(s, f), lo, hi, 0, 0, fl                                             \
+        }
+
+static const struct key_def governor_keys[] = {
+    K_BOOL(struct governor_section, "dry_run", dry_run),
+    K_DURATION(struct governor_section, "interval", interval_usec, 100 * USEC_PER_MSEC,
+               USEC_PER_HOUR, 0),
+    K_PATH(struct governor_section, "state_dir", state_dir),
+    K_PATH(struct governor_section, "control_socket", control_socket),
+    K_PATH(struct governor_section, "docker_socket", docker_socket),
+    K_PATH(struct governor_section, "metrics_file", metrics_file),
+    K_PATH(struct governor_section, "cgroup_root", cgroup_root),
+    K_TYPED(struct governor_section, "history_size", VALUE_UINT, history_size, 1, 100000, 0),
+};
+
+static const struct key_def memory_keys[] = {
+    K_PERCENT(struct memory_section, "warning", warning_percent, 0, 100),
+    K_PERCENT(struct memory_section, "critical", critical_percent, 0, 100),
+    K_PERCENT(struct memory_section, "emergency", emergency_percent, 0, 100),
+    K_PERCENT(struct memory_section, "hysteresis", hysteresis_percent, 0, 50),
+    K_TYPED(struct memory_section, "pressure_warning", VALUE_PSI_THRESHOLD, pressure_warning, 0, 0,
+            0),
+    K_TYPED(struct memory_section, "pressure_critical", VALUE_PSI_THRESHOLD, pressure_critical, 0,
+            0, 0),
+    K_TYPED(struct memory_section, "pressure_emergency", VALUE_PSI_THRESHOLD, pressure_emergency, 0,
+            0, 0),
+    K_DURATION(struct memory_section, "hold", hold_usec, 0, 10 * USEC_PER_MINUTE, 0),
+    K_DURATION(struct memory_section, "cooldown", cooldown_usec, 0, USEC_PER_HOUR, 0),
+    K_TYPED(struct memory_section, "trigger", VALUE_TRIGGER, trigger, 0, 0, 0),
+    /* Reclaiming more than half a group's usage at once is a kill in disguise. */
+    K_PERCENT(struct memory_section, "reclaim", reclaim_percent, 0, 50),
+    /* memory.high far below usage stalls a group solid; keep some room. */
+    K_PERCENT(struct memory_section, "throttle", throttle_percent, 10, 100),
+    K_DURATION(struct memory_section, "stop_timeout", stop_timeout_usec, 0, 10 * USEC_PER_MINUTE,
+               KEY_WHOLE_SECONDS),
+};
+
+static const struct key_def journal_keys[] = {
+    K_PATH(struct journal_section, "journalctl", journalctl),
+    K_TYPED(struct journal_section, "vacuum_size", VALUE_BYTES, vacuum_size_bytes, MIB,
+            BYTES_MAX - 1, 0),
+    K_DURATION(struct journal_section, "vacuum_time", vacuum_time_usec, USEC_PER_HOUR,
+               3650 * USEC_PER_DAY, KEY_WHOLE_SECONDS),
+};
+
+static const struct key_def disk_keys[] = {
+    K_PERCENT(struct disk_section, "warning", warning_percent, 0, 100),
+    K_PERCENT(struct disk_section, "critical", critical_percent, 0, 100),
+    K_PERCENT(struct disk_section, "emergency", emergency_percent, 0, 100),
+    K_PERCENT(struct disk_section, "low", low_percent, 0, 100),
+    K_PERCENT(struct disk_section, "hysteresis", hysteresis_percent, 0, 50),
+    K_DURATION(struct disk_section, "hold", hold_usec, 0, USEC_PER_HOUR, 0),
+    K_DURATION(struct disk_section, "cooldown", cooldown_usec, 0, USEC_PER_DAY, 0),
+    K_DURATION(struct disk_section, "container_min_age", container_min_age_usec, 0,
+               365 * USEC_PER_DAY, KEY_WHOLE_SECONDS),
+    K_DURATION(struct disk_section, "image_min_age", image_min_age_usec, 0, 365 * USEC_PER_DAY,
+               KEY_WHOLE_SECONDS),
+    K_TYPED(struct disk_section, "keep_image", VALUE_KEEP_IMAGE, keep_images, 0, 0, KEY_MULTI),
+};
+
+static const struct key_def logs_keys[] = {
+    K_PATH(struct logs_section, "dir", dir),
+    K_TYPED(struct logs_section, "pattern", VALUE_PATTERN, pattern, 0, 0, 0),
+    K_DURATION(struct logs_section, "max_age", max_age_usec, USEC_PER_MINUTE, 3650 * USEC_PER_DAY,
+               0),
+    K_TYPED(struct logs_section, "max_total", VALUE_BYTES, max_total_bytes, MIB, BYTES_MAX,
+            KEY_ALLOW_MAX),
+    K_BOOL(struct logs_section, "recursive", recursive),
+};
+
+/* [container:NAME] and [cgroup:NAME] share keys; match kinds differ. */
+static const struct key_def rule_keys[] = {
+    K_TYPED(struct rule, "match", VALUE_MATCH, matches, 0, 0, KEY_MULTI),
+    /* Docker refuses limits below 6 MiB; below 1 MiB nothing runs at all. */
+    K_TYPED(struct rule, "memory_max", VALUE_SIZE, memory_max, MIB, 0, 0),
+    K_TYPED(struct rule, "memory_swap", VALUE_SIZE, memory_swap, 0, 0, KEY_ALLOW_ZERO),
+    K_TYPED(struct rule, "memory_high", VALUE_SIZE, memory_high, MIB, 0, 0),
+    K_TYPED(struct rule, "priority", VALUE_INT, priority, 0, 1000, 0),
+    K_BOOL(struct rule, "protect", protect),
+    K_BOOL(struct rule, "sacrificial", sacrificial),
+};
+
+struct section_def {
+        const char *word; /* before the ':' */
+        bool named;       /* "[word:NAME]" rather than "[word]" */
+        const char *name_what;
+        const struct key_def *keys;
+        size_t n_keys;
+};
+
+static const struct section_def section_defs[SECTION_TYPE_COUNT] = {
+    [SECTION_GOVERNOR] = {"governor", false, NULL, governor_keys, ELEMENTSOF(governor_keys)},
+    [SECTION_MEMORY] = {"memory", false, NULL, memory_keys, ELEMENTSOF(memory_keys)},
+    [SECTION_JOURNAL] = {"journal", false, NULL, journal_keys, ELEMENTSOF(journal_keys)},
+    [SECTION_DISK] = {"disk", true, "PATH", disk_keys, ELEMENTSOF(disk_keys)},
+    [SECTION_LOGS] = {"logs", true, "NAME", logs_keys, ELEMENTSOF(logs_keys)},
+    [SECTION_CONTAINER] = {"container", true, "NAME", rule_keys, ELEMENTSOF(rule_keys)},
+    [SECTION_CGROUP] = {"cgroup", true, "NAME", rule_keys, ELEMENTSOF(rule_keys)},
+};
+
+/* Key tables index config_section_meta.keys and a 32-bit "seen" mask. */
+_Static_assert(ELEMENTSOF(memory_keys) <= CONFIG_KEYS_MAX, "memory keys");
+_Static_assert(ELEMENTSOF(governor_keys) <= CONFIG_KEYS_MAX, "governor keys");
+_Static_assert(ELEMENTSOF(disk_keys) <= CONFIG_KEYS_MAX, "disk keys");
+_Static_assert(CONFIG_KEYS_MAX <= 32, "seen mask");
+
+struct parse_ctx {
+        struct config *c;
+        const char *file_name;
+        unsigned file;   /* index into c->files */
+        const char *pos; /* next unread character of the text */
+        unsigned line;
+        bool in_section;
+        enum section_type section;
+        size_t index;         /* into disks/logs/rules */
+        uint32_t seen_keys;   /* keys set in the current section of this file */
+        char **seen_sections; /* headers of this file, for duplicates */
+        unsigned *seen_section_lines;
+        size_t n_seen_sections;
+        char *err;
+        size_t err_size;
+        int r; /* first error */
+};
+
+/* ---- small helpers ---- */
+
+static bool streq(const char *a, const char *b)
+{
+        return strcmp(a, b) == 0;
+}
+
+static bool is_blank(char c)
+{
+        return c == ' ' || c == '\t';
+}
+
+static void set_err(char *err, size_t err_size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void set_err(char *err, size_t err_size, const char *fmt, ...)
+{
+        va_list ap;
+
+        if (!err || err_size == 0)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(err, err_size, fmt, ap);
+        va_end(ap);
+}
+
+/* A value as an error message may quote it: bounded, printable. */
+static const char *quote(const char *s, char buf[static QUOTE_MAX + 4])
+{
+        size_t i;
+
+        for (i = 0; s[i] && i < QUOTE_MAX; i++)
+                buf[i] = isprint((unsigned char)s[i]) ? s[i] : '?';
+        if (s[i])
+                buf[i++] = '.', buf[i++] = '.', buf[i++] = '.';
+        buf[i] = '\0';
+        return buf;
+}
+
+static int parse_error(struct parse_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static int parse_error(struct parse_ctx *ctx, const char *fmt, ...)
+{
+        va_list ap;
+        int n;
+
+        if (ctx->r < 0)
+                return ctx->r; /* only the first error is reported */
+        ctx->r = -EINVAL;
+        if (!ctx->err || ctx->err_size == 0)
+                return ctx->r;
+        n = snprintf(ctx->err, ctx->err_size, "%s:%u: ", ctx->file_name, ctx->line);
+        if (n >= 0 && (size_t)n < ctx->err_size) {
+                va_start(ap, fmt);
+                vsnprintf(ctx->err + n, ctx->err_size - (size_t)n, fmt, ap);
+                va_end(ap);
+        }
+        return ctx->r;
+}
+
+static int oom(struct parse_ctx *ctx)
+{
+        if (ctx->r == 0 || ctx->r == -EINVAL) {
+                ctx->r = -ENOMEM;
+                set_err(ctx->err, ctx->err_size, "%s:%u: out of memory", ctx->file_name, ctx->line);
+        }
+        return -ENOMEM;
+}
+
+static int replace_string(char **dst, const char *value)
+{
+        char *copy = strdup(value);
+
+        if (!copy)
+                return -ENOMEM;
+        free(*dst);
+        *dst = copy;
+        return 0;
+}
+
+static int parse_boolean(const char *s, bool *ret)
+{
+        static const char *const yes[] = {"yes", "true", "on", "1"};
+        static const char *const no[] = {"no", "false", "off", "0"};
+
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
+                if (strcasecmp(s, yes[i]) == 0) {
+                        *ret = true;
+                        return 0;
+                }
+                if (strcasecmp(s, no[i]) == 0) {
+                        *ret = false;
+                        return 0;
+                }
+        }
+        return -EINVAL;
+}
+
+/* Plain non-negative decimal integer, no sign, no blanks. */
+static int parse_u64(const char *s, uint64_t *ret)
+{
+        uint64_t v = 0;
+
+        if (!*s)
+                return -EINVAL;
+        for (; *s; s++) {
+                if (*s < '0' || *s > '9')
+                        return -EINVAL;
+                if (__builtin_mul_overflow(v, 10, &v) ||
+                    __builtin_add_overflow(v, (uint64_t)(*s - '0'), &v))
+                        return -ERANGE;
+        }
+        *ret = v;
+        return 0;
+}
+
+static bool has_control_chars(const char *s)
+{
+        for (; *s; s++)
+                if (iscntrl((unsigned char)*s))
+                        return true;
+        return false;
+}
+
+/* Absolute, no ".." component, no control characters. strict additionally
+ * wants the canonical spelling (no "//", no "." component, no trailing '/'
+ * except for "/" itself), for paths that name a section. */
+static bool path_is_valid(const char *p, bool strict)
+{
+        if (p[0] != '/' || has_control_chars(p) || strlen(p) >= 4096)
+                return false;
+        for (const char *s = p; *s;) {
+                const char *e;
+                size_t n;
+
+                while (*s == '/')
+                        s++;
+                e = strchrnul(s, '/');
+                n = (size_t)(e - s);
+                if (n == 2 && s[0] == '.' && s[1] == '.')
+                        return false;
+                if (strict && n == 1 && s[0] == '.')
+                        return false;
+                s = e;
+        }
+        if (strict && (strstr(p, "//") || (p[1] && p[strlen(p) - 1] == '/')))
+                return false;
+        return true;
+}
+
+static bool name_is_valid(const char *name)
+{
+        size_t n = strlen(name);
+
+        if (n == 0 || n > CONFIG_NAME_MAX)
+                return false;
+        for (const char *s = name; *s; s++)
+                if (!isalnum((unsigned char)*s) && !strchr("-_.@+", *s))
+                        return false;
+        return true;
+}
+
+static const char *psi_kind_name(enum psi_kind k)
+{
+        return k == PSI_FULL ? "full" : "some";
+}
+
+static int parse_psi_kind(const char *word, size_t n, enum psi_kind *ret)
+{
+        if (n == 4 && strncmp(word, "some", 4) == 0) {
+                *ret = PSI_SOME;
+                return 0;
+        }
+        if (n == 4 && strncmp(word, "full", 4) == 0) {
+                *ret = PSI_FULL;
+                return 0;
+        }
+        return -EINVAL;
+}
+
+/* Split at the first run of blanks: *ret_rest points past it. */
+static size_t first_word(const char *s, const char **ret_rest)
+{
+        size_t n = strcspn(s, " \t");
+        const char *rest = s + n;
+
+        while (is_blank(*rest))
+                rest++;
+        *ret_rest = rest;
+        return n;
+}
+
+/* ---- defaults ---- */
+
+static int governor_init(struct governor_section *g)
+{
+        *g = (struct governor_section){
+            .dry_run = false,
+            .interval_usec = USEC_PER_SEC,
+            .history_size = 1000,
+        };
+        if (replace_string(&g->state_dir, "/var/lib/sutazai-governor") < 0 ||
+            replace_string(&g->control_socket, "/run/sutazai-governor/control.sock") < 0 ||
+            replace_string(&g->docker_socket, "/var/run/docker.sock") < 0 ||
+            replace_string(&g->metrics_file,
+                           "/var/lib/prometheus/node-exporter/sutazai_governor.prom") < 0 ||
+            replace_string(&g->cgroup_root, "/sys/fs/cgroup") < 0)
+                return -ENOMEM;
+        return 0;
+}
+
+static void memory_init(struct memory_section *m)
+{
+        *m = (struct memory_section){
+            .warning_percent = 65,
+            .critical_percent = 80,
+            .emergency_percent = 90,
+            .hysteresis_percent = 5,
+            .pressure_warning = {.set = true, .kind = PSI_SOME, .avg10_percent = 10},
+            .pressure_critical = {.set = true, .kind = PSI_FULL, .avg10_percent = 20},
+            .pressure_emergency = {.set = true, .kind = PSI_FULL, .avg10_percent = 40},
+            .hold_usec = 5 * USEC_PER_SEC,
+            .cooldown_usec = 15 * USEC_PER_SEC,
+            .trigger = {.kind = PSI_SOME,
+                        .stall_usec = 150 * USEC_PER_MSEC,
+                        .window_usec = USEC_PER_SEC},
+            .reclaim_percent = 5,
+            .throttle_percent = 90,
+            .stop_timeout_usec = 10 * USEC_PER_SEC,
+        };
+}
+
+static int journal_init(struct journal_section *j)
+{
+        *j = (struct journal_section){
+            .vacuum_size_bytes = 500 * MIB,
+            .vacuum_time_usec = 14 * USEC_PER_DAY,
+        };
+        return replace_string(&j->journalctl, "/usr/bin/journalctl");
+}
+
+static void disk_init(struct disk_section *d)
+{
+        *d = (struct disk_section){
+            .warning_percent = 80,
+            .critical_percent = 90,
+            .emergency_percent = 95,
+            .low_percent = 75,
+            .hysteresis_percent = 2,
+            .hold_usec = 30 * USEC_PER_SEC,
+            .cooldown_usec = 5 * USEC_PER_MINUTE,
+            .container_min_age_usec = USEC_PER_HOUR,
+            .image_min_age_usec = 24 * USEC_PER_HOUR,
+        };
+}
+
+static int logs_init(struct logs_section *l)
+{
+        *l = (struct logs_section){
+            .max_age_usec = 7 * USEC_PER_DAY,
+            .max_total_bytes = BYTES_MAX,
+            .recursive = false,
+        };
+        return replace_string(&l->pattern, "*.log");
+}
+
+static void rule_init(struct rule *r, enum rule_kind kind)
+{
+        *r = (struct rule){
+            .kind = kind,
+            .memory_swap = {.set = true, .bytes = 0},
+            .priority = 100,
+        };
+}
+
+static void disk_done(struct disk_section *d)
+{
+        free(d->path);
+        for (size_t i = 0; i < d->n_keep_images; i++)
+                free(d->keep_images[i]);
+        free(d->keep_images);
+}
+
+static void logs_done(struct logs_section *l)
+{
+        free(l->name);
+        free(l->dir);
+        free(l->pattern);
+}
+
+static void matches_free(struct match *m, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                free(m[i].key);
+                free(m[i].glob);
+        }
+        free(m);
+}
+
+static void rule_done(struct rule *r)
+{
+        free(r->name);
+        matches_free(r->matches, r->n_matches);
+}
+
+struct config *config_new_default(void)
+{
+        struct config *c = calloc(1, sizeof(*c));
+
+        if (!c)
+                return NULL;
+        memory_init(&c->memory);
+        if (governor_init(&c->governor) < 0 || journal_init(&c->journal) < 0) {
+                config_free(c);
+                return NULL;
+        }
+        return c;
+}
+
+void config_free(struct config *c)
+{
+        if (!c)
+                return;
+        free(c->path);
+        free(c->governor.state_dir);
+        free(c->governor.control_socket);
+        free(c->governor.docker_socket);
+        free(c->governor.metrics_file);
+        free(c->governor.cgroup_root);
+        free(c->journal.journalctl);
+        for (size_t i = 0; i < c->n_disks; i++)
+                disk_done(&c->disks[i]);
+        free(c->disks);
+        for (size_t i = 0; i < c->n_logs; i++)
+                logs_done(&c->logs[i]);
+        free(c->logs);
+        for (size_t i = 0; i < c->n_rules; i++)
+                rule_done(&c->rules[i]);
+        free(c->rules);
+        for (size_t i = 0; i < c->n_files; i++)
+                free(c->files[i]);
+        free(c->files);
+        free(c);
+}
+
+/* ---- sections ---- */
+
+static struct config_section_meta *section_meta(struct config *c, enum section_type type,
+                                                size_t index)
+{
+        switch (type) {
+        case SECTION_GOVERNOR:
+                return &c->governor.meta;
+        case SECTION_MEMORY:
+                return &c->memory.meta;
+        case SECTION_JOURNAL:
+                return &c->journal.meta;
+        case SECTION_DISK:
+                return &c->disks[index].meta;
+        case SECTION_LOGS:
+                return &c->logs[index].meta;
+        default:
+                return &c->rules[index].meta;
+        }
+}
+
+static void *section_base(struct config *c, enum section_type type, size_t index)
+{
+        switch (type) {
+        case SECTION_GOVERNOR:
+                return &c->governor;
+        case SECTION_MEMORY:
+                return &c->memory;
+        case SECTION_JOURNAL:
+                return &c->journal;
+        case SECTION_DISK:
+                return &c->disks[index];
+        case SECTION_LOGS:
+                return &c->logs[index];
+        default:
+                return &c->rules[index];
+        }
+}
+
+/* Find or append the named section; *ret_index is its place. */
+static int section_lookup(struct parse_ctx *ctx, enum section_type type, const char *name,
+                          size_t *ret_index)
+{
+        struct config *c = ctx->c;
+        size_t i;
+
+        switch (type) {
+        case SECTION_DISK:
+                for (i = 0; i < c->n_disks; i++)
+                        if (streq(c->disks[i].path, name))
+                                break;
+                if (i == c->n_disks) {
+                        struct disk_section *n = reallocarray(c->disks, i + 1, sizeof(*n));
+                        if (!n)
+                                return oom(ctx);
+                        c->disks = n;
+                        disk_init(&n[i]);
+                        n[i].path = strdup(name);
+                        c->n_disks++; /* counted first: config_free frees it either way */
+                        if (!n[i].path)
+                                return oom(ctx);
+                        n[i].meta.origin = (struct config_origin){ctx->file, ctx->line};
+                }
+                break;
+        case SECTION_LOGS:
+                for (i = 0; i < c->n_logs; i++)
+                        if (streq(c->logs[i].name, name))
+                                break;
+                if (i == c->n_logs) {
+                        struct logs_section *n = reallocarray(c->logs, i + 1, sizeof(*n));
+                        if (!n)
+                                return oom(ctx);
+                        c->logs = n;
+                        int r = logs_init(&n[i]);
+                        n[i].name = strdup(name);
+                        c->n_logs++;
+                        if (r < 0 || !n[i].name)
+                                return oom(ctx);
+                        n[i].meta.origin = (struct config_origin){ctx->file, ctx->line};
+                }
+                break;
+        default: {
+                enum rule_kind kind = type == SECTION_CGROUP ? RULE_CGROUP : RULE_CONTAINER;
+
+                for (i = 0; i < c->n_rules; i++)
+                        if (streq(c->rules[i].name, name))
+                                break;
+                if (i < c->n_rules && c->rules[i].kind != kind)
+                        /* One name space: govctl set-limit NAME must be unambiguous. */
+                        return parse_error(ctx, "rule name \"%s\" is already used by [%s:%s]", name,
+                                           kind == RULE_CGROUP ? "container" : "cgroup", name);
+                if (i == c->n_rules) {
+                        struct rule *n = reallocarray(c->rules, i + 1, sizeof(*n));
+                        if (!n)
+                                return oom(ctx);
+                        c->rules = n;
+                        rule_init(&n[i], kind);
+                        n[i].name = strdup(name);
+                        c->n_rules++;
+                        if (!n[i].name)
+                                return oom(ctx);
+                        n[i].meta.origin = (struct config_origin){ctx->file, ctx->line};
+                }
+                break;
+        }
+        }
+        *ret_index = i;
+        return 0;
+}
+
+/* header is the cleaned line, starting with '['. */
+static int section_begin(struct parse_ctx *ctx, char *header)
+{
+        char *end = strchr(header, ']');
+        char *full, *colon;
+        const char *name = NULL;
+        size_t word_len;
+        enum section_type type;
+        int r;
+
+        ctx->in_section = false;
+        if (!end)
+                return parse_error(ctx, "malformed section header: missing ']'");
+        if (end[1] != '\0')
+                return parse_error(ctx, "unexpected text after section header");
+        *end = '\0';
+        full = header + 1;
+
+        colon = strchr(full, ':');
+        word_len = colon ? (size_t)(colon - full) : strlen(full);
+        for (type = 0; type < SECTION_TYPE_COUNT; type++)
+                if (strlen(section_defs[type].word) == word_len &&
+                    strncmp(section_defs[type].word, full, word_len) == 0)
+                        break;
+        if (type == SECTION_TYPE_COUNT) {
+                char q[QUOTE_MAX + 4];
+                return parse_error(ctx,
+                                   "unknown section [%s] (known: governor, memory, journal, "
+                                   "disk:PATH, logs:NAME, container:NAME, cgroup:NAME)",
+                                   quote(full, q));
+        }
+        const struct section_def *def = &section_defs[type];
+        if (!def->named && colon)
+                return parse_error(ctx, "section [%s] takes no name", def->word);
+        if (def->named) {
+                if (!colon || colon[1] == '\0')
+                        return parse_error(ctx, "section name is empty: write [%s:%s]", def->word,
+                                           def->name_what);
+                name = colon + 1;
+                if (type == SECTION_DISK) {
+                        if (!path_is_valid(name, true)) {
+                                char q[QUOTE_MAX + 4];
+                                return parse_error(ctx,
+                                                   "[disk:%s]: the path must be absolute and "
+                                                   "canonical (no '.', '..', '//' or "
+                                                   "trailing '/')",
+                                                   quote(name, q));
+                        }
+                } else if (!name_is_valid(name)) {
+                        char q[QUOTE_MAX + 4];
+                        return parse_error(ctx,
+                                           "[%s:%s]: a name is 1-%d characters of letters, "
+                                           "digits and -_.@+",
+                                           def->word, quote(name, q), CONFIG_NAME_MAX);
+                }
+        }
+
+        for (size_t i = 0; i < ctx->n_seen_sections; i++)
+                if (streq(ctx->seen_sections[i], full))
+                        return parse_error(ctx, "duplicate section [%s] (first at line %u)", full,
+                                           ctx->seen_section_lines[i]);
+        char **ns = reallocarray(ctx->seen_sections, ctx->n_seen_sections + 1, sizeof(*ns));
+        if (!ns)
+                return oom(ctx);
+        ctx->seen_sections = ns;
+        unsigned *nl = reallocarray(ctx->seen_section_lines, ctx->n_seen_sections + 1, sizeof(*nl));
+        if (!nl)
+                return oom(ctx);
+        ctx->seen_section_lines = nl;
+        ns[ctx->n_seen_sections] = strdup(full);
+        if (!ns[ctx->n_seen_sections])
+                return oom(ctx);
+        nl[ctx->n_seen_sections++] = ctx->line;
+
+        ctx->index = 0;
+        if (def->named) {
+                r = section_lookup(ctx, type, name, &ctx->index);
+                if (r < 0)
+                        return r;
+        } else {
+                struct config_section_meta *meta = section_meta(ctx->c, type, 0);
+                if (meta->origin.line == 0)
+                        meta->origin = (struct config_origin){ctx->file, ctx->line};
+        }
+        ctx->section = type;
+        ctx->in_section = true;
+        ctx->seen_keys = 0;
+        return 0;
+}
+
+/* ---- values ---- */
+
+static int value_error(struct parse_ctx *ctx, const struct key_def *key, const char *value,
+                       const char *what)
+{
+        char q[QUOTE_MAX + 4];
+
+        return parse_error(ctx, "%s = \"%s\": %s", key->name, quote(value, q), what);
+}
+
+static int range_error_duration(struct parse_ctx *ctx, const struct key_def *key, const char *value)
+{
+        char lo[UNITS_FORMAT_MAX], hi[UNITS_FORMAT_MAX], what[128];
+
+        snprintf(what, sizeof(what), "out of range (%s..%s)",
+                 units_format_duration(key->min, lo, sizeof(lo)),
+                 units_format_duration(key->max, hi, sizeof(hi)));
+        return value_error(ctx, key, value, what);
+}
+
+static int parse_duration_value(struct parse_ctx *ctx, const struct key_def *key, const char *value,
+                                usec_t *ret)
+{
+        usec_t usec;
+        int r = units_parse_duration(value, &usec);
+
+        if (r == -ERANGE)
+                return range_error_duration(ctx, key, value);
+        if (r < 0)
+                return value_error(ctx, key, value,
+                                   "expected a duration such as 250ms, 5s, 10m, 1h or 7d");
+        if (usec < key->min || usec > key->max)
+                return range_error_duration(ctx, key, value);
+        if ((key->flags & KEY_WHOLE_SECONDS) && usec % USEC_PER_SEC != 0)
+                return value_error(ctx, key, value, "must be whole seconds");
+        *ret = usec;
+        return 0;
+}
+
+static int parse_percent_value(struct parse_ctx *ctx, const struct key_def *key, const char *value,
+                               double *ret)
+{
+        double percent;
+        int r = units_parse_percent(value, &percent);
+
+        if (r == -EINVAL)
+                return value_error(ctx, key, value, "expected a percentage such as 65%");
+        if (r < 0 || percent < key->min_percent || percent > key->max_percent) {
+                char lo[UNITS_FORMAT_MAX], hi[UNITS_FORMAT_MAX], what[128];
+
+                snprintf(what, sizeof(what), "out of range (%s..%s)",
+                         units_format_percent(key->min_percent, lo, sizeof(lo)),
+                         units_format_percent(key->max_percent, hi, sizeof(hi)));
+                return value_error(ctx, key, value, what);
+        }
+        *ret = percent;
+        return 0;
+}
+
+static int parse_psi_threshold(struct parse_ctx *ctx, const struct key_def *key, const char *value,
+                               struct psi_threshold *ret)
+{
+        const char *rest;
+        size_t n = first_word(value, &rest);
+        struct psi_threshold t = {.set = true};
+        int r;
+
+        if (streq(value, "off")) {
+                *ret = (struct psi_threshold){.set = false};
+                return 0;
+        }
+        if (parse_psi_kind(value, n, &t.kind) < 0 || !*rest)
+                return value_error(ctx, key, value, "expected \"some N%\", \"full N%\" or \"off\"");
+        r = units_parse_percent(rest, &t.avg10_percent);
+        if (r == -EINVAL)
+                return value_error(ctx, key, value, "expected \"some N%\", \"full N%\" or \"off\"");
+        if (r < 0 || t.avg10_percent <= 0)
+                return value_error(ctx, key, value, "out of range (above 0%, at most 100%)");
+        *ret = t;
+        return 0;
+}
+
+/* One trigger figure: a bare number is microseconds, as the kernel takes it. */
+static int parse_trigger_time(const char *word, size_t n, usec_t *ret)
+{
+        char buf[32];
+        uint64_t v;
+
+        if (n == 0 || n >= sizeof(buf))
+                return -EINVAL;
+        memcpy(buf, word, n);
+        buf[n] = '\0';
+        if (strspn(buf, "0123456789") == n) {
+                int r = parse_u64(buf, &v);
+                if (r < 0)
+                        return r;
+                *ret = v;
+                return 0;
+        }
+        return units_parse_duration(buf, ret);
+}
+
+static int parse_trigger(struct parse_ctx *ctx, const struct key_def *key, const char *value,
+                         struct psi_trigger_spec *ret)
+{
+        /* The kernel's limits for a trigger window (kernel/sched/psi.c). */
+        static const usec_t window_min_usec = 500 * USEC_PER_MSEC;
+        static const usec_t window_max_usec = 10 * USEC_PER_SEC;
+        static const char syntax[] =
+            "expected \"some|full STALL WINDOW\" such as \"some 150ms 1s\" or \"some 150000 "
+            "1000000\" (microseconds)";
+        struct psi_trigger_spec t;
+        const char *stall, *window, *end;
+        size_t n;
+
+        n = first_word(value, &stall);
+        if (parse_psi_kind(value, n, &t.kind) < 0)
+                return value_error(ctx, key, value, syntax);
+        n = first_word(stall, &window);
+        if (parse_trigger_time(stall, n, &t.stall_usec) < 0)
+                return value_error(ctx, key, value, syntax);
+        n = first_word(window, &end);
+        if (parse_trigger_time(window, n, &t.window_usec) < 0 || *end)
+                return value_error(ctx, key, value, syntax);
+        if (t.window_usec < window_min_usec || t.window_usec > window_max_usec)
+                return value_error(ctx, key, value, "window out of range (500ms..10s)");
+        if (t.stall_usec == 0 || t.stall_usec > t.window_usec)
+                return value_error(ctx, key, value, "stall must be above 0 and at most the window");
+        *ret = t;
+        return 0;
+}
+
+static int parse_match(struct parse_ctx *ctx, const struct key_def *key, const char *value,
+                       struct rule *rule)
+{
+        const char *colon = strchr(value, ':');
+        struct match m = {};
+        size_t word_len = colon ? (size_t)(colon - value) : 0;
+        const char *pattern = colon ? colon + 1 : NULL;
+        bool container = rule->kind == RULE_CONTAINER;
+        int kind = -1;
+
+#define WORD_IS(w) (colon && word_len == strlen(w) && strncmp(value, w, word_len) == 0)
+        if (container && WORD_IS("name"))
+                kind = MATCH_NAME;
+        else if (container && WORD_IS("label"))
+                kind = MATCH_LABEL;
+        else if (container && WORD_IS("image"))
+                kind = MATCH_IMAGE;
+        else if (!container && WORD_IS("path"))
+                kind = MATCH_PATH;
+#undef WORD_IS
+        if (kind < 0)
+                return value_error(ctx, key, value,
+                                   container ? "expected name:GLOB, label:KEY=VALUE or image:GLOB"
+                                             : "expected path:GLOB (a cgroup path relative to "
+                                               "cgroup_root)");
+        m.kind = (enum match_kind)kind;
+        if (!*pattern || has_control_chars(pattern))
+                return value_error(ctx, key, value, "the pattern is empty");
+        if (m.kind == MATCH_LABEL) {
+                const char *eq = strchr(pattern, '=');
+                if (!eq || eq == pattern)
+                        return value_error(ctx, key, value, "expected label:KEY=VALUE");
+                m.key = strndup(pattern, (size_t)(eq - pattern));
+                m.glob = strdup(eq + 1);
+        } else {
+                if (m.kind == MATCH_PATH && pattern[0] == '/')
+                        return value_error(ctx, key, value,
+                                           "the path is relative to cgroup_root: drop the "
+                                           "leading '/'");
+                m.glob = strdup(pattern);
+        }
+        if (!m.glob || (m.kind == MATCH_LABEL && !m.key)) {
+                free(m.key);
+                free(m.glob);
+                return oom(ctx);
+        }
+
+        struct match *n = reallocarray(rule->matches, rule->n_matches + 1, sizeof(*n));
+        if (!n) {
+                free(m.key);
+                free(m.glob);
+                return oom(ctx);
+        }
+        rule->matches = n;
+        n[rule->n_matches++] = m;
+        return 0;
+}
+
+static int parse_keep_image(struct parse_ctx *ctx, const struct key_def *key, const char *value,
+                            struct disk_section *d)
+{
+        char **n;
+
+        if (has_control_chars(value))
+                return value_error(ctx, key, value, "control characters in a pattern");
+        /* NULL-terminated for the consumer: one more slot than entries. */
+        n = reallocarray(d->keep_images, d->n_keep_images + 2, sizeof(*n));
+        if (!n)
+                return oom(ctx);
+        d->keep_images = n;
+        n[d->n_keep_images] = strdup(value);
+        if (!n[d->n_keep_images]) {
+                n[d->n_keep_images] = NULL;
+                return oom(ctx);
+        }
+        n[++d->n_keep_images] = NULL;
+        return 0;
+}
+
+static int parse_value(struct parse_ctx *ctx, const struct key_def *key, void *base,
+                       const char *value)
+{
+        void *field = (char *)base + key->offset;
+        uint64_t u;
+        int r;
+
+        switch (key->type) {
+        case VALUE_BOOL:
+                if (parse_boolean(value, field) < 0)
+                        return value_error(ctx, key, value, "expected yes or no");
+                return 0;
+        case VALUE_DURATION:
+                return parse_duration_value(ctx, key, value, field);
+        case VALUE_PERCENT:
+                return parse_percent_value(ctx, key, value, field);
+        case VALUE_PATH:
+                if (!path_is_valid(value, false))
+                        return value_error(ctx, key, value,
+                                           "expected an absolute path (without '..')");
+                return replace_string(field, value) < 0 ? oom(ctx) : 0;
+        case VALUE_PATTERN:
+                if (strchr(value, '/') || has_control_chars(value))
+                        return value_error(ctx, key, value,
+                                           "a pattern over file names can not contain '/'");
+                return replace_string(field, value) < 0 ? oom(ctx) : 0;
+        case VALUE_UINT:
+        case VALUE_INT:
+                r = parse_u64(value, &u);
+                if (r == -EINVAL)
+                        return value_error(ctx, key, value, "expected a whole number");
+                if (r < 0 || u < key->min || u > key->max) {
+                        char what[64];
+                        snprintf(what, sizeof(what), "out of range (%" PRIu64 "..%" PRIu64 ")",
+                                 key->min, key->max);
+                        return value_error(ctx, key, value, what);
+                }
+                if (key->type == VALUE_INT)
+                        *(int *)field = (int)u;
+                else
+                        *(unsigned *)field = (unsigned)u;
+                return 0;
+        case VALUE_BYTES:
+                r = units_parse_bytes(value, &u);
+                if (r == -EINVAL || (u == BYTES_MAX && !(key->flags & KEY_ALLOW_MAX)))
+                        return value_error(ctx, key, value, "expected a size such as 512M or 8G");
+                if (r < 0 || u < key->min || u > key->max) {
+                        char lo[UNITS_FORMAT_MAX], what[64];
+                        snprintf(what, sizeof(what), "out of range (at least %s)",
+                                 units_format_bytes_exact(key->min, lo, sizeof(lo)));
+                        return value_error(ctx, key, value, what);
+                }
+                *(uint64_t *)field = u;
+                return 0;
+        case VALUE_SIZE: {
+                struct size_spec spec;
+
+                r = units_parse_size(value, &spec);
+                if (r == -EINVAL)
+                        return value_error(ctx, key, value,
+                                           "expected a size such as 512M, 8G, max, or a "
+                                           "percentage of host memory such as 25%");
+                if (r < 0)
+                        return value_error(ctx, key, value, "out of range");
+                if (!spec.is_percent && spec.bytes < key->min &&
+                    !(spec.bytes == 0 && (key->flags & KEY_ALLOW_ZERO))) {
+                        char lo[UNITS_FORMAT_MAX], what[64];
+                        snprintf(what, sizeof(what), "out of range (at least %s)",
+                                 units_format_bytes_exact(key->min, lo, sizeof(lo)));
+                        return value_error(ctx, key, value, what);
+                }
+                *(struct size_spec *)field = spec;
+                return 0;
+        }
+        case VALUE_PSI_THRESHOLD:
+                return parse_psi_threshold(ctx, key, value, field);
+        case VALUE_TRIGGER:
+                return parse_trigger(ctx, key, value, field);
+        case VALUE_MATCH:
+                return parse_match(ctx, key, value, base);
+        case VALUE_KEEP_IMAGE:
+                return parse_keep_image(ctx, key, value, base);
+        }
+        return -EINVAL; /* not reached: every type is handled above */
+}
+
+/* Before the first multi-value line of a section in a file: the file's list
+ * replaces what earlier files built. */
+static void multi_reset(struct parse_ctx *ctx, const struct key_def *key, void *base)
+{
+        if (key->type == VALUE_MATCH) {
+                struct rule *r = base;
+                matches_free(r->matches, r->n_matches);
+                r->matches = NULL;
+                r->n_matches = 0;
+        } else if (key->type == VALUE_KEEP_IMAGE) {
+                struct disk_section *d = base;
+                for (size_t i = 0; i < d->n_keep_images; i++)
+                        free(d->keep_images[i]);
+                free(d->keep_images);
+                d->keep_images = NULL;
+                d->n_keep_images = 0;
+        }
+}
+
+static int handler(void *user, const char *inih_section, const char *name, const char *value)
+{
+        struct parse_ctx *ctx = user;
+        const struct section_def *def;
+        const struct key_def *key = NULL;
+        struct config_section_meta *meta;
+        size_t k;
+        void *base;
+
+        (void)inih_section; /* section_begin() tracks sections, untruncated */
+        if (ctx->r < 0)
+                return 0;
+        if (!ctx->in_section)
+                return parse_error(ctx, "\"%s\" is outside of any [section]", name), 0;
+        def = &section_defs[ctx->section];
+        if (!*name)
+                return parse_error(ctx, "missing key name before '='"), 0;
+        for (k = 0; k < def->n_keys; k++)
+                if (streq(def->keys[k].name, name)) {
+                        key = &def->keys[k];
+                        break;
+                }
+        if (!key) {
+                char q[QUOTE_MAX + 4];
+                return parse_error(ctx, "unknown key \"%s\" in [%s]", quote(name, q), def->word), 0;
+        }
+        meta = section_meta(ctx->c, ctx->section, ctx->index);
+        if ((ctx->seen_keys & (1U << k)) && !(key->flags & KEY_MULTI))
+                return parse_error(ctx, "duplicate key \"%s\" (first at line %u)", name,
+                                   meta->keys[k].line),
+                       0;
+        if (!*value)
+                return parse_error(ctx, "%s: empty value", name), 0;
+        /* What the reader leaves of "key = #x" would not survive a dump. */
+        if (value[0] == '#' || value[0] == ';')
+                return parse_error(ctx, "%s: a value can not start with '%c' (it starts a comment)",
+                                   name, value[0]),
+                       0;
+
+        base = section_base(ctx->c, ctx->section, ctx->index);
+        if ((key->flags & KEY_MULTI) && !(ctx->seen_keys & (1U << k)))
+                multi_reset(ctx, key, base);
+        if (parse_value(ctx, key, base, value) < 0)
+                return 0;
+        ctx->seen_keys |= 1U << k;
+        meta->keys[k] = (struct config_origin){ctx->file, ctx->line};
+        return 1;
+}
+
+/* ---- the line reader ---- */
+
+/* Cut an inline comment: '#' or ';' after a blank. */
+static void strip_inline_comment(char *s)
+{
+        for (char *p = s; *p; p++)
+                if ((*p == '#' || *p == ';') && p > s && is_blank(p[-1])) {
+                        *p = '\0';
+                        return;
+                }
+}
+
+static char *reader(char *str, int num, void *stream)
+{
+        struct parse_ctx *ctx = stream;
+        const char *line = ctx->pos, *eol, *b, *e;
+        size_t len;
+
+        if (ctx->r < 0 || !*line)
+                return NULL;
+        eol = strchrnul(line, '\n');
+        ctx->pos = *eol ? eol + 1 : eol;
+        ctx->line++;
+
+        b = line;
+        e = eol;
+        /* A UTF-8 byte order mark from an editor is not part of the text. */
+        if (ctx->line == 1 && strncmp(b, "\xEF\xBB\xBF", 3) == 0)
+                b += 3;
+        while (b < e && (is_blank(*b) || *b == '\r'))
+                b++;
+        if (b == e || *b == '#' || *b == ';') {
+                str[0] = '\0';
+                return str;
+        }
+        len = (size_t)(e - b);
+        if (len >= (size_t)num) {
+                parse_error(ctx, "line too long (at most %d characters)", num - 1);
+                return NULL;
+        }
+        memcpy(str, b, len);
+        str[len] = '\0';
+        strip_inline_comment(str);
+        /* rstrip, including a '\r' of CRLF files */
+        for (len = strlen(str); len > 0 && (is_blank(str[len - 1]) || str[len - 1] == '\r');)
+                str[--len] = '\0';
+
+        if (str[0] == '[') {
+                if (section_begin(ctx, str) < 0)
+                        return NULL;
+                str[0] = '\0'; /* handled: inih sees an empty line */
+                return str;
+        }
+        if (!strpbrk(str, "=:")) {
+                parse_error(ctx, "expected \"key = value\" or \"[section]\"");
+                return NULL;
+        }
+        return str;
+}
+
+int config_parse_string(struct config *c, const char *file_name, const char *text, char *err,
+                        size_t err_size)
+{
+        struct parse_ctx ctx = {
+            .c = c,
+            .file_name = file_name,
+            .pos = text,
+            .err = err,
+            .err_size = err_size,
+        };
+        char **files;
+        int r;
+
+        assert(c);
+        assert(file_name);
+        assert(text);
+
+        if (err && err_size > 0)
+                err[0] = '\0';
+        files = reallocarray(c->files, c->n_files + 1, sizeof(*files));
+        if (!files)
+                return oom(&ctx);
+        c->files = files;
+        files[c->n_files] = strdup(file_name);
+        if (!files[c->n_files])
+                return oom(&ctx);
+        ctx.file = (unsigned)c->n_files++;
+
+        r = ini_parse_stream(reader, &ctx, handler, &ctx);
+        if (ctx.r == 0 && r != 0) {
+                /* inih saw something the reader let through; report its line. */
+                ctx.line = r > 0 ? (unsigned)r : ctx.line;
+                parse_error(&ctx, "syntax error");
+        }
+
+        for (size_t i = 0; i < ctx.n_seen_sections; i++)
+                free(ctx.seen_sections[i]);
+        free(ctx.seen_sections);
+        free(ctx.seen_section_lines);
+        return ctx.r;
+}
+
+/* ---- validation ---- */
+
+static const char *origin_file(const struct config *c, struct config_origin o)
+{
+        if (o.line > 0 && o.file < c->n_files)
+                return c->files[o.file];
+        return c->path ? c->path : "(defaults)";
+}
+
+/* The origin an operator most likely has to change: the one set last. */
+static struct config_origin origin_latest(struct config_origin a, struct config_origin b)
+{
+        if (a.line == 0)
+                return b;
+        if (b.line == 0)
+                return a;
+        if (a.file != b.file)
+                return a.file > b.file ? a : b;
+        return a.line > b.line ? a : b;
+}
+
+static int validate_error(const struct config *c, struct config_origin o, char *err,
+                          size_t err_size, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+static int validate_error(const struct config *c, struct config_origin o, char *err,
+                          size_t err_size, const char *fmt, ...)
+{
+        va_list ap;
+        int n;
+
+        if (!err || err_size == 0)
+                return -EINVAL;
+        if (o.line > 0)
+                n = snprintf(err, err_size, "%s:%u: ", origin_file(c, o), o.line);
+        else
+                n = snprintf(err, err_size, "%s: ", origin_file(c, o));
+        if (n >= 0 && (size_t)n < err_size) {
+                va_start(ap, fmt);
+                vsnprintf(err + n, err_size - (size_t)n, fmt, ap);
+                va_end(ap);
+        }
+        return -EINVAL;
+}
+
+/* Key indexes into the tables above, for origins. */
+enum {
+        MEMORY_KEY_WARNING = 0,
+        MEMORY_KEY_CRITICAL = 1,
+        MEMORY_KEY_EMERGENCY = 2,
+        MEMORY_KEY_HYSTERESIS = 3,
+        DISK_KEY_WARNING = 0,
+        DISK_KEY_CRITICAL = 1,
+        DISK_KEY_EMERGENCY = 2,
+        DISK_KEY_LOW = 3,
+        DISK_KEY_HYSTERESIS = 4,
+        RULE_KEY_MEMORY_MAX = 1,
+        RULE_KEY_MEMORY_HIGH = 3,
+        RULE_KEY_PROTECT = 5,
+        RULE_KEY_SACRIFICIAL = 6,
+};
+
+/* warning < critical < emergency, hysteresis < warning, [low < warning]. */
+static int validate_tiers(const struct config *c, const char *section,
+                          const struct config_section_meta *meta, const double marks[3],
+                          double hysteresis, const double *low, char *err, size_t err_size)
+{
+        static const char *const names[3] = {"warning", "critical", "emergency"};
+        char a[UNITS_FORMAT_MAX], b[UNITS_FORMAT_MAX];
+
+        for (int i = 0; i < 2; i++)
+                if (!(marks[i] < marks[i + 1]))
+                        return validate_error(
+                            c, origin_latest(meta->keys[i], meta->keys[i + 1]), err, err_size,
+                            "[%s] %s (%s) must be below %s (%s)", section, names[i],
+                            units_format_percent(marks[i], a, sizeof(a)), names[i + 1],
+                            units_format_percent(marks[i + 1], b, sizeof(b)));
+        /* Tier keys share indexes 0-2 in both tables; hysteresis and low differ. */
+        size_t hyst_key = low ? DISK_KEY_HYSTERESIS : MEMORY_KEY_HYSTERESIS;
+        if (!(hysteresis < marks[0]))
+                return validate_error(c, origin_latest(meta->keys[0], meta->keys[hyst_key]), err,
+                                      err_size, "[%s] hysteresis (%s) must be below warning (%s)",
+                                      section, units_format_percent(hysteresis, a, sizeof(a)),
+                                      units_format_percent(marks[0], b, sizeof(b)));
+        if (low && !(*low < marks[0]))
+                return validate_error(c, origin_latest(meta->keys[0], meta->keys[DISK_KEY_LOW]),
+                                      err, err_size, "[%s] low (%s) must be below warning (%s)",
+                                      section, units_format_percent(*low, a, sizeof(a)),
+                                      units_format_percent(marks[0], b, sizeof(b)));
+        return 0;
+}
+
+int config_validate(const struct config *c, char *err, size_t err_size)
+{
+        int r;
+
+        assert(c);
+
+        const struct memory_section *m = &c->memory;
+        const double memory_marks[3] = {m->warning_percent, m->critical_percent,
+                                        m->emergency_percent};
+        r = validate_tiers(c, "memory", &m->meta, memory_marks, m->hysteresis_percent, NULL, err,
+                           err_size);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < c->n_disks; i++) {
+                const struct disk_section *d = &c->disks[i];
+                const double marks[3] = {d->warning_percent, d->critical_percent,
+                                         d->emergency_percent};
+                char section[4200];
+
+                snprintf(section, sizeof(section), "disk:%s", d->path);
+                r = validate_tiers(c, section, &d->meta, marks, d->hysteresis_percent,
+                                   &d->low_percent, err, err_size);
+                if (r < 0)
+                        return r;
+        }
+
+        for (size_t i = 0; i < c->n_logs; i++)
+                if (!c->logs[i].dir)
+                        return validate_error(c, c->logs[i].meta.origin, err, err_size,
+                                              "[logs:%s] needs dir = /absolute/path",
+                                              c->logs[i].name);
+
+        for (size_t i = 0; i < c->n_rules; i++) {
+                const struct rule *rule = &c->rules[i];
+                const char *word = rule->kind == RULE_CGROUP ? "cgroup" : "container";
+
+                if (rule->n_matches == 0)
+                        return validate_error(c, rule->meta.origin, err, err_size,
+                                              "[%s:%s] has no match line", word, rule->name);
+                if (rule->memory_max.set && !rule->memory_max.is_percent &&
+                    rule->memory_max.bytes != BYTES_MAX && rule->memory_high.set &&
+                    !rule->memory_high.is_percent && rule->memory_high.bytes != BYTES_MAX &&
+                    rule->memory_high.bytes > rule->memory_max.bytes) {
+                        char a[UNITS_FORMAT_MAX], b[UNITS_FORMAT_MAX];
+                        return validate_error(
+                            c,
+                            origin_latest(rule->meta.keys[RULE_KEY_MEMORY_MAX],
+                                          rule->meta.keys[RULE_KEY_MEMORY_HIGH]),
+                            err, err_size, "[%s:%s] memory_high (%s) is above memory_max (%s)",
+                            word, rule->name,
+                            units_format_bytes_exact(rule->memory_high.bytes, a, sizeof(a)),
+                            units_format_bytes_exact(rule->memory_max.bytes, b, sizeof(b)));
+                }
+                if (rule->protect && rule->sacrificial)
+                        return validate_error(c,
+                                              origin_latest(rule->meta.keys[RULE_KEY_PROTECT],
+                                                            rule->meta.keys[RULE_KEY_SACRIFICIAL]),
+                                              err, err_size,
+                                              "[%s:%s] can not be both protect and sacrificial",
+                                              word, rule->name);
+        }
+        return 0;
+}
+
+/* ---- loading ---- */
+
+static int read_text(const char *path, char **ret_text, char *err, size_t err_size)
+{
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *text = NULL;
+        struct stat st;
+        ssize_t n;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0) {
+                int r = -errno;
+                set_err(err, err_size, "%s: %s", path, strerror(-r));
+                return r;
+        }
+        if (fstat(fd, &st) < 0) {
+                int r = -errno;
+                set_err(err, err_size, "%s: %s", path, strerror(-r));
+                return r;
+        }
+        if (S_ISDIR(st.st_mode)) {
+                set_err(err, err_size, "%s: is a directory", path);
+                return -EISDIR;
+        }
+        if (!S_ISREG(st.st_mode)) {
+                set_err(err, err_size, "%s: not a regular file", path);
+                return -EINVAL;
+        }
+        text = malloc(CONFIG_FILE_MAX + 1);
+        if (!text)
+                return -ENOMEM;
+        n = util_read_fd(fd, text, CONFIG_FILE_MAX + 1);
+        if (n == -EFBIG) {
+                set_err(err, err_size, "%s: larger than %d bytes", path, CONFIG_FILE_MAX);
+                return -EFBIG;
+        }
+        if (n < 0) {
+                set_err(err, err_size, "%s: %s", path, strerror((int)-n));
+                return (int)n;
+        }
+        if (memchr(text, '\0', (size_t)n)) {
+                set_err(err, err_size, "%s: contains a NUL byte: not a text file", path);
+                return -EINVAL;
+        }
+        *ret_text = TAKE_PTR(text);
+        return 0;
+}
+
+static int load_file(struct config *c, const char *path, char *err, size_t err_size)
+{
+        _cleanup_free_ char *text = NULL;
+        int r;
+
+        r = read_text(path, &text, err, err_size);
+        if (r < 0)
+                return r;
+        return config_parse_string(c, path, text, err, err_size);
+}
+
+static int compare_names(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool dropin_name_wanted(const char *name)
+{
+        size_t n = strlen(name);
+
+        return name[0] != '.' && n > 5 && streq(name + n - 5, ".conf");
+}
+
+static void names_free(char **names, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                free(names[i]);
+        free(names);
+}
+
+/* Every wanted name in dir, sorted. A missing dir is an empty list. */
+static int dropin_list(const char *dir, char ***ret_names, size_t *ret_n, char *err,
+                       size_t err_size)
+{
+        DIR *d = opendir(dir);
+        char **names = NULL;
+        size_t n = 0;
+        struct dirent *de;
+        int r = 0;
+
+        if (!d) {
+                if (errno == ENOENT) {
+                        *ret_names = NULL;
+                        *ret_n = 0;
+                        return 0;
+                }
+                r = -errno;
+                set_err(err, err_size, "%s: %s", dir, strerror(-r));
+                return r;
+        }
+        while ((errno = 0, de = readdir(d))) {
+                struct stat st;
+                char **grown;
+
+                if (!dropin_name_wanted(de->d_name))
+                        continue;
+                /* A directory called "x.conf" is not a drop-in. */
+                if (fstatat(dirfd(d), de->d_name, &st, 0) == 0 && S_ISDIR(st.st_mode))
+                        continue;
+                grown = reallocarray(names, n + 1, sizeof(*names));
+                if (!grown) {
+                        r = -ENOMEM;
+                        break;
+                }
+                names = grown;
+                names[n] = strdup(de->d_name);
+                if (!names[n]) {
+                        r = -ENOMEM;
+                        break;
+                }
+                n++;
+        }
+        if (r == 0 && errno != 0) {
+                r = -errno;
+                set_err(err, err_size, "%s: %s", dir, strerror(-r));
+        }
+        closedir(d);
+        if (r < 0) {
+                if (r == -ENOMEM)
+                        set_err(err, err_size, "%s: out of memory", dir);
+                names_free(names, n);
+                return r;
+        }
+        qsort(names, n, sizeof(*names), compare_names);
+        *ret_names = names;
+        *ret_n = n;
+        return 0;
+}
+
+int config_load(const char *path, bool allow_missing, struct config **ret_config, char *err,
+                size_t err_size)
+{
+        struct config *c;
+        _cleanup_free_ char *dir = NULL;
+        char **names = NULL;
+        size_t n_names = 0;
+        int r;
+
+        assert(path);
+        assert(ret_config);
+
+        if (err && err_size > 0)
+                err[0] = '\0';
+        c = config_new_default();
+        if (!c || !(c->path = strdup(path)) || asprintf(&dir, "%s.d", path) < 0) {
+                dir = NULL;
+                set_err(err, err_size, "%s: out of memory", path);
+                config_free(c);
+                return -ENOMEM;
+        }
+
+        r = load_file(c, path, err, err_size);
+        if (r == -ENOENT && allow_missing) {
+                if (err && err_size > 0)
+                        err[0] = '\0';
+                r = 0;
+        }
+        if (r < 0)
+                goto fail;
+
+        r = dropin_list(dir, &names, &n_names, err, err_size);
+        if (r < 0)
+                goto fail;
+        for (size_t i = 0; i < n_names; i++) {
+                _cleanup_free_ char *file = NULL;
+
+                if (asprintf(&file, "%s/%s", dir, names[i]) < 0) {
+                        file = NULL;
+                        set_err(err, err_size, "%s: out of memory", dir);
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                r = load_file(c, file, err, err_size);
+                if (r < 0)
+                        goto fail;
+        }
+
+        r = config_validate(c, err, err_size);
+        if (r < 0)
+                goto fail;
+        names_free(names, n_names);
+        *ret_config = c;
+        return 0;
+
+fail:
+        names_free(names, n_names);
+        config_free(c);
+        return r;
+}
+
+/* ---- dump ---- */
+
+static void dump_value(FILE *f, const struct key_def *key, const void *base)
+{
+        const void *field = (const char *)base + key->offset;
+        char buf[UNITS_FORMAT_MAX], buf2[UNITS_FORMAT_MAX];
+
+        switch (key->type) {
+        case VALUE_BOOL:
+                fprintf(f, "%s = %s\n", key->name, *(const bool *)field ? "yes" : "no");
+                break;
+        case VALUE_DURATION:
+                fprintf(f, "%s = %s\n", key->name,
+                        units_format_duration(*(const usec_t *)field, buf, sizeof(buf)));
+                break;
+        case VALUE_PERCENT:
+                fprintf(f, "%s = %s\n", key->name,
+                        units_format_percent(*(const double *)field, buf, sizeof(buf)));
+                break;
+        case VALUE_PATH:
+        case VALUE_PATTERN: {
+                const char *s = *(char *const *)field;
+                if (s)
+                        fprintf(f, "%s = %s\n", key->name, s);
+                else
+                        fprintf(f, "# %s = (not set)\n", key->name);
+                break;
+        }
+        case VALUE_UINT:
+                fprintf(f, "%s = %u\n", key->name, *(const unsigned *)field);
+                break;
+        case VALUE_INT:
+                fprintf(f, "%s = %d\n", key->name, *(const int *)field);
+                break;
+        case VALUE_BYTES:
+                fprintf(f, "%s = %s\n", key->name,
+                        units_format_bytes_exact(*(const uint64_t *)field, buf, sizeof(buf)));
+                break;
+        case VALUE_SIZE: {
+                const struct size_spec *spec = field;
+                if (spec->set)
+                        fprintf(f, "%s = %s\n", key->name,
+                                units_format_size(spec, buf, sizeof(buf)));
+                else
+                        fprintf(f, "# %s = (not set)\n", key->name);
+                break;
+        }
+        case VALUE_PSI_THRESHOLD: {
+                const struct psi_threshold *t = field;
+                if (t->set)
+                        fprintf(f, "%s = %s %s\n", key->name, psi_kind_name(t->kind),
+                                units_format_percent(t->avg10_percent, buf, sizeof(buf)));
+                else
+                        fprintf(f, "%s = off\n", key->name);
+                break;
+        }
+        case VALUE_TRIGGER: {
+                const struct psi_trigger_spec *t = field;
+                fprintf(f, "%s = %s %s %s\n", key->name, psi_kind_name(t->kind),
+                        units_format_duration(t->stall_usec, buf, sizeof(buf)),
+                        units_format_duration(t->window_usec, buf2, sizeof(buf2)));
+                break;
+        }
+        case VALUE_MATCH: {
+                const struct rule *r = base;
+                static const char *const words[] = {
+                    [MATCH_NAME] = "name",
+                    [MATCH_LABEL] = "label",
+                    [MATCH_IMAGE] = "image",
+                    [MATCH_PATH] = "path",
+                };
+                if (r->n_matches == 0)
+                        fprintf(f, "# %s = (not set)\n", key->name);
+                for (size_t i = 0; i < r->n_matches; i++) {
+                        const struct match *m = &r->matches[i];
+                        if (m->kind == MATCH_LABEL)
+                                fprintf(f, "%s = label:%s=%s\n", key->name, m->key, m->glob);
+                        else
+                                fprintf(f, "%s = %s:%s\n", key->name, words[m->kind], m->glob);
+                }
+                break;
+        }
+        case VALUE_KEEP_IMAGE: {
+                const struct disk_section *d = base;
+                if (d->n_keep_images == 0)
+                        fprintf(f, "# %s = (not set)\n", key->name);
+                for (size_t i = 0; i < d->n_keep_images; i++)
+                        fprintf(f, "%s = %s\n", key->name, d->keep_images[i]);
+                break;
+        }
+        }
+}
+
+static void dump_section(FILE *f, const char *word, const char *name, enum section_type type,
+                         const void *base)
+{
+        const struct section_def *def = &section_defs[type];
+
+        if (name)
+                fprintf(f, "\n[%s:%s]\n", word, name);
+        else
+                fprintf(f, "\n[%s]\n", word);
+        for (size_t k = 0; k < def->n_keys; k++)
+                dump_value(f, &def->keys[k], base);
+}
+
+int config_dump(const struct config *c, FILE *f)
+{
+        assert(c);
+        assert(f);
+
+        fprintf(f, "# sutazai-governor: effective configuration\n");
+        dump_section(f, "governor", NULL, SECTION_GOVERNOR, &c->governor);
+        dump_section(f, "memory", NULL, SECTION_MEMORY, &c->memory);
+        dump_section(f, "journal", NULL, SECTION_JOURNAL, &c->journal);
+        for (size_t i = 0; i < c->n_disks; i++)
+                dump_section(f, "disk", c->disks[i].path, SECTION_DISK, &c->disks[i]);
+        for (size_t i = 0; i < c->n_logs; i++)
+                dump_section(f, "logs", c->logs[i].name, SECTION_LOGS, &c->logs[i]);
+        for (size_t i = 0; i < c->n_rules; i++) {
+                const struct rule *r = &c->rules[i];
+                bool cgroup = r->kind == RULE_CGROUP;
+                dump_section(f, cgroup ? "cgroup" : "container", r->name,
+                             cgroup ? SECTION_CGROUP : SECTION_CONTAINER, r);
+        }
+        if (fflush(f) != 0 || ferror(f))
+                return -EIO;
+        return 0;
+}
+
+/* ---- matching ---- */
+
+static bool label_matches(const struct match *m, const char *const *labels)
+{
+        size_t key_len = strlen(m->key);
+
+        if (!labels)
+                return false;
+        for (size_t i = 0; labels[i]; i++)
+                if (strncmp(labels[i], m->key, key_len) == 0 && labels[i][key_len] == '=' &&
+                    fnmatch(m->glob, labels[i] + key_len + 1, 0) == 0)
+                        return true;
+        return false;
+}
+
+static bool match_one(const struct match *m, const char *name, const char *image,
+                      const char *const *labels, const char *path)
+{
+        switch (m->kind) {
+        case MATCH_NAME:
+                if (!name)
+                        return false;
+                /* Docker's API spells names "/foo". */
+                if (name[0] == '/')
+                        name++;
+                return fnmatch(m->glob, name, 0) == 0;
+        case MATCH_LABEL:
+                return label_matches(m, labels);
+        case MATCH_IMAGE:
+                return image && fnmatch(m->glob, image, 0) == 0;
+        case MATCH_PATH:
+                if (!path)
+                        return false;
+                if (path[0] == '/')
+                        path++;
+                return fnmatch(m->glob, path, 0) == 0;
+        }
+        return false;
+}
+
+int config_rule_find(const struct config *c, enum rule_kind kind, const char *name,
+                     const char *image, const char *const *labels, const char *path)
+{
+        assert(c);
+
+        for (size_t i = 0; i < c->n_rules; i++) {
+                const struct rule *r = &c->rules[i];
+
+                if (r->kind != kind)
+                        continue;
+                for (size_t j = 0; j < r->n_matches; j++)
+                        if (match_one(&r->matches[j], name, image, labels, path))
+                                return (int)i;
+        }
+        return -1;
+}
