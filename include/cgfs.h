@@ -2,9 +2,17 @@
  *
  * Every path is relative to directory fds opened once at cgfs_open():
  *   - the cgroup v2 root (pure v2: /sys/fs/cgroup; hybrid: /sys/fs/cgroup/unified),
- *   - procfs (/proc), for meminfo and pressure.
+ *   - optionally the cgroup v1 memory mount (hybrid hosts: /sys/fs/cgroup/memory),
+ *     read only,
+ *   - procfs (/proc), for meminfo, pressure and /proc/PID/cgroup,
  * so tests point it at a fixture tree and the daemon at the real mounts.
- * Reads use openat(O_RDONLY|O_CLOEXEC|O_NOFOLLOW), writes openat(O_WRONLY).
+ * Paths are resolved beneath those fds without following any symlink
+ * (openat2 RESOLVE_BENEATH|RESOLVE_NO_SYMLINKS where the kernel has it).
+ * Files are never created: writes open O_WRONLY|O_TRUNC on existing files.
+ *
+ * rel is a cgroup path relative to its root ("" for the root itself,
+ * "docker/<id>", no leading or trailing '/', no "." or ".." components);
+ * name is a single file name. Anything else is -EINVAL.
  *
  * A cgroup that vanished mid-read returns -ENOENT or -ENODEV: callers treat
  * that as "gone", not as an error. Other failures are -errno.
@@ -17,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "memparse.h"
 #include "psi.h"
@@ -30,44 +39,93 @@ enum cgfs_layout {
 
 struct cgfs_layout_info {
         enum cgfs_layout layout;
-        char v2_root[4096];     /* cgroup2 mount ("" if none) */
-        char v1_memory[4096];   /* v1 memory controller mount ("" if none) */
-        bool v2_memory;         /* memory controller available on v2 */
+        char v2_root[4096];   /* cgroup2 mount ("" if none) */
+        char v1_memory[4096]; /* v1 memory controller mount ("" if none) */
+        bool v2_memory;       /* memory controller available on v2 */
 };
 
-/* Discover mounts with libcgroup (falls back to /proc/self/mountinfo only if
- * libcgroup cannot initialise). 0 or -errno. */
+/* Discover the mounts: libcgroup names the memory controller's mount (v1 or
+ * v2 told apart by statfs), /proc/self/mountinfo completes the picture with a
+ * cgroup2 mount that carries no controller (libcgroup lists mounts per
+ * controller, so it cannot name that one), and is the whole source if
+ * libcgroup cannot initialise. 0, -ENOENT if no cgroup filesystem is mounted,
+ * or -errno. */
 int cgfs_detect(struct cgfs_layout_info *ret);
-const char *cgfs_layout_name(enum cgfs_layout l);
+const char *cgfs_layout_name(enum cgfs_layout l); /* "v2", "hybrid", "v1", "unknown" */
+
+/* Pure: the layout described by a /proc/self/mountinfo text (the first
+ * cgroup2 mount, the first v1 mount with the memory option; v2_memory from
+ * the caller-supplied cgroup.controllers text of that cgroup2 root, may be
+ * NULL/0 = unknown → false). 0, -ENOENT no cgroup mount, -EINVAL malformed. */
+int cgfs_parse_mountinfo(const char *buf, size_t len, const char *v2_controllers,
+                         size_t v2_controllers_len, struct cgfs_layout_info *ret);
+
+/* Pure: the cgroup2 path in a /proc/PID/cgroup text ("0::/docker/abc" →
+ * "docker/abc", "0::/" → ""), malloc'd. v1 lines ("4:memory:/docker/abc")
+ * are checked for shape and ignored. -ENOENT: no "0::" line (a pure v1 host)
+ * or the cgroup was removed (" (deleted)"); -EINVAL: malformed, NUL bytes,
+ * duplicate "0::" lines, a path outside our namespace ("/../x");
+ * -ENOMEM. */
+int cgfs_parse_proc_cgroup(const char *buf, size_t len, char **ret_path);
 
 struct cgfs;
 
-/* Open the roots. proc_root is normally "/proc". 0 or -errno. */
-int cgfs_open(const char *cgroup_root, const char *proc_root, struct cgfs **ret);
+/* Open the roots as directory fds. v1_memory_root may be NULL (no v1 memory
+ * controller: pure v2 hosts); proc_root is normally "/proc". 0 or -errno. */
+int cgfs_open(const char *cgroup_root, const char *v1_memory_root, const char *proc_root,
+              struct cgfs **ret);
 struct cgfs *cgfs_free(struct cgfs *fs);
 
 /* Read the file name inside cgroup rel ("" for the root) into buf,
- * NUL-terminated. Returns length or -errno. */
+ * NUL-terminated. Returns length or -errno (-EFBIG: does not fit). */
 ssize_t cgfs_read(struct cgfs *fs, const char *rel, const char *name, char *buf, size_t size);
-/* Read a single-value file (memory.current, memory.max, ...). */
+/* Read a single-value file (memory.current, memory.max, ...); "max" → BYTES_MAX. */
 int cgfs_read_value(struct cgfs *fs, const char *rel, const char *name, uint64_t *ret_value);
 int cgfs_read_psi(struct cgfs *fs, const char *rel, const char *name, struct psi_stats *ret);
 int cgfs_read_events(struct cgfs *fs, const char *rel, struct memory_events *ret);
 /* Write value (BYTES_MAX → "max") to a single-value file. */
 int cgfs_write_value(struct cgfs *fs, const char *rel, const char *name, uint64_t value);
-/* Write a raw string (memory.reclaim "123456", cgroup.kill "1"). */
+/* Write a raw string (memory.reclaim "123456", cgroup.kill "1") in one write(). */
 int cgfs_write_string(struct cgfs *fs, const char *rel, const char *name, const char *value);
-/* Open a pressure file for a PSI trigger (O_RDWR|O_NONBLOCK). Returns fd. */
+/* Open a pressure file for a PSI trigger (O_RDWR|O_NONBLOCK|O_CLOEXEC).
+ * Returns the fd (the caller closes it) or -errno. No trigger is written. */
 int cgfs_open_pressure(struct cgfs *fs, const char *rel, const char *name);
+
+/* cgroup v1 memory controller (hybrid hosts), read only. rel is relative to
+ * the v1 memory mount ("docker/<id>"). -EOPNOTSUPP if cgfs_open() got no
+ * v1_memory_root. */
+struct cgfs_v1_memory {
+        uint64_t usage_bytes; /* memory.usage_in_bytes */
+        uint64_t limit_bytes; /* memory.limit_in_bytes; BYTES_MAX = unlimited (>= 2^62) */
+        uint64_t oom_kill;    /* memory.oom_control "oom_kill" */
+        bool under_oom;       /* memory.oom_control "under_oom" */
+};
+int cgfs_read_v1_memory(struct cgfs *fs, const char *rel, struct cgfs_v1_memory *ret);
+
 /* procfs */
 int cgfs_read_meminfo(struct cgfs *fs, struct meminfo *ret);
-int cgfs_read_host_psi(struct cgfs *fs, const char *resource, struct psi_stats *ret); /* "memory", "io", "cpu" */
+int cgfs_read_host_psi(struct cgfs *fs, const char *resource,
+                       struct psi_stats *ret); /* "memory", "io", "cpu" */
+/* Returns an fd as cgfs_open_pressure() does. */
 int cgfs_open_host_pressure(struct cgfs *fs, const char *resource);
-/* Read /proc/PID/cgroup and return the cgroup2 ("0::") path, malloc'd, no leading '/'. */
+/* Read /proc/PID/cgroup and return the cgroup2 ("0::") path, malloc'd, no
+ * leading '/'. -ESRCH/-ENOENT: the process is gone; otherwise as
+ * cgfs_parse_proc_cgroup(). */
 int cgfs_pid_cgroup(struct cgfs *fs, int pid, char **ret_path);
+/* The v1 hierarchy path of one controller (hybrid hosts: "memory"): the line
+ * whose comma-separated controller list names it ("4:memory:/docker/abc" →
+ * "docker/abc", relative to that controller's mount). Pure parser and reader;
+ * -ENOENT: no such controller line (pure v2) or the cgroup was removed;
+ * otherwise as cgfs_parse_proc_cgroup(). Added for the Docker client. */
+int cgfs_parse_proc_cgroup_v1(const char *buf, size_t len, const char *controller, char **ret_path);
+int cgfs_pid_cgroup_v1(struct cgfs *fs, int pid, const char *controller, char **ret_path);
 
-/* Visit every cgroup under the root (depth-first, the root excluded) whose
- * relative path matches glob (fnmatch with FNM_PATHNAME off), not following
- * symlinks, bounded in depth (32). cb returns <0 to abort with that value. */
+/* Visit every cgroup (directory) under the cgroup v2 root, depth-first,
+ * parents before children, siblings in byte order, the root excluded. All are
+ * visited: filtering (config_rule_find with MATCH_PATH) is the caller's. Never
+ * follows a symlink, never crosses into another filesystem, does not descend
+ * below depth 32; a directory that vanishes (or is refused) during the walk
+ * is skipped. cb gets the relative path ("system.slice/foo.service") and
+ * returns <0 to abort the walk with that value. 0 or -errno. */
 typedef int (*cgfs_visit_fn)(const char *rel, void *userdata);
 int cgfs_walk(struct cgfs *fs, cgfs_visit_fn cb, void *userdata);

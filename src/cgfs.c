@@ -1,0 +1,1135 @@
+/* cgfs — see include/cgfs.h */
+#include "cgfs.h"
+
+#include <assert.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <libcgroup.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "memparse.h"
+#include "psi.h"
+#include "util.h"
+
+/* Deepest cgroup level cgfs_walk() visits; the root is depth 0. */
+#define CGFS_WALK_DEPTH_MAX 32
+/* Buffers for files whose size the kernel bounds: a pressure file is two
+ * ~60-byte lines, memory.events seven short lines, a value 20 digits. */
+#define CGFS_VALUE_BUF_BYTES 64
+#define CGFS_SMALL_BUF_BYTES 1024
+/* /proc/meminfo is ~1.5 KiB today; /proc/PID/cgroup holds one line per v1
+ * hierarchy with paths up to PATH_MAX. */
+#define CGFS_PROC_BUF_BYTES (16 * 1024)
+/* The v1 memory controller reports "unlimited" as PAGE_COUNTER_MAX pages in
+ * bytes (9223372036854771712 on x86-64); anything this large is no limit. */
+#define CGFS_V1_UNLIMITED_BYTES (UINT64_C(1) << 62)
+/* mountinfo is one line per mount; hosts with thousands of container mounts
+ * exist, so it is read in growing chunks up to this bound. */
+#define CGFS_MOUNTINFO_MAX_BYTES (16 * 1024 * 1024)
+
+struct cgfs {
+        int cgroup_fd;
+        dev_t cgroup_dev; /* the walk never leaves this filesystem */
+        int v1_memory_fd; /* -1: no v1 memory controller */
+        int proc_fd;
+};
+
+const char *cgfs_layout_name(enum cgfs_layout l)
+{
+        switch (l) {
+        case CGFS_LAYOUT_V2:
+                return "v2";
+        case CGFS_LAYOUT_HYBRID:
+                return "hybrid";
+        case CGFS_LAYOUT_V1:
+                return "v1";
+        case CGFS_LAYOUT_UNKNOWN:
+        default:
+                return "unknown";
+        }
+}
+
+/* --- names and paths ---------------------------------------------------- */
+
+static bool component_ok(const char *s, size_t len)
+{
+        if (len == 0 || len > NAME_MAX)
+                return false;
+        if ((len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.'))
+                return false;
+        return true;
+}
+
+/* A single file name: no '/', not "." or "..". */
+static bool name_ok(const char *name)
+{
+        return !strchr(name, '/') && component_ok(name, strlen(name));
+}
+
+/* A relative cgroup path: "" or components joined by single '/'. */
+static bool rel_ok(const char *rel)
+{
+        size_t len = strlen(rel);
+        const char *p = rel;
+
+        if (len == 0)
+                return true;
+        if (len >= PATH_MAX)
+                return false;
+        for (;;) {
+                const char *slash = strchr(p, '/');
+                size_t n = slash ? (size_t)(slash - p) : strlen(p);
+
+                if (!component_ok(p, n))
+                        return false;
+                if (!slash)
+                        return true;
+                p = slash + 1;
+        }
+}
+
+static int join_path(const char *rel, const char *name, char *buf, size_t size)
+{
+        int n;
+
+        if (!rel_ok(rel) || !name_ok(name))
+                return -EINVAL;
+        n = rel[0] ? snprintf(buf, size, "%s/%s", rel, name) : snprintf(buf, size, "%s", name);
+        if (n < 0 || (size_t)n >= size)
+                return -ENAMETOOLONG;
+        return 0;
+}
+
+/* Open path beneath dirfd without following any symlink and without leaving
+ * the filesystem. Falls back to openat(O_NOFOLLOW) on kernels before 5.6:
+ * path was validated to hold no ".." and cgroupfs/procfs hold no symlinks, so
+ * only a planted symlink in a directory component escapes that check. */
+static int open_beneath(int dirfd, const char *path, int flags)
+{
+        static bool openat2_missing;
+        int fd;
+
+        if (!openat2_missing) {
+                struct open_how how = {
+                    .flags = (uint64_t)(flags | O_CLOEXEC | O_NOFOLLOW),
+                    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV,
+                };
+
+                fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
+                if (fd >= 0)
+                        return fd;
+                if (errno != ENOSYS)
+                        return -errno;
+                openat2_missing = true;
+        }
+        fd = openat(dirfd, path, flags | O_CLOEXEC | O_NOFOLLOW);
+        return fd < 0 ? -errno : fd;
+}
+
+static ssize_t read_at(int dirfd, const char *path, char *buf, size_t size)
+{
+        _cleanup_close_ int fd = -1;
+
+        fd = open_beneath(dirfd, path, O_RDONLY);
+        if (fd < 0)
+                return fd;
+        return util_read_fd(fd, buf, size);
+}
+
+/* --- open / free -------------------------------------------------------- */
+
+static int open_root(const char *path, int *ret_fd)
+{
+        int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+        if (fd < 0)
+                return -errno;
+        *ret_fd = fd;
+        return 0;
+}
+
+int cgfs_open(const char *cgroup_root, const char *v1_memory_root, const char *proc_root,
+              struct cgfs **ret)
+{
+        _cleanup_close_ int cgroup_fd = -1, v1_fd = -1, proc_fd = -1;
+        struct cgfs *fs;
+        struct stat st;
+        int r;
+
+        assert(cgroup_root);
+        assert(proc_root);
+        assert(ret);
+
+        r = open_root(cgroup_root, &cgroup_fd);
+        if (r < 0)
+                return r;
+        if (fstat(cgroup_fd, &st) < 0)
+                return -errno;
+        if (v1_memory_root) {
+                r = open_root(v1_memory_root, &v1_fd);
+                if (r < 0)
+                        return r;
+        }
+        r = open_root(proc_root, &proc_fd);
+        if (r < 0)
+                return r;
+
+        fs = malloc(sizeof *fs);
+        if (!fs)
+                return -ENOMEM;
+        *fs = (struct cgfs){
+            .cgroup_fd = TAKE_FD(cgroup_fd),
+            .cgroup_dev = st.st_dev,
+            .v1_memory_fd = TAKE_FD(v1_fd),
+            .proc_fd = TAKE_FD(proc_fd),
+        };
+        *ret = fs;
+        return 0;
+}
+
+struct cgfs *cgfs_free(struct cgfs *fs)
+{
+        if (!fs)
+                return NULL;
+        util_closep(&fs->cgroup_fd);
+        util_closep(&fs->v1_memory_fd);
+        util_closep(&fs->proc_fd);
+        free(fs);
+        return NULL;
+}
+
+/* --- cgroup files ------------------------------------------------------- */
+
+ssize_t cgfs_read(struct cgfs *fs, const char *rel, const char *name, char *buf, size_t size)
+{
+        char path[PATH_MAX];
+        int r;
+
+        assert(fs);
+        assert(rel);
+        assert(name);
+        assert(buf);
+
+        r = join_path(rel, name, path, sizeof path);
+        if (r < 0)
+                return r;
+        return read_at(fs->cgroup_fd, path, buf, size);
+}
+
+int cgfs_read_value(struct cgfs *fs, const char *rel, const char *name, uint64_t *ret_value)
+{
+        char buf[CGFS_VALUE_BUF_BYTES];
+        uint64_t value;
+        ssize_t n;
+        int r;
+
+        assert(ret_value);
+
+        n = cgfs_read(fs, rel, name, buf, sizeof buf);
+        if (n < 0)
+                return (int)n;
+        r = memparse_value(buf, (size_t)n, &value);
+        if (r < 0)
+                return r;
+        *ret_value = value;
+        return 0;
+}
+
+int cgfs_read_psi(struct cgfs *fs, const char *rel, const char *name, struct psi_stats *ret)
+{
+        char buf[CGFS_SMALL_BUF_BYTES];
+        struct psi_stats stats;
+        ssize_t n;
+        int r;
+
+        assert(ret);
+
+        n = cgfs_read(fs, rel, name, buf, sizeof buf);
+        if (n < 0)
+                return (int)n;
+        r = psi_parse(buf, (size_t)n, &stats);
+        if (r < 0)
+                return r;
+        *ret = stats;
+        return 0;
+}
+
+int cgfs_read_events(struct cgfs *fs, const char *rel, struct memory_events *ret)
+{
+        char buf[CGFS_SMALL_BUF_BYTES];
+        struct memory_events events;
+        ssize_t n;
+        int r;
+
+        assert(ret);
+
+        n = cgfs_read(fs, rel, "memory.events", buf, sizeof buf);
+        if (n < 0)
+                return (int)n;
+        r = memparse_memory_events(buf, (size_t)n, &events);
+        if (r < 0)
+                return r;
+        *ret = events;
+        return 0;
+}
+
+/* cgroupfs takes a value in a single write(); a short write is a failure. */
+static int write_at(int dirfd, const char *path, const char *value, size_t len)
+{
+        _cleanup_close_ int fd = -1;
+        ssize_t n;
+
+        /* O_TRUNC: harmless on cgroupfs, and a regular fixture file must not
+         * keep the tail of a longer old value. No O_CREAT: a missing file
+         * means the cgroup is gone or lacks the controller. */
+        fd = open_beneath(dirfd, path, O_WRONLY | O_TRUNC);
+        if (fd < 0)
+                return fd;
+        do
+                n = write(fd, value, len);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        if ((size_t)n != len)
+                return -EIO;
+        return 0;
+}
+
+int cgfs_write_string(struct cgfs *fs, const char *rel, const char *name, const char *value)
+{
+        char path[PATH_MAX];
+        int r;
+
+        assert(fs);
+        assert(rel);
+        assert(name);
+        assert(value);
+
+        if (value[0] == '\0')
+                return -EINVAL;
+        r = join_path(rel, name, path, sizeof path);
+        if (r < 0)
+                return r;
+        return write_at(fs->cgroup_fd, path, value, strlen(value));
+}
+
+int cgfs_write_value(struct cgfs *fs, const char *rel, const char *name, uint64_t value)
+{
+        char buf[CGFS_VALUE_BUF_BYTES];
+
+        if (value == BYTES_MAX)
+                snprintf(buf, sizeof buf, "max\n");
+        else
+                snprintf(buf, sizeof buf, "%" PRIu64 "\n", value);
+        return cgfs_write_string(fs, rel, name, buf);
+}
+
+int cgfs_open_pressure(struct cgfs *fs, const char *rel, const char *name)
+{
+        char path[PATH_MAX];
+        int r;
+
+        assert(fs);
+        assert(rel);
+        assert(name);
+
+        r = join_path(rel, name, path, sizeof path);
+        if (r < 0)
+                return r;
+        return open_beneath(fs->cgroup_fd, path, O_RDWR | O_NONBLOCK);
+}
+
+/* --- cgroup v1 memory --------------------------------------------------- */
+
+int cgfs_read_v1_memory(struct cgfs *fs, const char *rel, struct cgfs_v1_memory *ret)
+{
+        _cleanup_close_ int dir_fd = -1;
+        struct memory_oom_control oom;
+        char buf[CGFS_SMALL_BUF_BYTES];
+        uint64_t usage, limit;
+        ssize_t n;
+        int r;
+
+        assert(fs);
+        assert(rel);
+        assert(ret);
+
+        if (fs->v1_memory_fd < 0)
+                return -EOPNOTSUPP;
+        if (!rel_ok(rel))
+                return -EINVAL;
+        /* Read all three files through one directory fd so they describe the
+         * same cgroup even if a new one of that name appears meanwhile. */
+        dir_fd = rel[0] ? open_beneath(fs->v1_memory_fd, rel, O_RDONLY | O_DIRECTORY)
+                        : open_beneath(fs->v1_memory_fd, ".", O_RDONLY | O_DIRECTORY);
+        if (dir_fd < 0)
+                return dir_fd;
+
+        n = read_at(dir_fd, "memory.usage_in_bytes", buf, sizeof buf);
+        if (n < 0)
+                return (int)n;
+        r = memparse_value(buf, (size_t)n, &usage);
+        if (r < 0)
+                return r;
+
+        n = read_at(dir_fd, "memory.limit_in_bytes", buf, sizeof buf);
+        if (n < 0)
+                return (int)n;
+        r = memparse_value(buf, (size_t)n, &limit);
+        if (r < 0)
+                return r;
+        if (limit >= CGFS_V1_UNLIMITED_BYTES)
+                limit = BYTES_MAX;
+
+        n = read_at(dir_fd, "memory.oom_control", buf, sizeof buf);
+        if (n < 0)
+                return (int)n;
+        r = memparse_oom_control(buf, (size_t)n, &oom);
+        if (r < 0)
+                return r;
+
+        *ret = (struct cgfs_v1_memory){
+            .usage_bytes = usage,
+            .limit_bytes = limit,
+            .oom_kill = oom.oom_kill,
+            .under_oom = oom.under_oom,
+        };
+        return 0;
+}
+
+/* --- procfs ------------------------------------------------------------- */
+
+int cgfs_read_meminfo(struct cgfs *fs, struct meminfo *ret)
+{
+        _cleanup_free_ char *buf = NULL;
+        struct meminfo info;
+        ssize_t n;
+        int r;
+
+        assert(fs);
+        assert(ret);
+
+        buf = malloc(CGFS_PROC_BUF_BYTES);
+        if (!buf)
+                return -ENOMEM;
+        n = read_at(fs->proc_fd, "meminfo", buf, CGFS_PROC_BUF_BYTES);
+        if (n < 0)
+                return (int)n;
+        r = memparse_meminfo(buf, (size_t)n, &info);
+        if (r < 0)
+                return r;
+        *ret = info;
+        return 0;
+}
+
+static int host_pressure_path(const char *resource, char *buf, size_t size)
+{
+        if (!name_ok(resource))
+                return -EINVAL;
+        if ((size_t)snprintf(buf, size, "pressure/%s", resource) >= size)
+                return -ENAMETOOLONG;
+        return 0;
+}
+
+int cgfs_read_host_psi(struct cgfs *fs, const char *resource, struct psi_stats *ret)
+{
+        char path[PATH_MAX], buf[CGFS_SMALL_BUF_BYTES];
+        struct psi_stats stats;
+        ssize_t n;
+        int r;
+
+        assert(fs);
+        assert(resource);
+        assert(ret);
+
+        r = host_pressure_path(resource, path, sizeof path);
+        if (r < 0)
+                return r;
+        n = read_at(fs->proc_fd, path, buf, sizeof buf);
+        if (n < 0)
+                return (int)n;
+        r = psi_parse(buf, (size_t)n, &stats);
+        if (r < 0)
+                return r;
+        *ret = stats;
+        return 0;
+}
+
+int cgfs_open_host_pressure(struct cgfs *fs, const char *resource)
+{
+        char path[PATH_MAX];
+        int r;
+
+        assert(fs);
+        assert(resource);
+
+        r = host_pressure_path(resource, path, sizeof path);
+        if (r < 0)
+                return r;
+        return open_beneath(fs->proc_fd, path, O_RDWR | O_NONBLOCK);
+}
+
+static bool is_digit(char c)
+{
+        return c >= '0' && c <= '9';
+}
+
+/* Bytes a cgroup path may hold: not NUL, not control characters (a name
+ * with a newline would forge the next line). */
+static bool path_byte_ok(unsigned char c)
+{
+        return c >= 0x20 && c != 0x7f;
+}
+
+int cgfs_parse_proc_cgroup(const char *buf, size_t len, char **ret_path)
+{
+        static const char deleted[] = " (deleted)";
+        const char *p = buf, *end = buf + len, *v2 = NULL;
+        size_t v2_len = 0;
+        char *path;
+
+        assert(buf || len == 0);
+        assert(ret_path);
+
+        while (p < end) {
+                const char *eol = memchr(p, '\n', (size_t)(end - p));
+                const char *line_end = eol ? eol : end;
+                const char *c = p, *controllers;
+                size_t controllers_len;
+
+                /* hierarchy-ID:controller-list:cgroup-path */
+                while (c < line_end && is_digit(*c))
+                        c++;
+                if (c == p || c - p > 10 || c >= line_end || *c != ':')
+                        return -EINVAL;
+                controllers = ++c;
+                while (c < line_end && *c != ':') {
+                        if (!path_byte_ok((unsigned char)*c))
+                                return -EINVAL;
+                        c++;
+                }
+                if (c >= line_end)
+                        return -EINVAL;
+                controllers_len = (size_t)(c - controllers);
+                c++;
+                if (c >= line_end || *c != '/')
+                        return -EINVAL;
+                for (const char *q = c; q < line_end; q++)
+                        if (!path_byte_ok((unsigned char)*q))
+                                return -EINVAL;
+
+                if (line_end - p >= 3 && p[0] == '0' && p[1] == ':' && controllers_len == 0) {
+                        if (v2)
+                                return -EINVAL;
+                        v2 = c + 1; /* without the leading '/' */
+                        v2_len = (size_t)(line_end - v2);
+                }
+                p = eol ? eol + 1 : end;
+        }
+        if (!v2)
+                return -ENOENT;
+        /* The kernel marks a cgroup removed while a task still names it. */
+        if (v2_len >= sizeof deleted - 1 &&
+            memcmp(v2 + v2_len - (sizeof deleted - 1), deleted, sizeof deleted - 1) == 0)
+                return -ENOENT;
+        if (v2_len > 0 && v2[v2_len - 1] == '/')
+                v2_len--; /* never printed by the kernel, but harmless */
+        if (v2_len >= PATH_MAX)
+                return -EINVAL;
+        path = strndup(v2, v2_len);
+        if (!path)
+                return -ENOMEM;
+        /* Outside our cgroup namespace the path climbs ("/../.."): such a
+         * cgroup is not addressable beneath our root. */
+        if (!rel_ok(path)) {
+                free(path);
+                return -EINVAL;
+        }
+        *ret_path = path;
+        return 0;
+}
+
+int cgfs_pid_cgroup(struct cgfs *fs, int pid, char **ret_path)
+{
+        _cleanup_free_ char *buf = NULL;
+        char path[32];
+        ssize_t n;
+
+        assert(fs);
+        assert(ret_path);
+
+        if (pid <= 0)
+                return -EINVAL;
+        snprintf(path, sizeof path, "%d/cgroup", pid);
+        buf = malloc(CGFS_PROC_BUF_BYTES);
+        if (!buf)
+                return -ENOMEM;
+        n = read_at(fs->proc_fd, path, buf, CGFS_PROC_BUF_BYTES);
+        if (n < 0)
+                return (int)n;
+        return cgfs_parse_proc_cgroup(buf, (size_t)n, ret_path);
+}
+
+/* Does the comma-separated list [list, list + len) hold word exactly? */
+static bool controller_list_has(const char *list, size_t len, const char *word)
+{
+        size_t wlen = strlen(word);
+
+        for (const char *p = list, *end = list + len; p < end;) {
+                const char *comma = memchr(p, ',', (size_t)(end - p));
+                size_t n = comma ? (size_t)(comma - p) : (size_t)(end - p);
+
+                if (n == wlen && memcmp(p, word, n) == 0)
+                        return true;
+                p += n + 1;
+        }
+        return false;
+}
+
+int cgfs_parse_proc_cgroup_v1(const char *buf, size_t len, const char *controller, char **ret_path)
+{
+        static const char deleted[] = " (deleted)";
+        const char *p = buf, *end = buf + len, *found = NULL;
+        size_t found_len = 0;
+        char *path;
+
+        assert(buf || len == 0);
+        assert(controller && controller[0]);
+        assert(ret_path);
+
+        while (p < end) {
+                const char *eol = memchr(p, '\n', (size_t)(end - p));
+                const char *line_end = eol ? eol : end;
+                const char *c = p, *controllers;
+
+                while (c < line_end && is_digit(*c))
+                        c++;
+                if (c == p || c - p > 10 || c >= line_end || *c != ':')
+                        return -EINVAL;
+                controllers = ++c;
+                while (c < line_end && *c != ':') {
+                        if (!path_byte_ok((unsigned char)*c))
+                                return -EINVAL;
+                        c++;
+                }
+                if (c >= line_end || c + 1 >= line_end || c[1] != '/')
+                        return -EINVAL;
+                for (const char *q = c + 1; q < line_end; q++)
+                        if (!path_byte_ok((unsigned char)*q))
+                                return -EINVAL;
+                if (controller_list_has(controllers, (size_t)(c - controllers), controller)) {
+                        if (found)
+                                return -EINVAL; /* a controller is in one hierarchy only */
+                        found = c + 2;
+                        found_len = (size_t)(line_end - found);
+                }
+                p = eol ? eol + 1 : end;
+        }
+        if (!found)
+                return -ENOENT;
+        if (found_len >= sizeof deleted - 1 &&
+            memcmp(found + found_len - (sizeof deleted - 1), deleted, sizeof deleted - 1) == 0)
+                return -ENOENT;
+        if (found_len > 0 && found[found_len - 1] == '/')
+                found_len--;
+        if (found_len >= PATH_MAX)
+                return -EINVAL;
+        path = strndup(found, found_len);
+        if (!path)
+                return -ENOMEM;
+        if (!rel_ok(path)) {
+                free(path);
+                return -EINVAL;
+        }
+        *ret_path = path;
+        return 0;
+}
+
+int cgfs_pid_cgroup_v1(struct cgfs *fs, int pid, const char *controller, char **ret_path)
+{
+        _cleanup_free_ char *buf = NULL;
+        char path[32];
+        ssize_t n;
+
+        assert(fs);
+        assert(ret_path);
+
+        if (pid <= 0)
+                return -EINVAL;
+        snprintf(path, sizeof path, "%d/cgroup", pid);
+        buf = malloc(CGFS_PROC_BUF_BYTES);
+        if (!buf)
+                return -ENOMEM;
+        n = read_at(fs->proc_fd, path, buf, CGFS_PROC_BUF_BYTES);
+        if (n < 0)
+                return (int)n;
+        return cgfs_parse_proc_cgroup_v1(buf, (size_t)n, controller, ret_path);
+}
+
+/* --- walk --------------------------------------------------------------- */
+
+/* Errors on one directory that mean "not there any more" or "not a cgroup we
+ * may enter": skip it and go on with its siblings. */
+static bool walk_skippable(int r)
+{
+        return r == -ENOENT || r == -ENODEV || r == -ENOTDIR || r == -ELOOP || r == -EXDEV ||
+               r == -EACCES || r == -EPERM;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void free_names(char **names, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                free(names[i]);
+        free(names);
+}
+
+/* The names of the subdirectories of the directory open at fd (consumed),
+ * sorted, so the walk order does not depend on readdir. */
+static int list_subdirs(int fd, char ***ret_names, size_t *ret_n)
+{
+        char **names = NULL;
+        size_t n = 0, allocated = 0;
+        struct dirent *de;
+        DIR *d;
+        int r = 0;
+
+        d = fdopendir(fd);
+        if (!d) {
+                r = -errno;
+                close(fd);
+                return r;
+        }
+        for (;;) {
+                struct stat st;
+                bool is_dir;
+
+                errno = 0;
+                de = readdir(d);
+                if (!de) {
+                        /* A directory removed while listed reads as empty
+                         * or ENOENT: its children are gone too. */
+                        if (errno != 0 && errno != ENOENT && errno != ENODEV)
+                                r = -errno;
+                        break;
+                }
+                if (!component_ok(de->d_name, strlen(de->d_name)))
+                        continue;
+                if (de->d_type == DT_DIR)
+                        is_dir = true;
+                else if (de->d_type == DT_UNKNOWN)
+                        is_dir = fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                                 S_ISDIR(st.st_mode);
+                else
+                        is_dir = false; /* files, and symlinks: never followed */
+                if (!is_dir)
+                        continue;
+                if (n == allocated) {
+                        size_t want = allocated ? allocated * 2 : 16;
+                        char **grown = realloc(names, want * sizeof *names);
+
+                        if (!grown) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        names = grown;
+                        allocated = want;
+                }
+                names[n] = strdup(de->d_name);
+                if (!names[n]) {
+                        r = -ENOMEM;
+                        break;
+                }
+                n++;
+        }
+        closedir(d);
+        if (r < 0) {
+                free_names(names, n);
+                return r;
+        }
+        if (n > 0)
+                qsort(names, n, sizeof *names, name_cmp);
+        *ret_names = names;
+        *ret_n = n;
+        return 0;
+}
+
+struct walk {
+        struct cgfs *fs;
+        cgfs_visit_fn cb;
+        void *userdata;
+        char path[PATH_MAX];
+};
+
+/* Visit the children of the directory open at fd (consumed), whose path is
+ * w->path[0..path_len). */
+static int walk_children(struct walk *w, int fd, size_t path_len, unsigned depth)
+{
+        char **names = NULL;
+        size_t n = 0;
+        int r;
+
+        r = list_subdirs(fd, &names, &n);
+        if (r < 0)
+                return walk_skippable(r) ? 0 : r;
+
+        for (size_t i = 0; i < n; i++) {
+                size_t name_len = strlen(names[i]);
+                size_t child_len = path_len + (path_len ? 1 : 0) + name_len;
+                int child_fd;
+                struct stat st;
+
+                if (child_len >= sizeof w->path)
+                        continue; /* unreachable by any path API; skip */
+                if (path_len)
+                        w->path[path_len] = '/';
+                memcpy(w->path + path_len + (path_len ? 1 : 0), names[i], name_len + 1);
+
+                /* Reopen relative to the root, not to the parent fd: the
+                 * parent may have been removed and recreated under us, and
+                 * the callback sees this very path. */
+                child_fd = open_beneath(w->fs->cgroup_fd, w->path, O_RDONLY | O_DIRECTORY);
+                if (child_fd < 0) {
+                        if (walk_skippable(child_fd))
+                                continue;
+                        r = child_fd;
+                        break;
+                }
+                if (fstat(child_fd, &st) < 0 || st.st_dev != w->fs->cgroup_dev) {
+                        close(child_fd);
+                        continue;
+                }
+                r = w->cb(w->path, w->userdata);
+                if (r < 0) {
+                        close(child_fd);
+                        break;
+                }
+                r = 0;
+                if (depth + 1 < CGFS_WALK_DEPTH_MAX) {
+                        r = walk_children(w, child_fd, child_len, depth + 1);
+                        if (r < 0)
+                                break;
+                } else
+                        close(child_fd);
+        }
+        w->path[path_len] = '\0';
+        free_names(names, n);
+        return r;
+}
+
+int cgfs_walk(struct cgfs *fs, cgfs_visit_fn cb, void *userdata)
+{
+        struct walk w = {.fs = fs, .cb = cb, .userdata = userdata};
+        int fd;
+
+        assert(fs);
+        assert(cb);
+
+        fd = openat(fs->cgroup_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        return walk_children(&w, fd, 0, 0);
+}
+
+/* --- layout detection --------------------------------------------------- */
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static int unescape_octal(const char *s, size_t len, char *buf, size_t size)
+{
+        size_t o = 0;
+
+        for (size_t i = 0; i < len; i++) {
+                char c = s[i];
+
+                if (c == '\\') {
+                        if (len - i < 4 || s[i + 1] < '0' || s[i + 1] > '3' || s[i + 2] < '0' ||
+                            s[i + 2] > '7' || s[i + 3] < '0' || s[i + 3] > '7')
+                                return -EINVAL;
+                        c = (char)((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
+                        i += 3;
+                }
+                if (c == '\0' || o + 1 >= size)
+                        return -EINVAL;
+                buf[o++] = c;
+        }
+        buf[o] = '\0';
+        return 0;
+}
+
+/* Is word one of the comma-separated items of list[0..len)? */
+static bool list_has(const char *list, size_t len, const char *word, char sep)
+{
+        size_t wlen = strlen(word);
+        const char *p = list, *end = list + len;
+
+        while (p < end) {
+                const char *q = memchr(p, sep, (size_t)(end - p));
+                size_t n = (size_t)((q ? q : end) - p);
+
+                if (n == wlen && memcmp(p, word, wlen) == 0)
+                        return true;
+                p = q ? q + 1 : end;
+        }
+        return false;
+}
+
+/* Is word one of the whitespace-separated items of cgroup.controllers? */
+static bool controllers_have(const char *list, size_t len, const char *word)
+{
+        size_t wlen = strlen(word);
+        size_t i = 0;
+
+        while (i < len) {
+                size_t start;
+
+                while (i < len && (list[i] == ' ' || list[i] == '\n'))
+                        i++;
+                start = i;
+                while (i < len && list[i] != ' ' && list[i] != '\n')
+                        i++;
+                if (i - start == wlen && memcmp(list + start, word, wlen) == 0)
+                        return true;
+        }
+        return false;
+}
+
+static void layout_decide(struct cgfs_layout_info *info)
+{
+        bool has_v2 = info->v2_root[0], has_v1_memory = info->v1_memory[0];
+
+        if (has_v2 && (info->v2_memory || !has_v1_memory))
+                info->layout = CGFS_LAYOUT_V2;
+        else if (has_v2)
+                info->layout = CGFS_LAYOUT_HYBRID;
+        else if (has_v1_memory)
+                info->layout = CGFS_LAYOUT_V1;
+        else
+                info->layout = CGFS_LAYOUT_UNKNOWN;
+}
+
+/* Split a line into space-separated fields; returns how many (at most max). */
+static size_t split_fields(const char *line, size_t len, const char **starts, size_t *lens,
+                           size_t max)
+{
+        size_t n = 0, i = 0;
+
+        while (i < len && n < max) {
+                size_t start;
+
+                while (i < len && line[i] == ' ')
+                        i++;
+                if (i >= len)
+                        break;
+                start = i;
+                while (i < len && line[i] != ' ')
+                        i++;
+                starts[n] = line + start;
+                lens[n] = i - start;
+                n++;
+        }
+        return n;
+}
+
+int cgfs_parse_mountinfo(const char *buf, size_t len, const char *v2_controllers,
+                         size_t v2_controllers_len, struct cgfs_layout_info *ret)
+{
+        /* 6 fixed fields, optional tags, "-", fstype, source, super options */
+#define MOUNTINFO_FIELDS_MAX 64
+        _cleanup_free_ struct cgfs_layout_info *info = NULL;
+        const char *p = buf, *end = buf + len;
+
+        assert(buf || len == 0);
+        assert(v2_controllers || v2_controllers_len == 0);
+        assert(ret);
+
+        info = calloc(1, sizeof *info);
+        if (!info)
+                return -ENOMEM;
+        while (p < end) {
+                const char *eol = memchr(p, '\n', (size_t)(end - p));
+                const char *line_end = eol ? eol : end;
+                const char *f[MOUNTINFO_FIELDS_MAX];
+                size_t fl[MOUNTINFO_FIELDS_MAX], n, sep;
+
+                if (memchr(p, '\0', (size_t)(line_end - p)))
+                        return -EINVAL;
+                n = split_fields(p, (size_t)(line_end - p), f, fl, MOUNTINFO_FIELDS_MAX);
+                p = eol ? eol + 1 : end;
+                if (n == 0)
+                        continue;
+                for (sep = 6; sep < n; sep++)
+                        if (fl[sep] == 1 && f[sep][0] == '-')
+                                break;
+                if (sep + 3 >= n) /* also: no "-" separator, or fewer than 6 fields */
+                        return -EINVAL;
+
+                if (fl[sep + 1] == 7 && memcmp(f[sep + 1], "cgroup2", 7) == 0) {
+                        if (info->v2_root[0])
+                                continue;
+                        if (unescape_octal(f[4], fl[4], info->v2_root, sizeof info->v2_root) < 0)
+                                return -EINVAL;
+                } else if (fl[sep + 1] == 6 && memcmp(f[sep + 1], "cgroup", 6) == 0) {
+                        if (info->v1_memory[0] || !list_has(f[sep + 3], fl[sep + 3], "memory", ','))
+                                continue;
+                        if (unescape_octal(f[4], fl[4], info->v1_memory, sizeof info->v1_memory) <
+                            0)
+                                return -EINVAL;
+                }
+        }
+        if (!info->v2_root[0] && !info->v1_memory[0])
+                return -ENOENT;
+        info->v2_memory =
+            info->v2_root[0] && controllers_have(v2_controllers, v2_controllers_len, "memory");
+        layout_decide(info);
+        *ret = *info;
+        return 0;
+#undef MOUNTINFO_FIELDS_MAX
+}
+
+static int read_file_growing(const char *path, size_t max, char **ret_buf, size_t *ret_len)
+{
+        _cleanup_close_ int fd = -1;
+        size_t size = 16 * 1024;
+
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        for (;;) {
+                char *buf = malloc(size);
+                ssize_t n;
+
+                if (!buf)
+                        return -ENOMEM;
+                if (lseek(fd, 0, SEEK_SET) < 0) {
+                        free(buf);
+                        return -errno;
+                }
+                n = util_read_fd(fd, buf, size);
+                if (n >= 0) {
+                        *ret_buf = buf;
+                        *ret_len = (size_t)n;
+                        return 0;
+                }
+                free(buf);
+                if (n != -EFBIG || size >= max)
+                        return (int)n;
+                size *= 4;
+        }
+}
+
+static bool is_cgroup2(const char *path)
+{
+        struct statfs sfs;
+
+        return statfs(path, &sfs) == 0 && sfs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+static bool is_cgroup1(const char *path)
+{
+        struct statfs sfs;
+
+        return statfs(path, &sfs) == 0 && sfs.f_type == CGROUP_SUPER_MAGIC;
+}
+
+/* Ask libcgroup where each controller is mounted. Fills v1_memory, v2_root
+ * (any cgroup2 mount it names) and v2_memory. 0, or a libcgroup error > 0. */
+static int detect_libcgroup(struct cgfs_layout_info *info)
+{
+        struct cgroup_mount_point mp;
+        void *handle = NULL;
+        int r;
+
+        r = cgroup_init();
+        if (r != 0)
+                return r;
+        r = cgroup_get_controller_begin(&handle, &mp);
+        while (r == 0) {
+                /* statfs, not libcgroup's version query: it is not in the
+                 * 2.0 headers, and the superblock type is the ground truth. */
+                if (is_cgroup2(mp.path)) {
+                        if (!info->v2_root[0])
+                                util_strlcpy(info->v2_root, mp.path, sizeof info->v2_root);
+                        if (strcmp(mp.name, "memory") == 0)
+                                info->v2_memory = true;
+                } else if (strcmp(mp.name, "memory") == 0 && is_cgroup1(mp.path) &&
+                           !info->v1_memory[0])
+                        util_strlcpy(info->v1_memory, mp.path, sizeof info->v1_memory);
+                r = cgroup_get_controller_next(&handle, &mp);
+        }
+        cgroup_get_controller_end(&handle);
+        return 0;
+}
+
+int cgfs_detect(struct cgfs_layout_info *ret)
+{
+        _cleanup_free_ struct cgfs_layout_info *info = NULL, *from_mounts = NULL;
+        _cleanup_free_ char *mountinfo = NULL;
+        char controllers[CGFS_SMALL_BUF_BYTES];
+        size_t mountinfo_len = 0;
+        ssize_t controllers_len = 0;
+        bool libcgroup_ok;
+        int r;
+
+        assert(ret);
+
+        info = calloc(1, sizeof *info);
+        from_mounts = calloc(1, sizeof *from_mounts);
+        if (!info || !from_mounts)
+                return -ENOMEM;
+
+        libcgroup_ok = detect_libcgroup(info) == 0;
+        if (libcgroup_ok && info->v2_root[0] && (info->v2_memory || info->v1_memory[0])) {
+                layout_decide(info);
+                *ret = *info;
+                return 0;
+        }
+
+        /* libcgroup lists mounts by controller, so a cgroup2 hierarchy with
+         * no controller enabled (hybrid hosts with everything on v1) is
+         * invisible to it; mountinfo names every mount. Also the whole
+         * answer when libcgroup cannot initialise. */
+        r = read_file_growing("/proc/self/mountinfo", CGFS_MOUNTINFO_MAX_BYTES, &mountinfo,
+                              &mountinfo_len);
+        if (r < 0)
+                return r;
+        r = cgfs_parse_mountinfo(mountinfo, mountinfo_len, NULL, 0, from_mounts);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        if (r == 0) {
+                if (!info->v2_root[0])
+                        util_strlcpy(info->v2_root, from_mounts->v2_root, sizeof info->v2_root);
+                if (!libcgroup_ok && !info->v1_memory[0])
+                        util_strlcpy(info->v1_memory, from_mounts->v1_memory,
+                                     sizeof info->v1_memory);
+        }
+        if (!info->v2_root[0] && !info->v1_memory[0])
+                return -ENOENT;
+        if (info->v2_root[0] && !info->v2_memory) {
+                _cleanup_close_ int fd = open(info->v2_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+                if (fd >= 0)
+                        controllers_len =
+                            read_at(fd, "cgroup.controllers", controllers, sizeof controllers);
+                if (controllers_len > 0)
+                        info->v2_memory =
+                            controllers_have(controllers, (size_t)controllers_len, "memory");
+        }
+        layout_decide(info);
+        *ret = *info;
+        return 0;
+}

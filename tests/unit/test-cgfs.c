@@ -1,0 +1,787 @@
+/* Unit tests for cgfs against the fixture trees in tests/fixtures/cgroupfs/
+ * (argv[1]), copied to a temporary directory so writes, planted symlinks and
+ * vanishing cgroups do not touch the checkout. Also the pure parsers of
+ * /proc/PID/cgroup and mountinfo, and cgfs_detect() on this host. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+#include <unistd.h>
+
+#include "cgfs.h"
+#include "test.h"
+#include "util.h"
+
+#define LEN(s) (sizeof(s) - 1)
+
+#define ID1 "3f1c2a9b8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a3928170615f4e3"
+#define ID2 "9a8b7c6d5e4f30211203948576afbecd9a8b7c6d5e4f30211203948576afbecd"
+
+static char tmp_root[PATH_MAX];
+
+/* --- temp tree helpers -------------------------------------------------- */
+
+static const char *copy_src, *copy_dst;
+
+static int copy_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+        char dst[PATH_MAX];
+        char buf[65536];
+        int in, out;
+        ssize_t n;
+
+        snprintf(dst, sizeof dst, "%s%s", copy_dst, path + strlen(copy_src));
+        if (type == FTW_D)
+                return mkdir(dst, 0755) < 0 && errno != EEXIST ? -1 : 0;
+        if (type != FTW_F)
+                return -1; /* the fixtures hold only directories and files */
+        in = open(path, O_RDONLY | O_CLOEXEC);
+        out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (in < 0 || out < 0)
+                return -1;
+        while ((n = read(in, buf, sizeof buf)) > 0)
+                if (write(out, buf, (size_t)n) != n)
+                        return -1;
+        close(in);
+        close(out);
+        return n < 0 ? -1 : 0;
+}
+
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+        return remove(path);
+}
+
+static int rm_rf(const char *path)
+{
+        return nftw(path, remove_one, 32, FTW_DEPTH | FTW_PHYS);
+}
+
+static void tmp_path(char *buf, size_t size, const char *rel)
+{
+        snprintf(buf, size, "%s/%s", tmp_root, rel);
+}
+
+static struct cgfs *open_v2(void)
+{
+        char cg[PATH_MAX], proc[PATH_MAX];
+        struct cgfs *fs = NULL;
+
+        tmp_path(cg, sizeof cg, "v2/cgroup");
+        tmp_path(proc, sizeof proc, "v2/proc");
+        CHECK_EQ_INT(cgfs_open(cg, NULL, proc, &fs), 0);
+        return fs;
+}
+
+static struct cgfs *open_hybrid(void)
+{
+        char cg[PATH_MAX], v1[PATH_MAX], proc[PATH_MAX];
+        struct cgfs *fs = NULL;
+
+        tmp_path(cg, sizeof cg, "hybrid/unified");
+        tmp_path(v1, sizeof v1, "hybrid/memory");
+        tmp_path(proc, sizeof proc, "hybrid/proc");
+        CHECK_EQ_INT(cgfs_open(cg, v1, proc, &fs), 0);
+        return fs;
+}
+
+static bool close_to(double a, double b)
+{
+        return a - b < 1e-9 && b - a < 1e-9;
+}
+
+/* --- reads on the pure v2 tree ------------------------------------------ */
+
+static void test_v2_reads(void)
+{
+        struct cgfs *fs = open_v2();
+        struct psi_stats psi;
+        struct memory_events ev;
+        struct meminfo mi;
+        struct cgfs_v1_memory v1;
+        char buf[256];
+        uint64_t v;
+        char *path = NULL;
+
+        if (!fs)
+                return;
+        CHECK_EQ_INT(cgfs_read_value(fs, "docker/" ID1, "memory.max", &v), 0);
+        CHECK_EQ_U64(v, 8589934592ULL);
+        CHECK_EQ_INT(cgfs_read_value(fs, "docker/" ID1, "memory.high", &v), 0);
+        CHECK_EQ_U64(v, 7516192768ULL);
+        CHECK_EQ_INT(cgfs_read_value(fs, "docker/" ID1, "memory.current", &v), 0);
+        CHECK_EQ_U64(v, 3221225472ULL);
+        CHECK_EQ_INT(cgfs_read_value(fs, "system.slice", "memory.max", &v), 0);
+        CHECK_EQ_U64(v, BYTES_MAX);
+        CHECK_EQ_INT(cgfs_read_value(fs, "system.slice/postgresql.service", "memory.max", &v), 0);
+        CHECK_EQ_U64(v, 536870912ULL);
+
+        CHECK_EQ_INT(cgfs_read_psi(fs, "docker/" ID1, "memory.pressure", &psi), 0);
+        CHECK(close_to(psi.some.avg10, 1.50));
+        CHECK_EQ_U64(psi.some.total_usec, 123456);
+        CHECK(psi.has_full);
+        CHECK_EQ_U64(psi.full.total_usec, 4567);
+        /* The root cgroup, rel "". */
+        CHECK_EQ_INT(cgfs_read_psi(fs, "", "io.pressure", &psi), 0);
+        CHECK_EQ_U64(psi.some.total_usec, 5555555);
+
+        CHECK_EQ_INT(cgfs_read_events(fs, "docker/" ID1, &ev), 0);
+        CHECK_EQ_U64(ev.high, 211);
+        CHECK_EQ_U64(ev.max, 3);
+        CHECK_EQ_U64(ev.oom_kill, 1);
+
+        CHECK_EQ_INT((int)cgfs_read(fs, "", "cgroup.controllers", buf, sizeof buf),
+                     (int)strlen("cpuset cpu io memory hugetlb pids rdma misc\n"));
+        CHECK_STREQ(buf, "cpuset cpu io memory hugetlb pids rdma misc\n");
+        /* Too small a buffer is an error, not a silent truncation. */
+        CHECK_EQ_INT((int)cgfs_read(fs, "", "cgroup.controllers", buf, 8), -EFBIG);
+        /* A file that is not a number. */
+        CHECK_EQ_INT(cgfs_read_value(fs, "", "cgroup.controllers", &v), -EINVAL);
+
+        CHECK_EQ_INT(cgfs_read_meminfo(fs, &mi), 0);
+        CHECK_EQ_U64(mi.mem_total_bytes, 24684084ULL * 1024);
+        CHECK_EQ_U64(mi.mem_available_bytes, 16253112ULL * 1024);
+        CHECK_EQ_U64(mi.swap_total_bytes, 2097148ULL * 1024);
+
+        CHECK_EQ_INT(cgfs_read_host_psi(fs, "memory", &psi), 0);
+        CHECK_EQ_U64(psi.some.total_usec, 987654);
+        CHECK_EQ_INT(cgfs_read_host_psi(fs, "cpu", &psi), 0);
+        CHECK(close_to(psi.some.avg60, 1.22));
+
+        CHECK_EQ_INT(cgfs_pid_cgroup(fs, 4242, &path), 0);
+        CHECK_STREQ(path, "docker/" ID1);
+        free(path);
+        CHECK_EQ_INT(cgfs_pid_cgroup(fs, 4243, &path), -ENOENT);
+
+        /* No v1 memory root given. */
+        CHECK_EQ_INT(cgfs_read_v1_memory(fs, "docker/" ID1, &v1), -EOPNOTSUPP);
+        cgfs_free(fs);
+}
+
+/* --- hybrid tree: v1 memory + controller-less cgroup2 ------------------- */
+
+static void test_hybrid_reads(void)
+{
+        struct cgfs *fs = open_hybrid();
+        struct cgfs_v1_memory v1 = {.usage_bytes = 1};
+        struct psi_stats psi;
+        uint64_t v;
+        char *path = NULL;
+
+        if (!fs)
+                return;
+        CHECK_EQ_INT(cgfs_read_v1_memory(fs, "docker/" ID1, &v1), 0);
+        CHECK_EQ_U64(v1.usage_bytes, 268169216ULL);
+        CHECK_EQ_U64(v1.limit_bytes, 268435456ULL);
+        CHECK_EQ_U64(v1.oom_kill, 1);
+        CHECK(!v1.under_oom);
+        /* v1 "unlimited" (PAGE_COUNTER_MAX pages) reads as BYTES_MAX. */
+        CHECK_EQ_INT(cgfs_read_v1_memory(fs, "", &v1), 0);
+        CHECK_EQ_U64(v1.limit_bytes, BYTES_MAX);
+        CHECK_EQ_U64(v1.usage_bytes, 563474432ULL);
+        CHECK_EQ_INT(cgfs_read_v1_memory(fs, "docker", &v1), 0);
+        CHECK_EQ_U64(v1.limit_bytes, BYTES_MAX);
+        CHECK_EQ_INT(cgfs_read_v1_memory(fs, "docker/gone", &v1), -ENOENT);
+        CHECK_EQ_INT(cgfs_read_v1_memory(fs, "../memory", &v1), -EINVAL);
+        CHECK_EQ_INT(cgfs_read_v1_memory(fs, "/docker", &v1), -EINVAL);
+
+        CHECK_EQ_INT(cgfs_read_psi(fs, "docker/" ID1, "memory.pressure", &psi), 0);
+        CHECK(close_to(psi.some.avg10, 12.34));
+        CHECK(close_to(psi.full.avg300, 1.75));
+        /* The unified tree has no memory controller files. */
+        CHECK_EQ_INT(cgfs_read_value(fs, "docker/" ID1, "memory.max", &v), -ENOENT);
+
+        /* Hybrid /proc/PID/cgroup: v1 lines ignored, the 0:: line wins. */
+        CHECK_EQ_INT(cgfs_pid_cgroup(fs, 4242, &path), 0);
+        CHECK_STREQ(path, "docker/" ID1);
+        free(path);
+
+        /* /proc/pressure/cpu without a "full" line (older kernels). */
+        CHECK_EQ_INT(cgfs_read_host_psi(fs, "cpu", &psi), 0);
+        CHECK(!psi.has_full);
+        cgfs_free(fs);
+}
+
+/* --- validation ---------------------------------------------------------- */
+
+static void test_validation(void)
+{
+        static const char *const bad_rels[] = {
+            "/docker", "..",       "../v2",   "docker/..",    "docker/../docker",
+            ".",       "./docker", "docker/", "docker//" ID1, "docker/./" ID1,
+        };
+        static const char *const bad_names[] = {"", ".", "..", "a/b", "../meminfo", "/memory.max"};
+        struct cgfs *fs = open_hybrid();
+        struct cgfs_v1_memory v1;
+        struct psi_stats psi;
+        struct memory_events ev;
+        char buf[64];
+        uint64_t v;
+        char *path = NULL;
+
+        if (!fs)
+                return;
+        for (size_t i = 0; i < ELEMENTSOF(bad_rels); i++) {
+                CHECK_EQ_INT(cgfs_read_value(fs, bad_rels[i], "memory.pressure", &v), -EINVAL);
+                CHECK_EQ_INT(cgfs_read_psi(fs, bad_rels[i], "memory.pressure", &psi), -EINVAL);
+                CHECK_EQ_INT(cgfs_read_events(fs, bad_rels[i], &ev), -EINVAL);
+                CHECK_EQ_INT(cgfs_write_value(fs, bad_rels[i], "memory.high", 1), -EINVAL);
+                CHECK_EQ_INT(cgfs_write_string(fs, bad_rels[i], "cgroup.procs", "1"), -EINVAL);
+                CHECK_EQ_INT(cgfs_open_pressure(fs, bad_rels[i], "memory.pressure"), -EINVAL);
+                CHECK_EQ_INT(cgfs_read_v1_memory(fs, bad_rels[i], &v1), -EINVAL);
+        }
+        for (size_t i = 0; i < ELEMENTSOF(bad_names); i++) {
+                CHECK_EQ_INT((int)cgfs_read(fs, "docker", bad_names[i], buf, sizeof buf), -EINVAL);
+                CHECK_EQ_INT(cgfs_write_string(fs, "docker", bad_names[i], "1"), -EINVAL);
+                CHECK_EQ_INT(cgfs_open_pressure(fs, "docker", bad_names[i]), -EINVAL);
+                CHECK_EQ_INT(cgfs_read_host_psi(fs, bad_names[i], &psi), -EINVAL);
+                CHECK_EQ_INT(cgfs_open_host_pressure(fs, bad_names[i]), -EINVAL);
+        }
+        CHECK_EQ_INT(cgfs_write_string(fs, "docker", "cgroup.procs", ""), -EINVAL);
+        CHECK_EQ_INT(cgfs_pid_cgroup(fs, 0, &path), -EINVAL);
+        CHECK_EQ_INT(cgfs_pid_cgroup(fs, -1, &path), -EINVAL);
+        CHECK(path == NULL);
+        cgfs_free(fs);
+}
+
+/* --- writes -------------------------------------------------------------- */
+
+static void read_file(const char *rel, char *buf, size_t size)
+{
+        char p[PATH_MAX];
+        int fd;
+        ssize_t n;
+
+        tmp_path(p, sizeof p, rel);
+        buf[0] = '\0';
+        fd = open(p, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return;
+        n = read(fd, buf, size - 1);
+        buf[n > 0 ? n : 0] = '\0';
+        close(fd);
+}
+
+static void test_writes(void)
+{
+        struct cgfs *fs = open_v2();
+        char buf[64], p[PATH_MAX];
+        uint64_t v;
+
+        if (!fs)
+                return;
+        CHECK_EQ_INT(cgfs_write_value(fs, "docker/" ID2, "memory.high", 123456), 0);
+        read_file("v2/cgroup/docker/" ID2 "/memory.high", buf, sizeof buf);
+        CHECK_STREQ(buf, "123456\n");
+        CHECK_EQ_INT(cgfs_read_value(fs, "docker/" ID2, "memory.high", &v), 0);
+        CHECK_EQ_U64(v, 123456);
+
+        CHECK_EQ_INT(cgfs_write_value(fs, "docker/" ID2, "memory.high", BYTES_MAX), 0);
+        read_file("v2/cgroup/docker/" ID2 "/memory.high", buf, sizeof buf);
+        CHECK_STREQ(buf, "max\n");
+
+        /* A shorter value replaces a longer one whole. */
+        CHECK_EQ_INT(cgfs_write_value(fs, "docker/" ID1, "memory.max", 5), 0);
+        read_file("v2/cgroup/docker/" ID1 "/memory.max", buf, sizeof buf);
+        CHECK_STREQ(buf, "5\n");
+
+        CHECK_EQ_INT(cgfs_write_string(fs, "docker/" ID2, "cgroup.procs", "1"), 0);
+        read_file("v2/cgroup/docker/" ID2 "/cgroup.procs", buf, sizeof buf);
+        CHECK_STREQ(buf, "1");
+
+        /* Files are never created: no memory.reclaim in the fixture. */
+        CHECK_EQ_INT(cgfs_write_string(fs, "docker/" ID2, "memory.reclaim", "4096"), -ENOENT);
+        tmp_path(p, sizeof p, "v2/cgroup/docker/" ID2 "/memory.reclaim");
+        CHECK(access(p, F_OK) < 0 && errno == ENOENT);
+        CHECK_EQ_INT(cgfs_write_value(fs, "docker/missing", "memory.max", 1), -ENOENT);
+        cgfs_free(fs);
+}
+
+static void test_pressure_fds(void)
+{
+        struct cgfs *fs = open_v2();
+        int fd, fl;
+
+        if (!fs)
+                return;
+        fd = cgfs_open_pressure(fs, "docker/" ID1, "memory.pressure");
+        CHECK(fd >= 0);
+        if (fd >= 0) {
+                fl = fcntl(fd, F_GETFL);
+                CHECK((fl & O_ACCMODE) == O_RDWR);
+                CHECK(fl & O_NONBLOCK);
+                CHECK(fcntl(fd, F_GETFD) & FD_CLOEXEC);
+                close(fd);
+        }
+        fd = cgfs_open_host_pressure(fs, "memory");
+        CHECK(fd >= 0);
+        if (fd >= 0) {
+                CHECK((fcntl(fd, F_GETFL) & O_ACCMODE) == O_RDWR);
+                close(fd);
+        }
+        CHECK_EQ_INT(cgfs_open_pressure(fs, "docker/gone", "memory.pressure"), -ENOENT);
+        CHECK_EQ_INT(cgfs_open_host_pressure(fs, "irq"), -ENOENT);
+        cgfs_free(fs);
+}
+
+/* --- walk ---------------------------------------------------------------- */
+
+struct visited {
+        char paths[128][PATH_MAX];
+        size_t n;
+        size_t abort_at;       /* return -42 at this visit (1-based); 0 = never */
+        const char *remove_on; /* when visiting this path, remove remove_what */
+        const char *remove_what;
+};
+
+static int collect(const char *rel, void *userdata)
+{
+        struct visited *v = userdata;
+
+        if (v->n < ELEMENTSOF(v->paths))
+                util_strlcpy(v->paths[v->n], rel, sizeof v->paths[0]);
+        v->n++;
+        if (v->remove_on && strcmp(rel, v->remove_on) == 0) {
+                char p[PATH_MAX];
+
+                tmp_path(p, sizeof p, v->remove_what);
+                CHECK_EQ_INT(rm_rf(p), 0);
+        }
+        if (v->abort_at && v->n == v->abort_at)
+                return -42;
+        return 0;
+}
+
+static bool visited_has(const struct visited *v, const char *rel)
+{
+        for (size_t i = 0; i < v->n && i < ELEMENTSOF(v->paths); i++)
+                if (strcmp(v->paths[i], rel) == 0)
+                        return true;
+        return false;
+}
+
+static void test_walk(void)
+{
+        static const char *const expected[] = {
+            "docker",
+            "docker/" ID1,
+            "docker/" ID2,
+            "system.slice",
+            "system.slice/postgresql.service",
+            "system.slice/redis-server.service",
+            "user.slice",
+        };
+        struct visited *v = calloc(1, sizeof *v);
+        struct cgfs *fs = open_v2();
+
+        if (!fs || !v) {
+                free(v);
+                cgfs_free(fs);
+                return;
+        }
+        CHECK_EQ_INT(cgfs_walk(fs, collect, v), 0);
+        CHECK_EQ_INT(v->n, ELEMENTSOF(expected));
+        for (size_t i = 0; i < ELEMENTSOF(expected) && i < v->n; i++)
+                CHECK_STREQ(v->paths[i], expected[i]);
+
+        /* A callback error aborts the walk with that value. */
+        memset(v, 0, sizeof *v);
+        v->abort_at = 3;
+        CHECK_EQ_INT(cgfs_walk(fs, collect, v), -42);
+        CHECK_EQ_INT(v->n, 3);
+        free(v);
+        cgfs_free(fs);
+}
+
+static void test_walk_symlinks(void)
+{
+        char target[PATH_MAX], link_path[PATH_MAX], outside[PATH_MAX];
+        struct visited *v = calloc(1, sizeof *v);
+        struct cgfs *fs = NULL;
+        struct psi_stats psi;
+        uint64_t val;
+
+        if (!v)
+                return;
+        /* A directory outside the tree, a link to it, a link to a cgroup
+         * inside the tree, and a link in a directory component. */
+        tmp_path(outside, sizeof outside, "outside");
+        CHECK_EQ_INT(mkdir(outside, 0755), 0);
+        tmp_path(link_path, sizeof link_path, "v2/cgroup/evil-out");
+        CHECK_EQ_INT(symlink(outside, link_path), 0);
+        tmp_path(target, sizeof target, "v2/cgroup/system.slice");
+        tmp_path(link_path, sizeof link_path, "v2/cgroup/docker/evil-in");
+        CHECK_EQ_INT(symlink(target, link_path), 0);
+        tmp_path(target, sizeof target, "v2/proc/meminfo");
+        tmp_path(link_path, sizeof link_path, "v2/cgroup/docker/" ID2 "/memory.stolen");
+        CHECK_EQ_INT(symlink(target, link_path), 0);
+
+        fs = open_v2();
+        if (!fs) {
+                free(v);
+                return;
+        }
+        CHECK_EQ_INT(cgfs_walk(fs, collect, v), 0);
+        CHECK_EQ_INT(v->n, 7);
+        CHECK(!visited_has(v, "evil-out"));
+        CHECK(!visited_has(v, "docker/evil-in"));
+        CHECK(!visited_has(v, "docker/evil-in/postgresql.service"));
+
+        /* Reads through a link, in the last or a middle component, refuse. */
+        CHECK_EQ_INT(cgfs_read_psi(fs, "docker/evil-in", "memory.pressure", &psi), -ELOOP);
+        CHECK_EQ_INT(cgfs_read_value(fs, "docker/evil-in/postgresql.service", "memory.max", &val),
+                     -ELOOP);
+        CHECK_EQ_INT(cgfs_read_value(fs, "docker/" ID2, "memory.stolen", &val), -ELOOP);
+        CHECK_EQ_INT(cgfs_write_value(fs, "docker/evil-in", "memory.high", 1), -ELOOP);
+        CHECK(cgfs_open_pressure(fs, "docker/evil-in", "memory.pressure") == -ELOOP);
+        cgfs_free(fs);
+        free(v);
+}
+
+static void test_walk_depth(void)
+{
+        char p[PATH_MAX];
+        struct visited *v = calloc(1, sizeof *v);
+        struct cgfs *fs;
+        size_t under_deep = 0, max_depth = 0;
+        size_t len;
+
+        if (!v)
+                return;
+        /* deep (depth 1) / d / d ... 40 levels. */
+        tmp_path(p, sizeof p, "v2/cgroup/deep");
+        CHECK_EQ_INT(mkdir(p, 0755), 0);
+        for (int i = 0; i < 39; i++) {
+                len = strlen(p);
+                snprintf(p + len, sizeof p - len, "/d");
+                CHECK_EQ_INT(mkdir(p, 0755), 0);
+        }
+        fs = open_v2();
+        if (!fs) {
+                free(v);
+                return;
+        }
+        CHECK_EQ_INT(cgfs_walk(fs, collect, v), 0);
+        for (size_t i = 0; i < v->n && i < ELEMENTSOF(v->paths); i++) {
+                size_t depth = 1;
+
+                if (strncmp(v->paths[i], "deep", 4) != 0)
+                        continue;
+                under_deep++;
+                for (const char *c = v->paths[i]; *c; c++)
+                        depth += *c == '/';
+                if (depth > max_depth)
+                        max_depth = depth;
+        }
+        CHECK_EQ_INT(under_deep, 32);
+        CHECK_EQ_INT(max_depth, 32);
+        cgfs_free(fs);
+        free(v);
+        tmp_path(p, sizeof p, "v2/cgroup/deep");
+        CHECK_EQ_INT(rm_rf(p), 0);
+}
+
+/* Cgroups removed between the walk and the read, and during the walk. */
+static void test_vanished(void)
+{
+        struct visited *v = calloc(1, sizeof *v);
+        struct cgfs *fs = open_v2();
+        struct psi_stats psi;
+        struct memory_events ev;
+        uint64_t val;
+        char p[PATH_MAX];
+
+        if (!fs || !v) {
+                free(v);
+                cgfs_free(fs);
+                return;
+        }
+        CHECK_EQ_INT(cgfs_walk(fs, collect, v), 0);
+        CHECK(visited_has(v, "docker/" ID2));
+        tmp_path(p, sizeof p, "v2/cgroup/docker/" ID2);
+        CHECK_EQ_INT(rm_rf(p), 0);
+        CHECK_EQ_INT(cgfs_read_value(fs, "docker/" ID2, "memory.current", &val), -ENOENT);
+        CHECK_EQ_INT(cgfs_read_psi(fs, "docker/" ID2, "memory.pressure", &psi), -ENOENT);
+        CHECK_EQ_INT(cgfs_read_events(fs, "docker/" ID2, &ev), -ENOENT);
+        CHECK_EQ_INT(cgfs_write_value(fs, "docker/" ID2, "memory.high", 1), -ENOENT);
+        CHECK_EQ_INT(cgfs_write_string(fs, "docker/" ID2, "cgroup.kill", "1"), -ENOENT);
+        CHECK_EQ_INT(cgfs_open_pressure(fs, "docker/" ID2, "memory.pressure"), -ENOENT);
+        /* Nothing was recreated by the failed write. */
+        CHECK(access(p, F_OK) < 0 && errno == ENOENT);
+
+        /* A sibling removed during the walk is skipped; so are the children
+         * of the cgroup being visited when it vanishes. */
+        memset(v, 0, sizeof *v);
+        v->remove_on = "docker";
+        v->remove_what = "v2/cgroup/system.slice";
+        CHECK_EQ_INT(cgfs_walk(fs, collect, v), 0);
+        CHECK(!visited_has(v, "system.slice"));
+        CHECK(visited_has(v, "user.slice"));
+
+        memset(v, 0, sizeof *v);
+        v->remove_on = "docker";
+        v->remove_what = "v2/cgroup/docker";
+        CHECK_EQ_INT(cgfs_walk(fs, collect, v), 0);
+        CHECK(visited_has(v, "docker"));
+        CHECK(!visited_has(v, "docker/" ID1));
+        CHECK(visited_has(v, "user.slice"));
+        CHECK_EQ_INT(v->n, 2);
+        cgfs_free(fs);
+        free(v);
+}
+
+/* The whole root vanishing: every call still returns an errno. */
+static void test_root_vanished(void)
+{
+        char cg[PATH_MAX], proc[PATH_MAX];
+        struct cgfs *fs = NULL;
+        struct visited *v = calloc(1, sizeof *v);
+        uint64_t val;
+        int r;
+
+        tmp_path(cg, sizeof cg, "gone/cgroup");
+        tmp_path(proc, sizeof proc, "gone");
+        CHECK_EQ_INT(mkdir(proc, 0755), 0);
+        CHECK_EQ_INT(mkdir(cg, 0755), 0);
+        CHECK_EQ_INT(cgfs_open(cg, NULL, proc, &fs), 0);
+        if (!fs || !v) {
+                free(v);
+                return;
+        }
+        CHECK_EQ_INT(rm_rf(proc), 0);
+        CHECK_EQ_INT(cgfs_read_value(fs, "", "memory.current", &val), -ENOENT);
+        r = cgfs_walk(fs, collect, v);
+        CHECK(r == 0 || r == -ENOENT);
+        CHECK_EQ_INT(v->n, 0);
+        cgfs_free(fs);
+        free(v);
+        CHECK_EQ_INT(cgfs_open(cg, NULL, proc, &fs), -ENOENT);
+}
+
+/* --- /proc/PID/cgroup parser ------------------------------------------- */
+
+struct proc_cgroup_case {
+        const char *text;
+        size_t len;
+        int expect_r;
+        const char *expect_path;
+};
+
+#define PC(s, r, p)                                                                                \
+        {                                                                                          \
+                s, LEN(s), r, p                                                                    \
+        }
+
+static const struct proc_cgroup_case proc_cgroup_cases[] = {
+    PC("0::/docker/abc\n", 0, "docker/abc"),
+    PC("0::/docker/abc", 0, "docker/abc"),
+    PC("0::/\n", 0, ""),
+    PC("4:memory:/docker/abc\n1:cpu:/x\n0::/system.slice/a b.service\n", 0,
+       "system.slice/a b.service"),
+    PC("0::/a:b\n", 0, "a:b"),
+    PC("12:name=systemd:/user.slice\n0::/user.slice/user-0.slice\n", 0, "user.slice/user-0.slice"),
+    PC("", -ENOENT, NULL),
+    PC("4:memory:/docker/abc\n", -ENOENT, NULL),
+    PC("0::/docker/abc (deleted)\n", -ENOENT, NULL),
+    PC("0::/docker/abc\n0::/docker/def\n", -EINVAL, NULL),
+    PC("0::docker/abc\n", -EINVAL, NULL),
+    PC("0::\n", -EINVAL, NULL),
+    PC("0:/docker\n", -EINVAL, NULL),
+    PC("0::/../../x\n", -EINVAL, NULL),
+    PC("0::/a/../b\n", -EINVAL, NULL),
+    PC("0::/a//b\n", -EINVAL, NULL),
+    PC("0::/./a\n", -EINVAL, NULL),
+    PC("0::/a\0b\n", -EINVAL, NULL),
+    PC("0::/a\tb\n", -EINVAL, NULL),
+    PC("0::/docker/abc\n\n", -EINVAL, NULL),
+    PC("0::/docker/abc\ngarbage\n", -EINVAL, NULL),
+    PC("foo) Z 0::/x\n", -EINVAL, NULL),
+    PC("-1::/x\n", -EINVAL, NULL),
+    PC("99999999999::/x\n", -EINVAL, NULL),
+    PC(":memory:/x\n0::/y\n", -EINVAL, NULL),
+    PC("4:mem\0ory:/x\n0::/y\n", -EINVAL, NULL),
+    PC("\r\n", -EINVAL, NULL),
+};
+
+static void test_parse_proc_cgroup(void)
+{
+        for (size_t i = 0; i < ELEMENTSOF(proc_cgroup_cases); i++) {
+                const struct proc_cgroup_case *c = &proc_cgroup_cases[i];
+                char *path = NULL;
+                int r = cgfs_parse_proc_cgroup(c->text, c->len, &path);
+
+                if (r != c->expect_r)
+                        fprintf(stderr, "proc cgroup case %zu: r=%d expected %d\n", i, r,
+                                c->expect_r);
+                CHECK_EQ_INT(r, c->expect_r);
+                if (c->expect_path)
+                        CHECK_STREQ(path, c->expect_path);
+                else
+                        CHECK(path == NULL);
+                free(path);
+        }
+}
+
+/* --- mountinfo parser ---------------------------------------------------- */
+
+static void load(const char *rel, char *buf, size_t size, size_t *ret_len)
+{
+        read_file(rel, buf, size);
+        *ret_len = strlen(buf);
+}
+
+static void test_parse_mountinfo(void)
+{
+        static const char controllers[] = "cpuset cpu io memory hugetlb pids\n";
+        static const char v1_only[] = "35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup "
+                                      "rw,memory\n";
+        static const char escaped[] = "41 31 0:38 / /run/my\\040cgroup rw - cgroup2 cgroup2 rw\n";
+        static const char no_sep[] = "41 31 0:38 / /sys/fs/cgroup rw cgroup2 cgroup2 rw\n";
+        static const char short_line[] = "41 31 0:38 / /sys/fs/cgroup rw - cgroup2\n";
+        static const char bad_escape[] = "41 31 0:38 / /a\\9 rw - cgroup2 cgroup2 rw\n";
+        static const char nul_escape[] = "41 31 0:38 / /a\\000b rw - cgroup2 cgroup2 rw\n";
+        static const char nul[] = "41 31 0:38 / /a\0 rw - cgroup2 cgroup2 rw\n";
+        static const char other[] = "22 28 0:21 / /sys rw - sysfs sysfs rw\n";
+        static const char optional_tags[] = "26 22 0:24 / /sys/fs/cgroup rw shared:9 master:1 - "
+                                            "cgroup2 cgroup2 rw\n";
+        struct cgfs_layout_info *info = calloc(1, sizeof *info);
+        char *buf = malloc(65536);
+        size_t len;
+
+        if (!info || !buf) {
+                free(info);
+                free(buf);
+                return;
+        }
+        load("v2/proc/self/mountinfo", buf, 65536, &len);
+        CHECK(len > 0);
+        CHECK_EQ_INT(cgfs_parse_mountinfo(buf, len, controllers, LEN(controllers), info), 0);
+        CHECK_EQ_INT(info->layout, CGFS_LAYOUT_V2);
+        CHECK_STREQ(info->v2_root, "/sys/fs/cgroup");
+        CHECK_STREQ(info->v1_memory, "");
+        CHECK(info->v2_memory);
+
+        load("hybrid/proc/self/mountinfo", buf, 65536, &len);
+        CHECK_EQ_INT(cgfs_parse_mountinfo(buf, len, "hugetlb\n", 8, info), 0);
+        CHECK_EQ_INT(info->layout, CGFS_LAYOUT_HYBRID);
+        CHECK_STREQ(info->v2_root, "/sys/fs/cgroup/unified");
+        CHECK_STREQ(info->v1_memory, "/sys/fs/cgroup/memory");
+        CHECK(!info->v2_memory);
+        /* Without the controllers text the v1 memory mount still decides. */
+        CHECK_EQ_INT(cgfs_parse_mountinfo(buf, len, NULL, 0, info), 0);
+        CHECK_EQ_INT(info->layout, CGFS_LAYOUT_HYBRID);
+
+        CHECK_EQ_INT(cgfs_parse_mountinfo(v1_only, LEN(v1_only), NULL, 0, info), 0);
+        CHECK_EQ_INT(info->layout, CGFS_LAYOUT_V1);
+        CHECK_STREQ(info->v2_root, "");
+        CHECK_EQ_INT(cgfs_parse_mountinfo(escaped, LEN(escaped), NULL, 0, info), 0);
+        CHECK_STREQ(info->v2_root, "/run/my cgroup");
+        CHECK_EQ_INT(cgfs_parse_mountinfo(optional_tags, LEN(optional_tags), NULL, 0, info), 0);
+        CHECK_STREQ(info->v2_root, "/sys/fs/cgroup");
+
+        info->layout = CGFS_LAYOUT_V1;
+        CHECK_EQ_INT(cgfs_parse_mountinfo("", 0, NULL, 0, info), -ENOENT);
+        CHECK_EQ_INT(cgfs_parse_mountinfo(other, LEN(other), NULL, 0, info), -ENOENT);
+        CHECK_EQ_INT(cgfs_parse_mountinfo(no_sep, LEN(no_sep), NULL, 0, info), -EINVAL);
+        CHECK_EQ_INT(cgfs_parse_mountinfo(short_line, LEN(short_line), NULL, 0, info), -EINVAL);
+        CHECK_EQ_INT(cgfs_parse_mountinfo(bad_escape, LEN(bad_escape), NULL, 0, info), -EINVAL);
+        CHECK_EQ_INT(cgfs_parse_mountinfo(nul_escape, LEN(nul_escape), NULL, 0, info), -EINVAL);
+        CHECK_EQ_INT(cgfs_parse_mountinfo(nul, LEN(nul), NULL, 0, info), -EINVAL);
+        /* Failures leave the output alone. */
+        CHECK_EQ_INT(info->layout, CGFS_LAYOUT_V1);
+        free(info);
+        free(buf);
+}
+
+/* --- detection on this host ---------------------------------------------- */
+
+static bool is_dir(const char *p)
+{
+        struct stat st;
+
+        return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static long fs_magic(const char *p)
+{
+        struct statfs sfs;
+
+        return statfs(p, &sfs) == 0 ? (long)sfs.f_type : 0;
+}
+
+static void test_detect_host(void)
+{
+        struct cgfs_layout_info *info = calloc(1, sizeof *info);
+        int r;
+
+        if (!info)
+                return;
+        r = cgfs_detect(info);
+        CHECK_EQ_INT(r, 0);
+        if (r == 0) {
+                fprintf(stderr, "detect: layout=%s v2_root=%s v1_memory=%s v2_memory=%d\n",
+                        cgfs_layout_name(info->layout), info->v2_root, info->v1_memory,
+                        info->v2_memory);
+                CHECK(info->layout != CGFS_LAYOUT_UNKNOWN);
+                if (info->v2_root[0]) {
+                        CHECK(is_dir(info->v2_root));
+                        CHECK(fs_magic(info->v2_root) == CGROUP2_SUPER_MAGIC);
+                }
+                if (info->v1_memory[0]) {
+                        CHECK(is_dir(info->v1_memory));
+                        CHECK(fs_magic(info->v1_memory) == CGROUP_SUPER_MAGIC);
+                }
+                if (info->layout == CGFS_LAYOUT_V2)
+                        CHECK(info->v2_root[0]);
+                if (info->layout == CGFS_LAYOUT_HYBRID)
+                        CHECK(info->v2_root[0] && info->v1_memory[0] && !info->v2_memory);
+                if (info->layout == CGFS_LAYOUT_V1)
+                        CHECK(!info->v2_root[0] && info->v1_memory[0]);
+        }
+        free(info);
+}
+
+int main(int argc, char **argv)
+{
+        char *tmpdir;
+
+        if (argc != 2) {
+                fprintf(stderr, "usage: %s FIXTURE-DIR (tests/fixtures/cgroupfs)\n", argv[0]);
+                return 2;
+        }
+        tmpdir = getenv("TMPDIR");
+        snprintf(tmp_root, sizeof tmp_root, "%s/test-cgfs.XXXXXX", tmpdir ? tmpdir : "/tmp");
+        if (!mkdtemp(tmp_root)) {
+                perror("mkdtemp");
+                return 1;
+        }
+        copy_src = argv[1];
+        copy_dst = tmp_root;
+        if (nftw(argv[1], copy_one, 32, FTW_PHYS) != 0) {
+                fprintf(stderr, "copying %s to %s failed\n", argv[1], tmp_root);
+                rm_rf(tmp_root);
+                return 1;
+        }
+
+        test_parse_proc_cgroup();
+        test_parse_mountinfo();
+        test_v2_reads();
+        test_hybrid_reads();
+        test_validation();
+        test_writes();
+        test_pressure_fds();
+        test_walk();
+        test_walk_symlinks();
+        test_walk_depth();
+        test_vanished();
+        test_root_vanished();
+        test_detect_host();
+
+        rm_rf(tmp_root);
+        return TEST_RESULT();
+}
