@@ -1,0 +1,791 @@
+/* policy — see include/policy.h */
+#include "policy.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "units.h"
+
+/* Everything one evaluation looks at, so helpers take one argument. */
+struct context {
+        const struct policy_input *in;
+        const struct policy_state *state;
+        const struct plan *plan;
+};
+
+static const char *const action_kind_names[ACTION_KIND_COUNT] = {
+    /* memory.high settings are limits too in the history's vocabulary */
+    [ACTION_LIMIT] = "limit",       [ACTION_HIGH] = "limit", [ACTION_RECLAIM] = "reclaim",
+    [ACTION_THROTTLE] = "throttle", [ACTION_STOP] = "stop",  [ACTION_KILL] = "kill",
+};
+
+const char *action_kind_name(enum action_kind k)
+{
+        if ((unsigned)k >= ACTION_KIND_COUNT)
+                return "unknown";
+        return action_kind_names[k];
+}
+
+bool action_is_destructive(enum action_kind k)
+{
+        return k == ACTION_STOP || k == ACTION_KILL;
+}
+
+/* Harshness of the actions that start a group's cooldown; 0 for the others. */
+static int action_severity(enum action_kind k)
+{
+        switch (k) {
+        case ACTION_RECLAIM:
+                return 1;
+        case ACTION_THROTTLE:
+                return 2;
+        case ACTION_STOP:
+                return 3;
+        case ACTION_KILL:
+                return 4;
+        default:
+                return 0;
+        }
+}
+
+static bool in_cooldown(usec_t last_usec, usec_t cooldown_usec, usec_t now)
+{
+        if (last_usec == USEC_INFINITY)
+                return false;
+        /* A "last" in the future means a clock we cannot trust: stay careful. */
+        if (now < last_usec)
+                return true;
+        return now - last_usec < cooldown_usec;
+}
+
+void policy_state_init(struct policy_state *s)
+{
+        assert(s);
+
+        memset(s, 0, sizeof *s);
+        tier_tracker_init(&s->memory);
+        s->last_destructive_usec = USEC_INFINITY;
+}
+
+void policy_state_done(struct policy_state *s)
+{
+        assert(s);
+
+        free(s->groups);
+        policy_state_init(s);
+}
+
+void plan_init(struct plan *p)
+{
+        assert(p);
+
+        memset(p, 0, sizeof *p);
+}
+
+void plan_done(struct plan *p)
+{
+        assert(p);
+
+        free(p->actions);
+        plan_init(p);
+}
+
+/* Empty the plan for a new evaluation, keeping its allocation. */
+static void plan_reset(struct plan *p)
+{
+        struct action *actions = p->actions;
+        size_t allocated = p->allocated;
+
+        memset(p, 0, sizeof *p);
+        p->actions = actions;
+        p->allocated = allocated;
+}
+
+static struct action *plan_add(struct plan *p)
+{
+        struct action *a;
+
+        if (p->n_actions == p->allocated) {
+                size_t n = p->allocated ? p->allocated * 2 : 8;
+                struct action *actions = realloc(p->actions, n * sizeof *actions);
+                if (!actions)
+                        return NULL;
+                p->actions = actions;
+                p->allocated = n;
+        }
+        a = &p->actions[p->n_actions++];
+        memset(a, 0, sizeof *a);
+        return a;
+}
+
+static struct policy_group_state *state_find(const struct policy_state *s, const char *key)
+{
+        for (size_t i = 0; i < s->n_groups; i++)
+                if (strcmp(s->groups[i].key, key) == 0)
+                        return &s->groups[i];
+        return NULL;
+}
+
+static struct policy_group_state *state_get(struct policy_state *s, const char *key)
+{
+        struct policy_group_state *gs = state_find(s, key);
+
+        if (gs)
+                return gs;
+        if (s->n_groups == s->allocated) {
+                size_t n = s->allocated ? s->allocated * 2 : 16;
+                struct policy_group_state *groups = realloc(s->groups, n * sizeof *groups);
+                if (!groups)
+                        return NULL;
+                s->groups = groups;
+                s->allocated = n;
+        }
+        gs = &s->groups[s->n_groups++];
+        memset(gs, 0, sizeof *gs);
+        util_strlcpy(gs->key, key, sizeof gs->key);
+        gs->last_action_usec = USEC_INFINITY;
+        gs->memory_high_before = BYTES_MAX;
+        return gs;
+}
+
+/* Forget groups that are gone, so the table stays as small as the host. */
+static void state_prune(struct policy_state *s, const struct snapshot *snap)
+{
+        for (size_t i = 0; i < s->n_groups;) {
+                if (snapshot_find(snap, s->groups[i].key)) {
+                        i++;
+                        continue;
+                }
+                s->groups[i] = s->groups[--s->n_groups];
+        }
+}
+
+static const struct rule *group_rule(const struct config *c, const struct group_sample *g)
+{
+        /* An index beyond the rules can only come from a snapshot taken under
+         * an older config: treat the group as unmanaged until re-matched. */
+        if (g->rule < 0 || (size_t)g->rule >= c->n_rules)
+                return NULL;
+        return &c->rules[g->rule];
+}
+
+/* Resolve a size against MemTotal; false when unset, or a percentage while
+ * MemTotal is unknown (resolving it to 0 bytes would starve the group). */
+static bool size_resolve(const struct size_spec *spec, const struct snapshot *s,
+                         uint64_t *ret_bytes)
+{
+        uint64_t total = s->host.mem.mem_total_bytes;
+
+        if (!spec->set)
+                return false;
+        if (spec->is_percent && total == 0)
+                return false;
+        *ret_bytes = units_size_resolve(spec, total);
+        return true;
+}
+
+static const struct override *override_find(const struct policy_input *in,
+                                            const struct group_sample *g, const struct rule *rule)
+{
+        const struct override *by_rule = NULL;
+
+        for (size_t i = 0; i < in->n_overrides; i++) {
+                const struct override *o = &in->overrides[i];
+
+                /* The group itself is more specific than its rule. */
+                if (strcmp(o->name, g->name) == 0 || (g->id[0] && strcmp(o->name, g->id) == 0))
+                        return o;
+                if (!by_rule && rule->name && strcmp(o->name, rule->name) == 0)
+                        by_rule = o;
+        }
+        return by_rule;
+}
+
+struct desired {
+        bool max_set;
+        uint64_t max_bytes;
+        uint64_t swap_bytes;
+        bool high_set;
+        uint64_t high_bytes;
+        bool from_override;
+};
+
+static void desired_limits(const struct policy_input *in, const struct group_sample *g,
+                           const struct rule *rule, struct desired *ret)
+{
+        const struct snapshot *s = in->snapshot;
+        const struct override *o = override_find(in, g, rule);
+        uint64_t rule_max = BYTES_MAX, rule_high = BYTES_MAX;
+        bool rule_max_set = size_resolve(&rule->memory_max, s, &rule_max);
+        bool rule_high_set = size_resolve(&rule->memory_high, s, &rule_high);
+
+        memset(ret, 0, sizeof *ret);
+
+        if (o) {
+                ret->from_override = true;
+                ret->max_set = true;
+                ret->max_bytes = o->memory_max;
+        } else if (rule_max_set) {
+                ret->max_set = true;
+                ret->max_bytes = rule_max;
+        }
+
+        if (ret->max_bytes == BYTES_MAX)
+                /* swap beyond an unlimited memory.max is unlimited too */
+                ret->swap_bytes = BYTES_MAX;
+        else if (!size_resolve(&rule->memory_swap, s, &ret->swap_bytes))
+                ret->swap_bytes = 0;
+
+        if (!rule_high_set)
+                return;
+        ret->high_set = true;
+        if (!o) {
+                ret->high_bytes = rule_high;
+                return;
+        }
+        if (rule_max_set && rule_max != BYTES_MAX && rule_high < rule_max &&
+            o->memory_max != BYTES_MAX && o->memory_max > rule_max - rule_high)
+                ret->high_bytes = o->memory_max - (rule_max - rule_high);
+        else
+                ret->high_bytes = BYTES_MAX;
+}
+
+uint64_t policy_desired_memory_max(const struct policy_input *in, const struct group_sample *g)
+{
+        const struct rule *rule;
+        struct desired d;
+
+        assert(in);
+        assert(g);
+
+        rule = group_rule(in->config, g);
+        if (!rule)
+                return BYTES_MAX;
+        desired_limits(in, g, rule, &d);
+        return d.max_set ? d.max_bytes : BYTES_MAX;
+}
+
+static double psi_value(const struct psi_stats *s, enum psi_kind kind)
+{
+        if (kind == PSI_FULL)
+                return s->has_full ? s->full.avg10 : 0.0;
+        return s->some.avg10;
+}
+
+/* The highest tier whose flag is set in cond[] (TIER_NORMAL if none). */
+static int highest_tier(const bool cond[TIER_COUNT])
+{
+        int t = TIER_NORMAL;
+
+        for (int i = TIER_WARNING; i < TIER_COUNT; i++)
+                if (cond[i])
+                        t = i;
+        return t;
+}
+
+void policy_memory_conditions(const struct config *c, const struct snapshot *s,
+                              struct tier_conditions *ret)
+{
+        const struct memory_section *m;
+        const struct psi_threshold *thresholds[3];
+        int psi_enter = TIER_NORMAL, psi_stay = TIER_NORMAL, usage_enter, usage_stay;
+
+        assert(c);
+        assert(s);
+        assert(ret);
+
+        m = &c->memory;
+        thresholds[0] = &m->pressure_warning;
+        thresholds[1] = &m->pressure_critical;
+        thresholds[2] = &m->pressure_emergency;
+
+        tier_conditions_from_value(
+            snapshot_memory_used_percent(s),
+            (const double[3]){m->warning_percent, m->critical_percent, m->emergency_percent},
+            m->hysteresis_percent, ret);
+        usage_enter = highest_tier(ret->enter);
+        usage_stay = highest_tier(ret->stay);
+
+        if (!s->host.has_psi)
+                return;
+
+        /* A level, not per-mark flags: pressure past the critical mark is past
+         * warning too, even when only pressure_critical is configured. */
+        for (int t = TIER_WARNING; t < TIER_COUNT; t++) {
+                const struct psi_threshold *th = thresholds[t - 1];
+                double v;
+
+                if (!th->set || !(th->avg10_percent > 0.0))
+                        continue;
+                v = psi_value(&s->host.memory_psi, th->kind);
+                if (v >= th->avg10_percent)
+                        psi_enter = t;
+                if (v >= th->avg10_percent * POLICY_PSI_STAY_FRACTION)
+                        psi_stay = t;
+        }
+        if (psi_enter > usage_enter + 1)
+                psi_enter = usage_enter + 1;
+        if (psi_stay > usage_stay + 1)
+                psi_stay = usage_stay + 1;
+
+        for (int t = TIER_WARNING; t < TIER_COUNT; t++) {
+                ret->enter[t] = ret->enter[t] || t <= psi_enter;
+                ret->stay[t] = ret->stay[t] || t <= psi_stay;
+        }
+}
+
+/* Victim order: priority ascending, usage descending, then name and key so
+ * that equal groups are always chosen the same way. true if a sorts first. */
+static bool victim_before(const struct context *ctx, const struct group_sample *a,
+                          const struct group_sample *b)
+{
+        const struct config *c = ctx->in->config;
+        int pa = group_rule(c, a)->priority, pb = group_rule(c, b)->priority;
+        uint64_t ua = a->has_memory ? a->memory_current : 0;
+        uint64_t ub = b->has_memory ? b->memory_current : 0;
+        int r;
+
+        if (pa != pb)
+                return pa < pb;
+        if (ua != ub)
+                return ua > ub;
+        r = strcmp(a->name, b->name);
+        if (r != 0)
+                return r < 0;
+        return strcmp(group_key(a), group_key(b)) < 0;
+}
+
+static bool planned_for(const struct plan *p, size_t group)
+{
+        for (size_t i = 0; i < p->n_actions; i++)
+                if (action_severity(p->actions[i].kind) > 0 && p->actions[i].group == group)
+                        return true;
+        return false;
+}
+
+/* May kind be planned on g now? check_cooldown false asks "would it be, but
+ * for the group's own cooldown". */
+static bool eligible(const struct context *ctx, size_t index, enum action_kind kind,
+                     bool check_cooldown)
+{
+        const struct group_sample *g = &ctx->in->snapshot->groups[index];
+        const struct rule *rule = group_rule(ctx->in->config, g);
+        const struct policy_group_state *gs;
+
+        if (!rule || rule->protect || group_key(g)[0] == '\0')
+                return false;
+        if (planned_for(ctx->plan, index))
+                return false;
+
+        switch (kind) {
+        case ACTION_RECLAIM:
+        case ACTION_THROTTLE:
+                if (!g->has_memory || !g->has_memory_high || g->memory_current < POLICY_PAGE_BYTES)
+                        return false;
+                break;
+        case ACTION_STOP:
+                if (g->kind != GROUP_CONTAINER || !rule->sacrificial || !g->running)
+                        return false;
+                break;
+        case ACTION_KILL:
+                if (!g->running)
+                        return false;
+                break;
+        default:
+                assert(!"not a tier action");
+                return false;
+        }
+
+        if (!check_cooldown)
+                return true;
+        gs = state_find(ctx->state, group_key(g));
+        return !(gs &&
+                 in_cooldown(gs->last_action_usec, ctx->in->config->memory.cooldown_usec,
+                             ctx->in->now) &&
+                 action_severity(gs->last_action_kind) >= action_severity(kind));
+}
+
+/* The next eligible group in victim order after prev (-1: the first), or -1.
+ * Quadratic over a walk, but walks stop after a few groups and hosts run
+ * tens of containers; it needs no allocation. */
+static ssize_t next_victim(const struct context *ctx, enum action_kind kind, bool check_cooldown,
+                           ssize_t prev)
+{
+        const struct snapshot *s = ctx->in->snapshot;
+        ssize_t best = -1;
+
+        for (size_t i = 0; i < s->n_groups; i++) {
+                if (!eligible(ctx, i, kind, check_cooldown))
+                        continue;
+                if (prev >= 0 && !victim_before(ctx, &s->groups[prev], &s->groups[i]))
+                        continue;
+                if (best < 0 || victim_before(ctx, &s->groups[i], &s->groups[best]))
+                        best = (ssize_t)i;
+        }
+        return best;
+}
+
+static const char *fmt_bytes(uint64_t bytes, char *buf, size_t size)
+{
+        return units_format_bytes_human(bytes, buf, size);
+}
+
+static struct action *add_action(struct plan *p, enum action_kind kind, enum tier tier,
+                                 const struct snapshot *s, size_t index)
+{
+        const struct group_sample *g = &s->groups[index];
+        struct action *a = plan_add(p);
+
+        if (!a)
+                return NULL;
+        a->kind = kind;
+        a->tier = tier;
+        a->group = index;
+        util_strlcpy(a->key, group_key(g), sizeof a->key);
+        util_strlcpy(a->target, g->name, sizeof a->target);
+        return a;
+}
+
+/* STOP at critical, KILL at emergency: one per host-wide cooldown. */
+static int plan_destructive(const struct context *ctx, struct plan *plan, enum action_kind kind,
+                            const char *why)
+{
+        const struct policy_input *in = ctx->in;
+        const struct snapshot *s = in->snapshot;
+        const struct rule *rule;
+        struct action *a;
+        ssize_t i = -1;
+        char b[32];
+
+        while (plan->n_candidates < POLICY_MAX_CANDIDATES &&
+               (i = next_victim(ctx, kind, true, i)) >= 0)
+                plan->candidates[plan->n_candidates++] = (size_t)i;
+
+        if (plan->n_candidates == 0) {
+                if (next_victim(ctx, kind, false, -1) >= 0)
+                        plan->suppressed_cooldown = true;
+                else
+                        plan->no_candidate = true;
+                return 0;
+        }
+        if (in_cooldown(ctx->state->last_destructive_usec, in->config->memory.cooldown_usec,
+                        in->now)) {
+                plan->suppressed_cooldown = true;
+                return 0;
+        }
+
+        a = add_action(plan, kind, plan->memory_tier, s, plan->candidates[0]);
+        if (!a)
+                return -ENOMEM;
+        rule = group_rule(in->config, &s->groups[a->group]);
+        snprintf(a->reason, sizeof a->reason, "%s; %s priority %d, using %s", why,
+                 kind == ACTION_STOP ? "sacrificial," : "lowest", rule->priority,
+                 fmt_bytes(s->groups[a->group].memory_current, b, sizeof b));
+        return 0;
+}
+
+/* THROTTLE the first group in victim order where it tightens memory.high. */
+static int plan_throttle(const struct context *ctx, struct plan *plan, const char *why)
+{
+        const struct policy_input *in = ctx->in;
+        const struct snapshot *s = in->snapshot;
+        double percent = in->config->memory.throttle_percent;
+
+        if (!(percent >= 1.0))
+                percent = 1.0;
+        if (percent > 100.0)
+                percent = 100.0;
+
+        for (ssize_t i = next_victim(ctx, ACTION_THROTTLE, true, -1); i >= 0;
+             i = next_victim(ctx, ACTION_THROTTLE, true, i)) {
+                const struct group_sample *g = &s->groups[i];
+                uint64_t usage = g->memory_current;
+                uint64_t high = (uint64_t)((double)usage * percent / 100.0);
+                uint64_t floor = usage / 100;
+                struct action *a;
+                char b1[32], b2[32], b3[32];
+
+                if (floor < POLICY_THROTTLE_FLOOR_BYTES)
+                        floor = POLICY_THROTTLE_FLOOR_BYTES;
+                if (high < floor)
+                        high = floor;
+                high -= high % POLICY_PAGE_BYTES;
+                /* Never raise memory.high, and a mark above usage holds nothing back. */
+                if (high >= g->memory_high || high >= usage)
+                        continue;
+
+                a = add_action(plan, ACTION_THROTTLE, plan->memory_tier, s, (size_t)i);
+                if (!a)
+                        return -ENOMEM;
+                a->bytes = high;
+                a->previous_bytes = g->memory_high;
+                snprintf(
+                    a->reason, sizeof a->reason, "%s; memory.high %s -> %s (%g%% of usage %s)", why,
+                    g->memory_high == BYTES_MAX ? "max" : fmt_bytes(g->memory_high, b1, sizeof b1),
+                    fmt_bytes(high, b2, sizeof b2), percent, fmt_bytes(usage, b3, sizeof b3));
+                return 0;
+        }
+        return 0;
+}
+
+static int plan_reclaim(const struct context *ctx, struct plan *plan, const char *why)
+{
+        const struct policy_input *in = ctx->in;
+        const struct snapshot *s = in->snapshot;
+        double percent = in->config->memory.reclaim_percent;
+        size_t n = 0;
+
+        if (!(percent >= 0.0))
+                percent = 0.0;
+        if (percent > 100.0)
+                percent = 100.0;
+
+        /* Walk from the start each time: planning a group takes it out of the
+         * eligible set, so the next first one is the next in order. */
+        while (n < POLICY_RECLAIM_MAX_GROUPS) {
+                ssize_t i = next_victim(ctx, ACTION_RECLAIM, true, -1);
+                const struct group_sample *g;
+                uint64_t bytes;
+                struct action *a;
+                char b1[32], b2[32];
+
+                if (i < 0)
+                        break;
+                g = &s->groups[i];
+                bytes = (uint64_t)((double)g->memory_current * percent / 100.0);
+                if (bytes < POLICY_PAGE_BYTES)
+                        bytes = POLICY_PAGE_BYTES;
+                a = add_action(plan, ACTION_RECLAIM, plan->memory_tier, s, (size_t)i);
+                if (!a)
+                        return -ENOMEM;
+                a->bytes = bytes;
+                snprintf(a->reason, sizeof a->reason, "%s; reclaim %s of %s (%g%%)", why,
+                         fmt_bytes(bytes, b1, sizeof b1),
+                         fmt_bytes(g->memory_current, b2, sizeof b2), percent);
+                n++;
+        }
+        return 0;
+}
+
+static const char *fmt_limit(uint64_t bytes, char *buf, size_t size)
+{
+        if (bytes == BYTES_MAX)
+                return "max";
+        return fmt_bytes(bytes, buf, size);
+}
+
+/* LIMIT and HIGH drift for every managed group; HIGH restore at normal. */
+static int plan_limits(const struct context *ctx, struct plan *plan)
+{
+        const struct policy_input *in = ctx->in;
+        const struct snapshot *s = in->snapshot;
+        bool swap_matters = s->host.mem.swap_total_bytes > 0;
+
+        for (size_t i = 0; i < s->n_groups; i++) {
+                const struct group_sample *g = &s->groups[i];
+                const struct rule *rule = group_rule(in->config, g);
+                const struct policy_group_state *gs;
+                const char *source;
+                struct desired d;
+                struct action *a;
+                char b1[32], b2[32];
+
+                if (group_key(g)[0] == '\0')
+                        continue;
+                gs = state_find(ctx->state, group_key(g));
+
+                if (gs && gs->throttled && plan->memory_tier == TIER_NORMAL) {
+                        uint64_t restore;
+
+                        /* Restore even if the rule is gone: we changed it, we undo it. */
+                        restore = gs->memory_high_before;
+                        if (rule) {
+                                desired_limits(in, g, rule, &d);
+                                if (d.high_set)
+                                        restore = d.high_bytes;
+                        }
+                        a = add_action(plan, ACTION_HIGH, plan->memory_tier, s, i);
+                        if (!a)
+                                return -ENOMEM;
+                        a->bytes = restore;
+                        snprintf(a->reason, sizeof a->reason,
+                                 "memory back to normal: restore memory.high to %s",
+                                 fmt_limit(restore, b1, sizeof b1));
+                }
+
+                if (!rule)
+                        continue;
+                desired_limits(in, g, rule, &d);
+                source = d.from_override ? "override" : "rule";
+
+                if (d.max_set && g->has_memory &&
+                    (g->memory_max != d.max_bytes ||
+                     (swap_matters && g->memory_swap_max != d.swap_bytes))) {
+                        a = add_action(plan, ACTION_LIMIT, plan->memory_tier, s, i);
+                        if (!a)
+                                return -ENOMEM;
+                        a->bytes = d.max_bytes;
+                        a->swap_bytes = d.swap_bytes;
+                        snprintf(a->reason, sizeof a->reason,
+                                 "memory.max %s differs from %s %s (%s)",
+                                 fmt_limit(g->memory_max, b1, sizeof b1), source,
+                                 fmt_limit(d.max_bytes, b2, sizeof b2), rule->name);
+                }
+
+                if (d.high_set && g->has_memory_high && !(gs && gs->throttled) &&
+                    !planned_for(plan, i) && g->memory_high != d.high_bytes) {
+                        a = add_action(plan, ACTION_HIGH, plan->memory_tier, s, i);
+                        if (!a)
+                                return -ENOMEM;
+                        a->bytes = d.high_bytes;
+                        snprintf(a->reason, sizeof a->reason,
+                                 "memory.high %s differs from %s %s (%s)",
+                                 fmt_limit(g->memory_high, b1, sizeof b1), source,
+                                 fmt_limit(d.high_bytes, b2, sizeof b2), rule->name);
+                }
+        }
+        return 0;
+}
+
+static void describe_memory(const struct policy_input *in, enum tier tier, char *buf, size_t size)
+{
+        const struct snapshot *s = in->snapshot;
+        const struct psi_stats *psi = &s->host.memory_psi;
+        int n;
+
+        n = snprintf(buf, size, "memory %s: %.1f%% used", tier_name(tier),
+                     snapshot_memory_used_percent(s));
+        if (s->host.has_psi && n >= 0 && (size_t)n < size)
+                snprintf(buf + n, size - (size_t)n, ", PSI some %.1f%% full %.1f%%",
+                         psi->some.avg10, psi->has_full ? psi->full.avg10 : 0.0);
+}
+
+int policy_evaluate(const struct policy_input *in, struct policy_state *state, struct plan *plan)
+{
+        struct context ctx = {.in = in, .state = state, .plan = plan};
+        struct tier_conditions cond;
+        char why[128];
+        int r;
+
+        assert(in);
+        assert(in->config);
+        assert(in->snapshot);
+        assert(in->overrides || in->n_overrides == 0);
+        assert(state);
+        assert(plan);
+
+        plan_reset(plan);
+        state_prune(state, in->snapshot);
+
+        policy_memory_conditions(in->config, in->snapshot, &cond);
+        plan->previous_tier = state->memory.tier;
+        plan->memory_tier =
+            tier_update(&state->memory, &cond, in->config->memory.hold_usec, in->now);
+        plan->memory_used_percent = snapshot_memory_used_percent(in->snapshot);
+        describe_memory(in, plan->memory_tier, why, sizeof why);
+
+        /* Most urgent first: the actuator carries the plan out in order. */
+        switch (plan->memory_tier) {
+        case TIER_EMERGENCY:
+                r = plan_destructive(&ctx, plan, ACTION_KILL, why);
+                break;
+        case TIER_CRITICAL:
+                r = plan_destructive(&ctx, plan, ACTION_STOP, why);
+                break;
+        default:
+                r = 0;
+        }
+        if (r < 0)
+                return r;
+        if (plan->memory_tier >= TIER_CRITICAL) {
+                r = plan_throttle(&ctx, plan, why);
+                if (r < 0)
+                        return r;
+        }
+        r = plan_limits(&ctx, plan);
+        if (r < 0)
+                return r;
+        if (plan->memory_tier >= TIER_WARNING) {
+                r = plan_reclaim(&ctx, plan, why);
+                if (r < 0)
+                        return r;
+        }
+
+        if (in->paused) {
+                /* Decide as usual, so the suppression says what was held back. */
+                plan->suppressed_paused = plan->n_actions > 0;
+                plan->n_actions = 0;
+        }
+        return 0;
+}
+
+int policy_confirm(const struct policy_input *fresh, const struct policy_state *state,
+                   const struct action *a)
+{
+        const struct group_sample *g;
+        const struct rule *rule;
+        struct tier_conditions cond;
+
+        assert(fresh);
+        assert(fresh->config);
+        assert(fresh->snapshot);
+        assert(state);
+        assert(a);
+
+        if (fresh->paused)
+                return 0;
+        g = snapshot_find(fresh->snapshot, a->key);
+        if (!g)
+                return 0;
+        if (action_severity(a->kind) == 0)
+                return 1;
+
+        rule = group_rule(fresh->config, g);
+        if (!rule || rule->protect)
+                return 0;
+        if (a->kind == ACTION_STOP && (!rule->sacrificial || g->kind != GROUP_CONTAINER))
+                return 0;
+        if (action_is_destructive(a->kind) && !g->running)
+                return 0;
+
+        policy_memory_conditions(fresh->config, fresh->snapshot, &cond);
+        if ((unsigned)a->tier >= TIER_COUNT)
+                return 0;
+        return cond.stay[a->tier] ? 1 : 0;
+}
+
+int policy_note_action(struct policy_state *state, const struct action *a, usec_t now)
+{
+        struct policy_group_state *gs;
+
+        assert(state);
+        assert(a);
+
+        if (a->kind == ACTION_LIMIT)
+                return 0;
+        if (a->kind == ACTION_HIGH) {
+                gs = state_find(state, a->key);
+                if (gs)
+                        gs->throttled = false;
+                return 0;
+        }
+
+        gs = state_get(state, a->key);
+        if (!gs)
+                return -ENOMEM;
+        gs->last_action_usec = now;
+        gs->last_action_kind = a->kind;
+        if (a->kind == ACTION_THROTTLE && !gs->throttled) {
+                /* Keep the value from before the first of a series of throttles. */
+                gs->throttled = true;
+                gs->memory_high_before = a->previous_bytes;
+        }
+        if (action_is_destructive(a->kind))
+                state->last_destructive_usec = now;
+        return 0;
+}
