@@ -1,0 +1,217 @@
+/* test-disks — the pure disk decision: statvfs → usage, (now, usage) →
+ * tier and "start cleanup" steps with hold, hysteresis and cooldown, and
+ * which cleanup stage runs next. No sleeping: time is an argument. */
+#include <math.h>
+
+#include "disks.h"
+#include "test.h"
+
+#define SEC USEC_PER_SEC
+
+static struct disk_section section(void)
+{
+        return (struct disk_section){
+                .path = (char *)"/",
+                .warning_percent = 80,
+                .critical_percent = 90,
+                .emergency_percent = 95,
+                .low_percent = 70,
+                .hysteresis_percent = 5,
+                .hold_usec = 5 * SEC,
+                .cooldown_usec = 60 * SEC,
+        };
+}
+
+static struct disk_usage usage_at(double percent)
+{
+        return (struct disk_usage){.used_percent = percent, .blocks_percent = percent};
+}
+
+static void test_statvfs(void)
+{
+        struct disk_usage u;
+        /* df: 1000 blocks, 300 free of which 250 available to users (50
+         * reserved) → used 700, shown size 950, 73.68 % */
+        struct statvfs st = {.f_frsize = 4096, .f_bsize = 4096, .f_blocks = 1000, .f_bfree = 300,
+                             .f_bavail = 250, .f_files = 100, .f_ffree = 10};
+
+        disks_usage_from_statvfs(&st, &u);
+        CHECK_EQ_U64(u.bytes_used, 700 * 4096);
+        CHECK_EQ_U64(u.bytes_avail, 250 * 4096);
+        CHECK_EQ_U64(u.bytes_total, 950 * 4096);
+        CHECK(fabs(u.blocks_percent - 700.0 * 100 / 950) < 1e-9);
+        /* inodes 90 % beat blocks: the higher drives the tier */
+        CHECK(fabs(u.inodes_percent - 90.0) < 1e-9);
+        CHECK(fabs(u.used_percent - 90.0) < 1e-9);
+        CHECK_EQ_U64(u.inodes_used, 90);
+
+        /* no inode table (btrfs: f_files = 0) and an empty fs */
+        struct statvfs empty = {.f_frsize = 0, .f_bsize = 512, .f_blocks = 0};
+        disks_usage_from_statvfs(&empty, &u);
+        CHECK(u.used_percent == 0.0);
+        CHECK(u.inodes_percent == 0.0);
+
+        /* inode exhaustion alone */
+        struct statvfs inodes = {.f_frsize = 4096, .f_blocks = 1000, .f_bfree = 990,
+                                 .f_bavail = 990, .f_files = 200, .f_ffree = 0};
+        disks_usage_from_statvfs(&inodes, &u);
+        CHECK(u.blocks_percent < 2.0);
+        CHECK(u.used_percent == 100.0);
+
+        /* a bogus f_bfree > f_blocks does not underflow */
+        struct statvfs bogus = {.f_frsize = 4096, .f_blocks = 10, .f_bfree = 20, .f_bavail = 5};
+        disks_usage_from_statvfs(&bogus, &u);
+        CHECK_EQ_U64(u.bytes_used, 0);
+}
+
+struct step {
+        usec_t now;
+        double percent;
+        bool cleanup_running;
+        enum tier expect_tier;
+        bool expect_start;
+};
+
+static void run_steps(const char *name, const struct disk_section *cfg, struct disk_state *st,
+                      const struct step *steps, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                struct disk_usage u = usage_at(steps[i].percent);
+                struct disk_decision d;
+
+                disks_decide(cfg, st, &u, steps[i].now, steps[i].cleanup_running, &d);
+                if (d.tier != steps[i].expect_tier || d.start_cleanup != steps[i].expect_start) {
+                        fprintf(stderr, "%s step %zu (t=%llus %.1f%%): tier %s start %d, expected %s %d\n",
+                                name, i, (unsigned long long)(steps[i].now / SEC), steps[i].percent,
+                                tier_name(d.tier), d.start_cleanup,
+                                tier_name(steps[i].expect_tier), steps[i].expect_start);
+                        test_failures++;
+                }
+        }
+}
+
+static void test_tiers(void)
+{
+        struct disk_section cfg = section();
+        struct disk_state st;
+        const struct step steps[] = {
+                {0 * SEC, 50, false, TIER_NORMAL, false},
+                {1 * SEC, 85, false, TIER_NORMAL, false},    /* hold starts */
+                {5 * SEC, 85, false, TIER_NORMAL, false},    /* 4 s < hold */
+                {6 * SEC, 85, false, TIER_WARNING, true},    /* held 5 s: warning, clean */
+                {7 * SEC, 85, true, TIER_WARNING, false},    /* a cleanup is running */
+                {8 * SEC, 96, true, TIER_WARNING, false},    /* emergency must hold too */
+                {13 * SEC, 96, false, TIER_EMERGENCY, true}, /* never cleaned: no cooldown yet */
+                {14 * SEC, 78, false, TIER_WARNING, true},   /* under 95-5 and 90-5: falls */
+                {15 * SEC, 76, false, TIER_WARNING, true},   /* 76 >= 80-5: stays warning */
+                {16 * SEC, 74, false, TIER_NORMAL, false},   /* under 75: normal */
+        };
+
+        disk_state_init(&st);
+        run_steps("tiers", &cfg, &st, steps, ELEMENTSOF(steps));
+}
+
+static void test_cooldown_and_low(void)
+{
+        struct disk_section cfg = section();
+        struct disk_state st;
+
+        cfg.hold_usec = 0;
+        disk_state_init(&st);
+        const struct step first[] = {
+                {100 * SEC, 91, false, TIER_CRITICAL, true},
+        };
+        run_steps("cooldown-1", &cfg, &st, first, ELEMENTSOF(first));
+        st.last_cleanup_usec = 110 * SEC; /* the cleanup ended */
+        const struct step after[] = {
+                {120 * SEC, 91, false, TIER_CRITICAL, false}, /* 10 s < 60 s cooldown */
+                {169 * SEC, 91, false, TIER_CRITICAL, false},
+                {170 * SEC, 91, false, TIER_CRITICAL, true}, /* cooled */
+        };
+        run_steps("cooldown-2", &cfg, &st, after, ELEMENTSOF(after));
+
+        /* low mark above the hysteresis band: a warning disk already under
+         * low does not clean */
+        cfg.low_percent = 78;
+        disk_state_init(&st);
+        const struct step low[] = {
+                {0, 81, false, TIER_WARNING, true},
+                {1 * SEC, 77, false, TIER_WARNING, false}, /* warning (>= 75) but under low */
+        };
+        run_steps("low", &cfg, &st, low, ELEMENTSOF(low));
+
+        CHECK(disks_under_low(&cfg, &(struct disk_usage){.used_percent = 78}));
+        CHECK(!disks_under_low(&cfg, &(struct disk_usage){.used_percent = 78.01}));
+}
+
+static void test_stages(void)
+{
+        struct disk_section cfg = section();
+        struct disk_usage high = usage_at(97), mid = usage_at(75), low = usage_at(60);
+
+        /* warning: logs, journal, then done even when still high */
+        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_WARNING, DISKS_STAGE_START, &high, false, false),
+                     DISKS_STAGE_LOGS);
+        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_WARNING, DISKS_STAGE_LOGS, &high, false, false),
+                     DISKS_STAGE_JOURNAL);
+        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_WARNING, DISKS_STAGE_JOURNAL, &high, false, false),
+                     DISKS_STAGE_DONE);
+        /* critical: + containers, dangling, build cache; never eviction */
+        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_CRITICAL, DISKS_STAGE_JOURNAL, &high, false, false),
+                     DISKS_STAGE_CONTAINERS);
+        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_CRITICAL, DISKS_STAGE_CONTAINERS, &high, false,
+                                      false),
+                     DISKS_STAGE_DANGLING);
+        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_CRITICAL, DISKS_STAGE_DANGLING, &high, false, false),
+                     DISKS_STAGE_BUILD_CACHE);
+        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_CRITICAL, DISKS_STAGE_BUILD_CACHE, &high, false,
+                                      false),
+                     DISKS_STAGE_DONE);
+        /* emergency: eviction repeats until under low or exhausted */
+        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_BUILD_CACHE, &high, false,
+                                      false),
+                     DISKS_STAGE_EVICT);
+        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_EVICT, &high, false, false),
+                     DISKS_STAGE_EVICT);
+        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_EVICT, &high, false, true),
+                     DISKS_STAGE_DONE);
+        /* still above low (75 > 70) after logs: the next stage runs */
+        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_LOGS, &mid, false, false),
+                     DISKS_STAGE_JOURNAL);
+        /* under low anywhere: done */
+        for (enum disks_stage s = DISKS_STAGE_START; s <= DISKS_STAGE_EVICT; s++)
+                CHECK_EQ_INT(disks_next_stage(&cfg, TIER_EMERGENCY, s, &low, false, false),
+                             DISKS_STAGE_DONE);
+        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_DONE, &high, false, false),
+                     DISKS_STAGE_DONE);
+        /* normal tier: nothing */
+        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_NORMAL, DISKS_STAGE_START, &high, false, false),
+                     DISKS_STAGE_DONE);
+
+        /* forced (operator's cleanup): rule-based stages even under low,
+         * eviction never under low */
+        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_START, &low, true, false),
+                     DISKS_STAGE_LOGS);
+        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_DANGLING, &low, true, false),
+                     DISKS_STAGE_BUILD_CACHE);
+        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_BUILD_CACHE, &low, true,
+                                      false),
+                     DISKS_STAGE_DONE);
+        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_BUILD_CACHE, &high, true,
+                                      false),
+                     DISKS_STAGE_EVICT);
+
+        CHECK_STREQ(disks_stage_name(DISKS_STAGE_EVICT), "evict-images");
+        CHECK_EQ_INT(disks_stage_tier(DISKS_STAGE_JOURNAL), TIER_WARNING);
+        CHECK_EQ_INT(disks_stage_tier(DISKS_STAGE_BUILD_CACHE), TIER_CRITICAL);
+        CHECK_EQ_INT(disks_stage_tier(DISKS_STAGE_EVICT), TIER_EMERGENCY);
+}
+
+int main(void)
+{
+        test_statvfs();
+        test_tiers();
+        test_cooldown_and_low();
+        test_stages();
+        return TEST_RESULT();
+}
