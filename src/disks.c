@@ -359,7 +359,7 @@ static int stage_logs_section(struct job *job, const struct logs_section *l)
         r = logprune_scan(l->dir, l->pattern, l->recursive, &scan);
         if (r < 0) {
                 log_warning("logs:%s: cannot open %s: %s%s", l->name, l->dir, strerror(-r),
-                            r == -ELOOP ? " (a symlink: refused)" : "");
+                            r == -ELOOP || r == -ENOTDIR ? " (a symlink or not a directory: refused)" : "");
                 return 0;
         }
         if (scan.skipped_mounts || scan.skipped_symlinks || scan.truncated)
