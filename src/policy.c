@@ -15,7 +15,12 @@
 struct context {
         const struct policy_input *in;
         const struct policy_state *state;
-        const struct plan *plan;
+        /* Groups a tier action may target (managed, unprotected, with a key),
+         * sorted once in victim order; walks over it are linear. Built only at
+         * warning and above. */
+        size_t *order;
+        size_t n_order;
+        bool *targeted; /* [group index]: a tier action is planned on it */
 };
 
 static const char *const action_kind_names[ACTION_KIND_COUNT] = {
@@ -123,17 +128,24 @@ static struct action *plan_add(struct plan *p)
         return a;
 }
 
+/* The group table is kept sorted by key: lookups are a binary search, so a
+ * host with thousands of groups does not pay quadratic costs per tick. */
+static int state_key_compare(const void *key, const void *member)
+{
+        return strcmp(key, ((const struct policy_group_state *)member)->key);
+}
+
 static struct policy_group_state *state_find(const struct policy_state *s, const char *key)
 {
-        for (size_t i = 0; i < s->n_groups; i++)
-                if (strcmp(s->groups[i].key, key) == 0)
-                        return &s->groups[i];
-        return NULL;
+        if (s->n_groups == 0)
+                return NULL;
+        return bsearch(key, s->groups, s->n_groups, sizeof *s->groups, state_key_compare);
 }
 
 static struct policy_group_state *state_get(struct policy_state *s, const char *key)
 {
         struct policy_group_state *gs = state_find(s, key);
+        size_t at = 0;
 
         if (gs)
                 return gs;
@@ -145,7 +157,17 @@ static struct policy_group_state *state_get(struct policy_state *s, const char *
                 s->groups = groups;
                 s->allocated = n;
         }
-        gs = &s->groups[s->n_groups++];
+        /* Insertion point; inserting is rare (an action was carried out). */
+        for (size_t lo = 0, hi = s->n_groups; lo < hi;) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (strcmp(s->groups[mid].key, key) < 0)
+                        lo = at = mid + 1;
+                else
+                        hi = at = mid;
+        }
+        memmove(&s->groups[at + 1], &s->groups[at], (s->n_groups - at) * sizeof *s->groups);
+        s->n_groups++;
+        gs = &s->groups[at];
         memset(gs, 0, sizeof *gs);
         util_strlcpy(gs->key, key, sizeof gs->key);
         gs->last_action_usec = USEC_INFINITY;
@@ -156,13 +178,22 @@ static struct policy_group_state *state_get(struct policy_state *s, const char *
 /* Forget groups that are gone, so the table stays as small as the host. */
 static void state_prune(struct policy_state *s, const struct snapshot *snap)
 {
-        for (size_t i = 0; i < s->n_groups;) {
-                if (snapshot_find(snap, s->groups[i].key)) {
-                        i++;
-                        continue;
-                }
-                s->groups[i] = s->groups[--s->n_groups];
+        size_t kept = 0;
+
+        if (s->n_groups == 0)
+                return;
+        for (size_t i = 0; i < s->n_groups; i++)
+                s->groups[i].seen = false;
+        for (size_t i = 0; i < snap->n_groups; i++) {
+                struct policy_group_state *gs = state_find(s, group_key(&snap->groups[i]));
+                if (gs)
+                        gs->seen = true;
         }
+        /* compacting in place keeps the order, so the table stays sorted */
+        for (size_t i = 0; i < s->n_groups; i++)
+                if (s->groups[i].seen)
+                        s->groups[kept++] = s->groups[i];
+        s->n_groups = kept;
 }
 
 static const struct rule *group_rule(const struct config *c, const struct group_sample *g)
@@ -340,36 +371,52 @@ void policy_memory_conditions(const struct config *c, const struct snapshot *s,
 }
 
 /* Victim order: priority ascending, usage descending, then name and key so
- * that equal groups are always chosen the same way. true if a sorts first. */
-static bool victim_before(const struct context *ctx, const struct group_sample *a,
-                          const struct group_sample *b)
+ * that equal groups are always chosen the same way. */
+static int victim_compare(const void *x, const void *y, void *userdata)
 {
+        const struct context *ctx = userdata;
         const struct config *c = ctx->in->config;
+        const struct group_sample *a = &ctx->in->snapshot->groups[*(const size_t *)x];
+        const struct group_sample *b = &ctx->in->snapshot->groups[*(const size_t *)y];
         int pa = group_rule(c, a)->priority, pb = group_rule(c, b)->priority;
         uint64_t ua = a->has_memory ? a->memory_current : 0;
         uint64_t ub = b->has_memory ? b->memory_current : 0;
         int r;
 
         if (pa != pb)
-                return pa < pb;
+                return pa < pb ? -1 : 1;
         if (ua != ub)
-                return ua > ub;
+                return ua > ub ? -1 : 1;
         r = strcmp(a->name, b->name);
         if (r != 0)
-                return r < 0;
-        return strcmp(group_key(a), group_key(b)) < 0;
+                return r;
+        return strcmp(group_key(a), group_key(b));
 }
 
-static bool planned_for(const struct plan *p, size_t group)
+static int context_build_order(struct context *ctx)
 {
-        for (size_t i = 0; i < p->n_actions; i++)
-                if (action_severity(p->actions[i].kind) > 0 && p->actions[i].group == group)
-                        return true;
-        return false;
+        const struct snapshot *s = ctx->in->snapshot;
+
+        if (s->n_groups == 0)
+                return 0;
+        ctx->order = malloc(s->n_groups * sizeof *ctx->order);
+        ctx->targeted = calloc(s->n_groups, sizeof *ctx->targeted);
+        if (!ctx->order || !ctx->targeted)
+                return -ENOMEM;
+        for (size_t i = 0; i < s->n_groups; i++) {
+                const struct group_sample *g = &s->groups[i];
+                const struct rule *rule = group_rule(ctx->in->config, g);
+
+                if (rule && !rule->protect && group_key(g)[0] != '\0')
+                        ctx->order[ctx->n_order++] = i;
+        }
+        qsort_r(ctx->order, ctx->n_order, sizeof *ctx->order, victim_compare, ctx);
+        return 0;
 }
 
-/* May kind be planned on g now? check_cooldown false asks "would it be, but
- * for the group's own cooldown". */
+/* May kind be planned on group index now (it is in ctx->order, so managed
+ * and unprotected)? check_cooldown false asks "would it be, but for the
+ * group's own cooldown". */
 static bool eligible(const struct context *ctx, size_t index, enum action_kind kind,
                      bool check_cooldown)
 {
@@ -377,9 +424,7 @@ static bool eligible(const struct context *ctx, size_t index, enum action_kind k
         const struct rule *rule = group_rule(ctx->in->config, g);
         const struct policy_group_state *gs;
 
-        if (!rule || rule->protect || group_key(g)[0] == '\0')
-                return false;
-        if (planned_for(ctx->plan, index))
+        if (ctx->targeted[index])
                 return false;
 
         switch (kind) {
@@ -410,24 +455,18 @@ static bool eligible(const struct context *ctx, size_t index, enum action_kind k
                  action_severity(gs->last_action_kind) >= action_severity(kind));
 }
 
-/* The next eligible group in victim order after prev (-1: the first), or -1.
- * Quadratic over a walk, but walks stop after a few groups and hosts run
- * tens of containers; it needs no allocation. */
+/* The next eligible group at or after *pos in victim order, or -1; *pos
+ * moves past it. */
 static ssize_t next_victim(const struct context *ctx, enum action_kind kind, bool check_cooldown,
-                           ssize_t prev)
+                           size_t *pos)
 {
-        const struct snapshot *s = ctx->in->snapshot;
-        ssize_t best = -1;
+        while (*pos < ctx->n_order) {
+                size_t index = ctx->order[(*pos)++];
 
-        for (size_t i = 0; i < s->n_groups; i++) {
-                if (!eligible(ctx, i, kind, check_cooldown))
-                        continue;
-                if (prev >= 0 && !victim_before(ctx, &s->groups[prev], &s->groups[i]))
-                        continue;
-                if (best < 0 || victim_before(ctx, &s->groups[i], &s->groups[best]))
-                        best = (ssize_t)i;
+                if (eligible(ctx, index, kind, check_cooldown))
+                        return (ssize_t)index;
         }
-        return best;
+        return -1;
 }
 
 static const char *fmt_bytes(uint64_t bytes, char *buf, size_t size)
@@ -451,6 +490,16 @@ static struct action *add_action(struct plan *p, enum action_kind kind, enum tie
         return a;
 }
 
+static struct action *add_tier_action(const struct context *ctx, struct plan *p,
+                                      enum action_kind kind, size_t index)
+{
+        struct action *a = add_action(p, kind, p->memory_tier, ctx->in->snapshot, index);
+
+        if (a)
+                ctx->targeted[index] = true;
+        return a;
+}
+
 /* STOP at critical, KILL at emergency: one per host-wide cooldown. */
 static int plan_destructive(const struct context *ctx, struct plan *plan, enum action_kind kind,
                             const char *why)
@@ -459,15 +508,17 @@ static int plan_destructive(const struct context *ctx, struct plan *plan, enum a
         const struct snapshot *s = in->snapshot;
         const struct rule *rule;
         struct action *a;
-        ssize_t i = -1;
+        size_t pos = 0;
+        ssize_t i;
         char b[32];
 
         while (plan->n_candidates < POLICY_MAX_CANDIDATES &&
-               (i = next_victim(ctx, kind, true, i)) >= 0)
+               (i = next_victim(ctx, kind, true, &pos)) >= 0)
                 plan->candidates[plan->n_candidates++] = (size_t)i;
 
         if (plan->n_candidates == 0) {
-                if (next_victim(ctx, kind, false, -1) >= 0)
+                pos = 0;
+                if (next_victim(ctx, kind, false, &pos) >= 0)
                         plan->suppressed_cooldown = true;
                 else
                         plan->no_candidate = true;
@@ -479,7 +530,7 @@ static int plan_destructive(const struct context *ctx, struct plan *plan, enum a
                 return 0;
         }
 
-        a = add_action(plan, kind, plan->memory_tier, s, plan->candidates[0]);
+        a = add_tier_action(ctx, plan, kind, plan->candidates[0]);
         if (!a)
                 return -ENOMEM;
         rule = group_rule(in->config, &s->groups[a->group]);
@@ -495,14 +546,14 @@ static int plan_throttle(const struct context *ctx, struct plan *plan, const cha
         const struct policy_input *in = ctx->in;
         const struct snapshot *s = in->snapshot;
         double percent = in->config->memory.throttle_percent;
+        size_t pos = 0;
 
         if (!(percent >= 1.0))
                 percent = 1.0;
         if (percent > 100.0)
                 percent = 100.0;
 
-        for (ssize_t i = next_victim(ctx, ACTION_THROTTLE, true, -1); i >= 0;
-             i = next_victim(ctx, ACTION_THROTTLE, true, i)) {
+        for (ssize_t i; (i = next_victim(ctx, ACTION_THROTTLE, true, &pos)) >= 0;) {
                 const struct group_sample *g = &s->groups[i];
                 uint64_t usage = g->memory_current;
                 uint64_t high = (uint64_t)((double)usage * percent / 100.0);
@@ -519,7 +570,7 @@ static int plan_throttle(const struct context *ctx, struct plan *plan, const cha
                 if (high >= g->memory_high || high >= usage)
                         continue;
 
-                a = add_action(plan, ACTION_THROTTLE, plan->memory_tier, s, (size_t)i);
+                a = add_tier_action(ctx, plan, ACTION_THROTTLE, (size_t)i);
                 if (!a)
                         return -ENOMEM;
                 a->bytes = high;
@@ -538,17 +589,15 @@ static int plan_reclaim(const struct context *ctx, struct plan *plan, const char
         const struct policy_input *in = ctx->in;
         const struct snapshot *s = in->snapshot;
         double percent = in->config->memory.reclaim_percent;
-        size_t n = 0;
+        size_t n = 0, pos = 0;
 
         if (!(percent >= 0.0))
                 percent = 0.0;
         if (percent > 100.0)
                 percent = 100.0;
 
-        /* Walk from the start each time: planning a group takes it out of the
-         * eligible set, so the next first one is the next in order. */
         while (n < POLICY_RECLAIM_MAX_GROUPS) {
-                ssize_t i = next_victim(ctx, ACTION_RECLAIM, true, -1);
+                ssize_t i = next_victim(ctx, ACTION_RECLAIM, true, &pos);
                 const struct group_sample *g;
                 uint64_t bytes;
                 struct action *a;
@@ -560,7 +609,7 @@ static int plan_reclaim(const struct context *ctx, struct plan *plan, const char
                 bytes = (uint64_t)((double)g->memory_current * percent / 100.0);
                 if (bytes < POLICY_PAGE_BYTES)
                         bytes = POLICY_PAGE_BYTES;
-                a = add_action(plan, ACTION_RECLAIM, plan->memory_tier, s, (size_t)i);
+                a = add_tier_action(ctx, plan, ACTION_RECLAIM, (size_t)i);
                 if (!a)
                         return -ENOMEM;
                 a->bytes = bytes;
@@ -638,7 +687,7 @@ static int plan_limits(const struct context *ctx, struct plan *plan)
                 }
 
                 if (d.high_set && g->has_memory_high && !(gs && gs->throttled) &&
-                    !planned_for(plan, i) && g->memory_high != d.high_bytes) {
+                    !(ctx->targeted && ctx->targeted[i]) && g->memory_high != d.high_bytes) {
                         a = add_action(plan, ACTION_HIGH, plan->memory_tier, s, i);
                         if (!a)
                                 return -ENOMEM;
@@ -667,7 +716,9 @@ static void describe_memory(const struct policy_input *in, enum tier tier, char 
 
 int policy_evaluate(const struct policy_input *in, struct policy_state *state, struct plan *plan)
 {
-        struct context ctx = {.in = in, .state = state, .plan = plan};
+        struct context ctx = {.in = in, .state = state};
+        _cleanup_free_ size_t *order = NULL;
+        _cleanup_free_ bool *targeted = NULL;
         struct tier_conditions cond;
         char why[128];
         int r;
@@ -688,6 +739,14 @@ int policy_evaluate(const struct policy_input *in, struct policy_state *state, s
             tier_update(&state->memory, &cond, in->config->memory.hold_usec, in->now);
         plan->memory_used_percent = snapshot_memory_used_percent(in->snapshot);
         describe_memory(in, plan->memory_tier, why, sizeof why);
+
+        if (plan->memory_tier >= TIER_WARNING) {
+                r = context_build_order(&ctx);
+                order = ctx.order;
+                targeted = ctx.targeted;
+                if (r < 0)
+                        return r;
+        }
 
         /* Most urgent first: the actuator carries the plan out in order. */
         switch (plan->memory_tier) {

@@ -731,6 +731,57 @@ static void test_throttle_figures(void)
         world_done(&w);
 }
 
+static void test_throttle_and_kinds(void)
+{
+        struct world w;
+        struct group_sample *g, *plain;
+        char got[256];
+
+        world_init(&w);
+        w.config.memory.hold_usec = 0;
+        /* memory.high drifted from the rule, and the group is the throttle
+         * target: the throttle alone, not a HIGH that it would undo */
+        w.rules[R_BACKEND].memory_high = (struct size_spec){.set = true, .bytes = 800 * MiB};
+        g = add_group(&w, "web", R_BACKEND, 1 * GiB, true);
+        set_host(&w, 85, -1, -1);
+        CHECK_EQ_INT(evaluate(&w, 1 * S, false), 0);
+        format_actions(&w.plan, got, sizeof got);
+        CHECK_STREQ(got, "throttle:web");
+        carry_out(&w, 1 * S);
+        CHECK_EQ_U64(g->memory_high, 512 * MiB);
+        /* throttled: the drift from the rule is ours, not repaired while critical */
+        CHECK_EQ_INT(evaluate(&w, 2 * S, false), 0);
+        format_actions(&w.plan, got, sizeof got);
+        CHECK_STREQ(got, "");
+        /* back to normal: restored to the rule's value, then left alone */
+        set_host(&w, 10, -1, -1);
+        CHECK_EQ_INT(evaluate(&w, 3 * S, false), 0);
+        CHECK(only_action(&w, ACTION_HIGH) && only_action(&w, ACTION_HIGH)->bytes == 800 * MiB);
+        carry_out(&w, 3 * S);
+        CHECK_EQ_INT(evaluate(&w, 4 * S, false), 0);
+        CHECK_EQ_INT(w.plan.n_actions, 0);
+        world_done(&w);
+
+        /* a sacrificial plain cgroup is never "stopped" (no such thing), but
+         * can be killed (cgroup.kill) */
+        world_init(&w);
+        w.config.memory.hold_usec = 0;
+        plain = add_group(&w, "batch.service", R_AGENTS, 1 * GiB, false);
+        plain->kind = GROUP_CGROUP;
+        plain->id[0] = '\0';
+        set_host(&w, 85, -1, -1);
+        CHECK_EQ_INT(evaluate(&w, 1 * S, false), 0);
+        CHECK_EQ_INT(w.plan.n_actions, 0);
+        CHECK(w.plan.no_candidate);
+        set_host(&w, 95, -1, -1);
+        CHECK_EQ_INT(evaluate(&w, 2 * S, false), 0);
+        format_actions(&w.plan, got, sizeof got);
+        CHECK_STREQ(got, "kill:batch.service");
+        if (w.plan.n_actions == 1)
+                CHECK_STREQ(w.plan.actions[0].key, "docker/id-batch.service");
+        world_done(&w);
+}
+
 static void test_reclaim_figures(void)
 {
         struct world w;
@@ -882,6 +933,53 @@ static void test_state_bookkeeping(void)
         world_done(&w);
 }
 
+static void test_state_many_groups(void)
+{
+        /* victim order differs from key order, so the sorted table gets
+         * inserts in the middle; every group must keep its own cooldown */
+        static const char *const names[] = {"e", "c", "a", "d", "b"};
+        struct world w;
+        char got[256];
+
+        world_init(&w);
+        w.config.memory.hold_usec = 0;
+        w.config.memory.reclaim_percent = 0;
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                add_group(&w, names[i], R_MISC, (uint64_t)(10 - i) * 100 * MiB, true);
+        for (size_t i = 0; i < ELEMENTSOF(names); i++) {
+                char expect[64];
+
+                set_host(&w, 85, -1, -1);
+                CHECK_EQ_INT(evaluate(&w, (usec_t)i * S, false), 0);
+                /* reclaim of the next ones in order, while throttles go one by one */
+                CHECK(w.plan.n_actions >= 1);
+                snprintf(expect, sizeof expect, "throttle:%s", names[i]);
+                if (w.plan.n_actions >= 1) {
+                        format_actions(&(struct plan){.actions = w.plan.actions, .n_actions = 1},
+                                       got, sizeof got);
+                        CHECK_STREQ(got, expect);
+                }
+                carry_out(&w, (usec_t)i * S);
+        }
+        CHECK_EQ_INT(w.state.n_groups, ELEMENTSOF(names));
+        for (size_t i = 1; i < w.state.n_groups; i++)
+                CHECK(strcmp(w.state.groups[i - 1].key, w.state.groups[i].key) < 0);
+        /* all in cooldown (throttled or reclaimed): nothing more */
+        CHECK_EQ_INT(evaluate(&w, 6 * S, false), 0);
+        format_actions(&w.plan, got, sizeof got);
+        CHECK_STREQ(got, "");
+        /* "c" vanishes: pruned, the others kept and still found */
+        remove_group(&w, "c");
+        CHECK_EQ_INT(evaluate(&w, 7 * S, false), 0);
+        CHECK_EQ_INT(w.state.n_groups, ELEMENTSOF(names) - 1);
+        format_actions(&w.plan, got, sizeof got);
+        CHECK_STREQ(got, "");
+        /* after the cooldown of "e" (throttled at 0), it is first again */
+        CHECK_EQ_INT(evaluate(&w, 15 * S, false), 0);
+        CHECK(w.plan.n_actions >= 1 && strcmp(w.plan.actions[0].target, "e") == 0);
+        world_done(&w);
+}
+
 static void test_plan_reuse_and_names(void)
 {
         struct world w;
@@ -963,8 +1061,10 @@ int main(void)
         test_high_drift();
         test_throttle_figures();
         test_reclaim_figures();
+        test_throttle_and_kinds();
         test_confirm();
         test_state_bookkeeping();
+        test_state_many_groups();
         test_plan_reuse_and_names();
         test_conditions_gating();
         return TEST_RESULT();
