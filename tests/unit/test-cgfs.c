@@ -32,23 +32,26 @@ static int copy_one(const char *path, const struct stat *st, int type, struct FT
 {
         char dst[PATH_MAX];
         char buf[65536];
-        int in, out;
+        int in, out, len;
         ssize_t n;
 
-        snprintf(dst, sizeof dst, "%s%s", copy_dst, path + strlen(copy_src));
+        len = snprintf(dst, sizeof dst, "%s%s", copy_dst, path + strlen(copy_src));
+        if (len < 0 || (size_t)len >= sizeof dst)
+                return -1;
         if (type == FTW_D)
                 return mkdir(dst, 0755) < 0 && errno != EEXIST ? -1 : 0;
         if (type != FTW_F)
                 return -1; /* the fixtures hold only directories and files */
         in = open(path, O_RDONLY | O_CLOEXEC);
         out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-        if (in < 0 || out < 0)
-                return -1;
-        while ((n = read(in, buf, sizeof buf)) > 0)
+        n = in < 0 || out < 0 ? -1 : 0;
+        while (n >= 0 && (n = read(in, buf, sizeof buf)) > 0)
                 if (write(out, buf, (size_t)n) != n)
-                        return -1;
-        close(in);
-        close(out);
+                        n = -1;
+        if (in >= 0)
+                close(in);
+        if (out >= 0)
+                close(out);
         return n < 0 ? -1 : 0;
 }
 
@@ -64,7 +67,10 @@ static int rm_rf(const char *path)
 
 static void tmp_path(char *buf, size_t size, const char *rel)
 {
-        snprintf(buf, size, "%s/%s", tmp_root, rel);
+        int n = snprintf(buf, size, "%s/%s", tmp_root, rel);
+
+        if (n < 0 || (size_t)n >= size)
+                abort(); /* the test's own paths are short */
 }
 
 static struct cgfs *open_v2(void)
