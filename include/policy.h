@@ -96,8 +96,8 @@ bool action_is_destructive(enum action_kind k);
 
 struct action {
         enum action_kind kind;
-        enum tier tier;         /* memory tier that caused it */
-        size_t group;           /* index into the snapshot's groups */
+        enum tier tier;             /* memory tier that caused it */
+        size_t group;               /* index into the snapshot's groups */
         char key[GROUP_CGROUP_MAX]; /* group_key() of the target, stable across snapshots */
         char target[GROUP_NAME_MAX];
         uint64_t bytes;      /* LIMIT: memory.max; HIGH/THROTTLE: memory.high; RECLAIM: amount */
@@ -152,15 +152,15 @@ struct policy_group_state {
         char key[GROUP_CGROUP_MAX];
         usec_t last_action_usec; /* last RECLAIM/THROTTLE/STOP/KILL on it */
         enum action_kind last_action_kind;
-        bool throttled;               /* memory.high was tightened by us */
-        uint64_t memory_high_before;  /* memory.high before the first throttle */
-        bool seen;               /* mark for pruning vanished groups */
+        bool throttled;              /* memory.high was tightened by us */
+        uint64_t memory_high_before; /* memory.high before the first throttle */
+        bool seen;                   /* scratch: mark for pruning vanished groups */
 };
 
 struct policy_state {
         struct tier_tracker memory;
-        usec_t last_destructive_usec; /* USEC_INFINITY = never */
-        struct policy_group_state *groups;
+        usec_t last_destructive_usec;      /* USEC_INFINITY = never */
+        struct policy_group_state *groups; /* sorted by key (binary search) */
         size_t n_groups;
         size_t allocated;
 };

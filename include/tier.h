@@ -7,7 +7,10 @@
  * tier has its own "since" time, so a burst straight to emergency escalates
  * straight to emergency after one hold). The current tier is left, without
  * hold, as soon as stay[current] fails; it then drops to the highest tier
- * whose stay[] still holds. Pure: time is an argument. */
+ * whose stay[] still holds (no hold on the way down: relief is not delayed).
+ * A tier above the current one is entered in the same call if its own hold
+ * has run out. A "since" later than now (a clock that went back) counts as
+ * not held yet. Pure: time is an argument. */
 #pragma once
 
 #include <stdbool.h>
@@ -36,7 +39,9 @@ struct tier_conditions {
 void tier_tracker_init(struct tier_tracker *t);
 
 /* Fill conditions from one value against ascending marks (warning, critical,
- * emergency) and a hysteresis, all in the value's unit. */
+ * emergency) and a hysteresis, all in the value's unit: enter[t] = value >=
+ * mark, stay[t] = value >= mark - hysteresis; [TIER_NORMAL] both true. A NaN
+ * value meets nothing. */
 void tier_conditions_from_value(double value, const double marks[3], double hysteresis,
                                 struct tier_conditions *ret);
 
@@ -47,5 +52,7 @@ void tier_conditions_merge(struct tier_conditions *into, const struct tier_condi
 enum tier tier_update(struct tier_tracker *t, const struct tier_conditions *c, usec_t hold_usec,
                       usec_t now);
 
-const char *tier_name(enum tier t); /* "normal", "warning", "critical", "emergency" */
+/* "normal", "warning", "critical", "emergency"; "unknown" out of range. */
+const char *tier_name(enum tier t);
+/* Exact, case-sensitive inverse of tier_name(): 0, or -EINVAL (ret untouched). */
 int tier_from_name(const char *s, enum tier *ret);
