@@ -39,3 +39,27 @@ const struct history_entry *history_get(const struct history *h, size_t i);
 /* Persistence (cJSON). load: 0 loaded, -ENOENT none, -EINVAL corrupt (moved aside). */
 int history_save(const struct history *h, const char *path);
 int history_load(struct history *h, const char *path);
+
+/* Every entry ever added since history_new (not only the kept ones): a
+ * change counter for "save when changed". */
+uint64_t history_total(const struct history *h);
+/* Entries added since start of this kind (one of HISTORY_KINDS, else
+ * counted under "other"), split by dry_run. For metrics. */
+#define HISTORY_KINDS                                                                              \
+        "limit", "reclaim", "throttle", "stop", "kill", "oom", "prune-logs", "vacuum-journal",     \
+                "prune-containers", "prune-images", "evict-image", "other"
+#define HISTORY_KIND_COUNT 12
+uint64_t history_kind_total(const struct history *h, const char *kind, bool dry_run);
+
+/* The last n entries (0 = all), oldest first, as the `history --json`
+ * contract: [{"time":UNIX_SECONDS,"kind","target","reason","bytes"(only
+ * when has_bytes),"dry_run"}]. NULL on -ENOMEM. */
+struct cJSON;
+struct cJSON *history_to_json(const struct history *h, size_t n);
+
+/* The file format: {"version":1,"entries":[{"time_usec","kind","target",
+ * "reason","bytes"?,"dry_run"}]}. format: 0 or -ENOMEM (text malloc'd).
+ * parse replaces h's entries (keeping the newest capacity ones); -EINVAL on
+ * a corrupt text, h unchanged. Pure. */
+int history_format_json(const struct history *h, char **ret_text);
+int history_parse_json(struct history *h, const char *buf, size_t len);

@@ -1,0 +1,18 @@
+/* statefile — the small JSON state files the governor keeps in STATE_DIR
+ * (overrides.json, history.json): bounded reads, and moving a corrupt file
+ * aside so the daemon starts clean instead of refusing to start.
+ * Writes go through util_write_file_atomic(). */
+#pragma once
+
+#include <stddef.h>
+
+#define STATEFILE_MAX (16U * 1024U * 1024U) /* bytes; history of 1000 entries is ~400 KiB */
+
+/* Read the whole regular file (not following a symlink) into a malloc'd,
+ * NUL-terminated buffer. 0, -ENOENT, -EFBIG (over max), -EINVAL (not a
+ * regular file) or -errno. */
+int statefile_read(const char *path, size_t max, char **ret_buf, size_t *ret_len);
+
+/* Log that path is corrupt (why) and rename it to PATH.corrupt, replacing an
+ * older one. Failures to rename are logged, not returned. */
+void statefile_quarantine(const char *path, const char *why);

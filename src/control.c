@@ -1,0 +1,1049 @@
+/* control — see include/control.h */
+#include "control.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <systemd/sd-daemon.h>
+
+#include "control_proto.h"
+#include "daemon.h"
+#include "disks.h"
+#include "docker.h"
+#include "history.h"
+#include "log.h"
+#include "metrics.h"
+#include "overrides.h"
+#include "units.h"
+
+#define CONTROL_PEER_GROUPS_MAX      256 /* supplementary groups checked per peer */
+#define CONTROL_EXPIRY_ACCURACY_USEC (100 * USEC_PER_MSEC)
+#define HISTORY_FILE                 "history.json"
+
+struct control_client {
+        struct control *control; /* NULL once the server is gone (deferred reply pending) */
+        struct control_client *prev, *next;
+        int fd;
+        sd_event_source *io;
+        sd_event_source *timeout;
+        struct ucred cred;
+        bool may_read;   /* root or member of CONTROL_GROUP */
+        bool may_change; /* root */
+        char *in;
+        size_t in_len;
+        char *out;
+        size_t out_len, out_pos;
+        bool deferred; /* waiting for an asynchronous result (cleanup) */
+};
+
+struct control {
+        sd_event *event;
+        struct daemon *d;
+        int listen_fd;
+        char *path; /* the socket we created and unlink at exit; NULL if passed in */
+        sd_event_source *listen_source;
+        sd_event_source *expiry;
+        struct control_client *clients;
+        size_t n_clients;
+        uint64_t history_saved_total;
+        bool metrics_dir_missing_logged;
+        bool metrics_error_logged;
+};
+
+/* ---- paths -------------------------------------------------------------- */
+
+static const char *state_dir(const struct daemon *d)
+{
+        if (d->options.state_dir)
+                return d->options.state_dir;
+        return d->config ? d->config->governor.state_dir : NULL;
+}
+
+static int state_path(const struct daemon *d, const char *file, char *buf, size_t size)
+{
+        const char *dir = state_dir(d);
+
+        if (!dir || !dir[0])
+                return -ENOENT;
+        if (snprintf(buf, size, "%s/%s", dir, file) >= (int)size)
+                return -ENAMETOOLONG;
+        return 0;
+}
+
+/* ---- state: overrides and history --------------------------------------- */
+
+static void save_overrides(struct daemon *d)
+{
+        char path[PATH_MAX];
+        int r;
+
+        if (state_path(d, OVERRIDES_FILE, path, sizeof path) < 0)
+                return;
+        r = overrides_save(d->overrides, path);
+        if (r < 0)
+                log_warning("cannot save %s: %s; overrides will not survive a restart", path,
+                            strerror(-r));
+}
+
+static void save_history(struct control *c)
+{
+        struct daemon *d = c->d;
+        char path[PATH_MAX];
+        int r;
+
+        if (!d->history || history_total(d->history) == c->history_saved_total)
+                return;
+        c->history_saved_total = history_total(d->history);
+        if (state_path(d, HISTORY_FILE, path, sizeof path) < 0)
+                return;
+        r = history_save(d->history, path);
+        if (r < 0)
+                log_warning("cannot save %s: %s", path, strerror(-r));
+}
+
+int control_state_open(struct daemon *d)
+{
+        char path[PATH_MAX];
+        const char *dir;
+        size_t n_overrides = 0;
+        int r;
+
+        assert(d);
+        assert(!d->overrides);
+
+        r = overrides_new(&d->overrides);
+        if (r < 0)
+                return r;
+        dir = state_dir(d);
+        if (!dir || !dir[0]) {
+                log_warning("no state directory configured: overrides and history are not kept");
+                return 0;
+        }
+        if (mkdir(dir, 0750) < 0 && errno != EEXIST) {
+                log_warning("cannot create state directory %s: %s", dir, strerror(errno));
+                return 0;
+        }
+
+        if (state_path(d, OVERRIDES_FILE, path, sizeof path) == 0) {
+                r = overrides_load(d->overrides, path, util_realtime_usec());
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0 && r != -ENOENT && r != -EINVAL)
+                        log_warning("cannot read %s: %s", path, strerror(-r));
+        }
+        if (d->history && state_path(d, HISTORY_FILE, path, sizeof path) == 0) {
+                r = history_load(d->history, path);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0 && r != -ENOENT && r != -EINVAL)
+                        log_warning("cannot read %s: %s", path, strerror(-r));
+        }
+        (void)overrides_get(d->overrides, &n_overrides);
+        if (n_overrides > 0 || overrides_paused(d->overrides))
+                log_event(LOG_NOTICE, MSGID_OVERRIDE, NULL, "restored %zu override(s)%s from %s",
+                          n_overrides, overrides_paused(d->overrides) ? ", enforcement paused" : "",
+                          dir);
+        return 0;
+}
+
+/* ---- override expiry ---------------------------------------------------- */
+
+static void format_expiry(usec_t expires, char *buf, size_t size)
+{
+        if (expires == 0)
+                util_strlcpy(buf, "cleared", size);
+        else
+                snprintf(buf, size, "@%" PRIu64, (uint64_t)(expires / USEC_PER_SEC));
+}
+
+static void arm_expiry(struct control *c)
+{
+        usec_t next = overrides_next_expiry(c->d->overrides);
+        int r;
+
+        if (next == USEC_INFINITY) {
+                (void)sd_event_source_set_enabled(c->expiry, SD_EVENT_OFF);
+                return;
+        }
+        r = sd_event_source_set_time(c->expiry, next);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(c->expiry, SD_EVENT_ONESHOT);
+        if (r < 0)
+                log_error("cannot arm the override expiry timer: %s", strerror(-r));
+}
+
+void control_overrides_changed(struct control *c)
+{
+        assert(c);
+        arm_expiry(c);
+}
+
+static void on_expired(const struct override *o, void *userdata)
+{
+        char f_name[GROUP_NAME_MAX + 32], size[32];
+        const char *fields[] = {"GOVERNOR_OVERRIDE_EVENT=expired", f_name, NULL};
+
+        (void)userdata;
+        if (!o) {
+                fields[1] = NULL;
+                log_event(LOG_NOTICE, MSGID_OVERRIDE, fields, "pause expired: enforcement resumed");
+                return;
+        }
+        snprintf(f_name, sizeof f_name, "GOVERNOR_CONTAINER=%s", o->name);
+        log_event(LOG_NOTICE, MSGID_OVERRIDE, fields,
+                  "override for %s (memory.max %s) expired; the configured limit applies again",
+                  o->name, units_format_bytes_human(o->memory_max, size, sizeof size));
+}
+
+static int on_expiry_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct control *c = userdata;
+
+        (void)s;
+        (void)usec;
+        if (overrides_expire(c->d->overrides, util_realtime_usec(), on_expired, c) > 0) {
+                save_overrides(c->d);
+                arm_expiry(c);
+                daemon_evaluate(c->d, "override expired");
+        } else
+                arm_expiry(c);
+        return 0;
+}
+
+/* ---- clients ------------------------------------------------------------ */
+
+static void update_accepting(struct control *c)
+{
+        if (c->listen_source)
+                (void)sd_event_source_set_enabled(
+                    c->listen_source,
+                    c->n_clients < CONTROL_CLIENTS_MAX ? SD_EVENT_ON : SD_EVENT_OFF);
+}
+
+static void client_free(struct control_client *cl)
+{
+        struct control *c = cl->control;
+
+        if (c) {
+                if (cl->prev)
+                        cl->prev->next = cl->next;
+                else
+                        c->clients = cl->next;
+                if (cl->next)
+                        cl->next->prev = cl->prev;
+                c->n_clients--;
+        }
+        cl->io = sd_event_source_disable_unref(cl->io);
+        cl->timeout = sd_event_source_disable_unref(cl->timeout);
+        if (cl->fd >= 0)
+                close(cl->fd);
+        free(cl->in);
+        free(cl->out);
+        free(cl);
+        if (c)
+                update_accepting(c);
+}
+
+/* The peer went away or misbehaved while a deferred result is pending:
+ * stop talking to it, keep the struct for the completion callback. */
+static void client_detach(struct control_client *cl)
+{
+        cl->io = sd_event_source_disable_unref(cl->io);
+        cl->timeout = sd_event_source_disable_unref(cl->timeout);
+        if (cl->fd >= 0) {
+                close(cl->fd);
+                cl->fd = -1;
+        }
+}
+
+static int on_client_io(sd_event_source *s, int fd, uint32_t revents, void *userdata);
+
+static int arm_client_timeout(struct control_client *cl)
+{
+        return sd_event_source_set_time_relative(cl->timeout, CONTROL_CLIENT_TIMEOUT_USEC) < 0 ||
+                       sd_event_source_set_enabled(cl->timeout, SD_EVENT_ONESHOT) < 0
+                   ? -EIO
+                   : 0;
+}
+
+/* Take ownership of line and start writing it. */
+static void client_respond(struct control_client *cl, char *line)
+{
+        if (!line) {
+                log_error("out of memory answering a control request");
+                client_free(cl);
+                return;
+        }
+        free(cl->out);
+        cl->out = line;
+        cl->out_len = strlen(line);
+        cl->out_pos = 0;
+        cl->deferred = false;
+        if (cl->fd < 0 || !cl->control) {
+                /* Nobody to answer any more. */
+                client_free(cl);
+                return;
+        }
+        if (arm_client_timeout(cl) < 0 || sd_event_source_set_io_events(cl->io, EPOLLOUT) < 0) {
+                client_free(cl);
+                return;
+        }
+        /* Try at once: most responses fit in the socket buffer. */
+        (void)on_client_io(cl->io, cl->fd, EPOLLOUT, cl);
+}
+
+static void log_change(const struct control_client *cl, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void log_change(const struct control_client *cl, const char *fmt, ...)
+{
+        char msg[512], f_uid[32], f_pid[32];
+        const char *fields[] = {"GOVERNOR_OVERRIDE_EVENT=request", f_uid, f_pid, NULL};
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        snprintf(f_uid, sizeof f_uid, "GOVERNOR_PEER_UID=%u", (unsigned)cl->cred.uid);
+        snprintf(f_pid, sizeof f_pid, "GOVERNOR_PEER_PID=%d", (int)cl->cred.pid);
+        log_event(LOG_NOTICE, MSGID_OVERRIDE, fields, "%s (by uid %u, pid %d)", msg,
+                  (unsigned)cl->cred.uid, (int)cl->cred.pid);
+}
+
+/* Overrides apply to managed groups (policy.h): a rule name, or the name or
+ * id of a group some rule matched. 0 ok, else a message in err. */
+static int check_override_target(struct daemon *d, const char *name, char *err, size_t size)
+{
+        bool unmanaged = false;
+
+        for (size_t i = 0; d->config && i < d->config->n_rules; i++)
+                if (strcmp(d->config->rules[i].name, name) == 0)
+                        return 0;
+        for (size_t i = 0; i < d->snapshot.n_groups; i++) {
+                const struct group_sample *g = &d->snapshot.groups[i];
+                if (strcmp(g->name, name) != 0 && strcmp(g->id, name) != 0)
+                        continue;
+                if (g->rule >= 0)
+                        return 0;
+                unmanaged = true;
+        }
+        if (unmanaged)
+                snprintf(err, size,
+                         "%s is not matched by any [container:] or [cgroup:] rule; overrides "
+                         "apply to managed groups only",
+                         name);
+        else
+                snprintf(err, size, "no rule, container or cgroup named %s", name);
+        return -ENOENT;
+}
+
+static char *do_set_limit(struct control_client *cl, const struct control_request *req)
+{
+        struct daemon *d = cl->control->d;
+        usec_t expires = 0;
+        uint64_t bytes = req->memory_max;
+        char err[512], size[32], when[32];
+        int r;
+
+        if (check_override_target(d, req->name, err, sizeof err) < 0)
+                return control_response_error("%s", err);
+        if (req->memory_max_is_percent) {
+                uint64_t total = d->snapshot.host.mem.mem_total_bytes;
+                if (total == 0)
+                        return control_response_error("host memory size not known yet");
+                bytes = (uint64_t)((double)total * req->memory_max_percent / 100.0);
+        }
+        if (bytes < CONTROL_MIN_LIMIT_BYTES)
+                return control_response_error("memory limit %s is below the minimum of 6M",
+                                              units_format_bytes_human(bytes, size, sizeof size));
+        if (req->for_usec > 0)
+                expires = util_realtime_usec() + req->for_usec;
+        r = overrides_set(d->overrides, req->name, bytes, expires);
+        if (r == -E2BIG)
+                return control_response_error("too many overrides (limit %d)", OVERRIDES_MAX);
+        if (r < 0)
+                return control_response_error("cannot set override: %s", strerror(-r));
+        format_expiry(expires, when, sizeof when);
+        log_change(cl, "override for %s: memory.max %s until %s", req->name,
+                   units_format_bytes_human(bytes, size, sizeof size), when);
+        save_overrides(d);
+        arm_expiry(cl->control);
+        daemon_evaluate(d, "override set");
+        return control_response_ok(control_override_json(overrides_find(d->overrides, req->name)));
+}
+
+static char *do_clear(struct control_client *cl, const struct control_request *req)
+{
+        struct daemon *d = cl->control->d;
+        cJSON *res;
+
+        if (overrides_clear(d->overrides, req->name) < 0)
+                return control_response_error("no override for %s", req->name);
+        log_change(cl, "override for %s cleared", req->name);
+        save_overrides(d);
+        arm_expiry(cl->control);
+        daemon_evaluate(d, "override cleared");
+        res = cJSON_CreateObject();
+        cJSON_AddStringToObject(res, "name", req->name);
+        cJSON_AddBoolToObject(res, "cleared", true);
+        return control_response_ok(res);
+}
+
+static char *do_pause(struct control_client *cl, const struct control_request *req)
+{
+        struct daemon *d = cl->control->d;
+        usec_t until = req->for_usec > 0 ? util_realtime_usec() + req->for_usec : 0;
+        char when[32];
+        cJSON *res;
+
+        overrides_pause(d->overrides, until);
+        format_expiry(until, when, sizeof when);
+        log_change(cl, "enforcement paused until %s", until ? when : "resumed");
+        save_overrides(d);
+        arm_expiry(cl->control);
+        daemon_evaluate(d, "paused");
+        res = cJSON_CreateObject();
+        cJSON_AddBoolToObject(res, "paused", true);
+        if (until)
+                cJSON_AddNumberToObject(res, "expires", (double)(until / USEC_PER_SEC));
+        else
+                cJSON_AddNullToObject(res, "expires");
+        return control_response_ok(res);
+}
+
+static char *do_resume(struct control_client *cl)
+{
+        struct daemon *d = cl->control->d;
+        cJSON *res;
+
+        if (overrides_resume(d->overrides))
+                log_change(cl, "enforcement resumed");
+        save_overrides(d);
+        arm_expiry(cl->control);
+        daemon_evaluate(d, "resumed");
+        res = cJSON_CreateObject();
+        cJSON_AddBoolToObject(res, "paused", false);
+        return control_response_ok(res);
+}
+
+static char *do_reload(struct control_client *cl)
+{
+        char err[1024] = "";
+        cJSON *res;
+
+        log_change(cl, "reload requested");
+        if (daemon_reload(cl->control->d, err, sizeof err) < 0)
+                return control_response_error("reload refused: %s", err[0] ? err : "error");
+        res = cJSON_CreateObject();
+        cJSON_AddBoolToObject(res, "reloaded", true);
+        return control_response_ok(res);
+}
+
+static char *do_metrics(struct control_client *cl)
+{
+        _cleanup_free_ char *buf = NULL;
+        size_t len = 0;
+        FILE *f;
+        int r;
+
+        f = open_memstream(&buf, &len);
+        if (!f)
+                return NULL;
+        r = metrics_format(cl->control->d, f);
+        if (fclose(f) != 0 || r < 0)
+                return control_response_error("cannot format metrics");
+        return control_response_ok(cJSON_CreateString(buf));
+}
+
+#define STATUS_MAX_DISKS 64
+
+static char *do_status(struct control_client *cl)
+{
+        struct daemon *d = cl->control->d;
+        struct control_disk_view disks[STATUS_MAX_DISKS];
+        struct control_status_input in = {
+            .version = VERSION,
+            .config = d->config,
+            .snapshot = &d->snapshot,
+            .memory_tier = d->policy.memory.tier,
+            .disks = disks,
+            .dry_run = d->dry_run,
+            .paused = overrides_paused(d->overrides),
+            .paused_until_realtime_usec = overrides_paused_until(d->overrides),
+            .docker_configured = d->docker != NULL,
+            .docker_connected = d->docker && docker_is_connected(d->docker),
+        };
+
+        in.overrides = overrides_get(d->overrides, &in.n_overrides);
+        for (size_t i = 0; d->disks && i < disks_count(d->disks) && i < STATUS_MAX_DISKS; i++) {
+                struct disks_status st;
+
+                if (disks_get_status(d->disks, i, &st) < 0)
+                        break;
+                disks[in.n_disks++] = (struct control_disk_view){
+                    .path = st.path,
+                    .tier = st.tier,
+                    .used_percent = st.sampled ? st.usage.used_percent : -1,
+                    .size_bytes = st.sampled ? st.usage.bytes_total : BYTES_MAX,
+                    .avail_bytes = st.sampled ? st.usage.bytes_avail : BYTES_MAX,
+                };
+        }
+        return control_response_ok(control_status_json(&in));
+}
+
+static void on_cleanup_done(const struct disks_report *report, void *userdata)
+{
+        struct control_client *cl = userdata;
+        cJSON *res, *items;
+
+        if (report->result < 0) {
+                client_respond(
+                    cl, control_response_error("cleanup failed: %s", strerror(-report->result)));
+                return;
+        }
+        res = cJSON_CreateObject();
+        cJSON_AddBoolToObject(res, "dry_run", report->dry_run);
+        cJSON_AddNumberToObject(res, "bytes", (double)report->bytes_freed);
+        items = cJSON_AddArrayToObject(res, "items");
+        for (size_t i = 0; i < report->n_items; i++) {
+                const struct disks_item *it = &report->items[i];
+                cJSON *j = cJSON_CreateObject();
+
+                cJSON_AddStringToObject(j, "kind", it->kind ? it->kind : "");
+                cJSON_AddStringToObject(j, "target", it->target ? it->target : "");
+                if (it->reason)
+                        cJSON_AddStringToObject(j, "reason", it->reason);
+                if (it->has_bytes)
+                        cJSON_AddNumberToObject(j, "bytes", (double)it->bytes);
+                else
+                        cJSON_AddNullToObject(j, "bytes");
+                if (it->result < 0)
+                        cJSON_AddStringToObject(j, "error", strerror(-it->result));
+                cJSON_AddItemToArray(items, j);
+        }
+        client_respond(cl, control_response_ok(res));
+}
+
+static char *do_cleanup(struct control_client *cl, const struct control_request *req)
+{
+        struct daemon *d = cl->control->d;
+        int r;
+
+        if (!d->disks)
+                return control_response_error("not available: no disk watcher");
+        if (!req->dry_run)
+                log_change(cl, "disk cleanup requested");
+        r = disks_cleanup_now(d, req->dry_run, on_cleanup_done, cl);
+        if (r == -EBUSY)
+                return control_response_error("a cleanup is already running");
+        if (r < 0)
+                return control_response_error("cleanup failed: %s", strerror(-r));
+        /* The answer comes from on_cleanup_done; no timeout while the work runs. */
+        cl->deferred = true;
+        (void)sd_event_source_set_enabled(cl->timeout, SD_EVENT_OFF);
+        (void)sd_event_source_set_io_events(cl->io, 0);
+        return NULL;
+}
+
+static void client_handle(struct control_client *cl)
+{
+        struct control_request req;
+        char err[256];
+        char *line;
+
+        /* Nothing more is read; the response ends the conversation. */
+        (void)shutdown(cl->fd, SHUT_RD);
+
+        if (!cl->may_read) {
+                client_respond(
+                    cl, control_response_error("permission denied: only root and members of group "
+                                               "%s may use the governor's control socket",
+                                               CONTROL_GROUP));
+                return;
+        }
+        if (control_request_parse(cl->in, cl->in_len, &req, err, sizeof err) < 0) {
+                client_respond(cl, control_response_error("bad request: %s", err));
+                return;
+        }
+        if (!control_request_is_reading(&req) && !cl->may_change) {
+                client_respond(cl,
+                               control_response_error(
+                                   "permission denied: %s%s changes the governor and "
+                                   "requires root",
+                                   control_verb_name(req.verb),
+                                   req.verb == CONTROL_VERB_CLEANUP ? " without --dry-run" : ""));
+                return;
+        }
+
+        switch (req.verb) {
+        case CONTROL_VERB_STATUS:
+                line = do_status(cl);
+                break;
+        case CONTROL_VERB_HISTORY:
+                line =
+                    cl->control->d->history
+                        ? control_response_ok(history_to_json(cl->control->d->history, req.count))
+                        : control_response_ok(cJSON_CreateArray());
+                break;
+        case CONTROL_VERB_SET_LIMIT:
+                line = do_set_limit(cl, &req);
+                break;
+        case CONTROL_VERB_CLEAR:
+                line = do_clear(cl, &req);
+                break;
+        case CONTROL_VERB_PAUSE:
+                line = do_pause(cl, &req);
+                break;
+        case CONTROL_VERB_RESUME:
+                line = do_resume(cl);
+                break;
+        case CONTROL_VERB_CLEANUP:
+                line = do_cleanup(cl, &req);
+                if (!line && cl->deferred)
+                        return;
+                break;
+        case CONTROL_VERB_RELOAD:
+                line = do_reload(cl);
+                break;
+        case CONTROL_VERB_METRICS:
+                line = do_metrics(cl);
+                break;
+        default:
+                line = control_response_error("unknown verb");
+                break;
+        }
+        client_respond(cl, line);
+}
+
+static void client_read(struct control_client *cl)
+{
+        for (;;) {
+                size_t room = CONTROL_REQUEST_MAX - cl->in_len;
+                ssize_t n;
+                char *nl;
+
+                if (room == 0) {
+                        client_respond(cl, control_response_error(
+                                               "bad request: request too large (limit %u bytes)",
+                                               CONTROL_REQUEST_MAX));
+                        return;
+                }
+                n = recv(cl->fd, cl->in + cl->in_len, room, MSG_DONTWAIT);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                        return;
+                if (n < 0) {
+                        client_free(cl);
+                        return;
+                }
+                if (n == 0) {
+                        /* The client shut down its write side: that ends the request. */
+                        client_handle(cl);
+                        return;
+                }
+                nl = memchr(cl->in + cl->in_len, '\n', (size_t)n);
+                cl->in_len += (size_t)n;
+                if (nl) {
+                        cl->in_len = (size_t)(nl - cl->in) + 1;
+                        client_handle(cl);
+                        return;
+                }
+        }
+}
+
+static void client_write(struct control_client *cl)
+{
+        while (cl->out_pos < cl->out_len) {
+                ssize_t n = send(cl->fd, cl->out + cl->out_pos, cl->out_len - cl->out_pos,
+                                 MSG_DONTWAIT | MSG_NOSIGNAL);
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                        return;
+                if (n < 0) {
+                        client_free(cl);
+                        return;
+                }
+                cl->out_pos += (size_t)n;
+        }
+        client_free(cl);
+}
+
+static int on_client_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct control_client *cl = userdata;
+
+        (void)s;
+        (void)fd;
+        if (cl->deferred) {
+                /* The peer hung up while its cleanup runs: answer nobody. */
+                if (revents & (EPOLLHUP | EPOLLERR))
+                        client_detach(cl);
+                return 0;
+        }
+        if (cl->out)
+                client_write(cl);
+        else if (revents & (EPOLLIN | EPOLLHUP | EPOLLERR))
+                client_read(cl);
+        return 0;
+}
+
+static int on_client_timeout(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct control_client *cl = userdata;
+
+        (void)s;
+        (void)usec;
+        log_debug("control client pid %d dropped: too slow", (int)cl->cred.pid);
+        if (cl->deferred)
+                client_detach(cl);
+        else
+                client_free(cl);
+        return 0;
+}
+
+static bool peer_in_group(int fd, const struct ucred *cred, gid_t gid)
+{
+        gid_t groups[CONTROL_PEER_GROUPS_MAX];
+        socklen_t len = sizeof groups;
+
+        if (cred->gid == gid)
+                return true;
+        /* The peer's groups as they were at connect(): no /proc race. */
+        if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) < 0)
+                return false;
+        for (size_t i = 0; i < len / sizeof groups[0]; i++)
+                if (groups[i] == gid)
+                        return true;
+        return false;
+}
+
+static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct control *c = userdata;
+        struct control_client *cl;
+        socklen_t len;
+        int cfd, r;
+
+        (void)s;
+        (void)revents;
+        while (c->n_clients < CONTROL_CLIENTS_MAX) {
+                cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+                if (cfd < 0) {
+                        if (errno == EINTR || errno == ECONNABORTED)
+                                continue;
+                        if (errno != EAGAIN && errno != EWOULDBLOCK)
+                                log_warning("control socket accept failed: %s", strerror(errno));
+                        break;
+                }
+                cl = calloc(1, sizeof *cl);
+                if (!cl) {
+                        close(cfd);
+                        log_error("out of memory accepting a control client");
+                        break;
+                }
+                cl->fd = cfd;
+                cl->control = c;
+                cl->in = malloc(CONTROL_REQUEST_MAX);
+                len = sizeof cl->cred;
+                if (!cl->in || getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cl->cred, &len) < 0) {
+                        free(cl->in);
+                        free(cl);
+                        close(cfd);
+                        continue;
+                }
+                cl->next = c->clients;
+                if (c->clients)
+                        c->clients->prev = cl;
+                c->clients = cl;
+                c->n_clients++;
+
+                cl->may_change = cl->cred.uid == 0;
+                cl->may_read = cl->may_change;
+                if (!cl->may_read) {
+                        struct group *gr = getgrnam(CONTROL_GROUP);
+                        cl->may_read = gr && peer_in_group(cfd, &cl->cred, gr->gr_gid);
+                }
+
+                r = sd_event_add_io(c->event, &cl->io, cfd, EPOLLIN, on_client_io, cl);
+                if (r >= 0)
+                        r = sd_event_add_time_relative(c->event, &cl->timeout, CLOCK_MONOTONIC,
+                                                       CONTROL_CLIENT_TIMEOUT_USEC, 0,
+                                                       on_client_timeout, cl);
+                if (r < 0) {
+                        log_warning("cannot watch a control client: %s", strerror(-r));
+                        client_free(cl);
+                        continue;
+                }
+        }
+        update_accepting(c);
+        return 0;
+}
+
+/* ---- socket set-up ------------------------------------------------------ */
+
+/* The socket's directory must not let anyone else swap the socket. */
+static int prepare_directory(const char *path)
+{
+        char dir[PATH_MAX];
+        char *slash;
+        struct stat st;
+
+        util_strlcpy(dir, path, sizeof dir);
+        slash = strrchr(dir, '/');
+        if (!slash)
+                return 0; /* relative name in the cwd: the operator's choice */
+        if (slash == dir)
+                return 0; /* directly in / */
+        *slash = '\0';
+
+        if (lstat(dir, &st) < 0) {
+                if (errno != ENOENT)
+                        return -errno;
+                if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                if (lstat(dir, &st) < 0)
+                        return -errno;
+        }
+        if (!S_ISDIR(st.st_mode)) {
+                log_error("control socket directory %s is not a directory (or is a symlink)", dir);
+                return -ENOTDIR;
+        }
+        if (st.st_uid != geteuid()) {
+                log_error("control socket directory %s is owned by uid %u, not by us", dir,
+                          (unsigned)st.st_uid);
+                return -EPERM;
+        }
+        if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+                log_error("control socket directory %s is writable by group or others (mode %04o)",
+                          dir, (unsigned)(st.st_mode & 07777));
+                return -EPERM;
+        }
+        return 0;
+}
+
+static int fill_address(const char *path, struct sockaddr_un *sa, socklen_t *ret_len)
+{
+        size_t n = strlen(path);
+
+        if (n == 0 || n >= sizeof sa->sun_path)
+                return -ENAMETOOLONG;
+        memset(sa, 0, sizeof *sa);
+        sa->sun_family = AF_UNIX;
+        memcpy(sa->sun_path, path, n);
+        *ret_len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
+        return 0;
+}
+
+/* A socket left by a crashed governor is replaced; a live one is not. */
+static int remove_stale(const char *path, const struct sockaddr_un *sa, socklen_t sa_len)
+{
+        _cleanup_close_ int fd = -1;
+        struct stat st;
+
+        if (lstat(path, &st) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        if (!S_ISSOCK(st.st_mode)) {
+                log_error("%s exists and is not a socket; not replacing it", path);
+                return -EEXIST;
+        }
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        if (connect(fd, (const struct sockaddr *)sa, sa_len) == 0) {
+                log_error("another governor is listening on %s", path);
+                return -EADDRINUSE;
+        }
+        if (unlink(path) < 0 && errno != ENOENT)
+                return -errno;
+        return 0;
+}
+
+static int open_socket(const char *path, int *ret_fd)
+{
+        _cleanup_close_ int fd = -1;
+        struct sockaddr_un sa;
+        socklen_t sa_len;
+        struct group *gr;
+        mode_t old_umask;
+        int r;
+
+        r = fill_address(path, &sa, &sa_len);
+        if (r < 0)
+                return r;
+        r = prepare_directory(path);
+        if (r < 0)
+                return r;
+        r = remove_stale(path, &sa, sa_len);
+        if (r < 0)
+                return r;
+
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        /* The socket is born 0660: no window in which others could connect. */
+        old_umask = umask(0117);
+        r = bind(fd, (const struct sockaddr *)&sa, sa_len) < 0 ? -errno : 0;
+        umask(old_umask);
+        if (r < 0)
+                return r;
+        gr = getgrnam(CONTROL_GROUP);
+        if (gr && fchownat(AT_FDCWD, path, (uid_t)-1, gr->gr_gid, AT_SYMLINK_NOFOLLOW) < 0)
+                log_warning("cannot give %s to group %s: %s", path, CONTROL_GROUP, strerror(errno));
+        if (fchmodat(AT_FDCWD, path, 0660, 0) < 0)
+                log_warning("cannot chmod %s: %s", path, strerror(errno));
+        if (listen(fd, CONTROL_BACKLOG) < 0) {
+                r = -errno;
+                (void)unlink(path);
+                return r;
+        }
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+/* A socket systemd passed us (sutazai-governor.socket). 1 found, 0 none. */
+static int passed_socket(int *ret_fd)
+{
+        int n = sd_listen_fds(true);
+
+        for (int i = 0; i < n; i++) {
+                int fd = SD_LISTEN_FDS_START + i;
+                if (sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) > 0) {
+                        int flags = fcntl(fd, F_GETFL);
+                        if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+                                return -errno;
+                        *ret_fd = fd;
+                        return 1;
+                }
+        }
+        return 0;
+}
+
+int control_new(sd_event *event, const char *path, struct daemon *d, struct control **ret)
+{
+        struct control *c;
+        int r;
+
+        assert(event);
+        assert(d);
+        assert(d->overrides);
+        assert(ret);
+
+        c = calloc(1, sizeof *c);
+        if (!c)
+                return -ENOMEM;
+        c->event = sd_event_ref(event);
+        c->d = d;
+        c->listen_fd = -1;
+        c->history_saved_total = d->history ? history_total(d->history) : 0;
+
+        r = passed_socket(&c->listen_fd);
+        if (r == 0) {
+                if (!path || !path[0])
+                        path = CONTROL_SOCKET_DEFAULT;
+                r = open_socket(path, &c->listen_fd);
+                if (r >= 0) {
+                        c->path = strdup(path);
+                        if (!c->path)
+                                r = -ENOMEM;
+                }
+                if (r >= 0)
+                        log_info("control socket at %s", path);
+        } else if (r > 0)
+                log_info("control socket passed by systemd");
+        if (r < 0)
+                goto fail;
+
+        r = sd_event_add_io(event, &c->listen_source, c->listen_fd, EPOLLIN, on_accept, c);
+        if (r < 0)
+                goto fail;
+        /* Armed for real (or disabled) by arm_expiry() right below. */
+        r = sd_event_add_time(event, &c->expiry, CLOCK_REALTIME, 1, CONTROL_EXPIRY_ACCURACY_USEC,
+                              on_expiry_timer, c);
+        if (r < 0)
+                goto fail;
+        arm_expiry(c);
+        /* Overrides that expired while the timer was not running go now. */
+        if (overrides_expire(d->overrides, util_realtime_usec(), on_expired, c) > 0) {
+                save_overrides(d);
+                arm_expiry(c);
+        }
+        *ret = c;
+        return 0;
+fail:
+        control_free(c);
+        return r;
+}
+
+struct control *control_free(struct control *c)
+{
+        if (!c)
+                return NULL;
+        if (c->d)
+                save_history(c);
+        while (c->clients) {
+                struct control_client *cl = c->clients;
+                if (cl->deferred) {
+                        /* The completion may still come; it finds no server and frees itself. */
+                        c->clients = cl->next;
+                        if (c->clients)
+                                c->clients->prev = NULL;
+                        cl->control = NULL;
+                        cl->prev = cl->next = NULL;
+                        c->n_clients--;
+                        client_detach(cl);
+                } else
+                        client_free(cl);
+        }
+        c->listen_source = sd_event_source_disable_unref(c->listen_source);
+        c->expiry = sd_event_source_disable_unref(c->expiry);
+        if (c->listen_fd >= 0)
+                close(c->listen_fd);
+        if (c->path) {
+                (void)unlink(c->path);
+                free(c->path);
+        }
+        sd_event_unref(c->event);
+        free(c);
+        return NULL;
+}
+
+void control_tick(struct control *c)
+{
+        const char *path;
+        int r;
+
+        assert(c);
+        save_history(c);
+
+        path = c->d->config ? c->d->config->governor.metrics_file : NULL;
+        if (!path || !path[0])
+                return;
+        r = metrics_write_file(c->d, path);
+        if (r == -ENOENT || r == -ENOTDIR) {
+                if (!c->metrics_dir_missing_logged)
+                        log_info("directory of metrics_file %s is missing; not writing metrics "
+                                 "(install the node_exporter textfile collector or change "
+                                 "metrics_file)",
+                                 path);
+                c->metrics_dir_missing_logged = true;
+                return;
+        }
+        if (r < 0) {
+                if (!c->metrics_error_logged)
+                        log_warning("cannot write %s: %s", path, strerror(-r));
+                c->metrics_error_logged = true;
+                return;
+        }
+        c->metrics_dir_missing_logged = false;
+        c->metrics_error_logged = false;
+}

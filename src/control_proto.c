@@ -1,0 +1,1037 @@
+/* control_proto — see include/control_proto.h */
+#include "control_proto.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <time.h>
+
+#include "config.h"
+#include "units.h"
+
+static const char *const verb_names[CONTROL_VERB_COUNT] = {
+    [CONTROL_VERB_STATUS] = "status",       [CONTROL_VERB_HISTORY] = "history",
+    [CONTROL_VERB_SET_LIMIT] = "set-limit", [CONTROL_VERB_CLEAR] = "clear",
+    [CONTROL_VERB_PAUSE] = "pause",         [CONTROL_VERB_RESUME] = "resume",
+    [CONTROL_VERB_CLEANUP] = "cleanup",     [CONTROL_VERB_RELOAD] = "reload",
+    [CONTROL_VERB_METRICS] = "metrics",
+};
+
+const char *control_verb_name(enum control_verb v)
+{
+        if ((unsigned)v >= CONTROL_VERB_COUNT)
+                return NULL;
+        return verb_names[v];
+}
+
+int control_verb_from_name(const char *s, enum control_verb *ret)
+{
+        assert(s);
+        assert(ret);
+        for (size_t i = 0; i < CONTROL_VERB_COUNT; i++)
+                if (strcmp(s, verb_names[i]) == 0) {
+                        *ret = (enum control_verb)i;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+bool control_request_is_reading(const struct control_request *req)
+{
+        assert(req);
+        switch (req->verb) {
+        case CONTROL_VERB_STATUS:
+        case CONTROL_VERB_HISTORY:
+        case CONTROL_VERB_METRICS:
+                return true;
+        case CONTROL_VERB_CLEANUP:
+                return req->dry_run;
+        default:
+                return false;
+        }
+}
+
+/* ---- request parsing ---- */
+
+/* Which keys each verb accepts, as a bit set over the key table. */
+enum {
+        KEY_VERB = 1 << 0,
+        KEY_NAME = 1 << 1,
+        KEY_MEMORY_MAX = 1 << 2,
+        KEY_MEMORY_MAX_PERCENT = 1 << 3,
+        KEY_FOR_USEC = 1 << 4,
+        KEY_DRY_RUN = 1 << 5,
+        KEY_COUNT = 1 << 6,
+};
+
+static const struct {
+        const char *name;
+        unsigned bit;
+} request_keys[] = {
+    {"verb", KEY_VERB},
+    {"name", KEY_NAME},
+    {"memory_max", KEY_MEMORY_MAX},
+    {"memory_max_percent", KEY_MEMORY_MAX_PERCENT},
+    {"for_usec", KEY_FOR_USEC},
+    {"dry_run", KEY_DRY_RUN},
+    {"count", KEY_COUNT},
+};
+
+static const unsigned verb_keys[CONTROL_VERB_COUNT] = {
+    [CONTROL_VERB_STATUS] = KEY_VERB,
+    [CONTROL_VERB_HISTORY] = KEY_VERB | KEY_COUNT,
+    [CONTROL_VERB_SET_LIMIT] =
+        KEY_VERB | KEY_NAME | KEY_MEMORY_MAX | KEY_MEMORY_MAX_PERCENT | KEY_FOR_USEC,
+    [CONTROL_VERB_CLEAR] = KEY_VERB | KEY_NAME,
+    [CONTROL_VERB_PAUSE] = KEY_VERB | KEY_FOR_USEC,
+    [CONTROL_VERB_RESUME] = KEY_VERB,
+    [CONTROL_VERB_CLEANUP] = KEY_VERB | KEY_DRY_RUN,
+    [CONTROL_VERB_RELOAD] = KEY_VERB,
+    [CONTROL_VERB_METRICS] = KEY_VERB,
+};
+
+static int fail(char *err, size_t err_size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t err_size, const char *fmt, ...)
+{
+        va_list ap;
+
+        if (err && err_size > 0) {
+                va_start(ap, fmt);
+                vsnprintf(err, err_size, fmt, ap);
+                va_end(ap);
+        }
+        return -EINVAL;
+}
+
+/* A JSON number that is a non-negative integer representable exactly. */
+static int json_to_u64(const cJSON *item, uint64_t max, uint64_t *ret)
+{
+        double v;
+
+        if (!cJSON_IsNumber(item))
+                return -EINVAL;
+        v = item->valuedouble;
+        if (!isfinite(v) || v < 0 || v != floor(v) || v > (double)max)
+                return -ERANGE;
+        *ret = (uint64_t)v;
+        return 0;
+}
+
+/* Names are rule or group names: printable, no control characters. */
+static bool name_is_valid(const char *s)
+{
+        size_t n = strlen(s);
+
+        if (n == 0 || n >= GROUP_NAME_MAX)
+                return false;
+        for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+                if (*p < 0x20 || *p == 0x7f)
+                        return false;
+        return true;
+}
+
+int control_request_parse(const char *buf, size_t len, struct control_request *ret, char *err,
+                          size_t err_size)
+{
+        struct control_request req = {0};
+        unsigned seen = 0;
+        cJSON *root, *item;
+        const char *end = NULL;
+        int r = 0;
+
+        assert(buf || len == 0);
+        assert(ret);
+
+        if (len > 0 && buf[len - 1] == '\n')
+                len--;
+        if (len == 0)
+                return fail(err, err_size, "empty request");
+        if (len >= CONTROL_REQUEST_MAX)
+                return fail(err, err_size, "request too large (limit %u bytes)",
+                            CONTROL_REQUEST_MAX);
+        if (memchr(buf, '\0', len))
+                return fail(err, err_size, "request contains a NUL byte");
+
+        root = cJSON_ParseWithLengthOpts(buf, len, &end, false);
+        if (!root)
+                return fail(err, err_size, "malformed JSON request");
+        /* Only blanks may follow the object: one request per connection. */
+        for (; end && end < buf + len; end++)
+                if (*end != ' ' && *end != '\t' && *end != '\r') {
+                        r = fail(err, err_size, "trailing data after the request");
+                        goto out;
+                }
+        if (!cJSON_IsObject(root)) {
+                r = fail(err, err_size, "request must be a JSON object");
+                goto out;
+        }
+
+        cJSON_ArrayForEach(item, root)
+        {
+                unsigned bit = 0;
+
+                for (size_t i = 0; i < ELEMENTSOF(request_keys); i++)
+                        if (item->string && strcmp(item->string, request_keys[i].name) == 0)
+                                bit = request_keys[i].bit;
+                if (bit == 0) {
+                        r = fail(err, err_size, "unknown key \"%.64s\"",
+                                 item->string ? item->string : "");
+                        goto out;
+                }
+                if (seen & bit) {
+                        r = fail(err, err_size, "duplicate key \"%s\"", item->string);
+                        goto out;
+                }
+                seen |= bit;
+        }
+
+        item = cJSON_GetObjectItemCaseSensitive(root, "verb");
+        if (!cJSON_IsString(item)) {
+                r = fail(err, err_size, "missing \"verb\"");
+                goto out;
+        }
+        if (control_verb_from_name(item->valuestring, &req.verb) < 0) {
+                r = fail(err, err_size, "unknown verb \"%.64s\"", item->valuestring);
+                goto out;
+        }
+        if (seen & ~verb_keys[req.verb]) {
+                r = fail(err, err_size, "unexpected key for verb %s", verb_names[req.verb]);
+                goto out;
+        }
+
+        if (verb_keys[req.verb] & KEY_NAME) {
+                item = cJSON_GetObjectItemCaseSensitive(root, "name");
+                if (!cJSON_IsString(item) || !name_is_valid(item->valuestring)) {
+                        r = fail(err, err_size, "\"name\" must be a non-empty printable string");
+                        goto out;
+                }
+                util_strlcpy(req.name, item->valuestring, sizeof req.name);
+        }
+
+        if (req.verb == CONTROL_VERB_SET_LIMIT) {
+                const cJSON *bytes = cJSON_GetObjectItemCaseSensitive(root, "memory_max");
+                const cJSON *pct = cJSON_GetObjectItemCaseSensitive(root, "memory_max_percent");
+
+                if (!!bytes == !!pct) {
+                        r = fail(err, err_size,
+                                 "set-limit needs exactly one of \"memory_max\" and "
+                                 "\"memory_max_percent\"");
+                        goto out;
+                }
+                if (bytes && cJSON_IsString(bytes) && strcmp(bytes->valuestring, "max") == 0)
+                        req.memory_max = BYTES_MAX;
+                else if (bytes) {
+                        if (json_to_u64(bytes, CONTROL_JSON_INT_MAX, &req.memory_max) < 0 ||
+                            req.memory_max == 0) {
+                                r = fail(err, err_size,
+                                         "\"memory_max\" must be a positive integer of bytes or "
+                                         "\"max\"");
+                                goto out;
+                        }
+                } else {
+                        if (!cJSON_IsNumber(pct) || !isfinite(pct->valuedouble) ||
+                            pct->valuedouble <= 0 || pct->valuedouble > 100) {
+                                r = fail(err, err_size,
+                                         "\"memory_max_percent\" must be in (0, 100]");
+                                goto out;
+                        }
+                        req.memory_max_is_percent = true;
+                        req.memory_max_percent = pct->valuedouble;
+                }
+        }
+
+        item = cJSON_GetObjectItemCaseSensitive(root, "for_usec");
+        if (item && json_to_u64(item, CONTROL_JSON_INT_MAX, &req.for_usec) < 0) {
+                r = fail(err, err_size, "\"for_usec\" must be a non-negative integer");
+                goto out;
+        }
+
+        item = cJSON_GetObjectItemCaseSensitive(root, "dry_run");
+        if (item) {
+                if (!cJSON_IsBool(item)) {
+                        r = fail(err, err_size, "\"dry_run\" must be true or false");
+                        goto out;
+                }
+                req.dry_run = cJSON_IsTrue(item);
+        }
+
+        item = cJSON_GetObjectItemCaseSensitive(root, "count");
+        if (item) {
+                uint64_t count;
+                if (json_to_u64(item, UINT32_MAX, &count) < 0) {
+                        r = fail(err, err_size, "\"count\" must be a non-negative integer");
+                        goto out;
+                }
+                req.count = (unsigned)count;
+        }
+
+        *ret = req;
+out:
+        cJSON_Delete(root);
+        return r;
+}
+
+/* cJSON allocation failures surface as NULL items; check once at the end. */
+static char *print_line(cJSON *root)
+{
+        char *s, *line;
+        size_t n;
+
+        if (!root)
+                return NULL;
+        s = cJSON_PrintUnformatted(root);
+        if (!s)
+                return NULL;
+        n = strlen(s);
+        line = malloc(n + 2);
+        if (line) {
+                memcpy(line, s, n);
+                line[n] = '\n';
+                line[n + 1] = '\0';
+        }
+        cJSON_free(s);
+        return line;
+}
+
+int control_request_format(const struct control_request *req, char **ret_line)
+{
+        cJSON *root;
+        char *line;
+        bool ok = true;
+
+        assert(req);
+        assert(ret_line);
+
+        root = cJSON_CreateObject();
+        if (!root)
+                return -ENOMEM;
+        ok = ok && cJSON_AddStringToObject(root, "verb", control_verb_name(req->verb));
+        if (verb_keys[req->verb] & KEY_NAME)
+                ok = ok && cJSON_AddStringToObject(root, "name", req->name);
+        if (req->verb == CONTROL_VERB_SET_LIMIT) {
+                if (req->memory_max_is_percent)
+                        ok = ok && cJSON_AddNumberToObject(root, "memory_max_percent",
+                                                           req->memory_max_percent);
+                else if (req->memory_max == BYTES_MAX)
+                        ok = ok && cJSON_AddStringToObject(root, "memory_max", "max");
+                else
+                        ok = ok &&
+                             cJSON_AddNumberToObject(root, "memory_max", (double)req->memory_max);
+        }
+        if ((verb_keys[req->verb] & KEY_FOR_USEC) && req->for_usec > 0)
+                ok = ok && cJSON_AddNumberToObject(root, "for_usec", (double)req->for_usec);
+        if (req->verb == CONTROL_VERB_CLEANUP)
+                ok = ok && cJSON_AddBoolToObject(root, "dry_run", req->dry_run);
+        if (req->verb == CONTROL_VERB_HISTORY && req->count > 0)
+                ok = ok && cJSON_AddNumberToObject(root, "count", req->count);
+
+        line = ok ? print_line(root) : NULL;
+        cJSON_Delete(root);
+        if (!line)
+                return -ENOMEM;
+        *ret_line = line;
+        return 0;
+}
+
+char *control_response_ok(cJSON *result)
+{
+        cJSON *root = cJSON_CreateObject();
+        char *line;
+
+        if (!root) {
+                cJSON_Delete(result);
+                return NULL;
+        }
+        if (!cJSON_AddBoolToObject(root, "ok", true)) {
+                cJSON_Delete(result);
+                cJSON_Delete(root);
+                return NULL;
+        }
+        if (!result)
+                result = cJSON_CreateNull();
+        if (!result) {
+                cJSON_Delete(root);
+                return NULL;
+        }
+        cJSON_AddItemToObject(root, "result", result);
+        line = print_line(root);
+        cJSON_Delete(root);
+        return line;
+}
+
+char *control_response_error(const char *fmt, ...)
+{
+        char msg[512];
+        va_list ap;
+        cJSON *root;
+        char *line = NULL;
+
+        va_start(ap, fmt);
+        vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+
+        root = cJSON_CreateObject();
+        if (root && cJSON_AddBoolToObject(root, "ok", false) &&
+            cJSON_AddStringToObject(root, "error", msg))
+                line = print_line(root);
+        cJSON_Delete(root);
+        return line;
+}
+
+int control_response_parse(const char *buf, size_t len, cJSON **ret_result, char *err,
+                           size_t err_size)
+{
+        cJSON *root, *ok, *item;
+        int r;
+
+        assert(buf || len == 0);
+        assert(ret_result);
+
+        while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+                len--;
+        if (len == 0)
+                return fail(err, err_size, "empty response");
+        root = cJSON_ParseWithLength(buf, len);
+        if (!root)
+                return fail(err, err_size, "malformed response");
+        ok = cJSON_GetObjectItemCaseSensitive(root, "ok");
+        if (!cJSON_IsObject(root) || !cJSON_IsBool(ok)) {
+                cJSON_Delete(root);
+                return fail(err, err_size, "malformed response");
+        }
+        if (cJSON_IsFalse(ok)) {
+                item = cJSON_GetObjectItemCaseSensitive(root, "error");
+                fail(err, err_size, "%s",
+                     cJSON_IsString(item) ? item->valuestring : "request failed");
+                cJSON_Delete(root);
+                return 1;
+        }
+        item = cJSON_DetachItemFromObjectCaseSensitive(root, "result");
+        if (cJSON_IsNull(item)) {
+                cJSON_Delete(item);
+                item = NULL;
+        }
+        cJSON_Delete(root);
+        *ret_result = item;
+        r = 0;
+        return r;
+}
+
+/* ---- status JSON ---- */
+
+static cJSON *bytes_json(uint64_t v)
+{
+        if (v == BYTES_MAX || v > CONTROL_JSON_INT_MAX)
+                return cJSON_CreateNull();
+        return cJSON_CreateNumber((double)v);
+}
+
+static cJSON *unix_seconds_json(usec_t realtime_usec)
+{
+        if (realtime_usec == 0 || realtime_usec == USEC_INFINITY)
+                return cJSON_CreateNull();
+        return cJSON_CreateNumber((double)(realtime_usec / USEC_PER_SEC));
+}
+
+/* Round to 2 decimals: the kernel reports PSI with 2, more is noise. */
+static double round2(double v)
+{
+        return round(v * 100.0) / 100.0;
+}
+
+static cJSON *psi_line_json(const struct psi_line *l)
+{
+        cJSON *o = cJSON_CreateObject();
+
+        cJSON_AddNumberToObject(o, "avg10", round2(l->avg10));
+        cJSON_AddNumberToObject(o, "avg60", round2(l->avg60));
+        cJSON_AddNumberToObject(o, "avg300", round2(l->avg300));
+        cJSON_AddNumberToObject(o, "total_usec", (double)l->total_usec);
+        return o;
+}
+
+static cJSON *psi_json(const struct psi_stats *p)
+{
+        cJSON *o = cJSON_CreateObject();
+
+        cJSON_AddItemToObject(o, "some", psi_line_json(&p->some));
+        cJSON_AddItemToObject(o, "full",
+                              p->has_full ? psi_line_json(&p->full) : cJSON_CreateNull());
+        return o;
+}
+
+cJSON *control_override_json(const struct override *o)
+{
+        cJSON *j = cJSON_CreateObject();
+
+        assert(o);
+        cJSON_AddStringToObject(j, "name", o->name);
+        cJSON_AddItemToObject(j, "memory_max", bytes_json(o->memory_max));
+        cJSON_AddItemToObject(j, "expires", unix_seconds_json(o->expires_realtime_usec));
+        return j;
+}
+
+static const struct override *find_override(const struct control_status_input *in,
+                                            const struct group_sample *g)
+{
+        const char *rule_name = NULL;
+
+        /* policy.c ignores overrides on unmanaged groups: do not show one either. */
+        if (g->rule < 0)
+                return NULL;
+        if (in->config && g->rule >= 0 && (size_t)g->rule < in->config->n_rules)
+                rule_name = in->config->rules[g->rule].name;
+        /* As policy.c: a group's own name or id is more specific than its rule's. */
+        for (size_t i = 0; i < in->n_overrides; i++)
+                if (strcmp(in->overrides[i].name, g->name) == 0 ||
+                    (g->id[0] && strcmp(in->overrides[i].name, g->id) == 0))
+                        return &in->overrides[i];
+        for (size_t i = 0; rule_name && i < in->n_overrides; i++)
+                if (strcmp(in->overrides[i].name, rule_name) == 0)
+                        return &in->overrides[i];
+        return NULL;
+}
+
+static cJSON *group_json(const struct control_status_input *in, const struct group_sample *g)
+{
+        const struct rule *rule = NULL;
+        const struct override *o;
+        cJSON *j = cJSON_CreateObject();
+
+        if (in->config && g->rule >= 0 && (size_t)g->rule < in->config->n_rules)
+                rule = &in->config->rules[g->rule];
+        o = find_override(in, g);
+
+        cJSON_AddStringToObject(j, "name", g->name);
+        cJSON_AddStringToObject(j, "id", g->id);
+        cJSON_AddStringToObject(j, "kind", g->kind == GROUP_CONTAINER ? "container" : "cgroup");
+        cJSON_AddStringToObject(j, "cgroup", g->cgroup);
+        cJSON_AddItemToObject(j, "rule",
+                              rule ? cJSON_CreateString(rule->name) : cJSON_CreateNull());
+        cJSON_AddBoolToObject(j, "running", g->running);
+        cJSON_AddItemToObject(j, "memory_current",
+                              g->has_memory ? bytes_json(g->memory_current) : cJSON_CreateNull());
+        cJSON_AddItemToObject(j, "memory_max",
+                              g->has_memory ? bytes_json(g->memory_max) : cJSON_CreateNull());
+        cJSON_AddItemToObject(j, "memory_high",
+                              g->has_memory ? bytes_json(g->memory_high) : cJSON_CreateNull());
+        /* Unmanaged groups rank like the default rule priority. */
+        cJSON_AddNumberToObject(j, "priority", rule ? rule->priority : 100);
+        cJSON_AddBoolToObject(j, "protected", rule ? rule->protect : false);
+        cJSON_AddItemToObject(j, "override", o ? bytes_json(o->memory_max) : cJSON_CreateNull());
+        cJSON_AddItemToObject(j, "psi", g->has_psi ? psi_json(&g->psi) : cJSON_CreateNull());
+        return j;
+}
+
+cJSON *control_status_json(const struct control_status_input *in)
+{
+        const struct snapshot *s;
+        cJSON *root, *tiers, *disk_tiers, *host, *docker, *disks, *groups, *overrides;
+
+        assert(in);
+        assert(in->snapshot);
+        s = in->snapshot;
+
+        root = cJSON_CreateObject();
+        if (!root)
+                return NULL;
+        cJSON_AddStringToObject(root, "version", in->version ? in->version : "");
+        cJSON_AddBoolToObject(root, "dry_run", in->dry_run);
+        cJSON_AddBoolToObject(root, "paused", in->paused);
+        cJSON_AddItemToObject(root, "paused_until",
+                              in->paused ? unix_seconds_json(in->paused_until_realtime_usec)
+                                         : cJSON_CreateNull());
+
+        tiers = cJSON_AddObjectToObject(root, "tiers");
+        cJSON_AddStringToObject(tiers, "memory", tier_name(in->memory_tier));
+        disk_tiers = cJSON_AddObjectToObject(tiers, "disk");
+        for (size_t i = 0; i < in->n_disks; i++)
+                cJSON_AddStringToObject(disk_tiers, in->disks[i].path,
+                                        tier_name(in->disks[i].tier));
+
+        host = cJSON_AddObjectToObject(root, "host");
+        cJSON_AddItemToObject(host, "memory_total", bytes_json(s->host.mem.mem_total_bytes));
+        cJSON_AddItemToObject(host, "memory_available",
+                              bytes_json(s->host.mem.mem_available_bytes));
+        cJSON_AddNumberToObject(host, "memory_used_percent",
+                                round2(snapshot_memory_used_percent(s)));
+        cJSON_AddItemToObject(host, "swap_total", bytes_json(s->host.mem.swap_total_bytes));
+        cJSON_AddItemToObject(host, "swap_free", bytes_json(s->host.mem.swap_free_bytes));
+        if (s->host.has_psi) {
+                cJSON *psi = cJSON_AddObjectToObject(host, "psi");
+                cJSON_AddItemToObject(psi, "memory", psi_json(&s->host.memory_psi));
+                cJSON_AddItemToObject(psi, "io", psi_json(&s->host.io_psi));
+        } else
+                cJSON_AddNullToObject(host, "psi");
+
+        docker = cJSON_AddObjectToObject(root, "docker");
+        cJSON_AddBoolToObject(docker, "configured", in->docker_configured);
+        cJSON_AddBoolToObject(docker, "connected", in->docker_connected);
+
+        disks = cJSON_AddArrayToObject(root, "disks");
+        for (size_t i = 0; i < in->n_disks; i++) {
+                const struct control_disk_view *dv = &in->disks[i];
+                cJSON *j = cJSON_CreateObject();
+
+                cJSON_AddStringToObject(j, "path", dv->path);
+                cJSON_AddStringToObject(j, "tier", tier_name(dv->tier));
+                if (dv->used_percent >= 0)
+                        cJSON_AddNumberToObject(j, "used_percent", round2(dv->used_percent));
+                else
+                        cJSON_AddNullToObject(j, "used_percent");
+                cJSON_AddItemToObject(j, "size", bytes_json(dv->size_bytes));
+                cJSON_AddItemToObject(j, "available", bytes_json(dv->avail_bytes));
+                cJSON_AddItemToArray(disks, j);
+        }
+
+        groups = cJSON_AddArrayToObject(root, "containers");
+        for (size_t i = 0; i < s->n_groups; i++)
+                cJSON_AddItemToArray(groups, group_json(in, &s->groups[i]));
+
+        overrides = cJSON_AddArrayToObject(root, "overrides");
+        for (size_t i = 0; i < in->n_overrides; i++)
+                cJSON_AddItemToArray(overrides, control_override_json(&in->overrides[i]));
+
+        /* Any failed allocation above left a missing member: print to check. */
+        if (!groups || !overrides || !disks || !docker || !host || !disk_tiers) {
+                cJSON_Delete(root);
+                return NULL;
+        }
+        return root;
+}
+
+/* ---- rendering ---- */
+
+#define ANSI_RESET  "\033[0m"
+#define ANSI_BOLD   "\033[1m"
+#define ANSI_RED    "\033[31m"
+#define ANSI_YELLOW "\033[33m"
+#define ANSI_GREEN  "\033[32m"
+
+static const char *tier_colour(const char *tier)
+{
+        if (strcmp(tier, "warning") == 0)
+                return ANSI_YELLOW;
+        if (strcmp(tier, "critical") == 0)
+                return ANSI_RED;
+        if (strcmp(tier, "emergency") == 0)
+                return ANSI_BOLD ANSI_RED;
+        return ANSI_GREEN;
+}
+
+static void put_coloured(FILE *f, const struct control_render_options *o, const char *colour,
+                         const char *s)
+{
+        if (o->colour)
+                fprintf(f, "%s%s%s", colour, s, ANSI_RESET);
+        else
+                fputs(s, f);
+}
+
+/* Names come from Docker and cgroupfs: never let them drive the terminal. */
+static void sanitize(const char *in, char *out, size_t size)
+{
+        size_t n = 0;
+
+        for (; *in && n + 1 < size; in++)
+                out[n++] = ((unsigned char)*in < 0x20 || *in == 0x7f) ? '?' : *in;
+        out[n] = '\0';
+}
+
+static const char *json_str(const cJSON *o, const char *key)
+{
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+        return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* A size member as people read it: "7.5G", "max" for null. */
+static const char *json_size(const cJSON *o, const char *key, const char *null_text, char *buf,
+                             size_t size)
+{
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+        if (cJSON_IsNumber(v) && v->valuedouble >= 0)
+                return units_format_bytes_human((uint64_t)v->valuedouble, buf, size);
+        util_strlcpy(buf, null_text, size);
+        return buf;
+}
+
+static void format_time(usec_t unix_seconds, usec_t now_realtime, char *buf, size_t size)
+{
+        time_t t = (time_t)unix_seconds;
+        struct tm tm;
+        char when[64] = "";
+
+        if (localtime_r(&t, &tm))
+                strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %Z", &tm);
+        if (now_realtime > 0 && unix_seconds * USEC_PER_SEC > now_realtime) {
+                usec_t left = unix_seconds * USEC_PER_SEC - now_realtime;
+                /* Round up to whole seconds so "in 1h" is not shown as "in 59m59s". */
+                usec_t secs = (left + USEC_PER_SEC - 1) / USEC_PER_SEC;
+                char dur[32];
+                snprintf(buf, size, "%s (in %s)", when,
+                         units_format_duration(secs * USEC_PER_SEC, dur, sizeof dur));
+        } else
+                snprintf(buf, size, "%s", when);
+}
+
+static const char *json_expires(const cJSON *o, const char *key,
+                                const struct control_render_options *opts, char *buf, size_t size)
+{
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+        if (!cJSON_IsNumber(v) || v->valuedouble < 0) {
+                util_strlcpy(buf, "cleared", size);
+                return buf;
+        }
+        format_time((usec_t)v->valuedouble, opts->now_realtime, buf, size);
+        return buf;
+}
+
+static void psi_avg10_text(const cJSON *psi, const char *line, char *buf, size_t size)
+{
+        const cJSON *l = cJSON_GetObjectItemCaseSensitive(psi, line);
+        const cJSON *avg = cJSON_GetObjectItemCaseSensitive(l, "avg10");
+
+        if (cJSON_IsNumber(avg))
+                snprintf(buf, size, "%.2f%%", avg->valuedouble);
+        else
+                util_strlcpy(buf, "-", size);
+}
+
+enum {
+        COL_NAME,
+        COL_KIND,
+        COL_USAGE,
+        COL_MAX,
+        COL_HIGH,
+        COL_PSI,
+        COL_PRIO,
+        COL_PROT,
+        COL_OVERRIDE,
+        COL_COUNT,
+};
+
+static const char *const col_titles[COL_COUNT] = {
+    "NAME", "KIND", "USAGE", "MAX", "HIGH", "PSI10", "PRIO", "PROT", "OVERRIDE",
+};
+/* Numbers are right-aligned so digits line up. */
+static const bool col_right[COL_COUNT] = {
+    [COL_USAGE] = true, [COL_MAX] = true, [COL_HIGH] = true, [COL_PSI] = true, [COL_PRIO] = true,
+};
+
+#define CELL_MAX 128
+
+static int render_status(const cJSON *st, const struct control_render_options *opts, FILE *f)
+{
+        const cJSON *tiers = cJSON_GetObjectItemCaseSensitive(st, "tiers");
+        const cJSON *host = cJSON_GetObjectItemCaseSensitive(st, "host");
+        const cJSON *groups = cJSON_GetObjectItemCaseSensitive(st, "containers");
+        const cJSON *overrides = cJSON_GetObjectItemCaseSensitive(st, "overrides");
+        const cJSON *disks = cJSON_GetObjectItemCaseSensitive(st, "disks");
+        const cJSON *docker = cJSON_GetObjectItemCaseSensitive(st, "docker");
+        const cJSON *item, *psi;
+        const char *memory_tier;
+        char a[64], b[64], c[64], d[64];
+        size_t width[COL_COUNT], n_rows, row;
+        char(*cells)[COL_COUNT][CELL_MAX];
+
+        if (!cJSON_IsObject(st) || !cJSON_IsObject(tiers) || !cJSON_IsObject(host) ||
+            !cJSON_IsArray(groups) || !cJSON_IsArray(overrides))
+                return -EINVAL;
+        memory_tier = json_str(tiers, "memory");
+        if (!memory_tier)
+                return -EINVAL;
+
+        fputs("Memory:      ", f);
+        put_coloured(f, opts, tier_colour(memory_tier), memory_tier);
+        item = cJSON_GetObjectItemCaseSensitive(host, "memory_used_percent");
+        fprintf(f, " — %.1f%% used, %s available of %s\n",
+                cJSON_IsNumber(item) ? item->valuedouble : 0.0,
+                json_size(host, "memory_available", "?", a, sizeof a),
+                json_size(host, "memory_total", "?", b, sizeof b));
+        psi = cJSON_GetObjectItemCaseSensitive(host, "psi");
+        if (cJSON_IsObject(psi)) {
+                const cJSON *mem = cJSON_GetObjectItemCaseSensitive(psi, "memory");
+                const cJSON *io = cJSON_GetObjectItemCaseSensitive(psi, "io");
+                psi_avg10_text(mem, "some", a, sizeof a);
+                psi_avg10_text(mem, "full", b, sizeof b);
+                psi_avg10_text(io, "some", c, sizeof c);
+                psi_avg10_text(io, "full", d, sizeof d);
+                fprintf(f, "Pressure:    memory some %s full %s, io some %s full %s (avg10)\n", a,
+                        b, c, d);
+        } else
+                fputs("Pressure:    unavailable\n", f);
+
+        if (cJSON_IsArray(disks) && cJSON_GetArraySize(disks) > 0) {
+                cJSON_ArrayForEach(item, disks)
+                {
+                        const char *path = json_str(item, "path");
+                        const char *tier = json_str(item, "tier");
+                        const cJSON *used = cJSON_GetObjectItemCaseSensitive(item, "used_percent");
+                        char safe[256];
+
+                        if (!path || !tier)
+                                return -EINVAL;
+                        sanitize(path, safe, sizeof safe);
+                        fprintf(f, "Disk %-7s ", safe);
+                        put_coloured(f, opts, tier_colour(tier), tier);
+                        if (cJSON_IsNumber(used))
+                                fprintf(f, " — %.1f%% used, %s available of %s", used->valuedouble,
+                                        json_size(item, "available", "?", a, sizeof a),
+                                        json_size(item, "size", "?", b, sizeof b));
+                        fputc('\n', f);
+                }
+        } else {
+                const cJSON *disk_tiers = cJSON_GetObjectItemCaseSensitive(tiers, "disk");
+                cJSON_ArrayForEach(item, disk_tiers)
+                {
+                        char safe[256];
+                        if (!cJSON_IsString(item) || !item->string)
+                                return -EINVAL;
+                        sanitize(item->string, safe, sizeof safe);
+                        fprintf(f, "Disk %-7s ", safe);
+                        put_coloured(f, opts, tier_colour(item->valuestring), item->valuestring);
+                        fputc('\n', f);
+                }
+        }
+
+        fputs("Enforcement: ", f);
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "paused"))) {
+                put_coloured(f, opts, ANSI_YELLOW, "paused");
+                fprintf(f, " until %s",
+                        cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(st, "paused_until"))
+                            ? json_expires(st, "paused_until", opts, a, sizeof a)
+                            : "resumed");
+        } else
+                put_coloured(f, opts, ANSI_GREEN, "active");
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "dry_run")))
+                fputs(" (dry-run: actions are logged, not taken)", f);
+        fputc('\n', f);
+        if (cJSON_IsObject(docker)) {
+                fputs("Docker:      ", f);
+                if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(docker, "configured")))
+                        fputs("not configured\n", f);
+                else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(docker, "connected")))
+                        put_coloured(f, opts, ANSI_GREEN, "connected\n");
+                else
+                        put_coloured(f, opts, ANSI_RED, "disconnected\n");
+        }
+
+        n_rows = (size_t)cJSON_GetArraySize(groups);
+        cells = calloc(n_rows + 1, sizeof *cells);
+        if (!cells)
+                return -ENOMEM;
+        for (size_t col = 0; col < COL_COUNT; col++) {
+                util_strlcpy(cells[0][col], col_titles[col], CELL_MAX);
+                width[col] = strlen(col_titles[col]);
+        }
+        row = 1;
+        cJSON_ArrayForEach(item, groups)
+        {
+                const char *name = json_str(item, "name");
+                const char *kind = json_str(item, "kind");
+                const cJSON *prio = cJSON_GetObjectItemCaseSensitive(item, "priority");
+                char(*cell)[CELL_MAX] = cells[row];
+
+                if (!name || !kind) {
+                        free(cells);
+                        return -EINVAL;
+                }
+                sanitize(name, cell[COL_NAME], CELL_MAX);
+                util_strlcpy(cell[COL_KIND], kind, CELL_MAX);
+                json_size(item, "memory_current", "-", cell[COL_USAGE], CELL_MAX);
+                /* null means "max" when the group's memory is known, else unknown */
+                {
+                        bool known = cJSON_IsNumber(
+                            cJSON_GetObjectItemCaseSensitive(item, "memory_current"));
+                        json_size(item, "memory_max", known ? "max" : "-", cell[COL_MAX], CELL_MAX);
+                        json_size(item, "memory_high", known ? "max" : "-", cell[COL_HIGH],
+                                  CELL_MAX);
+                }
+                psi_avg10_text(cJSON_GetObjectItemCaseSensitive(item, "psi"), "some", cell[COL_PSI],
+                               CELL_MAX);
+                snprintf(cell[COL_PRIO], CELL_MAX, "%d",
+                         cJSON_IsNumber(prio) ? (int)prio->valuedouble : 0);
+                util_strlcpy(cell[COL_PROT],
+                             cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "protected"))
+                                 ? "yes"
+                                 : "no",
+                             CELL_MAX);
+                json_size(item, "override", "-", cell[COL_OVERRIDE], CELL_MAX);
+                if (cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(item, "override")))
+                        util_strlcpy(cell[COL_OVERRIDE], "-", CELL_MAX);
+                for (size_t col = 0; col < COL_COUNT; col++)
+                        if (strlen(cell[col]) > width[col])
+                                width[col] = strlen(cell[col]);
+                row++;
+        }
+
+        fputc('\n', f);
+        for (row = 0; row <= n_rows; row++) {
+                for (size_t col = 0; col < COL_COUNT; col++) {
+                        bool last = col == COL_COUNT - 1;
+                        if (row == 0 && opts->colour)
+                                fputs(ANSI_BOLD, f);
+                        if (col_right[col])
+                                fprintf(f, "%*s", (int)width[col], cells[row][col]);
+                        else if (last)
+                                fputs(cells[row][col], f);
+                        else
+                                fprintf(f, "%-*s", (int)width[col], cells[row][col]);
+                        if (row == 0 && opts->colour)
+                                fputs(ANSI_RESET, f);
+                        if (!last)
+                                fputs("  ", f);
+                }
+                fputc('\n', f);
+        }
+        free(cells);
+        if (n_rows == 0)
+                fputs("(no containers or cgroups)\n", f);
+
+        if (cJSON_GetArraySize(overrides) > 0) {
+                fputs("\nOverrides:\n", f);
+                cJSON_ArrayForEach(item, overrides)
+                {
+                        const char *name = json_str(item, "name");
+                        char safe[CELL_MAX];
+                        if (!name)
+                                return -EINVAL;
+                        sanitize(name, safe, sizeof safe);
+                        fprintf(f, "  %s memory.max %s until %s\n", safe,
+                                json_size(item, "memory_max", "max", a, sizeof a),
+                                json_expires(item, "expires", opts, c, sizeof c));
+                }
+        }
+        return 0;
+}
+
+#define HISTORY_TARGET_WIDTH_MAX 48 /* columns; longer targets push the row out */
+
+static int render_history(const cJSON *arr, const struct control_render_options *opts, FILE *f)
+{
+        const cJSON *e;
+        int target_width = (int)strlen("TARGET");
+
+        (void)opts;
+        if (!cJSON_IsArray(arr))
+                return -EINVAL;
+        if (cJSON_GetArraySize(arr) == 0) {
+                fputs("No actions recorded.\n", f);
+                return 0;
+        }
+        cJSON_ArrayForEach(e, arr)
+        {
+                const char *target = json_str(e, "target");
+                int n = target ? (int)strlen(target) : 0;
+                if (n > target_width)
+                        target_width = n < HISTORY_TARGET_WIDTH_MAX ? n : HISTORY_TARGET_WIDTH_MAX;
+        }
+        fprintf(f, "%-19s  %-16s  %-*s  %7s  %s\n", "TIME", "KIND", target_width, "TARGET", "BYTES",
+                "REASON");
+        cJSON_ArrayForEach(e, arr)
+        {
+                const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "time");
+                const char *kind = json_str(e, "kind"), *target = json_str(e, "target");
+                const char *reason = json_str(e, "reason");
+                char when[64] = "", bytes[32], safe_target[256], safe_reason[512];
+                struct tm tm;
+                time_t secs;
+
+                if (!cJSON_IsNumber(t) || !kind || !target || !reason)
+                        return -EINVAL;
+                secs = (time_t)t->valuedouble;
+                if (localtime_r(&secs, &tm))
+                        strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+                json_size(e, "bytes", "-", bytes, sizeof bytes);
+                sanitize(target, safe_target, sizeof safe_target);
+                sanitize(reason, safe_reason, sizeof safe_reason);
+                fprintf(f, "%-19s  %-16s  %-*s  %7s  %s%s\n", when, kind, target_width, safe_target,
+                        bytes,
+                        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "dry_run")) ? "(dry-run) "
+                                                                                     : "",
+                        safe_reason);
+        }
+        return 0;
+}
+
+static int render_cleanup(const cJSON *res, FILE *f)
+{
+        const cJSON *items = cJSON_GetObjectItemCaseSensitive(res, "items"), *it;
+        bool dry = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "dry_run"));
+        char total[32];
+
+        if (!cJSON_IsArray(items))
+                return -EINVAL;
+        cJSON_ArrayForEach(it, items)
+        {
+                const char *kind = json_str(it, "kind"), *target = json_str(it, "target");
+                char bytes[32], safe[512];
+                if (!kind || !target)
+                        return -EINVAL;
+                sanitize(target, safe, sizeof safe);
+                fprintf(f, "%-16s %8s  %s\n", kind,
+                        json_size(it, "bytes", "-", bytes, sizeof bytes), safe);
+        }
+        fprintf(f, "%s %s in %d item%s.\n", dry ? "Would free" : "Freed",
+                json_size(res, "bytes", "0", total, sizeof total), cJSON_GetArraySize(items),
+                cJSON_GetArraySize(items) == 1 ? "" : "s");
+        return 0;
+}
+
+int control_render(enum control_verb verb, const cJSON *result,
+                   const struct control_render_options *opts, FILE *f)
+{
+        char a[64], b[128], safe[GROUP_NAME_MAX];
+        const char *name;
+
+        assert(opts);
+        assert(f);
+
+        switch (verb) {
+        case CONTROL_VERB_STATUS:
+                return render_status(result, opts, f);
+        case CONTROL_VERB_HISTORY:
+                return render_history(result, opts, f);
+        case CONTROL_VERB_SET_LIMIT:
+                name = json_str(result, "name");
+                if (!name)
+                        return -EINVAL;
+                sanitize(name, safe, sizeof safe);
+                fprintf(f, "%s: memory.max override %s until %s\n", safe,
+                        json_size(result, "memory_max", "max", a, sizeof a),
+                        json_expires(result, "expires", opts, b, sizeof b));
+                return 0;
+        case CONTROL_VERB_CLEAR:
+                name = json_str(result, "name");
+                if (!name)
+                        return -EINVAL;
+                sanitize(name, safe, sizeof safe);
+                fprintf(f, "%s: override cleared\n", safe);
+                return 0;
+        case CONTROL_VERB_PAUSE:
+                fprintf(f, "Enforcement paused until %s\n",
+                        cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(result, "expires"))
+                            ? json_expires(result, "expires", opts, b, sizeof b)
+                            : "resumed");
+                return 0;
+        case CONTROL_VERB_RESUME:
+                fputs("Enforcement resumed\n", f);
+                return 0;
+        case CONTROL_VERB_CLEANUP:
+                return render_cleanup(result, f);
+        case CONTROL_VERB_RELOAD:
+                fputs("Configuration reloaded\n", f);
+                return 0;
+        case CONTROL_VERB_METRICS:
+                if (!cJSON_IsString(result))
+                        return -EINVAL;
+                fputs(result->valuestring, f);
+                return 0;
+        default:
+                return -EINVAL;
+        }
+}

@@ -1,0 +1,72 @@
+/* statefile — see include/statefile.h */
+#include "statefile.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "util.h"
+
+int statefile_read(const char *path, size_t max, char **ret_buf, size_t *ret_len)
+{
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ char *buf = NULL;
+        struct stat st;
+        ssize_t n;
+
+        assert(path);
+        assert(ret_buf);
+
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
+        if (fd < 0)
+                return errno == ELOOP ? -EINVAL : -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EINVAL;
+        if ((uint64_t)st.st_size > max)
+                return -EFBIG;
+        /* +2: room for the NUL and for util_read_fd's probe of growth. */
+        buf = malloc((size_t)st.st_size + 2);
+        if (!buf)
+                return -ENOMEM;
+        n = util_read_fd(fd, buf, (size_t)st.st_size + 2);
+        if (n < 0)
+                return (int)n;
+        *ret_buf = TAKE_PTR(buf);
+        if (ret_len)
+                *ret_len = (size_t)n;
+        return 0;
+}
+
+void statefile_quarantine(const char *path, const char *why)
+{
+        char aside[PATH_MAX];
+        char field[PATH_MAX + 32];
+        const char *fields[] = {field, NULL};
+
+        assert(path);
+        snprintf(field, sizeof field, "GOVERNOR_STATE_FILE=%s", path);
+
+        if (snprintf(aside, sizeof aside, "%s.corrupt", path) >= (int)sizeof aside) {
+                log_event(LOG_ERR, MSGID_STATE, fields,
+                          "State file %s is corrupt (%s); path too long to move aside, ignoring it",
+                          path, why);
+                return;
+        }
+        if (rename(path, aside) < 0) {
+                int saved = errno;
+                log_event(LOG_ERR, MSGID_STATE, fields,
+                          "State file %s is corrupt (%s); moving it aside failed: %s, ignoring it",
+                          path, why, strerror(saved));
+                return;
+        }
+        log_event(LOG_WARNING, MSGID_STATE, fields,
+                  "State file %s is corrupt (%s); moved aside to %s, starting clean", path, why,
+                  aside);
+}
