@@ -36,7 +36,8 @@ metrics_file = $work/metrics.prom
 
 [memory]
 # far below this host's use, so the tier rises and an entry with its fields is logged
-warning = 0.01%
+warning = 0.5%
+hysteresis = 0.1%
 critical = 98%
 emergency = 99%
 hold = 0s
@@ -55,7 +56,7 @@ pid=$!
 # wait until it reports readiness in the journal
 for _ in $(seq 100); do
         journald_json MESSAGE_ID=80124a2fa0084fdead76cbd2eed75ffa | grep -q . && break
-        kill -0 "$pid" 2>/dev/null || fail "daemon died: $(cat "$work/stderr")"
+        kill -0 "$pid" 2>/dev/null || fail "daemon died: $(cat "$work/stderr"; journalctl --no-pager -o cat SYSLOG_IDENTIFIER=sutazai-governor)"
         sleep 0.1
 done
 journald_json MESSAGE_ID=80124a2fa0084fdead76cbd2eed75ffa | grep -q '"SYSLOG_IDENTIFIER":"sutazai-governor"' \
@@ -110,8 +111,8 @@ journald_json MESSAGE_ID=dfb5af60b98441fb9e672fa18cb7c7bc | grep -q . || fail "n
 
 # SIGHUP with an invalid file: refused with FILE:LINE, old config kept, daemon alive
 cp "$work/governor.conf" "$work/good.conf"
-printf '[memory]\nwarning = lots\n' >>"$work/governor.conf"
-bad_line=$(grep -n '^warning = lots' "$work/governor.conf" | cut -d: -f1)
+printf 'priority = lots\n' >>"$work/governor.conf"
+bad_line=$(grep -n '^priority = lots' "$work/governor.conf" | cut -d: -f1)
 kill -HUP "$pid"
 for _ in $(seq 50); do
         journald_json MESSAGE_ID=030576bcf08b4d38a5189b9ce2863dda | grep -q . && break
