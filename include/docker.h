@@ -79,7 +79,17 @@ const struct docker_container *docker_containers(const struct docker *d, size_t 
 const struct docker_container *docker_container_find(const struct docker *d, const char *id);
 
 /* POST /containers/{id}/update {"Memory":..,"MemorySwap":..}; memory_swap is
- * Docker's total (memory + swap), -1 for unlimited swap. */
+ * Docker's total (memory + swap), -1 for unlimited swap, 0 for "no swap
+ * beyond memory" (sent as MemorySwap = Memory, as Docker requires).
+ * memory_bytes must be > 0: the Engine cannot lift a limit through update
+ * (0 means "unchanged" to it), so 0 is -EINVAL here. memory_swap in
+ * (0, memory_bytes) is -EINVAL too (Docker refuses it).
+ *
+ * All async calls: 0 when the request was queued (done is then called
+ * exactly once, from the event loop, never from inside the call), or
+ * -EINVAL (bad id/values), -EPERM (not on the allow-list), -ENOTCONN (no
+ * API version negotiated yet), -ENOMEM. Requests still in flight at
+ * docker_free() complete with -ECANCELED. */
 int docker_container_update(struct docker *d, const char *id, uint64_t memory_bytes,
                             int64_t memory_swap, docker_done_fn done, void *userdata);
 /* POST /containers/{id}/stop?t=SECONDS (graceful, then SIGKILL by dockerd) */
@@ -112,3 +122,25 @@ typedef void (*docker_images_fn)(int result, const struct docker_image *images, 
 int docker_images_list(struct docker *d, docker_images_fn done, void *userdata);
 /* DELETE /images/{id} (never forced: an image in use is refused by dockerd) */
 int docker_image_remove(struct docker *d, const char *id, docker_done_fn done, void *userdata);
+
+/* Added by the Docker client helper. */
+
+/* Realtime (ns since the epoch, dockerd's clock: the event's timeNano) of the
+ * Docker event being delivered to on_event right now; 0 outside a callback or
+ * for CONNECTED/DISCONNECTED. With event_monotonic_usec (when the governor
+ * read it) this measures start-to-limit latency. */
+uint64_t docker_event_time_nano(const struct docker *d);
+
+/* The allow-list check every request passes before it is sent: method and
+ * path+query ("/v1.41/containers/<id>/update"). Exposed for tests. */
+bool docker_request_allowed(const char *method, const char *path);
+
+/* Counters for tests and metrics. */
+struct docker_stats {
+        uint64_t connects;       /* successful (re)syncs */
+        uint64_t disconnects;    /* CONNECTED → DISCONNECTED transitions */
+        uint64_t events;         /* container events read from the stream */
+        uint64_t requests_failed;
+        uint64_t connect_failures; /* attempts that ended before CONNECTED */
+};
+void docker_get_stats(const struct docker *d, struct docker_stats *ret);

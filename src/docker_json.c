@@ -559,9 +559,14 @@ int docker_json_parse_event(const char *line, size_t len, struct docker_json_eve
                 actor = member(root, "Actor");
                 if (!cJSON_IsObject(actor))
                         return -EINVAL;
-                if (get_string(actor, "ID", DOCKER_ID_MAX + 1, &id) < 0 || !docker_id_valid(id))
+                e.action = action_from_string(action);
+                /* Actions we do not follow may name no container ("prune"). */
+                if (get_string(actor, "ID", DOCKER_ID_MAX + 1, &id) < 0)
                         return -EINVAL;
-                memcpy(e.id, id, DOCKER_ID_MAX);
+                if (docker_id_valid(id))
+                        memcpy(e.id, id, DOCKER_ID_MAX);
+                else if (e.action != DOCKER_ACTION_OTHER)
+                        return -EINVAL;
                 attributes = member(actor, "Attributes");
                 if (attributes && !cJSON_IsObject(attributes) && !cJSON_IsNull(attributes))
                         return -EINVAL;
@@ -573,7 +578,6 @@ int docker_json_parse_event(const char *line, size_t len, struct docker_json_eve
                         if (name)
                                 util_strlcpy(e.name, name, sizeof(e.name));
                 }
-                e.action = action_from_string(action);
         }
         *ret = e;
         return 0;

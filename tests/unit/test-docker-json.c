@@ -354,6 +354,14 @@ static void test_events(void)
         CHECK_EQ_INT(e.action, DOCKER_ACTION_OTHER);
         CHECK_STREQ(e.name, "");
 
+        /* Docker's prune event names no container */
+        const char *prune = "{\"Type\":\"container\",\"Action\":\"prune\",\"Actor\":{\"ID\":\"\","
+                            "\"Attributes\":{\"reclaimed\":\"0\"}},\"scope\":\"local\",\"time\":1,"
+                            "\"timeNano\":1000000000}";
+        CHECK_EQ_INT(docker_json_parse_event(prune, strlen(prune), &e), 0);
+        CHECK_EQ_INT(e.action, DOCKER_ACTION_OTHER);
+        CHECK_STREQ(e.id, "");
+
         const char *bad[] = {
             "",
             "{}",

@@ -1,0 +1,1627 @@
+/* docker — the Docker Engine client. See docker.h for the contract.
+ *
+ * Transport: one curl multi handle driven by the daemon's sd-event loop.
+ * CURLMOPT_SOCKETFUNCTION gives every socket curl wants watched an sd-event
+ * io source; CURLMOPT_TIMERFUNCTION moves one CLOCK_MONOTONIC timer; both
+ * feed curl_multi_socket_action() and completed transfers are collected with
+ * curl_multi_info_read(). Nothing here ever blocks on dockerd.
+ *
+ * libcurl refuses multi calls from inside its own callbacks, so the write and
+ * header callbacks only record (event lines are parsed into a queue); all
+ * follow-up requests and all callbacks to the daemon run from after_curl(),
+ * once curl has returned.
+ *
+ * Connection: BACKOFF → VERSION (GET /version) → EVENTS_OPENING (GET /events
+ * since a moment before, until its headers arrive: dockerd has subscribed us)
+ * → SYNCING (list + inspect of every container; events meanwhile are queued)
+ * → CONNECTED (cache swapped in, CONNECTED reported, queued events replayed).
+ * Opening the stream before listing closes the race in which a container
+ * starts between the list and the stream: its start event is in the queue.
+ * Any failure: generation bumped (late answers ignored), backoff 250 ms .. 30
+ * s, and the whole sequence again. A quiet stream is checked with GET /_ping
+ * every 30 s, so a hung (not dead) dockerd is noticed too. */
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+
+#include <curl/curl.h>
+#include <systemd/sd-event.h>
+
+#include "cgfs.h"
+#include "docker.h"
+#include "docker_json.h"
+#include "log.h"
+
+#define REQUEST_TIMEOUT_MSEC     5000L  /* ms: every request but the event stream and stop */
+#define CONNECT_TIMEOUT_MSEC     2000L  /* ms: connect() to the unix socket */
+#define STOP_EXTRA_TIMEOUT_MSEC  10000L /* ms: beyond t=, for dockerd's SIGKILL and clean-up */
+#define STOP_TIMEOUT_MAX_SEC     3600U  /* s: longest graceful stop we ask for */
+#define BACKOFF_MIN_USEC         (250 * USEC_PER_MSEC)
+#define BACKOFF_MAX_USEC         (30 * USEC_PER_SEC)
+#define PING_INTERVAL_USEC       (30 * USEC_PER_SEC) /* liveness check of a quiet stream */
+#define EVENTS_OPEN_TIMEOUT_USEC (5 * USEC_PER_SEC)  /* stream headers must come by then */
+#define EVENTS_SINCE_MARGIN_NSEC                                                                   \
+        UINT64_C(1000000000)                 /* ns: replay this much before the first connect */
+#define EVENT_LINE_MAX           (64 * 1024) /* bytes: one event line; longer drops the stream */
+#define EVENT_QUEUE_MAX          4096        /* events held while syncing; more → resync */
+#define RESPONSE_MAX             (32u * 1024 * 1024) /* bytes: any one answer */
+#define MAX_CONNECTIONS          16 /* to dockerd at once; more requests wait in curl */
+#define CURL_TIMER_ACCURACY_USEC 1  /* the start-to-limit path must not sit in timer slack */
+
+enum request_type {
+        REQ_VERSION,
+        REQ_PING,
+        REQ_EVENTS,
+        REQ_LIST,
+        REQ_INSPECT,
+        REQ_UPDATE,
+        REQ_STOP,
+        REQ_KILL,
+        REQ_PRUNE,
+        REQ_IMAGES,
+        REQ_IMAGE_REMOVE,
+};
+
+enum conn_state {
+        STATE_BACKOFF,
+        STATE_VERSION,
+        STATE_EVENTS_OPENING,
+        STATE_SYNCING,
+        STATE_CONNECTED,
+};
+
+struct buffer {
+        char *data;
+        size_t len;
+        size_t allocated;
+};
+
+struct request {
+        struct docker *d;
+        CURL *easy;
+        enum request_type type;
+        bool internal;       /* part of the connection (version, list, inspect, events, ping) */
+        bool sync;           /* inspect during SYNCING */
+        unsigned generation; /* internal requests of an older connection are ignored */
+        struct curl_slist *headers;
+        char *body;
+        struct buffer response;
+        char *target; /* container id or image ref */
+        docker_done_fn done;
+        docker_prune_fn prune_done;
+        docker_images_fn images_done;
+        void *userdata;
+        struct request *prev, *next;
+        char error[CURL_ERROR_SIZE];
+};
+
+struct queued_event {
+        struct docker_json_event e;
+        usec_t received_usec; /* monotonic */
+};
+
+/* A live inspect in flight for one container; events meanwhile are merged
+ * into one follow-up inspect, so answers are applied in order. */
+struct inflight {
+        char id[DOCKER_ID_MAX];
+        enum docker_event_kind kind;
+        usec_t received_usec;
+        uint64_t time_nano;
+        bool again;
+        enum docker_event_kind again_kind;
+        usec_t again_received_usec;
+        uint64_t again_time_nano;
+};
+
+struct container_array {
+        struct docker_container *items;
+        size_t n;
+        size_t allocated;
+};
+
+struct docker {
+        sd_event *event;
+        char *socket_path;
+        struct cgfs *fs;
+        docker_event_fn on_event;
+        void *userdata;
+
+        CURLM *multi;
+        sd_event_source *curl_timer;
+        sd_event_source *reconnect_timer;
+        sd_event_source *watch_timer; /* events-open deadline, then the ping interval */
+        sd_event_source *inotify;
+        struct request *requests;
+
+        enum conn_state state;
+        unsigned generation;
+        usec_t backoff_usec;
+        char api_version[16];
+        struct request *events;
+        bool events_open; /* headers of a 200 answer seen */
+        bool events_ok;   /* the stream's status is 200: body is event lines */
+        bool events_broken;
+        bool ping_in_flight;
+        struct buffer line;
+        struct queued_event *queue;
+        size_t n_queue;
+        size_t allocated_queue;
+        bool queue_overflow;
+        uint64_t last_event_nano;
+
+        struct container_array cache;
+        struct container_array sync_cache;
+        size_t sync_pending;
+        struct inflight *inflight;
+        size_t n_inflight;
+        size_t allocated_inflight;
+
+        bool v1_memory_seen; /* /proc/PID/cgroup had a v1 memory line: hybrid host */
+        uint64_t delivering_time_nano;
+        bool in_after_curl;
+        struct docker_stats stats;
+};
+
+static unsigned curl_users;
+
+/* ---- allow-list ---------------------------------------------------------- */
+
+/* Every request the module may send. Placeholders: {v} API version, {c}
+ * container id (64 hex) or name, {n} decimal seconds, {t} seconds[.nanos],
+ * {i} image id or reference (the last path element). Nothing touches
+ * volumes, exec, attach or anything that creates containers. */
+static const struct endpoint {
+        const char *method;
+        const char *pattern;
+} allow_list[] = {
+    {"GET", "/version"},
+    {"GET", "/_ping"},
+    {"GET", "/v{v}/containers/json?all=1"},
+    {"GET", "/v{v}/containers/{c}/json"},
+    {"GET", "/v{v}/events?since={t}&filters=%7B%22type%22%3A%5B%22container%22%5D%7D"},
+    {"POST", "/v{v}/containers/{c}/update"},
+    {"POST", "/v{v}/containers/{c}/stop?t={n}"},
+    {"POST", "/v{v}/containers/{c}/kill?signal=SIGKILL"},
+    {"POST", "/v{v}/containers/prune?filters=%7B%22until%22%3A%5B%22{n}s%22%5D%7D"},
+    {"POST", "/v{v}/images/prune?filters=%7B%22dangling%22%3A%5B%22true%22%5D%7D"},
+    {"POST", "/v{v}/build/prune"},
+    {"GET", "/v{v}/images/json"},
+    {"DELETE", "/v{v}/images/{i}"},
+};
+
+static bool all_digits(const char *s, size_t n)
+{
+        if (n == 0)
+                return false;
+        for (size_t i = 0; i < n; i++)
+                if (s[i] < '0' || s[i] > '9')
+                        return false;
+        return true;
+}
+
+static bool placeholder_ok(char kind, const char *s, size_t n)
+{
+        char buf[DOCKER_JSON_STRING_MAX];
+        unsigned major, minor;
+        const char *dot;
+
+        if (n == 0 || n >= sizeof(buf))
+                return false;
+        memcpy(buf, s, n);
+        buf[n] = '\0';
+        switch (kind) {
+        case 'v':
+                return docker_json_parse_api_version(buf, &major, &minor) == 0;
+        case 'c':
+                return docker_id_valid(buf) || docker_name_valid(buf);
+        case 'n':
+                return n <= 10 && all_digits(buf, n);
+        case 't':
+                dot = memchr(buf, '.', n);
+                if (!dot)
+                        return n <= 20 && all_digits(buf, n);
+                return dot - buf <= 20 && all_digits(buf, (size_t)(dot - buf)) &&
+                       n - (size_t)(dot - buf) - 1 == 9 && all_digits(dot + 1, 9);
+        case 'i':
+                return docker_image_ref_valid(buf);
+        default:
+                return false;
+        }
+}
+
+static bool path_matches(const char *pattern, const char *path)
+{
+        while (*pattern) {
+                if (pattern[0] == '{' && pattern[1] && pattern[2] == '}') {
+                        char kind = pattern[1];
+                        const char *stop;
+
+                        pattern += 3;
+                        /* A placeholder runs up to the next literal byte of the pattern. */
+                        stop = *pattern ? strchr(path, *pattern) : path + strlen(path);
+                        if (!stop || !placeholder_ok(kind, path, (size_t)(stop - path)))
+                                return false;
+                        path = stop;
+                        continue;
+                }
+                if (*pattern++ != *path++)
+                        return false;
+        }
+        return *path == '\0';
+}
+
+bool docker_request_allowed(const char *method, const char *path)
+{
+        if (!method || !path)
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(allow_list); i++)
+                if (strcmp(method, allow_list[i].method) == 0 &&
+                    path_matches(allow_list[i].pattern, path))
+                        return true;
+        return false;
+}
+
+/* ---- small helpers --------------------------------------------------------- */
+
+static int buffer_append(struct buffer *b, const char *data, size_t n, size_t max)
+{
+        if (b->len + n + 1 > max)
+                return -EMSGSIZE;
+        if (b->len + n + 1 > b->allocated) {
+                size_t a = b->allocated ? b->allocated : 1024;
+                char *p;
+
+                while (a < b->len + n + 1)
+                        a *= 2;
+                if (a > max)
+                        a = max;
+                p = realloc(b->data, a);
+                if (!p)
+                        return -ENOMEM;
+                b->data = p;
+                b->allocated = a;
+        }
+        memcpy(b->data + b->len, data, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return 0;
+}
+
+static void buffer_done(struct buffer *b)
+{
+        free(b->data);
+        *b = (struct buffer){};
+}
+
+static struct docker_container *array_find(struct container_array *a, const char *id)
+{
+        for (size_t i = 0; i < a->n; i++)
+                if (strcmp(a->items[i].id, id) == 0)
+                        return &a->items[i];
+        return NULL;
+}
+
+static void array_clear(struct container_array *a)
+{
+        for (size_t i = 0; i < a->n; i++)
+                docker_container_done(&a->items[i]);
+        free(a->items);
+        *a = (struct container_array){};
+}
+
+/* Insert or replace (takes ownership of c's members). Returns the entry. */
+static struct docker_container *array_upsert(struct container_array *a, struct docker_container *c)
+{
+        struct docker_container *slot = array_find(a, c->id);
+
+        if (slot) {
+                docker_container_done(slot);
+        } else {
+                if (a->n == a->allocated) {
+                        size_t n = a->allocated ? a->allocated * 2 : 16;
+                        struct docker_container *p = realloc(a->items, n * sizeof(*p));
+
+                        if (!p)
+                                return NULL;
+                        a->items = p;
+                        a->allocated = n;
+                }
+                slot = &a->items[a->n++];
+        }
+        *slot = *c;
+        *c = (struct docker_container){};
+        return slot;
+}
+
+/* Remove by id, moving the entry to *ret (caller frees). false if absent. */
+static bool array_take(struct container_array *a, const char *id, struct docker_container *ret)
+{
+        struct docker_container *slot = array_find(a, id);
+
+        if (!slot)
+                return false;
+        *ret = *slot;
+        *slot = a->items[--a->n];
+        return true;
+}
+
+static void emit(struct docker *d, enum docker_event_kind kind, const struct docker_container *c,
+                 usec_t received_usec, uint64_t time_nano)
+{
+        d->delivering_time_nano = time_nano;
+        if (d->on_event)
+                d->on_event(kind, c, received_usec, d->userdata);
+        d->delivering_time_nano = 0;
+}
+
+/* ---- curl plumbing --------------------------------------------------------- */
+
+static void after_curl(struct docker *d);
+
+static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct docker *d = userdata;
+        int action = 0, running;
+
+        if (revents & (EPOLLIN | EPOLLHUP))
+                action |= CURL_CSELECT_IN;
+        if (revents & EPOLLOUT)
+                action |= CURL_CSELECT_OUT;
+        if (revents & EPOLLERR)
+                action |= CURL_CSELECT_ERR;
+        (void)curl_multi_socket_action(d->multi, fd, action, &running);
+        after_curl(d);
+        return 0;
+}
+
+static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+        struct docker *d = userp;
+        sd_event_source *s = socketp;
+        uint32_t events = 0;
+        int r;
+
+        if (what == CURL_POLL_REMOVE) {
+                if (s) {
+                        sd_event_source_disable_unref(s);
+                        curl_multi_assign(d->multi, fd, NULL);
+                }
+                return 0;
+        }
+        if (what & CURL_POLL_IN)
+                events |= EPOLLIN;
+        if (what & CURL_POLL_OUT)
+                events |= EPOLLOUT;
+        if (s) {
+                r = sd_event_source_set_io_events(s, events);
+                if (r >= 0)
+                        r = sd_event_source_set_enabled(s, SD_EVENT_ON);
+                return r < 0 ? -1 : 0;
+        }
+        r = sd_event_add_io(d->event, &s, fd, events, on_io, d);
+        if (r < 0) {
+                log_error("docker: cannot watch socket %d: %s", fd, strerror(-r));
+                return -1;
+        }
+        (void)sd_event_source_set_description(s, "docker-curl-io");
+        curl_multi_assign(d->multi, fd, s);
+        return 0;
+}
+
+static int on_curl_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct docker *d = userdata;
+        int running;
+
+        (void)curl_multi_socket_action(d->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        after_curl(d);
+        return 0;
+}
+
+/* curl asks for its timeout to move; calling back into curl here is not
+ * allowed, so the sd-event timer does it from the loop. */
+static int on_curl_timer_change(CURLM *multi, long timeout_ms, void *userp)
+{
+        struct docker *d = userp;
+        int r;
+
+        if (timeout_ms < 0)
+                return sd_event_source_set_enabled(d->curl_timer, SD_EVENT_OFF) < 0 ? -1 : 0;
+        r = sd_event_source_set_time(d->curl_timer,
+                                     util_now_usec() + (usec_t)timeout_ms * USEC_PER_MSEC);
+        if (r >= 0)
+                r = sd_event_source_set_enabled(d->curl_timer, SD_EVENT_ONESHOT);
+        return r < 0 ? -1 : 0;
+}
+
+static size_t on_write(char *data, size_t size, size_t nmemb, void *userdata);
+static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata);
+
+static void request_unlink(struct request *req)
+{
+        struct docker *d = req->d;
+
+        if (req->prev)
+                req->prev->next = req->next;
+        else if (d->requests == req)
+                d->requests = req->next;
+        if (req->next)
+                req->next->prev = req->prev;
+        req->prev = req->next = NULL;
+        if (d->events == req)
+                d->events = NULL;
+}
+
+static void request_free(struct request *req)
+{
+        struct docker *d;
+
+        if (!req)
+                return;
+        d = req->d;
+        if (req->easy) {
+                curl_multi_remove_handle(d->multi, req->easy);
+                curl_easy_cleanup(req->easy);
+        }
+        request_unlink(req);
+        curl_slist_free_all(req->headers);
+        free(req->body);
+        free(req->target);
+        buffer_done(&req->response);
+        free(req);
+}
+
+static int request_start(struct docker *d, enum request_type type, const char *method,
+                         const char *path, const char *body, long timeout_ms, const char *target,
+                         struct request **ret)
+{
+        struct request *req;
+        char url[8192];
+        int r;
+
+        assert(d);
+        assert(method);
+        assert(path);
+
+        if (!docker_request_allowed(method, path)) {
+                log_warning("docker: refusing request outside the allow-list: %s %s", method, path);
+                return -EPERM;
+        }
+        r = snprintf(url, sizeof(url), "http://localhost%s", path);
+        if (r < 0 || (size_t)r >= sizeof(url))
+                return -EINVAL;
+
+        req = calloc(1, sizeof(*req));
+        if (!req)
+                return -ENOMEM;
+        req->d = d;
+        req->type = type;
+        req->generation = d->generation;
+        req->internal = type == REQ_VERSION || type == REQ_PING || type == REQ_EVENTS ||
+                        type == REQ_LIST || type == REQ_INSPECT;
+        req->next = d->requests;
+        if (d->requests)
+                d->requests->prev = req;
+        d->requests = req;
+        if (target) {
+                req->target = strdup(target);
+                if (!req->target)
+                        goto oom;
+        }
+        req->easy = curl_easy_init();
+        if (!req->easy)
+                goto oom;
+        req->headers = curl_slist_append(NULL, "Expect:");
+        if (!req->headers)
+                goto oom;
+        if (body) {
+                struct curl_slist *h =
+                    curl_slist_append(req->headers, "Content-Type: application/json");
+                if (!h)
+                        goto oom;
+                req->headers = h;
+                req->body = strdup(body);
+                if (!req->body)
+                        goto oom;
+        }
+
+        if (curl_easy_setopt(req->easy, CURLOPT_URL, url) != CURLE_OK ||
+            curl_easy_setopt(req->easy, CURLOPT_UNIX_SOCKET_PATH, d->socket_path) != CURLE_OK ||
+            curl_easy_setopt(req->easy, CURLOPT_PROTOCOLS_STR, "http") != CURLE_OK ||
+            curl_easy_setopt(req->easy, CURLOPT_NOPROXY, "*") != CURLE_OK ||
+            curl_easy_setopt(req->easy, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
+            curl_easy_setopt(req->easy, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MSEC) !=
+                CURLE_OK ||
+            curl_easy_setopt(req->easy, CURLOPT_TIMEOUT_MS, timeout_ms) != CURLE_OK ||
+            curl_easy_setopt(req->easy, CURLOPT_PRIVATE, req) != CURLE_OK ||
+            curl_easy_setopt(req->easy, CURLOPT_WRITEFUNCTION, on_write) != CURLE_OK ||
+            curl_easy_setopt(req->easy, CURLOPT_WRITEDATA, req) != CURLE_OK ||
+            curl_easy_setopt(req->easy, CURLOPT_ERRORBUFFER, req->error) != CURLE_OK ||
+            curl_easy_setopt(req->easy, CURLOPT_HTTPHEADER, req->headers) != CURLE_OK)
+                goto oom;
+        if (type == REQ_EVENTS &&
+            (curl_easy_setopt(req->easy, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK ||
+             curl_easy_setopt(req->easy, CURLOPT_HEADERDATA, req) != CURLE_OK))
+                goto oom;
+        if (strcmp(method, "POST") == 0) {
+                if (curl_easy_setopt(req->easy, CURLOPT_POST, 1L) != CURLE_OK ||
+                    curl_easy_setopt(req->easy, CURLOPT_POSTFIELDS, req->body ? req->body : "") !=
+                        CURLE_OK ||
+                    curl_easy_setopt(req->easy, CURLOPT_POSTFIELDSIZE,
+                                     (long)(req->body ? strlen(req->body) : 0)) != CURLE_OK)
+                        goto oom;
+        } else if (strcmp(method, "GET") != 0) {
+                if (curl_easy_setopt(req->easy, CURLOPT_CUSTOMREQUEST, method) != CURLE_OK)
+                        goto oom;
+        }
+        if (curl_multi_add_handle(d->multi, req->easy) != CURLM_OK) {
+                curl_easy_cleanup(req->easy);
+                req->easy = NULL;
+                request_free(req);
+                return -EIO;
+        }
+        log_debug("docker: %s %s", method, path);
+        if (ret)
+                *ret = req;
+        return 0;
+oom:
+        request_free(req);
+        return -ENOMEM;
+}
+
+/* ---- event stream ---------------------------------------------------------- */
+
+static int queue_push(struct docker *d, const struct docker_json_event *e, usec_t received)
+{
+        if (d->n_queue >= EVENT_QUEUE_MAX) {
+                d->queue_overflow = true;
+                return -ENOBUFS;
+        }
+        if (d->n_queue == d->allocated_queue) {
+                size_t n = d->allocated_queue ? d->allocated_queue * 2 : 16;
+                struct queued_event *q = realloc(d->queue, n * sizeof(*q));
+
+                if (!q)
+                        return -ENOMEM;
+                d->queue = q;
+                d->allocated_queue = n;
+        }
+        d->queue[d->n_queue++] = (struct queued_event){.e = *e, .received_usec = received};
+        return 0;
+}
+
+static void event_line(struct docker *d, const char *line, size_t len, usec_t received)
+{
+        struct docker_json_event e;
+        int r;
+
+        while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' '))
+                len--;
+        if (len == 0)
+                return;
+        r = docker_json_parse_event(line, len, &e);
+        if (r < 0) {
+                log_warning("docker: ignoring a malformed event line (%zu bytes)", len);
+                return;
+        }
+        if (!e.container || e.action == DOCKER_ACTION_OTHER)
+                return;
+        d->stats.events++;
+        (void)queue_push(d, &e, received);
+}
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
+{
+        struct request *req = userdata;
+        struct docker *d = req->d;
+        size_t n = size * nmemb;
+        long code = 0;
+
+        /* The empty line ends the header block: the stream is open. */
+        if (req == d->events && (n == 2 && data[0] == '\r' && data[1] == '\n')) {
+                (void)curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &code);
+                if (code == 200) {
+                        d->events_open = true;
+                        d->events_ok = true;
+                }
+        }
+        return n;
+}
+
+static size_t on_write(char *data, size_t size, size_t nmemb, void *userdata)
+{
+        struct request *req = userdata;
+        struct docker *d = req->d;
+        size_t n = size * nmemb;
+
+        if (req->type == REQ_EVENTS && req == d->events && d->events_ok) {
+                usec_t now = util_now_usec();
+                size_t start = 0;
+
+                for (size_t i = 0; i < n; i++) {
+                        if (data[i] != '\n')
+                                continue;
+                        if (d->line.len > 0) {
+                                if (buffer_append(&d->line, data + start, i - start,
+                                                  EVENT_LINE_MAX) < 0) {
+                                        d->events_broken = true;
+                                        return 0;
+                                }
+                                event_line(d, d->line.data, d->line.len, now);
+                                d->line.len = 0;
+                        } else if (i - start < EVENT_LINE_MAX) {
+                                event_line(d, data + start, i - start, now);
+                        } else {
+                                d->events_broken = true;
+                                return 0;
+                        }
+                        start = i + 1;
+                }
+                /* A line split across chunks waits for its end; an endless one
+                 * ends the stream (returning less than n fails the transfer). */
+                if (start < n &&
+                    buffer_append(&d->line, data + start, n - start, EVENT_LINE_MAX) < 0) {
+                        d->events_broken = true;
+                        return 0;
+                }
+                return n;
+        }
+        if (buffer_append(&req->response, data, n, RESPONSE_MAX) < 0)
+                return 0;
+        return n;
+}
+
+/* ---- connection state machine ---------------------------------------------- */
+
+static void connection_reset(struct docker *d, const char *why);
+static int start_connect(struct docker *d);
+static void sync_done(struct docker *d);
+static void process_queue(struct docker *d);
+
+static int on_reconnect_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct docker *d = userdata;
+        int r;
+
+        r = start_connect(d);
+        if (r < 0)
+                connection_reset(d, strerror(-r));
+        after_curl(d);
+        return 0;
+}
+
+static int start_ping(struct docker *d)
+{
+        int r;
+
+        if (d->ping_in_flight)
+                return 0;
+        r = request_start(d, REQ_PING, "GET", "/_ping", NULL, REQUEST_TIMEOUT_MSEC, NULL, NULL);
+        if (r >= 0)
+                d->ping_in_flight = true;
+        return r;
+}
+
+static int on_watch_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct docker *d = userdata;
+        int r;
+
+        switch (d->state) {
+        case STATE_EVENTS_OPENING:
+                connection_reset(d, "the event stream did not open in time");
+                break;
+        case STATE_SYNCING:
+        case STATE_CONNECTED:
+                r = start_ping(d);
+                if (r < 0)
+                        connection_reset(d, strerror(-r));
+                else {
+                        (void)sd_event_source_set_time(s, util_now_usec() + PING_INTERVAL_USEC);
+                        (void)sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+                }
+                break;
+        default:
+                break;
+        }
+        after_curl(d);
+        return 0;
+}
+
+static void watch_arm(struct docker *d, usec_t delay)
+{
+        (void)sd_event_source_set_time(d->watch_timer, util_now_usec() + delay);
+        (void)sd_event_source_set_enabled(d->watch_timer, SD_EVENT_ONESHOT);
+}
+
+static int on_inotify(sd_event_source *s, const struct inotify_event *ev, void *userdata)
+{
+        struct docker *d = userdata;
+        _cleanup_free_ char *copy = strdup(d->socket_path);
+
+        if (!copy || d->state != STATE_BACKOFF || ev->len == 0)
+                return 0;
+        if (strcmp(ev->name, basename(copy)) != 0)
+                return 0;
+        /* The socket appeared: try now rather than at the end of the backoff. */
+        log_debug("docker: %s appeared", d->socket_path);
+        (void)sd_event_source_set_time(d->reconnect_timer, util_now_usec());
+        (void)sd_event_source_set_enabled(d->reconnect_timer, SD_EVENT_ONESHOT);
+        return 0;
+}
+
+static void abort_internal(struct docker *d)
+{
+        struct request *req = d->requests, *next;
+
+        for (; req; req = next) {
+                next = req->next;
+                if (req->internal)
+                        request_free(req);
+        }
+        d->events = NULL;
+        d->ping_in_flight = false;
+}
+
+static void connection_reset(struct docker *d, const char *why)
+{
+        bool was_connected = d->state == STATE_CONNECTED;
+
+        if (d->state == STATE_BACKOFF)
+                return;
+        d->generation++;
+        abort_internal(d);
+        d->events_open = d->events_ok = d->events_broken = false;
+        d->line.len = 0;
+        d->n_queue = 0;
+        d->queue_overflow = false;
+        array_clear(&d->sync_cache);
+        d->sync_pending = 0;
+        d->n_inflight = 0;
+        d->state = STATE_BACKOFF;
+        (void)sd_event_source_set_enabled(d->watch_timer, SD_EVENT_OFF);
+
+        if (was_connected) {
+                d->stats.disconnects++;
+                log_event(LOG_WARNING, MSGID_DOCKER, NULL,
+                          "Docker Engine at %s lost (%s); reconnecting", d->socket_path, why);
+        } else {
+                d->stats.connect_failures++;
+                log_debug("docker: connecting to %s failed (%s); retry in %" PRIu64 " ms",
+                          d->socket_path, why, (uint64_t)(d->backoff_usec / USEC_PER_MSEC));
+        }
+        (void)sd_event_source_set_time(d->reconnect_timer, util_now_usec() + d->backoff_usec);
+        (void)sd_event_source_set_enabled(d->reconnect_timer, SD_EVENT_ONESHOT);
+        d->backoff_usec =
+            d->backoff_usec * 2 > BACKOFF_MAX_USEC ? BACKOFF_MAX_USEC : d->backoff_usec * 2;
+        if (was_connected)
+                emit(d, DOCKER_EVENT_DISCONNECTED, NULL, util_now_usec(), 0);
+}
+
+static int start_connect(struct docker *d)
+{
+        d->state = STATE_VERSION;
+        d->generation++;
+        return request_start(d, REQ_VERSION, "GET", "/version", NULL, REQUEST_TIMEOUT_MSEC, NULL,
+                             NULL);
+}
+
+static int start_events(struct docker *d)
+{
+        char path[512];
+        uint64_t since;
+
+        /* Replay from just after the last event seen (nothing lost across a
+         * reconnect), or from a moment before this first connect. */
+        since = d->last_event_nano ? d->last_event_nano + 1
+                                   : util_realtime_usec() * 1000 - EVENTS_SINCE_MARGIN_NSEC;
+        snprintf(path, sizeof(path),
+                 "/v%s/events?since=%" PRIu64 ".%09" PRIu64
+                 "&filters=%%7B%%22type%%22%%3A%%5B%%22container%%22%%5D%%7D",
+                 d->api_version, since / UINT64_C(1000000000), since % UINT64_C(1000000000));
+        d->state = STATE_EVENTS_OPENING;
+        d->events_open = d->events_ok = d->events_broken = false;
+        d->line.len = 0;
+        watch_arm(d, EVENTS_OPEN_TIMEOUT_USEC);
+        /* No overall timeout: the stream stays open; /_ping watches it. */
+        return request_start(d, REQ_EVENTS, "GET", path, NULL, 0, NULL, &d->events);
+}
+
+static int start_inspect(struct docker *d, const char *id, bool sync)
+{
+        struct request *req;
+        char path[256];
+        int r;
+
+        snprintf(path, sizeof(path), "/v%s/containers/%s/json", d->api_version, id);
+        r = request_start(d, REQ_INSPECT, "GET", path, NULL, REQUEST_TIMEOUT_MSEC, id, &req);
+        if (r < 0)
+                return r;
+        req->sync = sync;
+        return 0;
+}
+
+static int start_list(struct docker *d)
+{
+        char path[128];
+
+        d->state = STATE_SYNCING;
+        watch_arm(d, PING_INTERVAL_USEC);
+        snprintf(path, sizeof(path), "/v%s/containers/json?all=1", d->api_version);
+        return request_start(d, REQ_LIST, "GET", path, NULL, REQUEST_TIMEOUT_MSEC, NULL, NULL);
+}
+
+static bool cgroup_exists(struct docker *d, const char *rel)
+{
+        char buf[1];
+        ssize_t n = cgfs_read(d->fs, rel, "cgroup.procs", buf, sizeof(buf));
+
+        return n >= 0 || n == -EFBIG;
+}
+
+/* Where the container's processes live: from /proc/PID/cgroup (covers the
+ * systemd driver's system.slice/docker-<id>.scope, the cgroupfs driver's
+ * docker/<id>, and any cgroup-parent), else the drivers' conventional paths
+ * when the pid is already gone. */
+static void resolve_cgroup(struct docker *d, struct docker_container *c)
+{
+        char *path = NULL;
+        int r;
+
+        if (!d->fs || !c->running || c->pid <= 0)
+                return;
+        r = cgfs_pid_cgroup(d->fs, c->pid, &path);
+        if (r >= 0 && path[0]) {
+                c->cgroup = path;
+                path = NULL;
+        }
+        free(path);
+        path = NULL;
+        r = cgfs_pid_cgroup_v1(d->fs, c->pid, "memory", &path);
+        if (r >= 0 && path[0]) {
+                c->cgroup_v1_memory = path;
+                path = NULL;
+                d->v1_memory_seen = true;
+        }
+        free(path);
+        if (c->cgroup)
+                return;
+
+        const char *const prefixes[] = {"system.slice/docker-", "docker/"};
+        const char *const suffixes[] = {".scope", ""};
+        for (size_t i = 0; i < ELEMENTSOF(prefixes); i++) {
+                char rel[256];
+
+                snprintf(rel, sizeof(rel), "%s%s%s", prefixes[i], c->id, suffixes[i]);
+                if (!cgroup_exists(d, rel))
+                        continue;
+                c->cgroup = strdup(rel);
+                /* Both drivers use the same relative path in every hierarchy. */
+                if (d->v1_memory_seen && !c->cgroup_v1_memory)
+                        c->cgroup_v1_memory = strdup(rel);
+                return;
+        }
+}
+
+/* ---- completions ----------------------------------------------------------- */
+
+static int request_result(struct request *req, CURLcode code, long http)
+{
+        char msg[512];
+
+        if (code != CURLE_OK) {
+                switch (code) {
+                case CURLE_OPERATION_TIMEDOUT:
+                        return -ETIMEDOUT;
+                case CURLE_COULDNT_CONNECT:
+                        return -ECONNREFUSED;
+                case CURLE_WRITE_ERROR:
+                        return -EMSGSIZE;
+                case CURLE_OUT_OF_MEMORY:
+                        return -ENOMEM;
+                default:
+                        return -EIO;
+                }
+        }
+        if (http >= 200 && http < 300)
+                return 0;
+        /* 304 from stop: already stopped, which is what was asked. */
+        if (http == 304 && req->type == REQ_STOP)
+                return 0;
+        /* An inspect of a container that is gone is how we learn it went. */
+        if (http == 404 && req->type == REQ_INSPECT)
+                return -ENOENT;
+        if (req->response.len > 0 &&
+            docker_json_parse_error(req->response.data, req->response.len, msg, sizeof(msg)) >= 0)
+                log_event(LOG_WARNING, MSGID_DOCKER, NULL, "Docker Engine: HTTP %ld: %s", http,
+                          msg);
+        else
+                log_event(LOG_WARNING, MSGID_DOCKER, NULL, "Docker Engine: HTTP %ld", http);
+        if (http == 404)
+                return -ENOENT;
+        return -EIO;
+}
+
+static ssize_t inflight_find(struct docker *d, const char *id)
+{
+        for (size_t i = 0; i < d->n_inflight; i++)
+                if (strcmp(d->inflight[i].id, id) == 0)
+                        return (ssize_t)i;
+        return -1;
+}
+
+static void schedule_inspect(struct docker *d, const char *id, enum docker_event_kind kind,
+                             usec_t received, uint64_t time_nano)
+{
+        ssize_t i = inflight_find(d, id);
+        struct inflight *f;
+        int r;
+
+        if (i >= 0) {
+                f = &d->inflight[i];
+                /* CHANGED never hides a start or an end already pending. */
+                if (!f->again || kind != DOCKER_EVENT_CHANGED) {
+                        f->again_kind = kind;
+                        f->again_received_usec = received;
+                        f->again_time_nano = time_nano;
+                }
+                f->again = true;
+                return;
+        }
+        if (d->n_inflight == d->allocated_inflight) {
+                size_t n = d->allocated_inflight ? d->allocated_inflight * 2 : 16;
+                struct inflight *p = realloc(d->inflight, n * sizeof(*p));
+
+                if (!p) {
+                        log_error("docker: out of memory");
+                        return;
+                }
+                d->inflight = p;
+                d->allocated_inflight = n;
+        }
+        f = &d->inflight[d->n_inflight];
+        *f = (struct inflight){.kind = kind, .received_usec = received, .time_nano = time_nano};
+        util_strlcpy(f->id, id, sizeof(f->id));
+        r = start_inspect(d, id, false);
+        if (r < 0) {
+                log_warning("docker: cannot inspect %.12s: %s", id, strerror(-r));
+                return;
+        }
+        d->n_inflight++;
+}
+
+static void handle_event(struct docker *d, const struct queued_event *q)
+{
+        const struct docker_json_event *e = &q->e;
+
+        if (e->time_nano > d->last_event_nano)
+                d->last_event_nano = e->time_nano;
+        switch (e->action) {
+        case DOCKER_ACTION_OOM: {
+                const struct docker_container *c = array_find(&d->cache, e->id);
+                struct docker_container tmp = {};
+
+                if (!c) {
+                        /* Not seen yet: name it from the event. */
+                        util_strlcpy(tmp.id, e->id, sizeof(tmp.id));
+                        tmp.name = e->name[0] ? (char *)e->name : NULL;
+                        c = &tmp;
+                }
+                emit(d, DOCKER_EVENT_OOM, c, q->received_usec, e->time_nano);
+                break;
+        }
+        case DOCKER_ACTION_START:
+                schedule_inspect(d, e->id, DOCKER_EVENT_STARTED, q->received_usec, e->time_nano);
+                break;
+        case DOCKER_ACTION_DIE:
+        case DOCKER_ACTION_STOP:
+        case DOCKER_ACTION_DESTROY:
+                schedule_inspect(d, e->id, DOCKER_EVENT_REMOVED, q->received_usec, e->time_nano);
+                break;
+        case DOCKER_ACTION_CREATE:
+        case DOCKER_ACTION_RESTART:
+        case DOCKER_ACTION_UPDATE:
+        case DOCKER_ACTION_RENAME:
+        case DOCKER_ACTION_UNPAUSE:
+                schedule_inspect(d, e->id, DOCKER_EVENT_CHANGED, q->received_usec, e->time_nano);
+                break;
+        default:
+                break;
+        }
+}
+
+static void process_queue(struct docker *d)
+{
+        size_t i;
+
+        if (d->state != STATE_CONNECTED)
+                return;
+        /* handle_event may call back into the daemon, which may not touch the
+         * queue; events read meanwhile are appended and handled in this loop. */
+        for (i = 0; i < d->n_queue && d->state == STATE_CONNECTED; i++) {
+                struct queued_event q = d->queue[i];
+
+                handle_event(d, &q);
+        }
+        if (d->state == STATE_CONNECTED)
+                d->n_queue = 0;
+}
+
+static void inspect_live_done(struct docker *d, struct request *req, int r)
+{
+        struct docker_container c = {}, old = {};
+        ssize_t i = inflight_find(d, req->target);
+        struct inflight f;
+
+        if (i < 0)
+                return; /* from before a reset */
+        f = d->inflight[i];
+
+        if (r >= 0) {
+                r = docker_json_parse_inspect(req->response.data, req->response.len, &c);
+                if (r < 0)
+                        log_warning("docker: malformed inspect answer for %.12s", f.id);
+        }
+        if (r >= 0) {
+                struct docker_container *slot;
+                enum docker_event_kind kind = f.kind;
+
+                resolve_cgroup(d, &c);
+                slot = array_upsert(&d->cache, &c);
+                if (!slot) {
+                        docker_container_done(&c);
+                        log_error("docker: out of memory");
+                } else {
+                        if (kind == DOCKER_EVENT_STARTED && !slot->running)
+                                kind = DOCKER_EVENT_REMOVED; /* gone again before we looked */
+                        emit(d, kind, slot, f.received_usec, f.time_nano);
+                }
+        } else if (r == -ENOENT) {
+                if (array_take(&d->cache, f.id, &old)) {
+                        old.running = false;
+                        emit(d, DOCKER_EVENT_REMOVED, &old, f.received_usec, f.time_nano);
+                        docker_container_done(&old);
+                }
+        } else
+                log_warning("docker: inspect of %.12s failed: %s", f.id, strerror(-r));
+
+        /* The callback may have reset the connection or changed the table. */
+        i = inflight_find(d, f.id);
+        if (i < 0)
+                return;
+        if (d->inflight[i].again && d->state == STATE_CONNECTED) {
+                struct inflight *g = &d->inflight[i];
+
+                g->kind = g->again_kind;
+                g->received_usec = g->again_received_usec;
+                g->time_nano = g->again_time_nano;
+                g->again = false;
+                if (start_inspect(d, f.id, false) >= 0)
+                        return;
+        }
+        d->inflight[i] = d->inflight[--d->n_inflight];
+}
+
+static void sync_done(struct docker *d)
+{
+        array_clear(&d->cache);
+        d->cache = d->sync_cache;
+        d->sync_cache = (struct container_array){};
+        d->state = STATE_CONNECTED;
+        d->backoff_usec = BACKOFF_MIN_USEC;
+        d->stats.connects++;
+        log_event(LOG_NOTICE, MSGID_DOCKER, NULL, "Docker Engine at %s: API %s, %zu containers",
+                  d->socket_path, d->api_version, d->cache.n);
+        emit(d, DOCKER_EVENT_CONNECTED, NULL, util_now_usec(), 0);
+        process_queue(d);
+}
+
+static void request_done(struct docker *d, struct request *req, CURLcode code)
+{
+        long http = 0;
+        int r;
+
+        (void)curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &http);
+        r = request_result(req, code, http);
+        if (r < 0 && !req->internal) {
+                d->stats.requests_failed++;
+                if (code != CURLE_OK)
+                        log_event(LOG_WARNING, MSGID_DOCKER, NULL, "Docker request failed: %s",
+                                  req->error[0] ? req->error : curl_easy_strerror(code));
+        }
+
+        if (req->internal && req->generation != d->generation)
+                return; /* an older connection's answer */
+
+        switch (req->type) {
+        case REQ_VERSION:
+                if (r >= 0)
+                        r = docker_json_parse_version(req->response.data, req->response.len,
+                                                      d->api_version, sizeof(d->api_version));
+                if (r == -ENOTSUP)
+                        log_event(LOG_ERR, MSGID_DOCKER, NULL,
+                                  "Docker Engine API older than %d.%d is not supported",
+                                  DOCKER_API_MIN_MAJOR, DOCKER_API_MIN_MINOR);
+                if (r >= 0)
+                        r = start_events(d);
+                if (r < 0)
+                        connection_reset(d, strerror(-r));
+                break;
+        case REQ_EVENTS:
+                connection_reset(d, d->events_broken ? "event line too long"
+                                    : r < 0          ? strerror(-r)
+                                                     : "event stream closed");
+                break;
+        case REQ_PING:
+                d->ping_in_flight = false;
+                if (r < 0)
+                        connection_reset(d, "no answer to /_ping");
+                break;
+        case REQ_LIST: {
+                char(*ids)[DOCKER_ID_MAX] = NULL;
+                size_t n = 0;
+
+                if (r >= 0)
+                        r = docker_json_parse_container_list(req->response.data, req->response.len,
+                                                             &ids, &n);
+                for (size_t i = 0; r >= 0 && i < n; i++) {
+                        r = start_inspect(d, ids[i], true);
+                        if (r >= 0)
+                                d->sync_pending++;
+                }
+                free(ids);
+                if (r < 0)
+                        connection_reset(d, strerror(-r));
+                else if (d->sync_pending == 0)
+                        sync_done(d);
+                break;
+        }
+        case REQ_INSPECT:
+                if (!req->sync) {
+                        inspect_live_done(d, req, r);
+                        break;
+                }
+                if (r >= 0) {
+                        struct docker_container c;
+
+                        r = docker_json_parse_inspect(req->response.data, req->response.len, &c);
+                        if (r >= 0) {
+                                resolve_cgroup(d, &c);
+                                if (!array_upsert(&d->sync_cache, &c)) {
+                                        docker_container_done(&c);
+                                        r = -ENOMEM;
+                                }
+                        }
+                } else if (r == -ENOENT)
+                        r = 0; /* removed between list and inspect: its destroy event is queued */
+                if (r < 0) {
+                        connection_reset(d, strerror(-r));
+                        break;
+                }
+                if (--d->sync_pending == 0)
+                        sync_done(d);
+                break;
+        case REQ_UPDATE:
+        case REQ_STOP:
+        case REQ_KILL:
+        case REQ_IMAGE_REMOVE:
+                if (req->done)
+                        req->done(r, req->target, req->userdata);
+                break;
+        case REQ_PRUNE: {
+                uint64_t reclaimed = 0;
+                char **deleted = NULL;
+
+                if (r >= 0)
+                        r = docker_json_parse_prune(req->response.data, req->response.len,
+                                                    &reclaimed, &deleted);
+                if (req->prune_done)
+                        req->prune_done(r, reclaimed, (const char *const *)deleted, req->userdata);
+                docker_strv_free(deleted);
+                break;
+        }
+        case REQ_IMAGES: {
+                struct docker_image *images = NULL;
+                size_t n = 0;
+
+                if (r >= 0)
+                        r = docker_json_parse_images(req->response.data, req->response.len, &images,
+                                                     &n);
+                if (req->images_done)
+                        req->images_done(r, images, n, req->userdata);
+                docker_images_free(images, n);
+                break;
+        }
+        }
+}
+
+/* Runs after every curl_multi_socket_action: finished transfers, then the
+ * stream's state changes, then queued events. */
+static void after_curl(struct docker *d)
+{
+        CURLMsg *msg;
+        int left;
+
+        if (d->in_after_curl)
+                return;
+        d->in_after_curl = true;
+        for (;;) {
+                while ((msg = curl_multi_info_read(d->multi, &left))) {
+                        struct request *req = NULL;
+
+                        if (msg->msg != CURLMSG_DONE)
+                                continue;
+                        (void)curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &req);
+                        if (!req)
+                                continue;
+                        /* Take it off the multi first: handlers may start or
+                         * abort requests, which reshuffles the message queue. */
+                        CURLcode code = msg->data.result;
+                        curl_multi_remove_handle(d->multi, req->easy);
+                        /* Unlinked, so a reset inside request_done() cannot free it. */
+                        request_unlink(req);
+                        request_done(d, req, code);
+                        request_free(req);
+                }
+                if (d->queue_overflow) {
+                        connection_reset(d, "too many events while syncing");
+                        continue;
+                }
+                if (d->state == STATE_EVENTS_OPENING && d->events_open) {
+                        int r = start_list(d);
+
+                        if (r < 0)
+                                connection_reset(d, strerror(-r));
+                        continue;
+                }
+                if (d->state == STATE_CONNECTED && d->n_queue > 0) {
+                        process_queue(d);
+                        continue;
+                }
+                break;
+        }
+        d->in_after_curl = false;
+}
+
+/* ---- public API ------------------------------------------------------------ */
+
+int docker_new(sd_event *event, const char *socket_path, struct cgfs *fs, docker_event_fn on_event,
+               void *userdata, struct docker **ret)
+{
+        struct docker *d;
+        int r;
+
+        assert(event);
+        assert(socket_path);
+        assert(ret);
+
+        if (socket_path[0] != '/')
+                return -EINVAL;
+        if (curl_users++ == 0 && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+                curl_users--;
+                return -EIO;
+        }
+        d = calloc(1, sizeof(*d));
+        if (!d) {
+                r = -ENOMEM;
+                goto fail_global;
+        }
+        d->event = sd_event_ref(event);
+        d->fs = fs;
+        d->on_event = on_event;
+        d->userdata = userdata;
+        d->backoff_usec = BACKOFF_MIN_USEC;
+        d->state = STATE_BACKOFF;
+        d->socket_path = strdup(socket_path);
+        d->multi = curl_multi_init();
+        if (!d->socket_path || !d->multi) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        if (curl_multi_setopt(d->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket) != CURLM_OK ||
+            curl_multi_setopt(d->multi, CURLMOPT_SOCKETDATA, d) != CURLM_OK ||
+            curl_multi_setopt(d->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer_change) != CURLM_OK ||
+            curl_multi_setopt(d->multi, CURLMOPT_TIMERDATA, d) != CURLM_OK ||
+            curl_multi_setopt(d->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)MAX_CONNECTIONS) !=
+                CURLM_OK) {
+                r = -EIO;
+                goto fail;
+        }
+        r = sd_event_add_time(event, &d->curl_timer, CLOCK_MONOTONIC, 0, CURL_TIMER_ACCURACY_USEC,
+                              on_curl_timer, d);
+        if (r < 0)
+                goto fail;
+        (void)sd_event_source_set_enabled(d->curl_timer, SD_EVENT_OFF);
+        (void)sd_event_source_set_description(d->curl_timer, "docker-curl-timer");
+        /* First attempt from the loop, so no callback runs inside docker_new. */
+        r = sd_event_add_time(event, &d->reconnect_timer, CLOCK_MONOTONIC, 0,
+                              CURL_TIMER_ACCURACY_USEC, on_reconnect_timer, d);
+        if (r < 0)
+                goto fail;
+        (void)sd_event_source_set_description(d->reconnect_timer, "docker-reconnect");
+        r = sd_event_add_time(event, &d->watch_timer, CLOCK_MONOTONIC, 0, 100 * USEC_PER_MSEC,
+                              on_watch_timer, d);
+        if (r < 0)
+                goto fail;
+        (void)sd_event_source_set_enabled(d->watch_timer, SD_EVENT_OFF);
+        (void)sd_event_source_set_description(d->watch_timer, "docker-watch");
+
+        {
+                _cleanup_free_ char *dir = strdup(socket_path);
+
+                if (!dir) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                /* Best effort: without it the backoff still finds the socket. */
+                r = sd_event_add_inotify(event, &d->inotify, dirname(dir),
+                                         IN_CREATE | IN_MOVED_TO | IN_ONLYDIR, on_inotify, d);
+                if (r < 0)
+                        log_debug("docker: no inotify watch for %s: %s", socket_path, strerror(-r));
+        }
+        *ret = d;
+        return 0;
+fail:
+        docker_free(d);
+        return r;
+fail_global:
+        if (--curl_users == 0)
+                curl_global_cleanup();
+        return r;
+}
+
+struct docker *docker_free(struct docker *d)
+{
+        struct request *req, *next;
+
+        if (!d)
+                return NULL;
+        d->on_event = NULL;
+        d->state = STATE_BACKOFF;
+        for (req = d->requests; req; req = next) {
+                next = req->next;
+                if (!req->internal) {
+                        if (req->done)
+                                req->done(-ECANCELED, req->target, req->userdata);
+                        else if (req->prune_done)
+                                req->prune_done(-ECANCELED, 0, NULL, req->userdata);
+                        else if (req->images_done)
+                                req->images_done(-ECANCELED, NULL, 0, req->userdata);
+                }
+                request_free(req);
+        }
+        if (d->multi)
+                curl_multi_cleanup(d->multi);
+        sd_event_source_disable_unref(d->curl_timer);
+        sd_event_source_disable_unref(d->reconnect_timer);
+        sd_event_source_disable_unref(d->watch_timer);
+        sd_event_source_disable_unref(d->inotify);
+        array_clear(&d->cache);
+        array_clear(&d->sync_cache);
+        buffer_done(&d->line);
+        free(d->queue);
+        free(d->inflight);
+        free(d->socket_path);
+        sd_event_unref(d->event);
+        free(d);
+        if (--curl_users == 0)
+                curl_global_cleanup();
+        return NULL;
+}
+
+bool docker_is_connected(const struct docker *d)
+{
+        return d && d->state == STATE_CONNECTED;
+}
+
+const char *docker_api_version(const struct docker *d)
+{
+        return d && d->api_version[0] ? d->api_version : NULL;
+}
+
+const struct docker_container *docker_containers(const struct docker *d, size_t *ret_n)
+{
+        assert(ret_n);
+        if (!d) {
+                *ret_n = 0;
+                return NULL;
+        }
+        *ret_n = d->cache.n;
+        return d->cache.items;
+}
+
+const struct docker_container *docker_container_find(const struct docker *d, const char *id)
+{
+        if (!d || !id)
+                return NULL;
+        for (size_t i = 0; i < d->cache.n; i++)
+                if (strcmp(d->cache.items[i].id, id) == 0 ||
+                    (d->cache.items[i].name && strcmp(d->cache.items[i].name, id) == 0))
+                        return &d->cache.items[i];
+        return NULL;
+}
+
+uint64_t docker_event_time_nano(const struct docker *d)
+{
+        return d ? d->delivering_time_nano : 0;
+}
+
+void docker_get_stats(const struct docker *d, struct docker_stats *ret)
+{
+        assert(d);
+        assert(ret);
+        *ret = d->stats;
+}
+
+static bool container_ref_valid(const char *id)
+{
+        return docker_id_valid(id) || docker_name_valid(id);
+}
+
+static int user_request(struct docker *d, enum request_type type, const char *method,
+                        const char *path, const char *body, long timeout_ms, const char *target,
+                        struct request **ret)
+{
+        int r;
+
+        if (!d->api_version[0])
+                return -ENOTCONN;
+        r = request_start(d, type, method, path, body, timeout_ms, target, ret);
+        /* A request added outside the loop still starts from curl's timer. */
+        return r;
+}
+
+int docker_container_update(struct docker *d, const char *id, uint64_t memory_bytes,
+                            int64_t memory_swap, docker_done_fn done, void *userdata)
+{
+        struct request *req;
+        char path[256], body[128];
+        int r;
+
+        assert(d);
+        if (!container_ref_valid(id))
+                return -EINVAL;
+        r = docker_json_update_body(memory_bytes, memory_swap, body, sizeof(body));
+        if (r < 0)
+                return r == -ENOBUFS ? -EINVAL : r;
+        snprintf(path, sizeof(path), "/v%s/containers/%s/update", d->api_version, id);
+        r = user_request(d, REQ_UPDATE, "POST", path, body, REQUEST_TIMEOUT_MSEC, id, &req);
+        if (r < 0)
+                return r;
+        req->done = done;
+        req->userdata = userdata;
+        return 0;
+}
+
+int docker_container_stop(struct docker *d, const char *id, unsigned timeout_sec,
+                          docker_done_fn done, void *userdata)
+{
+        struct request *req;
+        char path[256];
+        int r;
+
+        assert(d);
+        if (!container_ref_valid(id))
+                return -EINVAL;
+        if (timeout_sec > STOP_TIMEOUT_MAX_SEC)
+                timeout_sec = STOP_TIMEOUT_MAX_SEC;
+        snprintf(path, sizeof(path), "/v%s/containers/%s/stop?t=%u", d->api_version, id,
+                 timeout_sec);
+        /* dockerd answers only after the container is down: wait past t. */
+        r = user_request(d, REQ_STOP, "POST", path, NULL,
+                         (long)timeout_sec * 1000 + STOP_EXTRA_TIMEOUT_MSEC, id, &req);
+        if (r < 0)
+                return r;
+        req->done = done;
+        req->userdata = userdata;
+        return 0;
+}
+
+int docker_container_kill(struct docker *d, const char *id, docker_done_fn done, void *userdata)
+{
+        struct request *req;
+        char path[256];
+        int r;
+
+        assert(d);
+        if (!container_ref_valid(id))
+                return -EINVAL;
+        snprintf(path, sizeof(path), "/v%s/containers/%s/kill?signal=SIGKILL", d->api_version, id);
+        r = user_request(d, REQ_KILL, "POST", path, NULL, REQUEST_TIMEOUT_MSEC, id, &req);
+        if (r < 0)
+                return r;
+        req->done = done;
+        req->userdata = userdata;
+        return 0;
+}
+
+static int prune(struct docker *d, const char *path, docker_prune_fn done, void *userdata)
+{
+        struct request *req;
+        int r;
+
+        /* Pruning walks every layer: give it longer than a plain request. */
+        r = user_request(d, REQ_PRUNE, "POST", path, NULL, 12 * REQUEST_TIMEOUT_MSEC, NULL, &req);
+        if (r < 0)
+                return r;
+        req->prune_done = done;
+        req->userdata = userdata;
+        return 0;
+}
+
+int docker_prune_containers(struct docker *d, usec_t min_age_usec, docker_prune_fn done,
+                            void *userdata)
+{
+        char path[256];
+        uint64_t seconds = min_age_usec / USEC_PER_SEC;
+
+        assert(d);
+        if (seconds > 9999999999ULL)
+                seconds = 9999999999ULL;
+        snprintf(path, sizeof(path),
+                 "/v%s/containers/prune?filters=%%7B%%22until%%22%%3A%%5B%%22%" PRIu64
+                 "s%%22%%5D%%7D",
+                 d->api_version, seconds);
+        return prune(d, path, done, userdata);
+}
+
+int docker_prune_dangling_images(struct docker *d, docker_prune_fn done, void *userdata)
+{
+        char path[256];
+
+        assert(d);
+        snprintf(path, sizeof(path),
+                 "/v%s/images/prune?filters=%%7B%%22dangling%%22%%3A%%5B%%22true%%22%%5D%%7D",
+                 d->api_version);
+        return prune(d, path, done, userdata);
+}
+
+int docker_prune_build_cache(struct docker *d, docker_prune_fn done, void *userdata)
+{
+        char path[128];
+
+        assert(d);
+        snprintf(path, sizeof(path), "/v%s/build/prune", d->api_version);
+        return prune(d, path, done, userdata);
+}
+
+int docker_images_list(struct docker *d, docker_images_fn done, void *userdata)
+{
+        struct request *req;
+        char path[128];
+        int r;
+
+        assert(d);
+        snprintf(path, sizeof(path), "/v%s/images/json", d->api_version);
+        r = user_request(d, REQ_IMAGES, "GET", path, NULL, REQUEST_TIMEOUT_MSEC, NULL, &req);
+        if (r < 0)
+                return r;
+        req->images_done = done;
+        req->userdata = userdata;
+        return 0;
+}
+
+int docker_image_remove(struct docker *d, const char *id, docker_done_fn done, void *userdata)
+{
+        struct request *req;
+        char path[DOCKER_JSON_STRING_MAX + 64];
+        int r;
+
+        assert(d);
+        if (!docker_image_ref_valid(id))
+                return -EINVAL;
+        snprintf(path, sizeof(path), "/v%s/images/%s", d->api_version, id);
+        r = user_request(d, REQ_IMAGE_REMOVE, "DELETE", path, NULL, 12 * REQUEST_TIMEOUT_MSEC, id,
+                         &req);
+        if (r < 0)
+                return r;
+        req->done = done;
+        req->userdata = userdata;
+        return 0;
+}
