@@ -485,6 +485,23 @@ static bool is_digit(char c)
         return c >= '0' && c <= '9';
 }
 
+/* Is word one of the comma-separated items of list[0..len)? */
+static bool list_has(const char *list, size_t len, const char *word, char sep)
+{
+        size_t wlen = strlen(word);
+        const char *p = list, *end = list + len;
+
+        while (p < end) {
+                const char *q = memchr(p, sep, (size_t)(end - p));
+                size_t n = (size_t)((q ? q : end) - p);
+
+                if (n == wlen && memcmp(p, word, wlen) == 0)
+                        return true;
+                p = q ? q + 1 : end;
+        }
+        return false;
+}
+
 /* Bytes a cgroup path may hold: not NUL, not control characters (a name
  * with a newline would forge the next line). */
 static bool path_byte_ok(unsigned char c)
@@ -492,11 +509,13 @@ static bool path_byte_ok(unsigned char c)
         return c >= 0x20 && c != 0x7f;
 }
 
-int cgfs_parse_proc_cgroup(const char *buf, size_t len, char **ret_path)
+/* The path of the line for controller (v1), or of the "0::" line (v2) when
+ * controller is NULL. */
+static int parse_proc_cgroup(const char *buf, size_t len, const char *controller, char **ret_path)
 {
         static const char deleted[] = " (deleted)";
-        const char *p = buf, *end = buf + len, *v2 = NULL;
-        size_t v2_len = 0;
+        const char *p = buf, *end = buf + len, *found = NULL;
+        size_t found_len = 0;
         char *path;
 
         assert(buf || len == 0);
@@ -507,6 +526,7 @@ int cgfs_parse_proc_cgroup(const char *buf, size_t len, char **ret_path)
                 const char *line_end = eol ? eol : end;
                 const char *c = p, *controllers;
                 size_t controllers_len;
+                bool match;
 
                 /* hierarchy-ID:controller-list:cgroup-path */
                 while (c < line_end && is_digit(*c))
@@ -529,25 +549,30 @@ int cgfs_parse_proc_cgroup(const char *buf, size_t len, char **ret_path)
                         if (!path_byte_ok((unsigned char)*q))
                                 return -EINVAL;
 
-                if (line_end - p >= 3 && p[0] == '0' && p[1] == ':' && controllers_len == 0) {
-                        if (v2)
+                if (controller)
+                        match = !(controllers - p == 2 && p[0] == '0') &&
+                                list_has(controllers, controllers_len, controller, ',');
+                else
+                        match = controllers - p == 2 && p[0] == '0' && controllers_len == 0;
+                if (match) {
+                        if (found)
                                 return -EINVAL;
-                        v2 = c + 1; /* without the leading '/' */
-                        v2_len = (size_t)(line_end - v2);
+                        found = c + 1; /* without the leading '/' */
+                        found_len = (size_t)(line_end - found);
                 }
                 p = eol ? eol + 1 : end;
         }
-        if (!v2)
+        if (!found)
                 return -ENOENT;
-        /* The kernel marks a cgroup removed while a task still names it. */
-        if (v2_len >= sizeof deleted - 1 &&
-            memcmp(v2 + v2_len - (sizeof deleted - 1), deleted, sizeof deleted - 1) == 0)
+        /* The kernel marks a cgroup2 cgroup removed while a task still names it. */
+        if (found_len >= sizeof deleted - 1 &&
+            memcmp(found + found_len - (sizeof deleted - 1), deleted, sizeof deleted - 1) == 0)
                 return -ENOENT;
-        if (v2_len > 0 && v2[v2_len - 1] == '/')
-                v2_len--; /* never printed by the kernel, but harmless */
-        if (v2_len >= PATH_MAX)
+        if (found_len > 0 && found[found_len - 1] == '/')
+                found_len--; /* never printed by the kernel, but harmless */
+        if (found_len >= PATH_MAX)
                 return -EINVAL;
-        path = strndup(v2, v2_len);
+        path = strndup(found, found_len);
         if (!path)
                 return -ENOMEM;
         /* Outside our cgroup namespace the path climbs ("/../.."): such a
@@ -560,103 +585,21 @@ int cgfs_parse_proc_cgroup(const char *buf, size_t len, char **ret_path)
         return 0;
 }
 
-int cgfs_pid_cgroup(struct cgfs *fs, int pid, char **ret_path)
+int cgfs_parse_proc_cgroup(const char *buf, size_t len, char **ret_path)
 {
-        _cleanup_free_ char *buf = NULL;
-        char path[32];
-        ssize_t n;
-
-        assert(fs);
-        assert(ret_path);
-
-        if (pid <= 0)
-                return -EINVAL;
-        snprintf(path, sizeof path, "%d/cgroup", pid);
-        buf = malloc(CGFS_PROC_BUF_BYTES);
-        if (!buf)
-                return -ENOMEM;
-        n = read_at(fs->proc_fd, path, buf, CGFS_PROC_BUF_BYTES);
-        if (n < 0)
-                return (int)n;
-        return cgfs_parse_proc_cgroup(buf, (size_t)n, ret_path);
-}
-
-/* Does the comma-separated list [list, list + len) hold word exactly? */
-static bool controller_list_has(const char *list, size_t len, const char *word)
-{
-        size_t wlen = strlen(word);
-
-        for (const char *p = list, *end = list + len; p < end;) {
-                const char *comma = memchr(p, ',', (size_t)(end - p));
-                size_t n = comma ? (size_t)(comma - p) : (size_t)(end - p);
-
-                if (n == wlen && memcmp(p, word, n) == 0)
-                        return true;
-                p += n + 1;
-        }
-        return false;
+        return parse_proc_cgroup(buf, len, NULL, ret_path);
 }
 
 int cgfs_parse_proc_cgroup_v1(const char *buf, size_t len, const char *controller, char **ret_path)
 {
-        static const char deleted[] = " (deleted)";
-        const char *p = buf, *end = buf + len, *found = NULL;
-        size_t found_len = 0;
-        char *path;
+        assert(controller);
 
-        assert(buf || len == 0);
-        assert(controller && controller[0]);
-        assert(ret_path);
-
-        while (p < end) {
-                const char *eol = memchr(p, '\n', (size_t)(end - p));
-                const char *line_end = eol ? eol : end;
-                const char *c = p, *controllers;
-
-                while (c < line_end && is_digit(*c))
-                        c++;
-                if (c == p || c - p > 10 || c >= line_end || *c != ':')
-                        return -EINVAL;
-                controllers = ++c;
-                while (c < line_end && *c != ':') {
-                        if (!path_byte_ok((unsigned char)*c))
-                                return -EINVAL;
-                        c++;
-                }
-                if (c >= line_end || c + 1 >= line_end || c[1] != '/')
-                        return -EINVAL;
-                for (const char *q = c + 1; q < line_end; q++)
-                        if (!path_byte_ok((unsigned char)*q))
-                                return -EINVAL;
-                if (controller_list_has(controllers, (size_t)(c - controllers), controller)) {
-                        if (found)
-                                return -EINVAL; /* a controller is in one hierarchy only */
-                        found = c + 2;
-                        found_len = (size_t)(line_end - found);
-                }
-                p = eol ? eol + 1 : end;
-        }
-        if (!found)
-                return -ENOENT;
-        if (found_len >= sizeof deleted - 1 &&
-            memcmp(found + found_len - (sizeof deleted - 1), deleted, sizeof deleted - 1) == 0)
-                return -ENOENT;
-        if (found_len > 0 && found[found_len - 1] == '/')
-                found_len--;
-        if (found_len >= PATH_MAX)
+        if (!controller[0] || strchr(controller, ',') || strchr(controller, ':'))
                 return -EINVAL;
-        path = strndup(found, found_len);
-        if (!path)
-                return -ENOMEM;
-        if (!rel_ok(path)) {
-                free(path);
-                return -EINVAL;
-        }
-        *ret_path = path;
-        return 0;
+        return parse_proc_cgroup(buf, len, controller, ret_path);
 }
 
-int cgfs_pid_cgroup_v1(struct cgfs *fs, int pid, const char *controller, char **ret_path)
+static int read_proc_cgroup(struct cgfs *fs, int pid, const char *controller, char **ret_path)
 {
         _cleanup_free_ char *buf = NULL;
         char path[32];
@@ -674,7 +617,20 @@ int cgfs_pid_cgroup_v1(struct cgfs *fs, int pid, const char *controller, char **
         n = read_at(fs->proc_fd, path, buf, CGFS_PROC_BUF_BYTES);
         if (n < 0)
                 return (int)n;
-        return cgfs_parse_proc_cgroup_v1(buf, (size_t)n, controller, ret_path);
+        if (controller)
+                return cgfs_parse_proc_cgroup_v1(buf, (size_t)n, controller, ret_path);
+        return cgfs_parse_proc_cgroup(buf, (size_t)n, ret_path);
+}
+
+int cgfs_pid_cgroup_v1(struct cgfs *fs, int pid, const char *controller, char **ret_path)
+{
+        assert(controller);
+        return read_proc_cgroup(fs, pid, controller, ret_path);
+}
+
+int cgfs_pid_cgroup(struct cgfs *fs, int pid, char **ret_path)
+{
+        return read_proc_cgroup(fs, pid, NULL, ret_path);
 }
 
 /* --- walk --------------------------------------------------------------- */
@@ -869,23 +825,6 @@ static int unescape_octal(const char *s, size_t len, char *buf, size_t size)
         }
         buf[o] = '\0';
         return 0;
-}
-
-/* Is word one of the comma-separated items of list[0..len)? */
-static bool list_has(const char *list, size_t len, const char *word, char sep)
-{
-        size_t wlen = strlen(word);
-        const char *p = list, *end = list + len;
-
-        while (p < end) {
-                const char *q = memchr(p, sep, (size_t)(end - p));
-                size_t n = (size_t)((q ? q : end) - p);
-
-                if (n == wlen && memcmp(p, word, wlen) == 0)
-                        return true;
-                p = q ? q + 1 : end;
-        }
-        return false;
 }
 
 /* Is word one of the whitespace-separated items of cgroup.controllers? */

@@ -59,6 +59,12 @@ static void fuzz_cgfs_parsers(const char *buf, size_t len)
                         abort();
                 free(path);
         }
+        path = NULL;
+        if (cgfs_parse_proc_cgroup_v1(buf, len, "memory", &path) == 0) {
+                if (!rel_path_ok(path))
+                        abort();
+                free(path);
+        }
         info = malloc(sizeof *info);
         if (!info)
                 return;

@@ -206,6 +206,18 @@ static void test_hybrid_reads(void)
         CHECK_EQ_INT(cgfs_pid_cgroup(fs, 4242, &path), 0);
         CHECK_STREQ(path, "docker/" ID1);
         free(path);
+        /* ... and the memory line gives the path for the v1 reads. */
+        path = NULL;
+        CHECK_EQ_INT(cgfs_pid_cgroup_v1(fs, 4242, "memory", &path), 0);
+        CHECK_STREQ(path, "docker/" ID1);
+        if (path)
+                CHECK_EQ_INT(cgfs_read_v1_memory(fs, path, &v1), 0);
+        free(path);
+        path = NULL;
+        CHECK_EQ_INT(cgfs_pid_cgroup_v1(fs, 4242, "rdma", &path), -ENOENT);
+        CHECK_EQ_INT(cgfs_pid_cgroup_v1(fs, 0, "memory", &path), -EINVAL);
+        CHECK_EQ_INT(cgfs_pid_cgroup_v1(fs, 4243, "memory", &path), -ENOENT);
+        CHECK(path == NULL);
 
         /* /proc/pressure/cpu without a "full" line (older kernels). */
         CHECK_EQ_INT(cgfs_read_host_psi(fs, "cpu", &psi), 0);
@@ -633,6 +645,57 @@ static void test_parse_proc_cgroup(void)
         }
 }
 
+struct proc_cgroup_v1_case {
+        const char *text;
+        size_t len;
+        const char *controller;
+        int expect_r;
+        const char *expect_path;
+};
+
+#define PC1(s, ctl, r, p)                                                                          \
+        {                                                                                          \
+                s, LEN(s), ctl, r, p                                                               \
+        }
+
+static const struct proc_cgroup_v1_case proc_cgroup_v1_cases[] = {
+    PC1("4:memory:/docker/abc\n0::/docker/abc\n", "memory", 0, "docker/abc"),
+    PC1("2:cpu,cpuacct:/x/y\n4:memory:/m\n", "cpuacct", 0, "x/y"),
+    PC1("2:cpu,cpuacct:/x/y\n4:memory:/m\n", "cpu", 0, "x/y"),
+    PC1("9:name=systemd:/user.slice\n", "name=systemd", 0, "user.slice"),
+    PC1("4:memory:/\n", "memory", 0, ""),
+    /* "mem" is not "memory", and the v2 line never names a controller. */
+    PC1("4:memory:/docker/abc\n", "mem", -ENOENT, NULL),
+    PC1("0::/docker/abc\n", "memory", -ENOENT, NULL),
+    PC1("", "memory", -ENOENT, NULL),
+    PC1("4:memory:/a\n5:memory:/b\n", "memory", -EINVAL, NULL),
+    PC1("4:memory:/../x\n", "memory", -EINVAL, NULL),
+    PC1("4:memory:docker\n", "memory", -EINVAL, NULL),
+    PC1("4:memory:/a\0b\n", "memory", -EINVAL, NULL),
+    PC1("4:memory:/a\ngarbage\n", "memory", -EINVAL, NULL),
+    PC1("4:memory:/a\n", "", -EINVAL, NULL),
+    PC1("4:memory:/a\n", "cpu,memory", -EINVAL, NULL),
+};
+
+static void test_parse_proc_cgroup_v1(void)
+{
+        for (size_t i = 0; i < ELEMENTSOF(proc_cgroup_v1_cases); i++) {
+                const struct proc_cgroup_v1_case *c = &proc_cgroup_v1_cases[i];
+                char *path = NULL;
+                int r = cgfs_parse_proc_cgroup_v1(c->text, c->len, c->controller, &path);
+
+                if (r != c->expect_r)
+                        fprintf(stderr, "proc cgroup v1 case %zu: r=%d expected %d\n", i, r,
+                                c->expect_r);
+                CHECK_EQ_INT(r, c->expect_r);
+                if (c->expect_path)
+                        CHECK_STREQ(path, c->expect_path);
+                else
+                        CHECK(path == NULL);
+                free(path);
+        }
+}
+
 /* --- mountinfo parser ---------------------------------------------------- */
 
 static void load(const char *rel, char *buf, size_t size, size_t *ret_len)
@@ -775,6 +838,7 @@ int main(int argc, char **argv)
         }
 
         test_parse_proc_cgroup();
+        test_parse_proc_cgroup_v1();
         test_parse_mountinfo();
         test_v2_reads();
         test_hybrid_reads();
