@@ -154,6 +154,12 @@ struct policy_group_state {
         enum action_kind last_action_kind;
         bool throttled;              /* memory.high was tightened by us */
         uint64_t memory_high_before; /* memory.high before the first throttle */
+        /* the last LIMIT/HIGH carried out (or logged, in dry-run): the same value
+         * is not sent again within the memory cooldown, so an asynchronous
+         * Docker update in flight, a refused write or dry-run do not repeat
+         * every tick */
+        uint64_t limit_max_sent, limit_swap_sent, limit_high_sent;
+        usec_t limit_max_usec, limit_high_usec; /* USEC_INFINITY = never */
         bool seen;                   /* scratch: mark for pruning vanished groups */
 };
 
@@ -195,7 +201,9 @@ int policy_confirm(const struct policy_input *fresh, const struct policy_state *
 
 /* Tell the state an action was carried out (cooldown bookkeeping): RECLAIM/
  * THROTTLE/STOP/KILL start the group's cooldown, STOP/KILL the host-wide
- * one, THROTTLE marks the group throttled, HIGH clears that mark. Call it in
+ * one, THROTTLE marks the group throttled, HIGH clears that mark; LIMIT and
+ * HIGH remember the value sent, which is then not planned again within the
+ * cooldown. Call it in
  * dry-run too, so dry-run paces its "would" entries like the real thing.
  * 0, or -ENOMEM. */
 int policy_note_action(struct policy_state *state, const struct action *a, usec_t now);

@@ -172,6 +172,7 @@ static struct policy_group_state *state_get(struct policy_state *s, const char *
         util_strlcpy(gs->key, key, sizeof gs->key);
         gs->last_action_usec = USEC_INFINITY;
         gs->memory_high_before = BYTES_MAX;
+        gs->limit_max_usec = gs->limit_high_usec = USEC_INFINITY;
         return gs;
 }
 
@@ -628,6 +629,28 @@ static const char *fmt_limit(uint64_t bytes, char *buf, size_t size)
         return fmt_bytes(bytes, buf, size);
 }
 
+static bool sent_within_cooldown(const struct context *ctx, usec_t sent_usec)
+{
+        usec_t now = ctx->in->now;
+
+        return sent_usec != USEC_INFINITY && now >= sent_usec &&
+               now - sent_usec < ctx->in->config->memory.cooldown_usec;
+}
+
+static bool limit_recently_sent(const struct context *ctx, const struct policy_group_state *gs,
+                                uint64_t max_bytes, uint64_t swap_bytes)
+{
+        return gs && gs->limit_max_sent == max_bytes && gs->limit_swap_sent == swap_bytes &&
+               sent_within_cooldown(ctx, gs->limit_max_usec);
+}
+
+static bool high_recently_sent(const struct context *ctx, const struct policy_group_state *gs,
+                               uint64_t high_bytes)
+{
+        return gs && gs->limit_high_sent == high_bytes &&
+               sent_within_cooldown(ctx, gs->limit_high_usec);
+}
+
 /* LIMIT and HIGH drift for every managed group; HIGH restore at normal. */
 static int plan_limits(const struct context *ctx, struct plan *plan)
 {
@@ -674,7 +697,8 @@ static int plan_limits(const struct context *ctx, struct plan *plan)
 
                 if (d.max_set && g->has_memory &&
                     (g->memory_max != d.max_bytes ||
-                     (swap_matters && g->memory_swap_max != d.swap_bytes))) {
+                     (swap_matters && g->memory_swap_max != d.swap_bytes)) &&
+                    !limit_recently_sent(ctx, gs, d.max_bytes, d.swap_bytes)) {
                         a = add_action(plan, ACTION_LIMIT, plan->memory_tier, s, i);
                         if (!a)
                                 return -ENOMEM;
@@ -687,7 +711,8 @@ static int plan_limits(const struct context *ctx, struct plan *plan)
                 }
 
                 if (d.high_set && g->has_memory_high && !(gs && gs->throttled) &&
-                    !(ctx->targeted && ctx->targeted[i]) && g->memory_high != d.high_bytes) {
+                    !(ctx->targeted && ctx->targeted[i]) && g->memory_high != d.high_bytes &&
+                    !high_recently_sent(ctx, gs, d.high_bytes)) {
                         a = add_action(plan, ACTION_HIGH, plan->memory_tier, s, i);
                         if (!a)
                                 return -ENOMEM;
@@ -825,12 +850,19 @@ int policy_note_action(struct policy_state *state, const struct action *a, usec_
         assert(state);
         assert(a);
 
-        if (a->kind == ACTION_LIMIT)
-                return 0;
-        if (a->kind == ACTION_HIGH) {
-                gs = state_find(state, a->key);
-                if (gs)
+        if (a->kind == ACTION_LIMIT || a->kind == ACTION_HIGH) {
+                gs = state_get(state, a->key);
+                if (!gs)
+                        return -ENOMEM;
+                if (a->kind == ACTION_LIMIT) {
+                        gs->limit_max_sent = a->bytes;
+                        gs->limit_swap_sent = a->swap_bytes;
+                        gs->limit_max_usec = now;
+                } else {
                         gs->throttled = false;
+                        gs->limit_high_sent = a->bytes;
+                        gs->limit_high_usec = now;
+                }
                 return 0;
         }
 

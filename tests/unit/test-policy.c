@@ -1051,11 +1051,58 @@ static void test_conditions_gating(void)
         world_done(&w);
 }
 
+/* A LIMIT or HIGH that was sent but did not (yet) take effect — an
+ * asynchronous Docker update in flight, a refused write, dry-run — is not
+ * sent again within the cooldown; a different value, or the cooldown's end, is. */
+static void test_limit_paced(void)
+{
+        struct world w;
+        struct group_sample *g;
+        const struct action *a;
+
+        world_init(&w);
+        w.config.memory.cooldown_usec = 15 * S;
+        w.rules[R_BACKEND].memory_max = (struct size_spec){.set = true, .bytes = 512 * MiB};
+        w.rules[R_BACKEND].memory_high = (struct size_spec){.set = true, .bytes = 400 * MiB};
+        g = add_group(&w, "backend", R_BACKEND, 100 * MiB, true);
+        g->memory_max = 1 * GiB;
+        g->memory_high = BYTES_MAX;
+
+        CHECK_EQ_INT(evaluate(&w, 10 * S, false), 0);
+        CHECK_EQ_INT(w.plan.n_actions, 2);
+        for (size_t i = 0; i < w.plan.n_actions; i++)
+                CHECK_EQ_INT(policy_note_action(&w.state, &w.plan.actions[i], 10 * S), 0);
+
+        /* observed values unchanged (nothing applied): not again within the cooldown */
+        CHECK_EQ_INT(evaluate(&w, 11 * S, false), 0);
+        CHECK_EQ_INT(w.plan.n_actions, 0);
+        CHECK_EQ_INT(evaluate(&w, 24 * S, false), 0);
+        CHECK_EQ_INT(w.plan.n_actions, 0);
+
+        /* a new desired value goes out at once */
+        w.rules[R_BACKEND].memory_max.bytes = 768 * MiB;
+        CHECK_EQ_INT(evaluate(&w, 25 * S, false), 0);
+        a = only_action(&w, ACTION_LIMIT);
+        CHECK(a && a->bytes == 768 * MiB);
+        if (a)
+                CHECK_EQ_INT(policy_note_action(&w.state, a, 25 * S), 0);
+
+        /* after the cooldown, drift is corrected again */
+        CHECK_EQ_INT(evaluate(&w, 25 * S + 15 * S, false), 0);
+        CHECK_EQ_INT(w.plan.n_actions, 2);
+        a = only_action(&w, ACTION_LIMIT);
+        CHECK(a && a->bytes == 768 * MiB);
+        a = only_action(&w, ACTION_HIGH);
+        CHECK(a && a->bytes == 400 * MiB);
+        world_done(&w);
+}
+
 int main(void)
 {
         for (size_t i = 0; i < ELEMENTSOF(scenarios); i++)
                 run_scenario(&scenarios[i]);
         test_limit_drift();
+        test_limit_paced();
         test_limit_unset_and_percent();
         test_override();
         test_high_drift();
