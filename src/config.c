@@ -208,6 +208,7 @@ struct parse_ctx {
         unsigned file;   /* index into c->files */
         const char *pos; /* next unread character of the text */
         unsigned line;
+        size_t line_max; /* longest line inih takes, in characters */
         bool in_section;
         enum section_type section;
         size_t index;         /* into disks/logs/rules */
@@ -1113,6 +1114,11 @@ static int handler(void *user, const char *inih_section, const char *name, const
                        0;
         if (!*value)
                 return parse_error(ctx, "%s: empty value", name), 0;
+        /* config_dump writes "key = value": it must fit on a line too. */
+        if (strlen(name) + strlen(" = ") + strlen(value) > ctx->line_max)
+                return parse_error(ctx, "line too long as \"%s = VALUE\" (at most %zu characters)",
+                                   name, ctx->line_max),
+                       0;
         /* What the reader leaves of "key = #x" would not survive a dump. */
         if (value[0] == '#' || value[0] == ';')
                 return parse_error(ctx, "%s: a value can not start with '%c' (it starts a comment)",
@@ -1165,6 +1171,7 @@ static char *reader(char *str, int num, void *stream)
                 return str;
         }
         len = (size_t)(e - b);
+        ctx->line_max = (size_t)num - 1;
         if (len >= (size_t)num) {
                 parse_error(ctx, "line too long (at most %d characters)", num - 1);
                 return NULL;
