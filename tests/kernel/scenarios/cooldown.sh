@@ -1,6 +1,9 @@
 # cooldown: after a kill, memory stays in emergency; the governor must not
 # kill again until the cooldown (8 s) has passed — and then it does, which
-# shows that the cooldown (not blindness) held it back.
+# shows that the cooldown (not blindness) held it back. Both groups hold
+# their memory before the governor starts, so throttling (which stops a
+# growing group) cannot take the host out of emergency: "first" (60M,
+# priority 10) goes first, "second" (280M) alone still keeps 67% in use.
 . /scenarios/lib.sh
 NAME=cooldown
 COOLDOWN_MS=8000
@@ -21,13 +24,15 @@ CONF
 } >/tmp/governor.conf
 
 oom_before=$(oom_kills)
-gov_start /tmp/governor.conf
-check "governor-running" alive "$GOV_PID"
 cg_spawn first hog --target 60 --ready /tmp/first.ready -q
 first_pid=$!
 wait_for 10000 [ -f /tmp/first.ready ]
-cg_spawn second hog --target 280 --rate 100 -q
+cg_spawn second hog --target 280 --ready /tmp/second.ready -q
 second_pid=$!
+wait_for 15000 [ -f /tmp/second.ready ]
+echo "memory in use before the governor: $(mem_used_percent)%"
+gov_start /tmp/governor.conf
+check "governor-running" alive "$GOV_PID"
 wait_for 15000 gov_log_has "GOVERNOR_ACTION=kill "
 t_kill1=$(gov_log_time "GOVERNOR_ACTION=kill ")
 # Watch the cooldown: second must stay alive and unkilled until it ends.

@@ -12,7 +12,8 @@ memory_high = $1
 CONF
 }
 cg_make app-a
-{ lab_config 65 80 90 1s 15s; write_rule 100M; } >$CONF.new && mkdir -p /etc/sutazai && mv $CONF.new $CONF
+mkdir -p /etc/sutazai
+{ lab_config 65 80 90 1s 15s; write_rule 100M; } >$CONF
 gov_start $CONF
 check "governor-running" alive "$GOV_PID"
 high_is() { [ "$(cg_value "$1" memory.high)" = "$2" ]; }

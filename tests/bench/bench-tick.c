@@ -1,0 +1,274 @@
+/* bench-tick — the cost of one governor tick (sample + decide) over 100,
+ * 1 000 and 10 000 cgroups.
+ *
+ * Builds a fixture cgroup v2 tree on tmpfs (/dev/shm, else $TMPDIR): N
+ * cgroups "bench-NNNNN" with the files the sampler reads (memory.current,
+ * .max, .high, .swap.max, .events, .pressure, cgroup.events) and a fake
+ * procfs (meminfo, pressure/memory, pressure/io); one [cgroup:bench] rule
+ * matches them all and their limits already match it, so a tick plans
+ * nothing and measures the steady state the daemon lives in. Then it runs
+ * the daemon's own sampler_take() + policy_evaluate() repeatedly and
+ * prints a Markdown table: ticks, median and 95th percentile per tick, and
+ * the median per cgroup. Files come from the page cache of tmpfs, so this
+ * is the governor's CPU cost, not the kernel's cgroupfs cost.
+ *
+ *   bench-tick [N ...]     (default: 100 1000 10000)
+ *
+ * Exit 0, or 1 with a message if the fixture or the modules fail. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgfs.h"
+#include "config.h"
+#include "log.h"
+#include "policy.h"
+#include "sampler.h"
+#include "snapshot.h"
+#include "util.h"
+
+#define FIXTURE_MEMORY_MAX  "268435456" /* bytes: 256M, equal to the rule */
+#define FIXTURE_MEMORY_HIGH "209715200" /* bytes: 200M, equal to the rule */
+#define TICK_BUDGET_USEC    (2 * USEC_PER_SEC) /* per size: enough ticks for a stable median */
+#define TICKS_MIN           5
+#define TICKS_MAX           500
+
+static const char bench_rules[] = "[cgroup:bench]\n"
+                                  "match = path:bench-*\n"
+                                  "memory_max = 256M\n"
+                                  "memory_high = 200M\n"
+                                  "priority = 10\n";
+
+static int write_file(const char *dir, const char *name, const char *content)
+{
+        _cleanup_free_ char *path = NULL;
+        _cleanup_close_ int fd = -1;
+
+        if (asprintf(&path, "%s/%s", dir, name) < 0)
+                return -ENOMEM;
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd < 0)
+                return -errno;
+        return util_write_all(fd, content, strlen(content));
+}
+
+static int make_cgroup(const char *root, unsigned i)
+{
+        static const struct {
+                const char *name;
+                const char *content;
+        } files[] = {
+                {"memory.current", "104857600\n"},
+                {"memory.max", FIXTURE_MEMORY_MAX "\n"},
+                {"memory.high", FIXTURE_MEMORY_HIGH "\n"},
+                {"memory.swap.max", "0\n"},
+                {"memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n"},
+                {"memory.pressure", "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
+                                    "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"},
+                {"cgroup.events", "populated 1\nfrozen 0\n"},
+                {"cgroup.procs", ""},
+        };
+        char dir[4096];
+        int r;
+
+        snprintf(dir, sizeof dir, "%s/bench-%05u", root, i);
+        if (mkdir(dir, 0755) < 0)
+                return -errno;
+        for (size_t f = 0; f < ELEMENTSOF(files); f++) {
+                r = write_file(dir, files[f].name, files[f].content);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int make_proc(const char *proc)
+{
+        static const char pressure[] = "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
+                                       "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n";
+        char dir[4096];
+        int r;
+
+        if (mkdir(proc, 0755) < 0)
+                return -errno;
+        r = write_file(proc, "meminfo",
+                       "MemTotal:       25165824 kB\nMemFree:        20971520 kB\n"
+                       "MemAvailable:   20971520 kB\nSwapTotal:             0 kB\n"
+                       "SwapFree:              0 kB\n");
+        if (r < 0)
+                return r;
+        snprintf(dir, sizeof dir, "%s/pressure", proc);
+        if (mkdir(dir, 0755) < 0)
+                return -errno;
+        r = write_file(dir, "memory", pressure);
+        if (r < 0)
+                return r;
+        return write_file(dir, "io", pressure);
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+        (void)remove(path);
+        return 0;
+}
+
+/* Remove the fixture, children first, never following symlinks. */
+static void remove_tree(const char *path)
+{
+        (void)nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int compare_usec(const void *a, const void *b)
+{
+        usec_t x = *(const usec_t *)a, y = *(const usec_t *)b;
+
+        return x < y ? -1 : x > y;
+}
+
+struct tick_figures {
+        unsigned ticks;
+        usec_t median_usec;
+        usec_t p95_usec;
+        size_t groups_seen;
+};
+
+static int measure(const char *root, const char *proc, const struct config *c,
+                   struct tick_figures *ret)
+{
+        struct cgfs_layout_info layout = {.layout = CGFS_LAYOUT_V2, .v2_memory = true};
+        struct sampler_context ctx = {.config = c, .layout = &layout};
+        struct policy_state state;
+        usec_t samples[TICKS_MAX], budget_end;
+        struct tick_figures f = {0};
+        struct cgfs *fs = NULL;
+        int r;
+
+        r = cgfs_open(root, proc, &fs);
+        if (r < 0)
+                return r;
+        ctx.fs = fs;
+        policy_state_init(&state);
+        budget_end = util_now_usec() + TICK_BUDGET_USEC;
+        while (f.ticks < TICKS_MAX && (f.ticks < TICKS_MIN || util_now_usec() < budget_end)) {
+                struct policy_input in = {.config = c};
+                struct snapshot snap;
+                struct plan plan;
+                usec_t start = util_now_usec();
+
+                snapshot_init(&snap);
+                plan_init(&plan);
+                r = sampler_take(&ctx, start, &snap);
+                if (r >= 0) {
+                        in.snapshot = &snap;
+                        in.now = start;
+                        r = policy_evaluate(&in, &state, &plan);
+                }
+                samples[f.ticks++] = util_now_usec() - start;
+                f.groups_seen = snap.n_groups;
+                if (r >= 0 && plan.n_actions > 0)
+                        fprintf(stderr, "bench-tick: unexpected %zu action(s) planned\n",
+                                plan.n_actions);
+                plan_done(&plan);
+                snapshot_done(&snap);
+                if (r < 0)
+                        break;
+        }
+        policy_state_done(&state);
+        cgfs_free(fs);
+        if (r < 0)
+                return r;
+        qsort(samples, f.ticks, sizeof samples[0], compare_usec);
+        f.median_usec = samples[f.ticks / 2];
+        f.p95_usec = samples[(f.ticks * 95) / 100 < f.ticks ? (f.ticks * 95) / 100 : f.ticks - 1];
+        *ret = f;
+        return 0;
+}
+
+static int run_size(const char *base, unsigned n, const struct config *c)
+{
+        char root[4096], proc[4096];
+        struct tick_figures f;
+        int r;
+
+        snprintf(root, sizeof root, "%s/cgroup-%u", base, n);
+        snprintf(proc, sizeof proc, "%s/proc-%u", base, n);
+        if (mkdir(root, 0755) < 0)
+                return -errno;
+        for (unsigned i = 0; i < n; i++) {
+                r = make_cgroup(root, i);
+                if (r < 0)
+                        return r;
+        }
+        r = make_proc(proc);
+        if (r < 0)
+                return r;
+        r = measure(root, proc, c, &f);
+        if (r < 0)
+                return r;
+        if (f.groups_seen != n) {
+                fprintf(stderr, "bench-tick: sampled %zu of %u cgroups\n", f.groups_seen, n);
+                return -EIO;
+        }
+        printf("| %6u | %5u | %10.3f | %10.3f | %8.2f |\n", n, f.ticks,
+               (double)f.median_usec / USEC_PER_MSEC, (double)f.p95_usec / USEC_PER_MSEC,
+               (double)f.median_usec / n);
+        fflush(stdout);
+        return 0;
+}
+
+int main(int argc, char **argv)
+{
+        static const unsigned default_sizes[] = {100, 1000, 10000};
+        const char *tmp = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : getenv("TMPDIR");
+        char base[4096], err[512];
+        struct config *c;
+        unsigned sizes[16];
+        size_t n_sizes = 0;
+        int r = 0;
+
+        for (int i = 1; i < argc && n_sizes < ELEMENTSOF(sizes); i++) {
+                char *end;
+                unsigned long v = strtoul(argv[i], &end, 10);
+
+                if (*end != '\0' || v == 0 || v > 100000) {
+                        fprintf(stderr, "usage: bench-tick [N ...] (1..100000)\n");
+                        return 2;
+                }
+                sizes[n_sizes++] = (unsigned)v;
+        }
+        if (n_sizes == 0) {
+                memcpy(sizes, default_sizes, sizeof default_sizes);
+                n_sizes = ELEMENTSOF(default_sizes);
+        }
+
+        log_init("bench-tick", LOG_TARGET_CONSOLE);
+        log_set_max_priority(LOG_WARNING);
+        c = config_new_default();
+        if (!c || config_parse_string(c, "bench-tick", bench_rules, err, sizeof err) < 0) {
+                fprintf(stderr, "bench-tick: config: %s\n", c ? err : "out of memory");
+                config_free(c);
+                return 1;
+        }
+
+        snprintf(base, sizeof base, "%s/sutazai-bench-tick.XXXXXX", tmp ? tmp : "/tmp");
+        if (!mkdtemp(base)) {
+                fprintf(stderr, "bench-tick: mkdtemp %s: %s\n", base, strerror(errno));
+                config_free(c);
+                return 1;
+        }
+        printf("| cgroups | ticks | median ms/tick | p95 ms/tick | µs/cgroup |\n");
+        printf("|-------:|------:|-----------:|-----------:|---------:|\n");
+        for (size_t i = 0; i < n_sizes && r >= 0; i++)
+                r = run_size(base, sizes[i], c);
+        if (r < 0)
+                fprintf(stderr, "bench-tick: %s\n", strerror(-r));
+        remove_tree(base);
+        config_free(c);
+        return r < 0 ? 1 : 0;
+}
