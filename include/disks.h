@@ -54,6 +54,7 @@ void disks_usage_from_statvfs(const struct statvfs *st, struct disk_usage *ret);
 struct disk_state {
         struct tier_tracker tracker;
         usec_t last_cleanup_usec; /* monotonic end of the last cleanup; USEC_INFINITY = never */
+        enum tier last_cleanup_tier; /* the tier that cleanup ran for */
 };
 
 void disk_state_init(struct disk_state *s);
@@ -61,7 +62,8 @@ void disk_state_init(struct disk_state *s);
 struct disk_decision {
         enum tier tier;
         enum tier previous_tier;
-        bool start_cleanup; /* tier >= warning, above low, cooldown over, none running */
+        bool start_cleanup; /* tier >= warning, above low, none running, and the cooldown
+                             * is over or the tier rose above the last cleanup's */
 };
 
 /* Advance the tier with a fresh sample and decide whether to start cleanup. */

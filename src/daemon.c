@@ -14,6 +14,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "actuator.h"
+#include "disks.h"
 #include "docker.h"
 #include "history.h"
 #include "log.h"
@@ -161,6 +162,12 @@ void daemon_evaluate(struct daemon *d, const char *reason)
         if (d->plan.n_actions > 0)
                 log_debug("evaluation (%s): %zu action(s)", reason, d->plan.n_actions);
         actuator_run(d, &d->plan);
+        /* Disks: statvfs tiers and cleanup (issue 4). */
+        if (d->disks && disks_evaluate(d->disks, start) == -ENOMEM) {
+                log_error("out of memory while evaluating disks");
+                sd_event_exit(d->event, 1);
+                goto out;
+        }
 
         d->counters.ticks++;
         d->counters.last_tick_usec = util_now_usec() - start;
@@ -203,13 +210,21 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
         struct daemon *d = userdata;
 
         daemon_evaluate(d, "tick");
-        return sd_event_source_set_time(s, usec + d->config->governor.interval_usec);
+        /* A time source is one-shot: dispatching turned it off, so re-arm both. */
+        if (sd_event_source_set_time(s, usec + d->config->governor.interval_usec) < 0)
+                return -1;
+        return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
 }
 
 static void on_docker(enum docker_event_kind kind, const struct docker_container *c,
                       usec_t event_usec, void *userdata)
 {
         struct daemon *d = userdata;
+
+        /* Image last use for LRU eviction: a container starting or ending is
+         * a use of its image. */
+        if (c && c->image_id && (kind == DOCKER_EVENT_STARTED || kind == DOCKER_EVENT_REMOVED))
+                disks_image_used(d->disks, c->image_id, util_realtime_usec());
 
         switch (kind) {
         case DOCKER_EVENT_CONNECTED:
@@ -376,6 +391,8 @@ static void harden_memory(void)
 static void daemon_done(struct daemon *d)
 {
         d->tick = sd_event_source_disable_unref(d->tick);
+        /* Before Docker: a pending cleanup request is orphaned, not called back into freed state. */
+        d->disks = disks_free(d->disks);
         d->docker = docker_free(d->docker);
         d->triggers = triggers_free(d->triggers);
         d->history = history_free(d->history);
@@ -435,6 +452,9 @@ int daemon_main(const struct daemon_options *opts)
         if (r < 0)
                 goto fail;
         open_docker(&d);
+        r = disks_new(&d, &d.disks);
+        if (r < 0)
+                goto fail;
         r = arm_tick(&d);
         if (r < 0)
                 goto fail;

@@ -45,6 +45,7 @@ void disk_state_init(struct disk_state *s)
         assert(s);
         tier_tracker_init(&s->tracker);
         s->last_cleanup_usec = USEC_INFINITY;
+        s->last_cleanup_tier = TIER_NORMAL;
 }
 
 bool disks_under_low(const struct disk_section *cfg, const struct disk_usage *usage)
@@ -73,10 +74,12 @@ void disks_decide(const struct disk_section *cfg, struct disk_state *state,
         ret->tier = tier_update(&state->tracker, &c, cfg->hold_usec, now);
 
         /* After a cleanup the disk needs time to show its effect (and a
-         * cleanup that found nothing must not rerun every tick). */
+         * cleanup that found nothing must not rerun every tick) — unless it
+         * got worse: a higher tier unlocks stages the last run did not have. */
         cooled = state->last_cleanup_usec == USEC_INFINITY ||
                  (now >= state->last_cleanup_usec &&
-                  now - state->last_cleanup_usec >= cfg->cooldown_usec);
+                  now - state->last_cleanup_usec >= cfg->cooldown_usec) ||
+                 ret->tier > state->last_cleanup_tier;
 
         ret->start_cleanup = ret->tier >= TIER_WARNING && !cleanup_running && cooled &&
                              !disks_under_low(cfg, usage);

@@ -34,6 +34,7 @@ struct disk_watch {
         dev_t dev;
         bool seen;
         usec_t last_cleanup_realtime_usec;
+        bool docker_skipped; /* the last cleanup found Docker disconnected */
 };
 
 struct job_item {
@@ -52,6 +53,7 @@ struct job {
         enum disks_stage stage;
         bool waiting; /* an asynchronous step is outstanding */
         bool evict_exhausted;
+        bool docker_skipped; /* a Docker stage was due while Docker was disconnected */
         char *evict_skip[EVICT_SKIP_MAX];
         size_t n_evict_skip;
         /* the image being evicted: its refs are removed one by one */
@@ -448,13 +450,14 @@ static void journal_done(struct spawner *s, int result, int status, const char *
         const char *fields[] = {"GOVERNOR_ACTION=vacuum-journal", f_status, NULL};
         uint64_t freed = journal_freed_bytes(output);
 
+        /* output belongs to s: use it before freeing s. */
+        logprune_escape(output, escaped, sizeof(escaped));
         job->spawn = spawner_free(job->spawn);
         job->waiting = false;
         if (!job->disks) {
                 job_free(job);
                 return;
         }
-        logprune_escape(output, escaped, sizeof(escaped));
         snprintf(f_status, sizeof(f_status), "GOVERNOR_EXIT_STATUS=%d", status);
         if (result == 0 && status == 0) {
                 log_event(LOG_INFO, MSGID_CLEANUP, fields, "journalctl: %s", escaped);
@@ -511,6 +514,8 @@ static bool docker_ready(struct job *job, const char *what)
         if (docker && docker_is_connected(docker))
                 return true;
         log_info("cleanup: Docker not connected, %s skipped", what);
+        /* Retried as soon as Docker connects, not after the cooldown. */
+        job->docker_skipped = docker != NULL;
         return false;
 }
 
@@ -990,7 +995,9 @@ static void job_finish(struct job *job)
                 struct disk_watch *w = watch_find(disks, job->disk_path);
                 if (w) {
                         w->state.last_cleanup_usec = now;
+                        w->state.last_cleanup_tier = job->tier;
                         w->last_cleanup_realtime_usec = util_realtime_usec();
+                        w->docker_skipped = job->docker_skipped;
                 }
         }
         lru_save(disks, now);
@@ -1250,6 +1257,14 @@ int disks_evaluate(struct disks *disks, usec_t now)
                 disks_decide(cfg, &w->state, &w->usage, now, disks->job != NULL, &dec);
                 if (dec.tier != dec.previous_tier)
                         log_disk_tier(disks, w, &dec);
+                /* Docker stages that were skipped while it was away run once
+                 * it is back, without waiting out the cooldown. */
+                if (!dec.start_cleanup && w->docker_skipped && !disks->job &&
+                    dec.tier >= TIER_CRITICAL && !disks_under_low(cfg, &w->usage) &&
+                    disks->daemon->docker && docker_is_connected(disks->daemon->docker))
+                        dec.start_cleanup = true;
+                if (dec.tier < TIER_CRITICAL)
+                        w->docker_skipped = false;
                 if (!dec.start_cleanup)
                         continue;
                 log_info("disk %s at %s (%.1f%% used): cleanup down to %.1f%%", w->path,

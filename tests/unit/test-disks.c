@@ -123,12 +123,25 @@ static void test_cooldown_and_low(void)
         };
         run_steps("cooldown-1", &cfg, &st, first, ELEMENTSOF(first));
         st.last_cleanup_usec = 110 * SEC; /* the cleanup ended */
+        st.last_cleanup_tier = TIER_CRITICAL;
         const struct step after[] = {
                 {120 * SEC, 91, false, TIER_CRITICAL, false}, /* 10 s < 60 s cooldown */
                 {169 * SEC, 91, false, TIER_CRITICAL, false},
                 {170 * SEC, 91, false, TIER_CRITICAL, true}, /* cooled */
         };
         run_steps("cooldown-2", &cfg, &st, after, ELEMENTSOF(after));
+
+        /* Escalation beats the cooldown: a warning-tier run could not prune
+         * Docker; reaching critical must not wait for the cooldown. */
+        disk_state_init(&st);
+        st.last_cleanup_usec = 10 * SEC;
+        st.last_cleanup_tier = TIER_WARNING;
+        const struct step escalate[] = {
+                {11 * SEC, 85, false, TIER_WARNING, false},  /* same tier: cooling */
+                {12 * SEC, 92, false, TIER_CRITICAL, true},  /* higher: at once */
+                {13 * SEC, 92, true, TIER_CRITICAL, false},  /* but never two at once */
+        };
+        run_steps("escalate", &cfg, &st, escalate, ELEMENTSOF(escalate));
 
         /* low mark above the hysteresis band: a warning disk already under
          * low does not clean */
