@@ -53,7 +53,7 @@ void disks_usage_from_statvfs(const struct statvfs *st, struct disk_usage *ret);
 /* Per-disk state kept between evaluations. */
 struct disk_state {
         struct tier_tracker tracker;
-        usec_t last_cleanup_usec; /* monotonic end of the last cleanup; USEC_INFINITY = never */
+        usec_t last_cleanup_usec;    /* monotonic end of the last cleanup; USEC_INFINITY = never */
         enum tier last_cleanup_tier; /* the tier that cleanup ran for */
 };
 
@@ -95,8 +95,8 @@ enum tier disks_stage_tier(enum disks_stage s);
  * evict_exhausted says no candidate is left. force (manual `cleanup`) runs the
  * warning and critical stages even under the low mark. */
 enum disks_stage disks_next_stage(const struct disk_section *cfg, enum tier tier,
-                                  enum disks_stage done, const struct disk_usage *fresh,
-                                  bool force, bool evict_exhausted);
+                                  enum disks_stage done, const struct disk_usage *fresh, bool force,
+                                  bool evict_exhausted);
 
 /* ---- the daemon part ---------------------------------------------------- */
 
@@ -143,7 +143,7 @@ struct disks_report {
         int result; /* 0, or the first fatal error (-EBUSY, -ENOMEM) */
         const struct disks_item *items;
         size_t n_items;
-        uint64_t bytes_freed; /* sum of item bytes (dry-run: would be freed) */
+        uint64_t bytes_freed;   /* sum of item bytes (dry-run: would be freed) */
         uint64_t statvfs_freed; /* measured: sum over disks of avail after - before */
 };
 

@@ -30,8 +30,8 @@
 #define IMAGELRU_ENTRIES_MAX 8192 /* images remembered; the oldest beyond are dropped */
 
 struct imagelru_entry {
-        char id[80]; /* "sha256:…" */
-        usec_t last_used_realtime_usec; /* 0 = never seen in use */
+        char id[80];                     /* "sha256:…" */
+        usec_t last_used_realtime_usec;  /* 0 = never seen in use */
         usec_t first_seen_realtime_usec; /* 0 = present at the baseline listing */
 };
 
@@ -72,9 +72,9 @@ bool imagelru_is_kept(const struct docker_image *image, char *const *keep_globs,
  * Writes indexes into images, LRU first, to ret_order (room for n) and
  * their number to *ret_n. 0 or -ENOMEM. */
 int imagelru_choose(const struct imagelru *l, const struct docker_image *images, size_t n,
-                       const char *const *in_use, size_t n_in_use, char *const *keep_globs,
-                       size_t n_keep_globs, usec_t min_age_usec, usec_t now_realtime_usec,
-                       size_t *ret_order, size_t *ret_n);
+                    const char *const *in_use, size_t n_in_use, char *const *keep_globs,
+                    size_t n_keep_globs, usec_t min_age_usec, usec_t now_realtime_usec,
+                    size_t *ret_order, size_t *ret_n);
 
 /* The reference time of an image (max of Created, first_seen, last_used). */
 usec_t imagelru_reference_time(const struct imagelru *l, const struct docker_image *image);

@@ -69,8 +69,7 @@ struct logprune_scan {
 /* Pure. */
 bool logprune_name_matches(const char *pattern, const char *name);
 /* Age strictly greater than max_age; a file from the future is age 0. */
-bool logprune_is_expired(usec_t mtime_realtime_usec, usec_t now_realtime_usec,
-                         usec_t max_age_usec);
+bool logprune_is_expired(usec_t mtime_realtime_usec, usec_t now_realtime_usec, usec_t max_age_usec);
 /* Mark files to delete: every expired one, then oldest first (ties by dir,
  * name) while the total of the kept ones exceeds max_total_bytes (BYTES_MAX =
  * no limit). Sorts files oldest first. Returns how many are marked. */
@@ -87,8 +86,7 @@ const char *logprune_reason_name(enum logprune_reason r); /* "keep", "age", "tot
 /* I/O. Scan dir for regular files matching pattern. 0, or -errno for the top
  * directory (-ELOOP/-ENOTDIR: it is a symlink or not a directory). Errors
  * below the top are logged and the entry skipped. */
-int logprune_scan(const char *dir, const char *pattern, bool recursive,
-                  struct logprune_scan *ret);
+int logprune_scan(const char *dir, const char *pattern, bool recursive, struct logprune_scan *ret);
 void logprune_scan_done(struct logprune_scan *s);
 
 /* Delete files[i] if it is still the file that was scanned. 0 deleted

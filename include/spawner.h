@@ -26,12 +26,12 @@
 struct spawner;
 
 typedef void (*spawner_done_fn)(struct spawner *s, int result, int status, const char *output,
-                              size_t output_len, void *userdata);
+                                size_t output_len, void *userdata);
 
 /* 0 with *ret (owned by the caller: free it in or after done), or -errno
  * (-ENOENT/-EACCES: path cannot be executed; -EINVAL: path not absolute). */
 int spawner_run(sd_event *event, const char *path, char *const argv[], usec_t timeout_usec,
-              size_t output_max, spawner_done_fn done, void *userdata, struct spawner **ret);
+                size_t output_max, spawner_done_fn done, void *userdata, struct spawner **ret);
 
 /* Frees; a child still running is killed (SIGKILL) and reaped first. */
 struct spawner *spawner_free(struct spawner *s);

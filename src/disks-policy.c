@@ -28,14 +28,14 @@ void disks_usage_from_statvfs(const struct statvfs *st, struct disk_usage *ret)
         used_inodes = st->f_files >= st->f_ffree ? st->f_files - st->f_ffree : 0;
 
         *ret = (struct disk_usage){
-                .bytes_total = (used_blocks + avail_blocks) * frsize,
-                .bytes_used = used_blocks * frsize,
-                .bytes_avail = avail_blocks * frsize,
-                .inodes_total = st->f_files,
-                .inodes_used = used_inodes,
-                .blocks_percent = percent_of(used_blocks, used_blocks + avail_blocks),
-                /* Filesystems without a fixed inode table (btrfs) report 0. */
-                .inodes_percent = percent_of(used_inodes, st->f_files),
+            .bytes_total = (used_blocks + avail_blocks) * frsize,
+            .bytes_used = used_blocks * frsize,
+            .bytes_avail = avail_blocks * frsize,
+            .inodes_total = st->f_files,
+            .inodes_used = used_inodes,
+            .blocks_percent = percent_of(used_blocks, used_blocks + avail_blocks),
+            /* Filesystems without a fixed inode table (btrfs) report 0. */
+            .inodes_percent = percent_of(used_inodes, st->f_files),
         };
         ret->used_percent = fmax(ret->blocks_percent, ret->inodes_percent);
 }
@@ -81,8 +81,8 @@ void disks_decide(const struct disk_section *cfg, struct disk_state *state,
                   now - state->last_cleanup_usec >= cfg->cooldown_usec) ||
                  ret->tier > state->last_cleanup_tier;
 
-        ret->start_cleanup = ret->tier >= TIER_WARNING && !cleanup_running && cooled &&
-                             !disks_under_low(cfg, usage);
+        ret->start_cleanup =
+            ret->tier >= TIER_WARNING && !cleanup_running && cooled && !disks_under_low(cfg, usage);
 }
 
 const char *disks_stage_name(enum disks_stage s)
@@ -128,8 +128,8 @@ enum tier disks_stage_tier(enum disks_stage s)
 }
 
 enum disks_stage disks_next_stage(const struct disk_section *cfg, enum tier tier,
-                                  enum disks_stage done, const struct disk_usage *fresh,
-                                  bool force, bool evict_exhausted)
+                                  enum disks_stage done, const struct disk_usage *fresh, bool force,
+                                  bool evict_exhausted)
 {
         bool under_low;
 

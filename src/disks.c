@@ -19,11 +19,11 @@
 #include "spawner.h"
 #include "units.h"
 
-#define JOURNAL_TIMEOUT_USEC    (60 * USEC_PER_SEC) /* journalctl --vacuum-* time limit */
-#define JOURNAL_OUTPUT_MAX      4096                /* bytes of journalctl output logged */
-#define IMAGELRU_SAVE_USEC      (60 * USEC_PER_SEC) /* save images.json at most this often */
-#define EVICT_SKIP_MAX          64                  /* images that refused removal, per run */
-#define IMAGELRU_FILE           "images.json"
+#define JOURNAL_TIMEOUT_USEC (60 * USEC_PER_SEC) /* journalctl --vacuum-* time limit */
+#define JOURNAL_OUTPUT_MAX   4096                /* bytes of journalctl output logged */
+#define IMAGELRU_SAVE_USEC   (60 * USEC_PER_SEC) /* save images.json at most this often */
+#define EVICT_SKIP_MAX       64                  /* images that refused removal, per run */
+#define IMAGELRU_FILE        "images.json"
 
 struct disk_watch {
         char *path;
@@ -223,12 +223,11 @@ static const char *job_disk(const struct job *job)
 }
 
 /* Record one removal (or planned removal): report item + one journal entry. */
-static int job_item_add(struct job *job, const char *action, const char *kind,
-                        const char *target, uint64_t bytes, bool has_bytes, const char *reason,
-                        int result)
+static int job_item_add(struct job *job, const char *action, const char *kind, const char *target,
+                        uint64_t bytes, bool has_bytes, const char *reason, int result)
 {
         char f_action[64], f_target[600], f_bytes[64], f_reason[600], f_disk[4200], f_dry[32],
-                f_io[64], human[32];
+            f_io[64], human[32];
         const char *fields[] = {f_action, f_target, f_bytes, f_reason, f_disk, f_dry, f_io, NULL};
         struct job_item *it;
 
@@ -252,13 +251,13 @@ static int job_item_add(struct job *job, const char *action, const char *kind,
                 return -ENOMEM;
         }
         it->item = (struct disks_item){
-                .kind = kind,
-                .target = it->target,
-                .reason = it->reason,
-                .disk = it->disk,
-                .bytes = bytes,
-                .has_bytes = has_bytes,
-                .result = result,
+            .kind = kind,
+            .target = it->target,
+            .reason = it->reason,
+            .disk = it->disk,
+            .bytes = bytes,
+            .has_bytes = has_bytes,
+            .result = result,
         };
         job->n_items++;
         if (result == 0 && has_bytes)
@@ -277,8 +276,8 @@ static int job_item_add(struct job *job, const char *action, const char *kind,
         else
                 util_strlcpy(human, "size unknown", sizeof(human));
         if (result < 0)
-                log_event(LOG_WARNING, MSGID_ACTION_FAILED, fields, "cleanup: cannot remove %s %s: %s",
-                          kind, target, strerror(-result));
+                log_event(LOG_WARNING, MSGID_ACTION_FAILED, fields,
+                          "cleanup: cannot remove %s %s: %s", kind, target, strerror(-result));
         else
                 log_event(LOG_NOTICE, MSGID_CLEANUP, fields, "cleanup: %s %s %s (%s): %s",
                           job->dry_run ? "would remove" : "removed", kind, target, human, reason);
@@ -310,8 +309,8 @@ static void job_stage_record(struct job *job, const char *kind, const char *targ
         struct daemon *d = job->disks->daemon;
         uint64_t avail = job_avail(job);
         uint64_t measured = avail > job->avail_stage ? avail - job->avail_stage : 0;
-        char reason[256], human[32], measured_human[32], f_action[64], f_bytes[64],
-                f_measured[64], f_disk[4200];
+        char reason[256], human[32], measured_human[32], f_action[64], f_bytes[64], f_measured[64],
+            f_disk[4200];
         const char *fields[] = {f_action, f_bytes, f_measured, f_disk, NULL};
 
         job->avail_stage = avail;
@@ -360,8 +359,9 @@ static int stage_logs_section(struct job *job, const struct logs_section *l)
 
         r = logprune_scan(l->dir, l->pattern, l->recursive, &scan);
         if (r < 0) {
-                log_warning("logs:%s: cannot open %s: %s%s", l->name, l->dir, strerror(-r),
-                            r == -ELOOP || r == -ENOTDIR ? " (a symlink or not a directory: refused)" : "");
+                log_warning(
+                    "logs:%s: cannot open %s: %s%s", l->name, l->dir, strerror(-r),
+                    r == -ELOOP || r == -ENOTDIR ? " (a symlink or not a directory: refused)" : "");
                 return 0;
         }
         if (scan.skipped_mounts || scan.skipped_symlinks || scan.truncated)
@@ -495,7 +495,7 @@ static int stage_journal(struct job *job)
                                     "journal archives beyond the vacuum size or age", 0);
 
         r = spawner_run(job->disks->daemon->event, j->journalctl, argv, JOURNAL_TIMEOUT_USEC,
-                      JOURNAL_OUTPUT_MAX, journal_done, job, &job->spawn);
+                        JOURNAL_OUTPUT_MAX, journal_done, job, &job->spawn);
         if (r < 0) {
                 log_event(LOG_WARNING, MSGID_ACTION_FAILED, NULL, "cannot run %s: %s",
                           j->journalctl, strerror(-r));
@@ -606,8 +606,7 @@ static int stage_containers(struct job *job)
                             now - cs[i].created_realtime_usec < min_age)
                                 continue;
                         snprintf(reason, sizeof(reason), "stopped, created more than %s ago", age);
-                        snprintf(target, sizeof(target), "%s (%.12s)", cs[i].name ?: "?",
-                                 cs[i].id);
+                        snprintf(target, sizeof(target), "%s (%.12s)", cs[i].name ?: "?", cs[i].id);
                         r = job_item_add(job, "prune-containers", "container", target, 0, false,
                                          reason, 0);
                         if (r < 0)
@@ -742,8 +741,8 @@ static void evict_remove_next(struct job *job)
         struct daemon *d = job->disks->daemon;
         int r;
 
-        r = docker_image_remove(d->docker, job->evict_refs[job->evict_ref_next],
-                                evict_remove_done, job);
+        r = docker_image_remove(d->docker, job->evict_refs[job->evict_ref_next], evict_remove_done,
+                                job);
         if (r < 0) {
                 log_warning("cleanup: cannot remove image %s: %s",
                             job->evict_refs[job->evict_ref_next], strerror(-r));
@@ -791,8 +790,7 @@ static void evict_remove_done(int result, const char *id, void *userdata)
         job_schedule(job);
 }
 
-static void evict_list_done(int result, const struct docker_image *images, size_t n,
-                            void *userdata)
+static void evict_list_done(int result, const struct docker_image *images, size_t n, void *userdata)
 {
         struct job *job = userdata;
         struct disks *disks = job->disks;
@@ -863,14 +861,15 @@ static void evict_list_done(int result, const struct docker_image *images, size_
 
                         if (total > 0 && used * 100.0 / total <= cfg->low_percent)
                                 break;
-                        snprintf(reason, sizeof(reason),
-                                 "least recently used (%" PRIu64 "), unused by any container",
-                                 (uint64_t)(imagelru_reference_time(&disks->lru, img) / USEC_PER_SEC));
+                        snprintf(
+                            reason, sizeof(reason),
+                            "least recently used (%" PRIu64 "), unused by any container",
+                            (uint64_t)(imagelru_reference_time(&disks->lru, img) / USEC_PER_SEC));
                         snprintf(target, sizeof(target), "%s %s", img->id,
                                  img->repo_tags && img->repo_tags[0] ? img->repo_tags[0]
                                                                      : "<none>");
-                        if (job_item_add(job, "evict-image", "image", target, img->size_bytes,
-                                         true, reason, 0) < 0)
+                        if (job_item_add(job, "evict-image", "image", target, img->size_bytes, true,
+                                         reason, 0) < 0)
                                 break;
                         used -= (double)img->size_bytes;
                 }
@@ -1222,7 +1221,8 @@ static void log_disk_tier(struct disks *disks, const struct disk_watch *w,
 
         snprintf(f_disk, sizeof(f_disk), "GOVERNOR_DISK=%s", w->path);
         snprintf(f_tier, sizeof(f_tier), "GOVERNOR_TIER=%s", tier_name(dec->tier));
-        snprintf(f_prev, sizeof(f_prev), "GOVERNOR_PREVIOUS_TIER=%s", tier_name(dec->previous_tier));
+        snprintf(f_prev, sizeof(f_prev), "GOVERNOR_PREVIOUS_TIER=%s",
+                 tier_name(dec->previous_tier));
         snprintf(f_blocks, sizeof(f_blocks), "GOVERNOR_BLOCKS_USED_PERCENT=%.1f",
                  w->usage.blocks_percent);
         snprintf(f_inodes, sizeof(f_inodes), "GOVERNOR_INODES_USED_PERCENT=%.1f",
@@ -1276,8 +1276,8 @@ int disks_evaluate(struct disks *disks, usec_t now)
                         log_warning("disk %s: cannot start cleanup: %s", w->path, strerror(-r));
         }
 
-        if (disks->lru.dirty && (disks->lru_saved_usec == 0 ||
-                                 now - disks->lru_saved_usec >= IMAGELRU_SAVE_USEC))
+        if (disks->lru.dirty &&
+            (disks->lru_saved_usec == 0 || now - disks->lru_saved_usec >= IMAGELRU_SAVE_USEC))
                 lru_save(disks, now);
         return 0;
 }
@@ -1298,14 +1298,14 @@ int disks_get_status(const struct disks *disks, size_t i, struct disks_status *r
                 return -ENOENT;
         w = &disks->watches[i];
         *ret = (struct disks_status){
-                .path = w->path,
-                .tier = w->state.tracker.tier,
-                .sampled = w->sampled,
-                .usage = w->usage,
-                .io_pressure_some_avg10 = io_pressure(disks->daemon),
-                .cleaning = disks->job && !disks->job->manual && disks->job->disk_path &&
-                            strcmp(disks->job->disk_path, w->path) == 0,
-                .last_cleanup_realtime_usec = w->last_cleanup_realtime_usec,
+            .path = w->path,
+            .tier = w->state.tracker.tier,
+            .sampled = w->sampled,
+            .usage = w->usage,
+            .io_pressure_some_avg10 = io_pressure(disks->daemon),
+            .cleaning = disks->job && !disks->job->manual && disks->job->disk_path &&
+                        strcmp(disks->job->disk_path, w->path) == 0,
+            .last_cleanup_realtime_usec = w->last_cleanup_realtime_usec,
         };
         return 0;
 }

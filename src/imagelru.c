@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define IMAGELRU_VERSION   1
-#define IMAGELRU_FILE_MAX  (4U * 1024 * 1024) /* bytes of images.json we accept */
-#define IMAGELRU_SECONDS_MAX 253402300799.0   /* 9999-12-31: later is corrupt */
+#define IMAGELRU_VERSION     1
+#define IMAGELRU_FILE_MAX    (4U * 1024 * 1024) /* bytes of images.json we accept */
+#define IMAGELRU_SECONDS_MAX 253402300799.0     /* 9999-12-31: later is corrupt */
 
 void imagelru_init(struct imagelru *l)
 {
@@ -364,9 +364,9 @@ static int ranked_cmp(const void *a, const void *b)
 }
 
 int imagelru_choose(const struct imagelru *l, const struct docker_image *images, size_t n,
-                       const char *const *in_use, size_t n_in_use, char *const *keep_globs,
-                       size_t n_keep_globs, usec_t min_age_usec, usec_t now_realtime_usec,
-                       size_t *ret_order, size_t *ret_n)
+                    const char *const *in_use, size_t n_in_use, char *const *keep_globs,
+                    size_t n_keep_globs, usec_t min_age_usec, usec_t now_realtime_usec,
+                    size_t *ret_order, size_t *ret_n)
 {
         _cleanup_free_ struct ranked *ranked = NULL;
         size_t n_ranked = 0;
@@ -401,10 +401,10 @@ int imagelru_choose(const struct imagelru *l, const struct docker_image *images,
                 if (ref > now_realtime_usec || now_realtime_usec - ref <= min_age_usec)
                         continue;
                 ranked[n_ranked++] = (struct ranked){
-                        .index = i,
-                        .reference = ref,
-                        .created = img->created_realtime_usec,
-                        .id = img->id,
+                    .index = i,
+                    .reference = ref,
+                    .created = img->created_realtime_usec,
+                    .id = img->id,
                 };
         }
         qsort(ranked, n_ranked, sizeof(ranked[0]), ranked_cmp);

@@ -27,8 +27,7 @@ bool logprune_name_matches(const char *pattern, const char *name)
         return fnmatch(pattern, name, FNM_PERIOD) == 0;
 }
 
-bool logprune_is_expired(usec_t mtime_realtime_usec, usec_t now_realtime_usec,
-                         usec_t max_age_usec)
+bool logprune_is_expired(usec_t mtime_realtime_usec, usec_t now_realtime_usec, usec_t max_age_usec)
 {
         if (mtime_realtime_usec >= now_realtime_usec)
                 return false;
@@ -245,19 +244,19 @@ static int entry_stat_at(int dfd, const char *name, struct entry_stat *ret)
 
         if (statx(dfd, name, flags,
                   STATX_TYPE | STATX_MODE | STATX_INO | STATX_NLINK | STATX_MTIME | STATX_BLOCKS |
-                          STATX_MNT_ID,
+                      STATX_MNT_ID,
                   &stx) < 0)
                 return -errno;
         *ret = (struct entry_stat){
-                .mode = stx.stx_mode,
-                .dev = makedev(stx.stx_dev_major, stx.stx_dev_minor),
-                .ino = stx.stx_ino,
-                .mnt_id = stx.stx_mnt_id,
-                .has_mnt_id = (stx.stx_mask & STATX_MNT_ID) != 0,
-                .blocks = stx.stx_blocks,
-                .nlink = stx.stx_nlink,
-                .mtime_usec = (usec_t)stx.stx_mtime.tv_sec * USEC_PER_SEC +
-                              stx.stx_mtime.tv_nsec / 1000,
+            .mode = stx.stx_mode,
+            .dev = makedev(stx.stx_dev_major, stx.stx_dev_minor),
+            .ino = stx.stx_ino,
+            .mnt_id = stx.stx_mnt_id,
+            .has_mnt_id = (stx.stx_mask & STATX_MNT_ID) != 0,
+            .blocks = stx.stx_blocks,
+            .nlink = stx.stx_nlink,
+            .mtime_usec =
+                (usec_t)stx.stx_mtime.tv_sec * USEC_PER_SEC + stx.stx_mtime.tv_nsec / 1000,
         };
         if (stx.stx_mtime.tv_sec < 0)
                 ret->mtime_usec = 0;
@@ -300,11 +299,11 @@ static int scan_add(struct logprune_scan *s, const char *dir, const char *name,
         }
         f = &s->files[s->n_files];
         *f = (struct logprune_file){
-                .dev = st->dev,
-                .ino = st->ino,
-                .disk_bytes = st->blocks * LOGPRUNE_BLOCK_BYTES,
-                .sole_link = st->nlink == 1,
-                .mtime_realtime_usec = st->mtime_usec,
+            .dev = st->dev,
+            .ino = st->ino,
+            .disk_bytes = st->blocks * LOGPRUNE_BLOCK_BYTES,
+            .sole_link = st->nlink == 1,
+            .mtime_realtime_usec = st->mtime_usec,
         };
         f->dir = strdup(dir);
         f->name = strdup(name);
@@ -401,8 +400,7 @@ static int walk_dir(struct walk *w, int dfd, const char *rel, unsigned depth)
         return r;
 }
 
-int logprune_scan(const char *dir, const char *pattern, bool recursive,
-                  struct logprune_scan *ret)
+int logprune_scan(const char *dir, const char *pattern, bool recursive, struct logprune_scan *ret)
 {
         struct logprune_scan s = {.top_fd = -1};
         struct entry_stat top;

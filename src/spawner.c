@@ -130,7 +130,7 @@ struct spawner *spawner_free(struct spawner *s)
 }
 
 int spawner_run(sd_event *event, const char *path, char *const argv[], usec_t timeout_usec,
-              size_t output_max, spawner_done_fn done, void *userdata, struct spawner **ret)
+                size_t output_max, spawner_done_fn done, void *userdata, struct spawner **ret)
 {
         static char *const empty_environment[] = {NULL};
         posix_spawn_file_actions_t actions;
@@ -196,9 +196,8 @@ int spawner_run(sd_event *event, const char *path, char *const argv[], usec_t ti
         if (r == 0)
                 r = -posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
         if (r == 0)
-                r = -posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK |
-                                                             POSIX_SPAWN_SETSIGDEF |
-                                                             POSIX_SPAWN_SETSID);
+                r = -posix_spawnattr_setflags(
+                    &attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
         if (r == 0)
                 r = -posix_spawnattr_setsigmask(&attr, &mask);
         if (r == 0)

@@ -82,7 +82,9 @@ static int cmd_prune(int argc, char **argv)
                 r = logprune_delete(&scan, k, &freed);
                 if (r < 0)
                         printf("kept\t%s\t%s\n", shown,
-                               r == -ESTALE ? "ESTALE" : r == -ENOENT ? "ENOENT" : strerror(-r));
+                               r == -ESTALE   ? "ESTALE"
+                               : r == -ENOENT ? "ENOENT"
+                                              : strerror(-r));
                 else
                         printf("deleted\t%s\t%llu\n", shown, (unsigned long long)freed);
         }

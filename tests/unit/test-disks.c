@@ -11,14 +11,14 @@
 static struct disk_section section(void)
 {
         return (struct disk_section){
-                .path = (char *)"/",
-                .warning_percent = 80,
-                .critical_percent = 90,
-                .emergency_percent = 95,
-                .low_percent = 70,
-                .hysteresis_percent = 5,
-                .hold_usec = 5 * SEC,
-                .cooldown_usec = 60 * SEC,
+            .path = (char *)"/",
+            .warning_percent = 80,
+            .critical_percent = 90,
+            .emergency_percent = 95,
+            .low_percent = 70,
+            .hysteresis_percent = 5,
+            .hold_usec = 5 * SEC,
+            .cooldown_usec = 60 * SEC,
         };
 }
 
@@ -32,8 +32,13 @@ static void test_statvfs(void)
         struct disk_usage u;
         /* df: 1000 blocks, 300 free of which 250 available to users (50
          * reserved) → used 700, shown size 950, 73.68 % */
-        struct statvfs st = {.f_frsize = 4096, .f_bsize = 4096, .f_blocks = 1000, .f_bfree = 300,
-                             .f_bavail = 250, .f_files = 100, .f_ffree = 10};
+        struct statvfs st = {.f_frsize = 4096,
+                             .f_bsize = 4096,
+                             .f_blocks = 1000,
+                             .f_bfree = 300,
+                             .f_bavail = 250,
+                             .f_files = 100,
+                             .f_ffree = 10};
 
         disks_usage_from_statvfs(&st, &u);
         CHECK_EQ_U64(u.bytes_used, 700 * 4096);
@@ -52,8 +57,12 @@ static void test_statvfs(void)
         CHECK(u.inodes_percent == 0.0);
 
         /* inode exhaustion alone */
-        struct statvfs inodes = {.f_frsize = 4096, .f_blocks = 1000, .f_bfree = 990,
-                                 .f_bavail = 990, .f_files = 200, .f_ffree = 0};
+        struct statvfs inodes = {.f_frsize = 4096,
+                                 .f_blocks = 1000,
+                                 .f_bfree = 990,
+                                 .f_bavail = 990,
+                                 .f_files = 200,
+                                 .f_ffree = 0};
         disks_usage_from_statvfs(&inodes, &u);
         CHECK(u.blocks_percent < 2.0);
         CHECK(u.used_percent == 100.0);
@@ -81,10 +90,11 @@ static void run_steps(const char *name, const struct disk_section *cfg, struct d
 
                 disks_decide(cfg, st, &u, steps[i].now, steps[i].cleanup_running, &d);
                 if (d.tier != steps[i].expect_tier || d.start_cleanup != steps[i].expect_start) {
-                        fprintf(stderr, "%s step %zu (t=%llus %.1f%%): tier %s start %d, expected %s %d\n",
+                        fprintf(stderr,
+                                "%s step %zu (t=%llus %.1f%%): tier %s start %d, expected %s %d\n",
                                 name, i, (unsigned long long)(steps[i].now / SEC), steps[i].percent,
-                                tier_name(d.tier), d.start_cleanup,
-                                tier_name(steps[i].expect_tier), steps[i].expect_start);
+                                tier_name(d.tier), d.start_cleanup, tier_name(steps[i].expect_tier),
+                                steps[i].expect_start);
                         test_failures++;
                 }
         }
@@ -95,16 +105,16 @@ static void test_tiers(void)
         struct disk_section cfg = section();
         struct disk_state st;
         const struct step steps[] = {
-                {0 * SEC, 50, false, TIER_NORMAL, false},
-                {1 * SEC, 85, false, TIER_NORMAL, false},    /* hold starts */
-                {5 * SEC, 85, false, TIER_NORMAL, false},    /* 4 s < hold */
-                {6 * SEC, 85, false, TIER_WARNING, true},    /* held 5 s: warning, clean */
-                {7 * SEC, 85, true, TIER_WARNING, false},    /* a cleanup is running */
-                {8 * SEC, 96, true, TIER_WARNING, false},    /* emergency must hold too */
-                {13 * SEC, 96, false, TIER_EMERGENCY, true}, /* never cleaned: no cooldown yet */
-                {14 * SEC, 78, false, TIER_WARNING, true},   /* under 95-5 and 90-5: falls */
-                {15 * SEC, 76, false, TIER_WARNING, true},   /* 76 >= 80-5: stays warning */
-                {16 * SEC, 74, false, TIER_NORMAL, false},   /* under 75: normal */
+            {0 * SEC, 50, false, TIER_NORMAL, false},
+            {1 * SEC, 85, false, TIER_NORMAL, false},    /* hold starts */
+            {5 * SEC, 85, false, TIER_NORMAL, false},    /* 4 s < hold */
+            {6 * SEC, 85, false, TIER_WARNING, true},    /* held 5 s: warning, clean */
+            {7 * SEC, 85, true, TIER_WARNING, false},    /* a cleanup is running */
+            {8 * SEC, 96, true, TIER_WARNING, false},    /* emergency must hold too */
+            {13 * SEC, 96, false, TIER_EMERGENCY, true}, /* never cleaned: no cooldown yet */
+            {14 * SEC, 78, false, TIER_WARNING, true},   /* under 95-5 and 90-5: falls */
+            {15 * SEC, 76, false, TIER_WARNING, true},   /* 76 >= 80-5: stays warning */
+            {16 * SEC, 74, false, TIER_NORMAL, false},   /* under 75: normal */
         };
 
         disk_state_init(&st);
@@ -119,15 +129,15 @@ static void test_cooldown_and_low(void)
         cfg.hold_usec = 0;
         disk_state_init(&st);
         const struct step first[] = {
-                {100 * SEC, 91, false, TIER_CRITICAL, true},
+            {100 * SEC, 91, false, TIER_CRITICAL, true},
         };
         run_steps("cooldown-1", &cfg, &st, first, ELEMENTSOF(first));
         st.last_cleanup_usec = 110 * SEC; /* the cleanup ended */
         st.last_cleanup_tier = TIER_CRITICAL;
         const struct step after[] = {
-                {120 * SEC, 91, false, TIER_CRITICAL, false}, /* 10 s < 60 s cooldown */
-                {169 * SEC, 91, false, TIER_CRITICAL, false},
-                {170 * SEC, 91, false, TIER_CRITICAL, true}, /* cooled */
+            {120 * SEC, 91, false, TIER_CRITICAL, false}, /* 10 s < 60 s cooldown */
+            {169 * SEC, 91, false, TIER_CRITICAL, false},
+            {170 * SEC, 91, false, TIER_CRITICAL, true}, /* cooled */
         };
         run_steps("cooldown-2", &cfg, &st, after, ELEMENTSOF(after));
 
@@ -137,9 +147,9 @@ static void test_cooldown_and_low(void)
         st.last_cleanup_usec = 10 * SEC;
         st.last_cleanup_tier = TIER_WARNING;
         const struct step escalate[] = {
-                {11 * SEC, 85, false, TIER_WARNING, false},  /* same tier: cooling */
-                {12 * SEC, 92, false, TIER_CRITICAL, true},  /* higher: at once */
-                {13 * SEC, 92, true, TIER_CRITICAL, false},  /* but never two at once */
+            {11 * SEC, 85, false, TIER_WARNING, false}, /* same tier: cooling */
+            {12 * SEC, 92, false, TIER_CRITICAL, true}, /* higher: at once */
+            {13 * SEC, 92, true, TIER_CRITICAL, false}, /* but never two at once */
         };
         run_steps("escalate", &cfg, &st, escalate, ELEMENTSOF(escalate));
 
@@ -148,8 +158,8 @@ static void test_cooldown_and_low(void)
         cfg.low_percent = 78;
         disk_state_init(&st);
         const struct step low[] = {
-                {0, 81, false, TIER_WARNING, true},
-                {1 * SEC, 77, false, TIER_WARNING, false}, /* warning (>= 75) but under low */
+            {0, 81, false, TIER_WARNING, true},
+            {1 * SEC, 77, false, TIER_WARNING, false}, /* warning (>= 75) but under low */
         };
         run_steps("low", &cfg, &st, low, ELEMENTSOF(low));
 
@@ -170,20 +180,22 @@ static void test_stages(void)
         CHECK_EQ_INT(disks_next_stage(&cfg, TIER_WARNING, DISKS_STAGE_JOURNAL, &high, false, false),
                      DISKS_STAGE_DONE);
         /* critical: + containers, dangling, build cache; never eviction */
-        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_CRITICAL, DISKS_STAGE_JOURNAL, &high, false, false),
-                     DISKS_STAGE_CONTAINERS);
-        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_CRITICAL, DISKS_STAGE_CONTAINERS, &high, false,
-                                      false),
-                     DISKS_STAGE_DANGLING);
-        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_CRITICAL, DISKS_STAGE_DANGLING, &high, false, false),
-                     DISKS_STAGE_BUILD_CACHE);
-        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_CRITICAL, DISKS_STAGE_BUILD_CACHE, &high, false,
-                                      false),
-                     DISKS_STAGE_DONE);
+        CHECK_EQ_INT(
+            disks_next_stage(&cfg, TIER_CRITICAL, DISKS_STAGE_JOURNAL, &high, false, false),
+            DISKS_STAGE_CONTAINERS);
+        CHECK_EQ_INT(
+            disks_next_stage(&cfg, TIER_CRITICAL, DISKS_STAGE_CONTAINERS, &high, false, false),
+            DISKS_STAGE_DANGLING);
+        CHECK_EQ_INT(
+            disks_next_stage(&cfg, TIER_CRITICAL, DISKS_STAGE_DANGLING, &high, false, false),
+            DISKS_STAGE_BUILD_CACHE);
+        CHECK_EQ_INT(
+            disks_next_stage(&cfg, TIER_CRITICAL, DISKS_STAGE_BUILD_CACHE, &high, false, false),
+            DISKS_STAGE_DONE);
         /* emergency: eviction repeats until under low or exhausted */
-        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_BUILD_CACHE, &high, false,
-                                      false),
-                     DISKS_STAGE_EVICT);
+        CHECK_EQ_INT(
+            disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_BUILD_CACHE, &high, false, false),
+            DISKS_STAGE_EVICT);
         CHECK_EQ_INT(disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_EVICT, &high, false, false),
                      DISKS_STAGE_EVICT);
         CHECK_EQ_INT(disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_EVICT, &high, false, true),
@@ -205,14 +217,15 @@ static void test_stages(void)
          * eviction never under low */
         CHECK_EQ_INT(disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_START, &low, true, false),
                      DISKS_STAGE_LOGS);
-        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_DANGLING, &low, true, false),
-                     DISKS_STAGE_BUILD_CACHE);
-        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_BUILD_CACHE, &low, true,
-                                      false),
-                     DISKS_STAGE_DONE);
-        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_BUILD_CACHE, &high, true,
-                                      false),
-                     DISKS_STAGE_EVICT);
+        CHECK_EQ_INT(
+            disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_DANGLING, &low, true, false),
+            DISKS_STAGE_BUILD_CACHE);
+        CHECK_EQ_INT(
+            disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_BUILD_CACHE, &low, true, false),
+            DISKS_STAGE_DONE);
+        CHECK_EQ_INT(
+            disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_BUILD_CACHE, &high, true, false),
+            DISKS_STAGE_EVICT);
 
         CHECK_STREQ(disks_stage_name(DISKS_STAGE_EVICT), "evict-images");
         CHECK_EQ_INT(disks_stage_tier(DISKS_STAGE_JOURNAL), TIER_WARNING);

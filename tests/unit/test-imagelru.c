@@ -6,9 +6,9 @@
 #include "imagelru.h"
 #include "test.h"
 
-#define S(x)  ((usec_t)(x) * USEC_PER_SEC)
-#define NOW   S(1700000000)
-#define HOUR  S(3600)
+#define S(x) ((usec_t)(x)*USEC_PER_SEC)
+#define NOW  S(1700000000)
+#define HOUR S(3600)
 
 static char *tags_a[] = {"app:1", NULL};
 static char *tags_b[] = {"app:2", "app:latest", NULL};
@@ -18,7 +18,8 @@ static char *tags_port[] = {"localhost:5000/redis:7", NULL};
 
 static struct docker_image image(const char *id, char **tags, usec_t created)
 {
-        struct docker_image img = {.repo_tags = tags, .size_bytes = 1000, .created_realtime_usec = created};
+        struct docker_image img = {
+            .repo_tags = tags, .size_bytes = 1000, .created_realtime_usec = created};
         snprintf(img.id, sizeof(img.id), "%s", id);
         return img;
 }
@@ -47,7 +48,8 @@ static void test_touch_find(void)
 static void test_note_images(void)
 {
         struct imagelru l;
-        struct docker_image imgs[] = {image("sha256:a", tags_a, S(1)), image("sha256:b", tags_b, S(2))};
+        struct docker_image imgs[] = {image("sha256:a", tags_a, S(1)),
+                                      image("sha256:b", tags_b, S(2))};
 
         imagelru_init(&l);
         /* baseline: present images are judged by Created */
@@ -84,20 +86,24 @@ static void test_json(void)
         free(json);
 
         static const char *bad[] = {
-                "",
-                "[]",
-                "{}",
-                "{\"version\":2,\"baseline\":true,\"images\":{}}",
-                "{\"version\":1,\"baseline\":1,\"images\":{}}",
-                "{\"version\":1,\"baseline\":true,\"images\":[]}",
-                "{\"version\":1,\"baseline\":true,\"images\":{\"x\":{\"last_used\":-1,\"first_seen\":0}}}",
-                "{\"version\":1,\"baseline\":true,\"images\":{\"x\":{\"last_used\":1e300,\"first_seen\":0}}}",
-                "{\"version\":1,\"baseline\":true,\"images\":{\"x\":{\"last_used\":\"1\",\"first_seen\":0}}}",
-                "{\"version\":1,\"baseline\":true,\"images\":{\"x\":{\"first_seen\":0}}}",
-                "{\"version\":1,\"baseline\":true,\"images\":{\"x\":{\"last_used\":1,\"first_seen\":0},"
-                "\"x\":{\"last_used\":2,\"first_seen\":0}}}",
-                "{\"version\":1,\"baseline\":true,\"images\":{\"\":{\"last_used\":1,\"first_seen\":0}}}",
-                "{\"version\":1,\"baseline\":true,\"images\":{}} trailing",
+            "",
+            "[]",
+            "{}",
+            "{\"version\":2,\"baseline\":true,\"images\":{}}",
+            "{\"version\":1,\"baseline\":1,\"images\":{}}",
+            "{\"version\":1,\"baseline\":true,\"images\":[]}",
+            "{\"version\":1,\"baseline\":true,\"images\":{\"x\":{\"last_used\":-1,\"first_seen\":0}"
+            "}}",
+            "{\"version\":1,\"baseline\":true,\"images\":{\"x\":{\"last_used\":1e300,\"first_"
+            "seen\":0}}}",
+            "{\"version\":1,\"baseline\":true,\"images\":{\"x\":{\"last_used\":\"1\",\"first_"
+            "seen\":0}}}",
+            "{\"version\":1,\"baseline\":true,\"images\":{\"x\":{\"first_seen\":0}}}",
+            "{\"version\":1,\"baseline\":true,\"images\":{\"x\":{\"last_used\":1,\"first_seen\":0},"
+            "\"x\":{\"last_used\":2,\"first_seen\":0}}}",
+            "{\"version\":1,\"baseline\":true,\"images\":{\"\":{\"last_used\":1,\"first_seen\":0}}"
+            "}",
+            "{\"version\":1,\"baseline\":true,\"images\":{}} trailing",
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
                 int r = imagelru_parse(&back, bad[i], strlen(bad[i]));
@@ -134,12 +140,12 @@ static void test_choose(void)
 {
         struct imagelru l;
         struct docker_image imgs[] = {
-                image("sha256:used", tags_a, S(100)),      /* 0: a stopped container uses it */
-                image("sha256:kept", tags_keep, S(100)),   /* 1: keep list */
-                image("sha256:young", tags_b, NOW - 60 * USEC_PER_SEC), /* 2: too young */
-                image("sha256:old", tags_a, S(100)),       /* 3: never used, oldest */
-                image("sha256:recent", tags_b, S(50)),     /* 4: old but used an hour ago */
-                image("sha256:mid", tags_none, S(200)),    /* 5: used two hours ago... */
+            image("sha256:used", tags_a, S(100)),    /* 0: a stopped container uses it */
+            image("sha256:kept", tags_keep, S(100)), /* 1: keep list */
+            image("sha256:young", tags_b, NOW - 60 * USEC_PER_SEC), /* 2: too young */
+            image("sha256:old", tags_a, S(100)),                    /* 3: never used, oldest */
+            image("sha256:recent", tags_b, S(50)),  /* 4: old but used an hour ago */
+            image("sha256:mid", tags_none, S(200)), /* 5: used two hours ago... */
         };
         const char *in_use[] = {"sha256:used"};
         char *keep[] = {"postgres*"};
@@ -149,9 +155,9 @@ static void test_choose(void)
         CHECK_EQ_INT(imagelru_touch(&l, "sha256:recent", NOW - 2 * HOUR), 0);
         CHECK_EQ_INT(imagelru_touch(&l, "sha256:mid", NOW - 3 * HOUR), 0);
 
-        CHECK_EQ_INT(imagelru_choose(&l, imgs, ELEMENTSOF(imgs), in_use, 1, keep, 1, HOUR, NOW,
-                                     order, &n),
-                     0);
+        CHECK_EQ_INT(
+            imagelru_choose(&l, imgs, ELEMENTSOF(imgs), in_use, 1, keep, 1, HOUR, NOW, order, &n),
+            0);
         CHECK_EQ_INT(n, 3);
         CHECK_EQ_INT(order[0], 3); /* old: reference = Created */
         CHECK_EQ_INT(order[1], 5); /* mid: used 3 h ago */
@@ -165,16 +171,16 @@ static void test_choose(void)
 
         /* a use now takes it out of the candidates */
         CHECK_EQ_INT(imagelru_touch(&l, "sha256:old", NOW), 0);
-        CHECK_EQ_INT(imagelru_choose(&l, imgs, ELEMENTSOF(imgs), in_use, 1, keep, 1, HOUR, NOW,
-                                     order, &n),
-                     0);
+        CHECK_EQ_INT(
+            imagelru_choose(&l, imgs, ELEMENTSOF(imgs), in_use, 1, keep, 1, HOUR, NOW, order, &n),
+            0);
         CHECK_EQ_INT(n, 2);
         CHECK_EQ_INT(order[0], 5);
 
         /* without protections, everything old enough is a candidate, LRU first */
-        CHECK_EQ_INT(imagelru_choose(&l, imgs, ELEMENTSOF(imgs), NULL, 0, NULL, 0, 0, NOW, order, &n),
-                     0);
-        CHECK_EQ_INT(n, 5); /* "old" was used just now: not older than 0 */
+        CHECK_EQ_INT(
+            imagelru_choose(&l, imgs, ELEMENTSOF(imgs), NULL, 0, NULL, 0, 0, NOW, order, &n), 0);
+        CHECK_EQ_INT(n, 5);        /* "old" was used just now: not older than 0 */
         CHECK_EQ_INT(order[0], 1); /* created 100, tie broken by id: "kept" < "used" */
         CHECK_EQ_INT(order[1], 0);
         CHECK_EQ_INT(order[2], 5);

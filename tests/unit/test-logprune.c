@@ -11,12 +11,12 @@
 static struct logprune_file file(const char *dir, const char *name, usec_t age, uint64_t bytes)
 {
         return (struct logprune_file){
-                .dir = (char *)dir,
-                .name = (char *)name,
-                .disk_bytes = bytes,
-                .sole_link = true,
-                .mtime_realtime_usec = NOW - age,
-                .reason = LOGPRUNE_TOTAL, /* must be overwritten by the plan */
+            .dir = (char *)dir,
+            .name = (char *)name,
+            .disk_bytes = bytes,
+            .sole_link = true,
+            .mtime_realtime_usec = NOW - age,
+            .reason = LOGPRUNE_TOTAL, /* must be overwritten by the plan */
         };
 }
 
@@ -44,9 +44,9 @@ static void test_expired(void)
 static void test_plan_age(void)
 {
         struct logprune_file f[] = {
-                file("", "fresh.log", 1 * DAY_USEC, 4096),
-                file("", "old.log", 8 * DAY_USEC, 4096),
-                file("sub", "older.log", 30 * DAY_USEC, 4096),
+            file("", "fresh.log", 1 * DAY_USEC, 4096),
+            file("", "old.log", 8 * DAY_USEC, 4096),
+            file("sub", "older.log", 30 * DAY_USEC, 4096),
         };
         size_t n = logprune_plan(f, ELEMENTSOF(f), 7 * DAY_USEC, BYTES_MAX, NOW);
 
@@ -64,8 +64,10 @@ static void test_plan_total(void)
 {
         /* All young; 4 files of 10 KiB, limit 25 KiB: the two oldest go. */
         struct logprune_file f[] = {
-                file("", "d.log", 1 * USEC_PER_SEC, 10240), file("", "a.log", 4 * USEC_PER_SEC, 10240),
-                file("", "c.log", 2 * USEC_PER_SEC, 10240), file("", "b.log", 3 * USEC_PER_SEC, 10240),
+            file("", "d.log", 1 * USEC_PER_SEC, 10240),
+            file("", "a.log", 4 * USEC_PER_SEC, 10240),
+            file("", "c.log", 2 * USEC_PER_SEC, 10240),
+            file("", "b.log", 3 * USEC_PER_SEC, 10240),
         };
         size_t n = logprune_plan(f, ELEMENTSOF(f), 7 * DAY_USEC, 25600, NOW);
 
@@ -83,9 +85,9 @@ static void test_plan_total(void)
 
         /* Age first, then the total of what is left. */
         struct logprune_file g[] = {
-                file("", "old.log", 9 * DAY_USEC, 1 << 20),
-                file("", "mid.log", 2 * DAY_USEC, 1 << 20),
-                file("", "new.log", 1 * DAY_USEC, 1 << 20),
+            file("", "old.log", 9 * DAY_USEC, 1 << 20),
+            file("", "mid.log", 2 * DAY_USEC, 1 << 20),
+            file("", "new.log", 1 * DAY_USEC, 1 << 20),
         };
         n = logprune_plan(g, ELEMENTSOF(g), 7 * DAY_USEC, 1 << 20, NOW);
         CHECK_EQ_INT(n, 2);
@@ -96,9 +98,9 @@ static void test_plan_total(void)
 
         /* Ties in age are broken by dir then name: deterministic. */
         struct logprune_file t[] = {
-                file("b", "x.log", DAY_USEC, 100),
-                file("a", "y.log", DAY_USEC, 100),
-                file("a", "x.log", DAY_USEC, 100),
+            file("b", "x.log", DAY_USEC, 100),
+            file("a", "y.log", DAY_USEC, 100),
+            file("a", "x.log", DAY_USEC, 100),
         };
         n = logprune_plan(t, ELEMENTSOF(t), 7 * DAY_USEC, 150, NOW);
         CHECK_EQ_INT(n, 2);
@@ -128,8 +130,7 @@ static void test_escape(void)
         CHECK_STREQ(logprune_escape("a\xc3", buf, sizeof(buf)), "a\\xc3");
         CHECK_STREQ(logprune_escape("\xc0\xaf", buf, sizeof(buf)), "\\xc0\\xaf");
         CHECK_STREQ(logprune_escape("\xed\xa0\x80", buf, sizeof(buf)), "\\xed\\xa0\\x80");
-        CHECK_STREQ(logprune_escape("\xf4\x90\x80\x80", buf, sizeof(buf)),
-                    "\\xf4\\x90\\x80\\x80");
+        CHECK_STREQ(logprune_escape("\xf4\x90\x80\x80", buf, sizeof(buf)), "\\xf4\\x90\\x80\\x80");
 
         /* Truncation is visible and always terminated. */
         char small[10];
