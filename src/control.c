@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <systemd/sd-daemon.h>
 
 #include "control_proto.h"
@@ -159,9 +160,12 @@ int control_state_open(struct daemon *d)
 
 static void format_expiry(usec_t expires, char *buf, size_t size)
 {
+        time_t t = (time_t)(expires / USEC_PER_SEC);
+        struct tm tm;
+
         if (expires == 0)
                 util_strlcpy(buf, "cleared", size);
-        else
+        else if (!gmtime_r(&t, &tm) || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
                 snprintf(buf, size, "@%" PRIu64, (uint64_t)(expires / USEC_PER_SEC));
 }
 

@@ -14,10 +14,12 @@
 #include <systemd/sd-daemon.h>
 
 #include "actuator.h"
+#include "control.h"
 #include "disks.h"
 #include "docker.h"
 #include "history.h"
 #include "log.h"
+#include "overrides.h"
 #include "sampler.h"
 #include "trigger.h"
 #include "units.h"
@@ -149,6 +151,11 @@ void daemon_evaluate(struct daemon *d, const char *reason)
         in.config = d->config;
         in.snapshot = &d->snapshot;
         in.now = start;
+        /* Operator overrides and pause (sutazai-govctl, issue 5). */
+        if (d->overrides) {
+                in.paused = overrides_paused(d->overrides);
+                in.overrides = overrides_get(d->overrides, &in.n_overrides);
+        }
         plan_done(&d->plan);
         plan_init(&d->plan);
         r = policy_evaluate(&in, &d->policy, &d->plan);
@@ -210,6 +217,9 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
         struct daemon *d = userdata;
 
         daemon_evaluate(d, "tick");
+        /* History to disk when it changed, metrics_file (issue 5). */
+        if (d->control)
+                control_tick(d->control);
         /* A time source is one-shot: dispatching turned it off, so re-arm both. */
         if (sd_event_source_set_time(s, usec + d->config->governor.interval_usec) < 0)
                 return -1;
@@ -391,6 +401,9 @@ static void harden_memory(void)
 static void daemon_done(struct daemon *d)
 {
         d->tick = sd_event_source_disable_unref(d->tick);
+        /* First: it saves the history and answers no one any more. */
+        d->control = control_free(d->control);
+        d->overrides = overrides_free(d->overrides);
         /* Before Docker: a pending cleanup request is orphaned, not called back into freed state. */
         d->disks = disks_free(d->disks);
         d->docker = docker_free(d->docker);
@@ -448,6 +461,10 @@ int daemon_main(const struct daemon_options *opts)
         r = history_new(d.config->governor.history_size, &d.history);
         if (r < 0)
                 goto fail;
+        /* Overrides, pause and history from the state directory (issue 5). */
+        r = control_state_open(&d);
+        if (r < 0)
+                goto fail;
         r = open_triggers(&d);
         if (r < 0)
                 goto fail;
@@ -458,6 +475,13 @@ int daemon_main(const struct daemon_options *opts)
         r = arm_tick(&d);
         if (r < 0)
                 goto fail;
+        /* The control socket (issue 5). Governing matters more than being
+         * asked about it: without the socket the daemon still runs. */
+        r = control_new(d.event, pick(d.options.control_socket, d.config->governor.control_socket),
+                        &d, &d.control);
+        if (r < 0)
+                log_error("control socket unavailable, sutazai-govctl will not work: %s",
+                          strerror(-r));
 
         daemon_evaluate(&d, "start-up");
         harden_memory();

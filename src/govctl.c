@@ -32,39 +32,45 @@ static const char *program = "sutazai-govctl";
 struct verb_help {
         enum control_verb verb;
         const char *synopsis;
+        const char *summary;
         const char *text;
 };
 
 static const struct verb_help verb_help[] = {
-    {CONTROL_VERB_STATUS, "status",
+    {CONTROL_VERB_STATUS, "status", "tiers, host memory and pressure, one row per container",
      "Show the memory and disk tiers, host memory and pressure, and one row per\n"
      "container or managed cgroup: usage, memory.max, memory.high, PSI some avg10,\n"
      "priority, protection and override.\n"},
-    {CONTROL_VERB_HISTORY, "history [-n N]",
+    {CONTROL_VERB_HISTORY, "history [-n N]", "the last N actions taken (or planned in dry-run)",
      "Show the last N actions taken (or, in dry-run, planned), oldest first.\n\n"
      "  -n, --count N   how many (default 20; 0 = every kept entry)\n"},
     {CONTROL_VERB_SET_LIMIT, "set-limit NAME SIZE [--for DURATION]",
+     "override memory.max of a rule or container",
      "Override memory.max for a rule or container/cgroup NAME. SIZE: bytes with an\n"
      "optional K/M/G/T suffix (powers of 1024), N% of host memory, or \"max\".\n"
      "Requires root.\n\n"
      "  --for DURATION  expire by itself after DURATION (250ms, 30s, 10m, 1h, 7d);\n"
      "                  without it the override lasts until `clear`\n"},
-    {CONTROL_VERB_CLEAR, "clear NAME",
+    {CONTROL_VERB_CLEAR, "clear NAME", "drop an override",
      "Drop the override for NAME; the configured limit applies again. Requires root.\n"},
     {CONTROL_VERB_PAUSE, "pause [--for DURATION]",
+     "stop enforcement actions (monitoring continues)",
      "Stop enforcement actions (monitoring, tiers, history and metrics continue).\n"
      "Requires root.\n\n"
      "  --for DURATION  resume by itself after DURATION\n"},
-    {CONTROL_VERB_RESUME, "resume", "Restart enforcement after `pause`. Requires root.\n"},
+    {CONTROL_VERB_RESUME, "resume", "restart enforcement",
+     "Restart enforcement after `pause`. Requires root.\n"},
     {CONTROL_VERB_CLEANUP, "cleanup [--dry-run]",
+     "run disk cleanup now, or list what it would delete",
      "Run disk cleanup now: configured log directories, the journal, stopped\n"
      "containers, dangling images and build cache (never volumes). Requires root.\n\n"
      "  --dry-run       only list what would be deleted and the bytes (allowed to\n"
      "                  group " CONTROL_GROUP ")\n"},
-    {CONTROL_VERB_RELOAD, "reload",
+    {CONTROL_VERB_RELOAD, "reload", "reload the configuration",
      "Reload the configuration; an invalid one is refused and the running one kept.\n"
      "Requires root.\n"},
-    {CONTROL_VERB_METRICS, "metrics", "Print the Prometheus text exposition.\n"},
+    {CONTROL_VERB_METRICS, "metrics", "Prometheus text exposition",
+     "Print the Prometheus text exposition.\n"},
 };
 
 static void usage(FILE *f)
@@ -77,7 +83,7 @@ static void usage(FILE *f)
                 "Verbs:\n",
                 program);
         for (size_t i = 0; i < ELEMENTSOF(verb_help); i++)
-                fprintf(f, "  %s\n", verb_help[i].synopsis);
+                fprintf(f, "  %-38s %s\n", verb_help[i].synopsis, verb_help[i].summary);
         fprintf(f,
                 "\n"
                 "Options:\n"
@@ -152,7 +158,8 @@ static int parse_verb_args(struct cli *cli, int argc, char **argv)
         int c, r;
 
         /* argv[0] is the verb; GNU getopt permutes so options may follow arguments. */
-        optind = 1;
+        /* 0, not 1: glibc re-initialises its permutation state only then. */
+        optind = 0;
         opterr = 0;
         while ((c = getopt_long(argc, argv, ":s:jhn:", options, NULL)) >= 0) {
                 switch (c) {
