@@ -30,6 +30,11 @@
 
 #define DOCKER_ID_MAX 65
 
+/* A container Docker keeps restarting: this many restarts (RestartCount
+ * growing) within this window. */
+#define DOCKER_RESTART_LOOP_COUNT       3
+#define DOCKER_RESTART_LOOP_WINDOW_USEC (5 * 60 * 1000000ULL)
+
 struct docker_container {
         char id[DOCKER_ID_MAX]; /* full 64-hex id */
         char *name;             /* without the leading '/' */
@@ -37,12 +42,17 @@ struct docker_container {
         char *image_id;         /* "sha256:..." */
         char **labels;          /* NULL-terminated "KEY=VALUE" */
         bool running;
-        int pid;                  /* State.Pid, 0 when not running */
-        char *cgroup;             /* cgroup2 path relative to the v2 root, resolved from the pid; NULL if unknown */
-        char *cgroup_v1_memory;   /* hybrid hosts: path relative to the v1 memory mount; NULL if not hybrid */
-        uint64_t memory_bytes;    /* HostConfig.Memory, 0 = unlimited */
-        int64_t memory_swap;      /* HostConfig.MemorySwap: memory+swap, -1 unlimited, 0 unset */
-        unsigned restart_count;   /* RestartCount */
+        int pid;      /* State.Pid, 0 when not running */
+        char *cgroup; /* cgroup2 path relative to the v2 root, resolved from the pid; NULL if
+                         unknown */
+        char *cgroup_v1_memory; /* hybrid hosts: path relative to the v1 memory mount; NULL if not
+                                   hybrid */
+        uint64_t memory_bytes;  /* HostConfig.Memory, 0 = unlimited */
+        int64_t memory_swap;    /* HostConfig.MemorySwap: memory+swap, -1 unlimited, 0 unset */
+        unsigned restart_count; /* RestartCount */
+        bool restart_loop;      /* Docker restarted it >= DOCKER_RESTART_LOOP_COUNT times
+                                 * within DOCKER_RESTART_LOOP_WINDOW_USEC (reported once
+                                 * per window to the journal); set by the client */
         usec_t created_realtime_usec;
         usec_t started_realtime_usec;
 };
@@ -111,8 +121,8 @@ int docker_prune_dangling_images(struct docker *d, docker_prune_fn done, void *u
 int docker_prune_build_cache(struct docker *d, docker_prune_fn done, void *userdata);
 
 struct docker_image {
-        char id[80];       /* "sha256:..." */
-        char **repo_tags;  /* NULL-terminated, may be empty */
+        char id[80];      /* "sha256:..." */
+        char **repo_tags; /* NULL-terminated, may be empty */
         uint64_t size_bytes;
         usec_t created_realtime_usec;
 };
@@ -137,9 +147,9 @@ bool docker_request_allowed(const char *method, const char *path);
 
 /* Counters for tests and metrics. */
 struct docker_stats {
-        uint64_t connects;       /* successful (re)syncs */
-        uint64_t disconnects;    /* CONNECTED → DISCONNECTED transitions */
-        uint64_t events;         /* container events read from the stream */
+        uint64_t connects;    /* successful (re)syncs */
+        uint64_t disconnects; /* CONNECTED → DISCONNECTED transitions */
+        uint64_t events;      /* container events read from the stream */
         uint64_t requests_failed;
         uint64_t connect_failures; /* attempts that ended before CONNECTED */
 };

@@ -106,6 +106,15 @@ struct queued_event {
         usec_t received_usec; /* monotonic */
 };
 
+/* Restarts seen per container, for restart-loop detection. */
+struct restart_track {
+        char id[DOCKER_ID_MAX];
+        unsigned last_count;
+        usec_t window_start_usec;
+        unsigned in_window;
+        bool reported;
+};
+
 /* A live inspect in flight for one container; events meanwhile are merged
  * into one follow-up inspect, so answers are applied in order. */
 struct inflight {
@@ -161,6 +170,10 @@ struct docker {
         struct inflight *inflight;
         size_t n_inflight;
         size_t allocated_inflight;
+
+        struct restart_track *restarts;
+        size_t n_restarts;
+        size_t allocated_restarts;
 
         bool v1_memory_seen; /* /proc/PID/cgroup had a v1 memory line: hybrid host */
         uint64_t delivering_time_nano;
@@ -909,6 +922,67 @@ static void resolve_cgroup(struct docker *d, struct docker_container *c)
         }
 }
 
+/* Notice a container Docker keeps restarting (restart policy on a crashing
+ * process): RestartCount grew DOCKER_RESTART_LOOP_COUNT times within the
+ * window. Reported once per window; c->restart_loop stays set meanwhile. */
+static void track_restarts(struct docker *d, struct docker_container *c)
+{
+        struct restart_track *t = NULL;
+        usec_t now = util_now_usec();
+
+        for (size_t i = 0; i < d->n_restarts; i++)
+                if (strcmp(d->restarts[i].id, c->id) == 0)
+                        t = &d->restarts[i];
+        if (!t) {
+                if (d->n_restarts == d->allocated_restarts) {
+                        size_t n = d->allocated_restarts ? d->allocated_restarts * 2 : 16;
+                        struct restart_track *p = realloc(d->restarts, n * sizeof(*p));
+
+                        if (!p)
+                                return;
+                        d->restarts = p;
+                        d->allocated_restarts = n;
+                }
+                t = &d->restarts[d->n_restarts++];
+                *t = (struct restart_track){.last_count = c->restart_count,
+                                            .window_start_usec = now};
+                util_strlcpy(t->id, c->id, sizeof(t->id));
+                return;
+        }
+        if (now - t->window_start_usec > DOCKER_RESTART_LOOP_WINDOW_USEC) {
+                t->window_start_usec = now;
+                t->in_window = 0;
+                t->reported = false;
+        }
+        if (c->restart_count > t->last_count)
+                t->in_window += c->restart_count - t->last_count;
+        t->last_count = c->restart_count;
+        c->restart_loop = t->in_window >= DOCKER_RESTART_LOOP_COUNT;
+        if (c->restart_loop && !t->reported) {
+                char f_container[DOCKER_JSON_NAME_MAX + 32];
+                const char *fields[] = {"GOVERNOR_ACTION=restart-loop", f_container, NULL};
+
+                t->reported = true;
+                snprintf(f_container, sizeof(f_container), "GOVERNOR_CONTAINER=%s",
+                         c->name ? c->name : c->id);
+                log_event(LOG_WARNING, MSGID_DOCKER, fields,
+                          "container %s is in a restart loop: restarted %u times in %" PRIu64
+                          " s (RestartCount %u)",
+                          c->name ? c->name : c->id, t->in_window,
+                          (uint64_t)((now - t->window_start_usec) / USEC_PER_SEC),
+                          c->restart_count);
+        }
+}
+
+static void forget_restarts(struct docker *d, const char *id)
+{
+        for (size_t i = 0; i < d->n_restarts; i++)
+                if (strcmp(d->restarts[i].id, id) == 0) {
+                        d->restarts[i] = d->restarts[--d->n_restarts];
+                        return;
+                }
+}
+
 /* ---- completions ----------------------------------------------------------- */
 
 static int request_result(struct request *req, CURLcode code, long http)
@@ -923,6 +997,11 @@ static int request_result(struct request *req, CURLcode code, long http)
                         return -ECONNREFUSED;
                 case CURLE_WRITE_ERROR:
                         return -EMSGSIZE;
+                case CURLE_PARTIAL_FILE:
+                case CURLE_RECV_ERROR:
+                case CURLE_SEND_ERROR:
+                case CURLE_GOT_NOTHING:
+                        return -ECONNRESET; /* dockerd went away mid-answer */
                 case CURLE_OUT_OF_MEMORY:
                         return -ENOMEM;
                 default:
@@ -1073,6 +1152,7 @@ static void inspect_live_done(struct docker *d, struct request *req, int r)
                 enum docker_event_kind kind = f.kind;
 
                 resolve_cgroup(d, &c);
+                track_restarts(d, &c);
                 slot = array_upsert(&d->cache, &c);
                 if (!slot) {
                         docker_container_done(&c);
@@ -1083,6 +1163,7 @@ static void inspect_live_done(struct docker *d, struct request *req, int r)
                         emit(d, kind, slot, f.received_usec, f.time_nano);
                 }
         } else if (r == -ENOENT) {
+                forget_restarts(d, f.id);
                 if (array_take(&d->cache, f.id, &old)) {
                         old.running = false;
                         emit(d, DOCKER_EVENT_REMOVED, &old, f.received_usec, f.time_nano);
@@ -1193,6 +1274,7 @@ static void request_done(struct docker *d, struct request *req, CURLcode code)
                         r = docker_json_parse_inspect(req->response.data, req->response.len, &c);
                         if (r >= 0) {
                                 resolve_cgroup(d, &c);
+                                track_restarts(d, &c);
                                 if (!array_upsert(&d->sync_cache, &c)) {
                                         docker_container_done(&c);
                                         r = -ENOMEM;
@@ -1407,6 +1489,7 @@ struct docker *docker_free(struct docker *d)
         buffer_done(&d->line);
         free(d->queue);
         free(d->inflight);
+        free(d->restarts);
         free(d->socket_path);
         sd_event_unref(d->event);
         free(d);

@@ -254,6 +254,12 @@ static bool cache_has_pre(void *arg)
         return find_by_name(arg) != NULL;
 }
 
+static bool restart_loop_seen(void *arg)
+{
+        const struct docker_container *c = find_by_name(arg);
+        return c && c->restart_loop;
+}
+
 /* A listener that accepts and never answers: a hung dockerd. */
 static int on_hung_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
@@ -581,6 +587,17 @@ int main(int argc, char **argv)
         c = find_by_name("c3");
         CHECK(c && c->running && c->cgroup);
 
+        /* 10. A container Docker keeps restarting is noticed. */
+        CHECK_EQ_INT(DOCKER("run", "-d", "--name", "flapper", "--network", "none", "--restart",
+                            "always", "bb:latest", "sh", "-c", "sleep 0.2; exit 3"),
+                     0);
+        CHECK(loop_until(e, restart_loop_seen, "flapper", 20 * USEC_PER_SEC));
+        c = find_by_name("flapper");
+        if (c)
+                printf("flapper: restart loop noticed at RestartCount %u\n", c->restart_count);
+        CHECK(!find_by_name("c3")->restart_loop);
+        CHECK_EQ_INT(DOCKER("rm", "-f", "flapper"), 0);
+
         struct docker_stats stats;
         docker_get_stats(st.docker, &stats);
         printf("stats: %" PRIu64 " connects, %" PRIu64 " disconnects, %" PRIu64 " events, %" PRIu64
@@ -595,7 +612,7 @@ int main(int argc, char **argv)
         st.docker = docker_free(st.docker);
         CHECK(res.called && res.result == -ECANCELED);
 
-        /* 10. A socket that accepts and never answers. */
+        /* 11. A socket that accepts and never answers. */
         test_hung_socket(e, fs);
 
         sd_event_unref(e);
