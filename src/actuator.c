@@ -9,6 +9,7 @@
 #include "daemon.h"
 #include "docker.h"
 #include "log.h"
+#include "overrides.h"
 #include "sampler.h"
 #include "units.h"
 
@@ -190,6 +191,8 @@ static int reconfirm(struct daemon *d, const struct action *a)
 
         if (!old)
                 return 0;
+        /* a pause that arrived between plan and action cancels the action */
+        in.paused = d->overrides && overrides_paused(d->overrides);
         snapshot_init(&fresh);
         fresh.time = in.now;
         r = cgfs_read_meminfo(d->fs, &fresh.host.mem);
