@@ -120,6 +120,45 @@ static void sync_group_triggers(struct daemon *d)
         triggers_sweep(d->triggers);
 }
 
+/* One OOM kill (or several) the kernel or Docker reported: journal, history, counter. */
+static void record_oom(struct daemon *d, enum group_kind kind, const char *name, uint64_t kills,
+                       const char *reason)
+{
+        char f_target[GROUP_NAME_MAX + 32];
+        const char *fields[] = {"GOVERNOR_ACTION=oom", f_target, NULL};
+
+        snprintf(f_target, sizeof f_target, "%s=%s",
+                 kind == GROUP_CONTAINER ? "GOVERNOR_CONTAINER" : "GOVERNOR_CGROUP", name);
+        d->counters.oom_events += kills;
+        log_event(LOG_WARNING, MSGID_OOM, fields, "OOM kill in %s %s (%s)",
+                  kind == GROUP_CONTAINER ? "container" : "cgroup", name, reason);
+        daemon_record(d, "oom", name, reason, 0, false);
+}
+
+/* oom_kill increases in memory.events (v1 memory.oom_control on hybrid hosts)
+ * between two samples. Containers are reported by Docker's own oom event
+ * while it is connected; counting both would report one kill twice. */
+static void note_oom_kills(struct daemon *d, const struct snapshot *old, const struct snapshot *now)
+{
+        bool docker_reports = d->docker && docker_is_connected(d->docker);
+
+        for (size_t i = 0; i < now->n_groups; i++) {
+                const struct group_sample *g = &now->groups[i];
+                const struct group_sample *before;
+                char reason[96];
+
+                if (!g->has_events || (g->kind == GROUP_CONTAINER && docker_reports))
+                        continue;
+                before = snapshot_find(old, group_key(g));
+                if (!before || !before->has_events || g->events.oom_kill <= before->events.oom_kill)
+                        continue;
+                snprintf(reason, sizeof reason, "the kernel OOM-killed %" PRIu64 " process(es)",
+                         g->events.oom_kill - before->events.oom_kill);
+                record_oom(d, g->kind, g->name, g->events.oom_kill - before->events.oom_kill,
+                           reason);
+        }
+}
+
 void daemon_evaluate(struct daemon *d, const char *reason)
 {
         struct sampler_context ctx = {d->config, d->fs, &d->layout, d->docker};
@@ -144,6 +183,7 @@ void daemon_evaluate(struct daemon *d, const char *reason)
                 snapshot_done(&snap);
                 goto out;
         }
+        note_oom_kills(d, &d->snapshot, &snap);
         snapshot_done(&d->snapshot);
         d->snapshot = snap;
         sync_group_triggers(d);
@@ -245,17 +285,10 @@ static void on_docker(enum docker_event_kind kind, const struct docker_container
                 log_event(LOG_WARNING, MSGID_DOCKER, NULL,
                           "Docker Engine connection lost; governing cgroups, reconnecting");
                 break;
-        case DOCKER_EVENT_OOM: {
-                char f_container[GROUP_NAME_MAX + 32];
-                const char *fields[] = {"GOVERNOR_ACTION=oom", f_container, NULL};
-                const char *name = c && c->name ? c->name : "?";
-
-                snprintf(f_container, sizeof f_container, "GOVERNOR_CONTAINER=%s", name);
-                d->counters.oom_events++;
-                log_event(LOG_WARNING, MSGID_OOM, fields, "OOM kill in container %s", name);
-                daemon_record(d, "oom", name, "Docker reported an OOM kill", 0, false);
+        case DOCKER_EVENT_OOM:
+                record_oom(d, GROUP_CONTAINER, c && c->name ? c->name : "?", 1,
+                           "Docker reported an OOM kill");
                 break;
-        }
         default:
                 break;
         }
