@@ -98,29 +98,32 @@ static void log_emit(int priority, const char *message_id, const char *const *fi
         fputc('\n', stderr);
 }
 
-void log_msg(int priority, const char *fmt, ...)
+static void log_emitv(int priority, const char *message_id, const char *const *fields,
+                      const char *fmt, va_list ap)
 {
         char buf[LOG_MESSAGE_MAX];
-        va_list ap;
 
         if (priority > log_max_priority)
                 return;
-        va_start(ap, fmt);
         vsnprintf(buf, sizeof buf, fmt, ap);
+        log_emit(priority, message_id, fields, buf);
+}
+
+void log_msg(int priority, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        log_emitv(priority, NULL, NULL, fmt, ap);
         va_end(ap);
-        log_emit(priority, NULL, NULL, buf);
 }
 
 void log_event(int priority, const char *message_id, const char *const *fields, const char *fmt,
                ...)
 {
-        char buf[LOG_MESSAGE_MAX];
         va_list ap;
 
-        if (priority > log_max_priority)
-                return;
         va_start(ap, fmt);
-        vsnprintf(buf, sizeof buf, fmt, ap);
+        log_emitv(priority, message_id, fields, fmt, ap);
         va_end(ap);
-        log_emit(priority, message_id, fields, buf);
 }
