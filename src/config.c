@@ -1064,7 +1064,7 @@ static int parse_value(struct parse_ctx *ctx, const struct key_def *key, void *b
 
 /* Before the first multi-value line of a section in a file: the file's list
  * replaces what earlier files built. */
-static void multi_reset(struct parse_ctx *ctx, const struct key_def *key, void *base)
+static void multi_reset(const struct key_def *key, void *base)
 {
         if (key->type == VALUE_MATCH) {
                 struct rule *r = base;
@@ -1081,58 +1081,61 @@ static void multi_reset(struct parse_ctx *ctx, const struct key_def *key, void *
         }
 }
 
-static int handler(void *user, const char *inih_section, const char *name, const char *value)
+static int handle_key(struct parse_ctx *ctx, const char *name, const char *value)
 {
-        struct parse_ctx *ctx = user;
         const struct section_def *def;
         const struct key_def *key = NULL;
         struct config_section_meta *meta;
+        char q[QUOTE_MAX + 4];
         size_t k;
         void *base;
 
-        (void)inih_section; /* section_begin() tracks sections, untruncated */
-        if (ctx->r < 0)
-                return 0;
         if (!ctx->in_section)
-                return parse_error(ctx, "\"%s\" is outside of any [section]", name), 0;
+                return parse_error(ctx, "\"%s\" is outside of any [section]", quote(name, q));
         def = &section_defs[ctx->section];
         if (!*name)
-                return parse_error(ctx, "missing key name before '='"), 0;
+                return parse_error(ctx, "missing key name before '='");
         for (k = 0; k < def->n_keys; k++)
                 if (streq(def->keys[k].name, name)) {
                         key = &def->keys[k];
                         break;
                 }
-        if (!key) {
-                char q[QUOTE_MAX + 4];
-                return parse_error(ctx, "unknown key \"%s\" in [%s]", quote(name, q), def->word), 0;
-        }
+        if (!key)
+                return parse_error(ctx, "unknown key \"%s\" in [%s]", quote(name, q), def->word);
         meta = section_meta(ctx->c, ctx->section, ctx->index);
         if ((ctx->seen_keys & (1U << k)) && !(key->flags & KEY_MULTI))
                 return parse_error(ctx, "duplicate key \"%s\" (first at line %u)", name,
-                                   meta->keys[k].line),
-                       0;
+                                   meta->keys[k].line);
         if (!*value)
-                return parse_error(ctx, "%s: empty value", name), 0;
+                return parse_error(ctx, "%s: empty value", name);
         /* config_dump writes "key = value": it must fit on a line too. */
         if (strlen(name) + strlen(" = ") + strlen(value) > ctx->line_max)
                 return parse_error(ctx, "line too long as \"%s = VALUE\" (at most %zu characters)",
-                                   name, ctx->line_max),
-                       0;
+                                   name, ctx->line_max);
         /* What the reader leaves of "key = #x" would not survive a dump. */
         if (value[0] == '#' || value[0] == ';')
                 return parse_error(ctx, "%s: a value can not start with '%c' (it starts a comment)",
-                                   name, value[0]),
-                       0;
+                                   name, value[0]);
 
         base = section_base(ctx->c, ctx->section, ctx->index);
         if ((key->flags & KEY_MULTI) && !(ctx->seen_keys & (1U << k)))
-                multi_reset(ctx, key, base);
+                multi_reset(key, base);
         if (parse_value(ctx, key, base, value) < 0)
-                return 0;
+                return ctx->r;
         ctx->seen_keys |= 1U << k;
         meta->keys[k] = (struct config_origin){ctx->file, ctx->line};
-        return 1;
+        return 0;
+}
+
+/* inih's callback: nonzero to go on. */
+static int handler(void *user, const char *inih_section, const char *name, const char *value)
+{
+        struct parse_ctx *ctx = user;
+
+        (void)inih_section; /* section_begin() tracks sections, untruncated */
+        if (ctx->r < 0)
+                return 0;
+        return handle_key(ctx, name, value) >= 0;
 }
 
 /* ---- the line reader ---- */
