@@ -68,6 +68,9 @@ struct daemon {
         struct daemon_counters counters;
         usec_t started_realtime_usec;
         bool evaluating; /* re-entrancy guard */
+        /* The state directory checked at start-up (safety.h) and used until
+         * exit, whatever a reload says; "" = refused or none. */
+        char *state_dir_checked;
 };
 
 /* Parse flags, load config, open everything, run the loop. Returns the exit status. */

@@ -20,6 +20,7 @@
 #include "history.h"
 #include "log.h"
 #include "overrides.h"
+#include "safety.h"
 #include "sampler.h"
 #include "trigger.h"
 #include "units.h"
@@ -387,7 +388,10 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
         int r;
 
         (void)sd_notify(false, "RELOADING=1");
-        r = config_load(d->options.config_path, false, &c, err, err_size);
+        /* Who may write the files is checked before a byte of them is read. */
+        r = safety_check_config_file(d->options.config_path, err, err_size);
+        if (r >= 0)
+                r = config_load(d->options.config_path, false, &c, err, err_size);
         if (r < 0) {
                 char f_err[1100];
                 const char *fields[] = {f_err, NULL};
@@ -431,6 +435,29 @@ static void harden_memory(void)
                 log_warning("cannot set oom_score_adj: %s", strerror(errno));
 }
 
+/* overrides.json can pause enforcement: a state directory others could write
+ * is not used (governing goes on without persistence). The path is pinned for
+ * the daemon's life, so a reload cannot point it at an unchecked one. */
+static int secure_state_dir(struct daemon *d)
+{
+        const char *dir = pick(d->options.state_dir, d->config->governor.state_dir);
+        char err[1024];
+        int r;
+
+        if (!dir || !dir[0])
+                return 0;
+        r = safety_check_state_dir(dir, err, sizeof err);
+        if (r < 0) {
+                log_error("%s; overrides and history will not be kept", err);
+                dir = "";
+        }
+        d->state_dir_checked = strdup(dir);
+        if (!d->state_dir_checked)
+                return -ENOMEM;
+        d->options.state_dir = d->state_dir_checked;
+        return 0;
+}
+
 static void daemon_done(struct daemon *d)
 {
         d->tick = sd_event_source_disable_unref(d->tick);
@@ -447,6 +474,7 @@ static void daemon_done(struct daemon *d)
         snapshot_done(&d->snapshot);
         d->fs = cgfs_free(d->fs);
         config_free(d->config);
+        free(d->state_dir_checked);
         d->event = sd_event_unref(d->event);
 }
 
@@ -457,7 +485,9 @@ int daemon_main(const struct daemon_options *opts)
         sigset_t mask;
         int r;
 
-        r = config_load(opts->config_path, false, &d.config, err, sizeof err);
+        r = safety_check_config_file(opts->config_path, err, sizeof err);
+        if (r >= 0)
+                r = config_load(opts->config_path, false, &d.config, err, sizeof err);
         if (r < 0) {
                 log_error("%s", err);
                 return 1;
@@ -495,6 +525,9 @@ int daemon_main(const struct daemon_options *opts)
         if (r < 0)
                 goto fail;
         /* Overrides, pause and history from the state directory (issue 5). */
+        r = secure_state_dir(&d);
+        if (r < 0)
+                goto fail;
         r = control_state_open(&d);
         if (r < 0)
                 goto fail;

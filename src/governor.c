@@ -8,6 +8,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
+#include "safety.h"
 
 static void usage(FILE *f)
 {
@@ -120,7 +121,11 @@ int main(int argc, char **argv)
         if (check || dump) {
                 struct config *config = NULL;
                 char err[1024];
-                int r = config_load(opts.config_path, false, &config, err, sizeof err);
+                /* the same refusal the daemon would give: who may write the files */
+                int r = safety_check_config_file(opts.config_path, err, sizeof err);
+
+                if (r >= 0)
+                        r = config_load(opts.config_path, false, &config, err, sizeof err);
 
                 if (r < 0) {
                         fprintf(stderr, "%s\n", err);
@@ -134,6 +139,9 @@ int main(int argc, char **argv)
                 return r < 0 ? 1 : 0;
         }
 
+        /* Test hook (sutazai-governor(8), ENVIRONMENT): a procfs stand-in,
+         * e.g. one without pressure files to play a kernel without PSI. */
+        opts.proc_root = getenv("SUTAZAI_GOVERNOR_PROC_ROOT");
         log_init("sutazai-governor", log_target_from_env());
         if (getenv("SUTAZAI_GOVERNOR_DEBUG"))
                 log_set_max_priority(LOG_DEBUG);
