@@ -73,9 +73,13 @@ typedef void (*docker_done_fn)(int result, const char *container_id, void *userd
 
 struct docker;
 
-/* v1_memory_root: on hybrid hosts, the v1 memory mount used to resolve
- * cgroup_v1_memory (NULL otherwise). cgroup resolution reads /proc/PID/cgroup
- * through the cgfs module. */
+/* cgroup resolution reads /proc/PID/cgroup through fs (may be NULL: no
+ * resolution): cgroup from the "0::" line (cgfs_pid_cgroup), and on hybrid
+ * hosts cgroup_v1_memory from the v1 "memory" line (cgfs_pid_cgroup_v1); if
+ * the pid is already gone, the drivers' conventional paths
+ * (system.slice/docker-<id>.scope, docker/<id>) when they exist.
+ * socket_path must be absolute; a missing socket is retried (and watched with
+ * inotify, so the client attaches as soon as dockerd creates it). */
 struct cgfs;
 int docker_new(sd_event *event, const char *socket_path, struct cgfs *fs, docker_event_fn on_event,
                void *userdata, struct docker **ret);
