@@ -452,6 +452,8 @@ static void journal_done(struct spawner *s, int result, int status, const char *
 
         /* output belongs to s: use it before freeing s. */
         logprune_escape(output, escaped, sizeof(escaped));
+        for (size_t n = strlen(escaped); n >= 2 && strcmp(escaped + n - 2, "\\n") == 0; n -= 2)
+                escaped[n - 2] = '\0'; /* the final newline(s) say nothing */
         job->spawn = spawner_free(job->spawn);
         job->waiting = false;
         if (!job->disks) {
@@ -605,7 +607,11 @@ static int stage_containers(struct job *job)
                         if (cs[i].running || cs[i].created_realtime_usec > now ||
                             now - cs[i].created_realtime_usec < min_age)
                                 continue;
-                        snprintf(reason, sizeof(reason), "stopped, created more than %s ago", age);
+                        if (min_age > 0)
+                                snprintf(reason, sizeof(reason),
+                                         "stopped, created more than %s ago", age);
+                        else
+                                snprintf(reason, sizeof(reason), "stopped");
                         snprintf(target, sizeof(target), "%s (%.12s)", cs[i].name ?: "?", cs[i].id);
                         r = job_item_add(job, "prune-containers", "container", target, 0, false,
                                          reason, 0);
@@ -790,6 +796,22 @@ static void evict_remove_done(int result, const char *id, void *userdata)
         job_schedule(job);
 }
 
+/* "least recently used: unused for 3h (last use or arrival 1732400000)" */
+static void evict_reason(const struct imagelru *lru, const struct docker_image *img, usec_t now,
+                         char *buf, size_t size)
+{
+        usec_t ref = imagelru_reference_time(lru, img);
+        char idle[UNITS_FORMAT_MAX];
+
+        /* Whole seconds: the exact formatter prints the largest unit that divides. */
+        units_format_duration(now > ref ? (now - ref) / USEC_PER_SEC * USEC_PER_SEC : 0, idle,
+                              sizeof(idle));
+        snprintf(buf, size,
+                 "least recently used: idle for %s (since %" PRIu64
+                 "), no container uses it, no keep_image match",
+                 idle, (uint64_t)(ref / USEC_PER_SEC));
+}
+
 static void evict_list_done(int result, const struct docker_image *images, size_t n, void *userdata)
 {
         struct job *job = userdata;
@@ -861,10 +883,7 @@ static void evict_list_done(int result, const struct docker_image *images, size_
 
                         if (total > 0 && used * 100.0 / total <= cfg->low_percent)
                                 break;
-                        snprintf(
-                            reason, sizeof(reason),
-                            "least recently used (%" PRIu64 "), unused by any container",
-                            (uint64_t)(imagelru_reference_time(&disks->lru, img) / USEC_PER_SEC));
+                        evict_reason(&disks->lru, img, now, reason, sizeof(reason));
                         snprintf(target, sizeof(target), "%s %s", img->id,
                                  img->repo_tags && img->repo_tags[0] ? img->repo_tags[0]
                                                                      : "<none>");
@@ -887,9 +906,7 @@ static void evict_list_done(int result, const struct docker_image *images, size_
                         continue;
                 util_strlcpy(job->evict_id, img->id, sizeof(job->evict_id));
                 job->evict_bytes = img->size_bytes;
-                snprintf(reason, sizeof(reason),
-                         "least recently used (%" PRIu64 "), unused by any container",
-                         (uint64_t)(imagelru_reference_time(&disks->lru, img) / USEC_PER_SEC));
+                evict_reason(&disks->lru, img, now, reason, sizeof(reason));
                 job->evict_reason = strdup(reason);
                 for (char **t = img->repo_tags; t && *t; t++)
                         if (strcmp(*t, "<none>:<none>") != 0)

@@ -19,6 +19,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 dockerd_check # exits 77 without root / dockerd / busybox-static
 
 GOVERNOR=${GOVERNOR:?path of sutazai-governor}
+GOVCTL=${GOVCTL:-$(dirname "$GOVERNOR")/sutazai-govctl}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
 T=$(mktemp -d /tmp/test-disk-docker.XXXXXX)
 D="$T/fs/d"
@@ -183,6 +184,16 @@ grep -q "would remove file $T/fs/logs/fresh.log" "$T/gov.log" && fail "fresh log
 grep -q "would remove container stopped" "$T/gov.log" || fail "dry-run did not plan the stopped container"
 first_evict=$(grep -m1 "would remove image sha256:.* .*least recently used" "$T/gov.log")
 echo "$first_evict" | grep -q "img-a:1" || fail "LRU plan should start with img-a: $first_evict"
+# the operator's view: sutazai-govctl cleanup --dry-run lists, deletes nothing
+out=$("$GOVCTL" --socket "$T/control.sock" --json cleanup --dry-run) || fail "govctl cleanup --dry-run failed: $out"
+echo "$out" | head -c 3000
+echo
+for want in '"dry_run":[[:space:]]*true' "$T/fs/logs/old.log" '"target":[[:space:]]*"stopped ' 'img-a:1'; do
+        echo "$out" | grep -Eq -- "$want" || fail "govctl cleanup --dry-run lacks $want"
+done
+echo "$out" | grep -q 'fresh.log' && fail "govctl cleanup --dry-run lists a fresh log"
+image_exists img-a:1 || fail "govctl dry-run removed img-a"
+[ -e "$T/fs/logs/old.log" ] || fail "govctl dry-run removed a log"
 stop_governor
 grep -q "$(dk image inspect -f '{{.Id}}' img-c:1)" "$T/state/images.json" ||
         fail "img-c's use not persisted in images.json"
@@ -216,6 +227,16 @@ image_exists img-b:1 || fail "img-b evicted although the disk was under low afte
 grep -q "removed image sha256:.* img-a:1" "$T/gov.log" || fail "eviction not logged with the image"
 grep -q "GOVERNOR_ACTION=evict-image" "$T/gov.log" || fail "no structured evict-image entry"
 grep -q "GOVERNOR_ACTION=prune-containers" "$T/gov.log" || fail "no structured prune-containers entry"
+# history has the stages with their bytes
+hist=$("$GOVCTL" --socket "$T/control.sock" --json history) || fail "govctl history failed"
+for kind in prune-logs vacuum-journal prune-containers prune-images evict-image; do
+        echo "$hist" | grep -Eq "\"kind\":[[:space:]]*\"$kind\"" || fail "no $kind in the history"
+done
+# cleanup now, for real, answers with what it did (nothing old is left)
+out=$("$GOVCTL" --socket "$T/control.sock" --json cleanup) || fail "govctl cleanup failed: $out"
+echo "$out" | grep -Eq '"dry_run":[[:space:]]*false' || fail "govctl cleanup answer: $out"
+dk inspect running >/dev/null 2>&1 || fail "govctl cleanup removed the running container"
+image_exists keep-me:1 || fail "govctl cleanup removed a keep_image image"
 stop_governor
 
 if [ "$failures" -ne 0 ]; then
