@@ -9,7 +9,8 @@
  * nothing and measures the steady state the daemon lives in. Then it runs
  * the daemon's own sampler_take() + policy_evaluate() repeatedly and
  * prints a Markdown table: ticks, median and 95th percentile per tick, and
- * the median per cgroup. Files come from the page cache of tmpfs, so this
+ * the median per cgroup, with the sampling (file reads) and the decision
+ * (policy) parts apart. Files come from the page cache of tmpfs, so this
  * is the governor's CPU cost, not the kernel's cgroupfs cost.
  *
  *   bench-tick [N ...]     (default: 100 1000 10000)
@@ -33,8 +34,8 @@
 #include "snapshot.h"
 #include "util.h"
 
-#define FIXTURE_MEMORY_MAX  "268435456" /* bytes: 256M, equal to the rule */
-#define FIXTURE_MEMORY_HIGH "209715200" /* bytes: 200M, equal to the rule */
+#define FIXTURE_MEMORY_MAX  "268435456"        /* bytes: 256M, equal to the rule */
+#define FIXTURE_MEMORY_HIGH "209715200"        /* bytes: 200M, equal to the rule */
 #define TICK_BUDGET_USEC    (2 * USEC_PER_SEC) /* per size: enough ticks for a stable median */
 #define TICKS_MIN           5
 #define TICKS_MAX           500
@@ -64,20 +65,21 @@ static int make_cgroup(const char *root, unsigned i)
                 const char *name;
                 const char *content;
         } files[] = {
-                {"memory.current", "104857600\n"},
-                {"memory.max", FIXTURE_MEMORY_MAX "\n"},
-                {"memory.high", FIXTURE_MEMORY_HIGH "\n"},
-                {"memory.swap.max", "0\n"},
-                {"memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n"},
-                {"memory.pressure", "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
-                                    "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"},
-                {"cgroup.events", "populated 1\nfrozen 0\n"},
-                {"cgroup.procs", ""},
+            {"memory.current", "104857600\n"},
+            {"memory.max", FIXTURE_MEMORY_MAX "\n"},
+            {"memory.high", FIXTURE_MEMORY_HIGH "\n"},
+            {"memory.swap.max", "0\n"},
+            {"memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\noom_group_kill 0\n"},
+            {"memory.pressure", "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
+                                "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"},
+            {"cgroup.events", "populated 1\nfrozen 0\n"},
+            {"cgroup.procs", ""},
         };
         char dir[4096];
         int r;
 
-        snprintf(dir, sizeof dir, "%s/bench-%05u", root, i);
+        if ((size_t)snprintf(dir, sizeof dir, "%s/bench-%05u", root, i) >= sizeof dir)
+                return -ENAMETOOLONG;
         if (mkdir(dir, 0755) < 0)
                 return -errno;
         for (size_t f = 0; f < ELEMENTSOF(files); f++) {
@@ -103,7 +105,8 @@ static int make_proc(const char *proc)
                        "SwapFree:              0 kB\n");
         if (r < 0)
                 return r;
-        snprintf(dir, sizeof dir, "%s/pressure", proc);
+        if ((size_t)snprintf(dir, sizeof dir, "%s/pressure", proc) >= sizeof dir)
+                return -ENAMETOOLONG;
         if (mkdir(dir, 0755) < 0)
                 return -errno;
         r = write_file(dir, "memory", pressure);
@@ -135,6 +138,8 @@ struct tick_figures {
         unsigned ticks;
         usec_t median_usec;
         usec_t p95_usec;
+        usec_t sample_median_usec; /* sampler_take() alone */
+        usec_t decide_median_usec; /* policy_evaluate() alone */
         size_t groups_seen;
 };
 
@@ -144,12 +149,12 @@ static int measure(const char *root, const char *proc, const struct config *c,
         struct cgfs_layout_info layout = {.layout = CGFS_LAYOUT_V2, .v2_memory = true};
         struct sampler_context ctx = {.config = c, .layout = &layout};
         struct policy_state state;
-        usec_t samples[TICKS_MAX], budget_end;
+        usec_t samples[TICKS_MAX], sample_part[TICKS_MAX], decide_part[TICKS_MAX], budget_end;
         struct tick_figures f = {0};
         struct cgfs *fs = NULL;
         int r;
 
-        r = cgfs_open(root, proc, &fs);
+        r = cgfs_open(root, NULL, proc, &fs);
         if (r < 0)
                 return r;
         ctx.fs = fs;
@@ -163,12 +168,17 @@ static int measure(const char *root, const char *proc, const struct config *c,
 
                 snapshot_init(&snap);
                 plan_init(&plan);
+                usec_t sampled;
+
                 r = sampler_take(&ctx, start, &snap);
+                sampled = util_now_usec();
                 if (r >= 0) {
                         in.snapshot = &snap;
                         in.now = start;
                         r = policy_evaluate(&in, &state, &plan);
                 }
+                sample_part[f.ticks] = sampled - start;
+                decide_part[f.ticks] = util_now_usec() - sampled;
                 samples[f.ticks++] = util_now_usec() - start;
                 f.groups_seen = snap.n_groups;
                 if (r >= 0 && plan.n_actions > 0)
@@ -184,6 +194,10 @@ static int measure(const char *root, const char *proc, const struct config *c,
         if (r < 0)
                 return r;
         qsort(samples, f.ticks, sizeof samples[0], compare_usec);
+        qsort(sample_part, f.ticks, sizeof sample_part[0], compare_usec);
+        qsort(decide_part, f.ticks, sizeof decide_part[0], compare_usec);
+        f.sample_median_usec = sample_part[f.ticks / 2];
+        f.decide_median_usec = decide_part[f.ticks / 2];
         f.median_usec = samples[f.ticks / 2];
         f.p95_usec = samples[(f.ticks * 95) / 100 < f.ticks ? (f.ticks * 95) / 100 : f.ticks - 1];
         *ret = f;
@@ -196,8 +210,9 @@ static int run_size(const char *base, unsigned n, const struct config *c)
         struct tick_figures f;
         int r;
 
-        snprintf(root, sizeof root, "%s/cgroup-%u", base, n);
-        snprintf(proc, sizeof proc, "%s/proc-%u", base, n);
+        if ((size_t)snprintf(root, sizeof root, "%s/cgroup-%u", base, n) >= sizeof root ||
+            (size_t)snprintf(proc, sizeof proc, "%s/proc-%u", base, n) >= sizeof proc)
+                return -ENAMETOOLONG;
         if (mkdir(root, 0755) < 0)
                 return -errno;
         for (unsigned i = 0; i < n; i++) {
@@ -215,9 +230,10 @@ static int run_size(const char *base, unsigned n, const struct config *c)
                 fprintf(stderr, "bench-tick: sampled %zu of %u cgroups\n", f.groups_seen, n);
                 return -EIO;
         }
-        printf("| %6u | %5u | %10.3f | %10.3f | %8.2f |\n", n, f.ticks,
+        printf("| %7u | %5u | %14.3f | %11.3f | %9.3f | %9.3f | %9.2f |\n", n, f.ticks,
                (double)f.median_usec / USEC_PER_MSEC, (double)f.p95_usec / USEC_PER_MSEC,
-               (double)f.median_usec / n);
+               (double)f.sample_median_usec / USEC_PER_MSEC,
+               (double)f.decide_median_usec / USEC_PER_MSEC, (double)f.median_usec / n);
         fflush(stdout);
         return 0;
 }
@@ -262,8 +278,10 @@ int main(int argc, char **argv)
                 config_free(c);
                 return 1;
         }
-        printf("| cgroups | ticks | median ms/tick | p95 ms/tick | µs/cgroup |\n");
-        printf("|-------:|------:|-----------:|-----------:|---------:|\n");
+        printf("| cgroups | ticks | median ms/tick | p95 ms/tick | sample ms | decide ms | "
+               "µs/cgroup |\n");
+        printf("|--------:|------:|---------------:|------------:|----------:|----------:|---------"
+               "-:|\n");
         for (size_t i = 0; i < n_sizes && r >= 0; i++)
                 r = run_size(base, sizes[i], c);
         if (r < 0)

@@ -29,13 +29,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MIB              ((uint64_t)1024 * 1024) /* bytes */
-#define STEP_BYTES       (1ULL * MIB)        /* allocation granularity: fine enough to pace 1 MB/s */
-#define REPORT_BYTES     (64ULL * MIB)       /* progress line interval */
-#define NSEC_PER_SEC     ((uint64_t)1000000000)
-#define NSEC_PER_MSEC    ((uint64_t)1000000)
-#define HOLD_FOREVER     (-1L)
-#define TARGET_MAX_MB    (1024ULL * 1024ULL) /* 1 TiB: a sanity bound on --target */
+#define MIB           ((uint64_t)1024 * 1024) /* bytes */
+#define STEP_BYTES    (1ULL * MIB)  /* allocation granularity: fine enough to pace 1 MB/s */
+#define REPORT_BYTES  (64ULL * MIB) /* progress line interval */
+#define NSEC_PER_SEC  ((uint64_t)1000000000)
+#define NSEC_PER_MSEC ((uint64_t)1000000)
+#define HOLD_FOREVER  (-1L)
+#define TARGET_MAX_MB (1024ULL * 1024ULL) /* 1 TiB: a sanity bound on --target */
 
 struct hog_options {
         uint64_t target_bytes;
@@ -56,8 +56,8 @@ static uint64_t now_nsec(void)
 static void sleep_until_nsec(uint64_t deadline_nsec)
 {
         struct timespec ts = {
-                .tv_sec = (time_t)(deadline_nsec / NSEC_PER_SEC),
-                .tv_nsec = (long)(deadline_nsec % NSEC_PER_SEC),
+            .tv_sec = (time_t)(deadline_nsec / NSEC_PER_SEC),
+            .tv_nsec = (long)(deadline_nsec % NSEC_PER_SEC),
         };
 
         /* EINTR: just retry the same absolute deadline. */
@@ -81,12 +81,9 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *ret_value)
 static int parse_options(int argc, char **argv, struct hog_options *ret)
 {
         static const struct option longopts[] = {
-                {"target", required_argument, NULL, 't'},
-                {"rate", required_argument, NULL, 'r'},
-                {"hold", required_argument, NULL, 'H'},
-                {"ready", required_argument, NULL, 'R'},
-                {"quiet", no_argument, NULL, 'q'},
-                {},
+            {"target", required_argument, NULL, 't'}, {"rate", required_argument, NULL, 'r'},
+            {"hold", required_argument, NULL, 'H'},   {"ready", required_argument, NULL, 'R'},
+            {"quiet", no_argument, NULL, 'q'},        {},
         };
         struct hog_options o = {.hold_sec = HOLD_FOREVER};
         uint64_t v;
@@ -170,9 +167,8 @@ int main(int argc, char **argv)
 
         start_nsec = now_nsec();
         while (allocated < o.target_bytes) {
-                uint64_t step = o.target_bytes - allocated < STEP_BYTES
-                                        ? o.target_bytes - allocated
-                                        : STEP_BYTES;
+                uint64_t step = o.target_bytes - allocated < STEP_BYTES ? o.target_bytes - allocated
+                                                                        : STEP_BYTES;
 
                 r = allocate_step(step);
                 if (r < 0) {
@@ -189,9 +185,9 @@ int main(int argc, char **argv)
                 }
                 if (o.rate_bytes_per_sec > 0) {
                         /* The moment this many bytes are due at the configured rate. */
-                        uint64_t due_nsec = start_nsec + (uint64_t)((double)allocated *
-                                                                    NSEC_PER_SEC /
-                                                                    o.rate_bytes_per_sec);
+                        uint64_t due_nsec =
+                            start_nsec +
+                            (uint64_t)((double)allocated * NSEC_PER_SEC / o.rate_bytes_per_sec);
                         sleep_until_nsec(due_nsec);
                 }
         }

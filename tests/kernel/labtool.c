@@ -30,9 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define USEC_PER_SEC  ((uint64_t)1000000)
-#define NSEC_PER_USEC ((uint64_t)1000)
-#define POLL_MS_MAX   1000 /* ms: the slowest stall-start sampling that still means something */
+#define USEC_PER_SEC   ((uint64_t)1000000)
+#define NSEC_PER_USEC  ((uint64_t)1000)
+#define POLL_MS_MAX    1000 /* ms: the slowest stall-start sampling that still means something */
 #define LINE_MAX_BYTES 8192
 
 static uint64_t now_usec(void)
@@ -126,8 +126,7 @@ static int verb_psiwatch(const char *path, const char *spec, int poll_ms)
                 if (sample_fd >= 0 && !stall_seen && read_some_total(sample_fd, &total) == 0 &&
                     total > baseline) {
                         stall_seen = true;
-                        printf("PSIWATCH event=stall-start t_us=%" PRIu64 " total_us=%" PRIu64
-                               "\n",
+                        printf("PSIWATCH event=stall-start t_us=%" PRIu64 " total_us=%" PRIu64 "\n",
                                now_usec(), total - baseline);
                 }
         }
