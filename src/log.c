@@ -98,8 +98,9 @@ static void log_emit(int priority, const char *message_id, const char *const *fi
         fputc('\n', stderr);
 }
 
-static void log_emitv(int priority, const char *message_id, const char *const *fields,
-                      const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static void
+log_emitv(int priority, const char *message_id, const char *const *fields, const char *fmt,
+          va_list ap)
 {
         char buf[LOG_MESSAGE_MAX];
 
