@@ -1194,6 +1194,12 @@ static void sync_done(struct docker *d)
         array_clear(&d->cache);
         d->cache = d->sync_cache;
         d->sync_cache = (struct container_array){};
+        /* Containers removed while we were away leave no destroy event. */
+        for (size_t i = 0; i < d->n_restarts;)
+                if (!array_find(&d->cache, d->restarts[i].id))
+                        d->restarts[i] = d->restarts[--d->n_restarts];
+                else
+                        i++;
         d->state = STATE_CONNECTED;
         d->backoff_usec = BACKOFF_MIN_USEC;
         d->stats.connects++;
