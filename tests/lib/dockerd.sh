@@ -12,7 +12,8 @@
 #   dockerd.sh clean DIR   stop, remove every container, unmount, delete DIR
 #
 # Source it for the functions of the same names (dockerd_start DIR ...).
-# Exits 77 (skip) when dockerd or busybox-static is not installed.
+# dockerd_check returns 77 (skip; the command form exits 77) when dockerd,
+# busybox-static or root is missing, saying why.
 set -eu
 
 DOCKERD=${DOCKERD:-/usr/sbin/dockerd}
@@ -25,15 +26,15 @@ DOCKERD_START_TIMEOUT=${DOCKERD_START_TIMEOUT:-60}
 dockerd_check() {
         if [ ! -x "$DOCKERD" ] || [ -z "$DOCKER_CLI" ]; then
                 echo "SKIP: dockerd/docker not installed (apt-get install docker.io)" >&2
-                exit 77
+                return 77
         fi
         if [ ! -x "$BUSYBOX" ] || ! "$BUSYBOX" --list >/dev/null 2>&1; then
                 echo "SKIP: busybox-static not installed" >&2
-                exit 77
+                return 77
         fi
         if [ "$(id -u)" != 0 ]; then
                 echo "SKIP: dockerd needs root" >&2
-                exit 77
+                return 77
         fi
 }
 
@@ -148,9 +149,11 @@ dockerd_clean() {
         for pidf in $(find "$d/exec" -name 'init.pid' 2>/dev/null); do
                 kill -KILL "$(cat "$pidf")" 2>/dev/null || true
         done
-        grep " $d/" /proc/self/mounts | awk '{print $2}' | sort -r | while read -r m; do
-                umount -l "$m" 2>/dev/null || true
-        done
+        # (callers may run under set -e -o pipefail: no match must not abort)
+        { grep " $d/" /proc/self/mounts || true; } | awk '{print $2}' | sort -r |
+                while read -r m; do
+                        umount -l "$m" 2>/dev/null || true
+                done
         rm -rf "$d"
 }
 
