@@ -11,6 +11,7 @@
  *   {"verb":"history","count":N}                 count 0 or absent = all kept
  *   {"verb":"set-limit","name":"ollama","memory_max":12884901888,
  *    "for_usec":3600000000}                      memory_max: bytes or "max";
+ *                                                 for_usec at most 3650 days;
  *                                                 or "memory_max_percent":50
  *                                                 of host MemTotal; for_usec
  *                                                 0 or absent = until cleared
@@ -54,8 +55,13 @@
 #define CONTROL_REQUEST_MAX    (64U * 1024U) /* bytes, including the '\n' */
 #define CONTROL_GROUP          "sutazai-gov"
 #define CONTROL_SOCKET_DEFAULT "/run/sutazai-governor/control.sock"
-/* JSON numbers are doubles: integers above 2^53 would lose bytes. */
-#define CONTROL_JSON_INT_MAX (UINT64_C(1) << 53)
+/* JSON numbers are doubles, and cJSON prints an integer exactly only below
+ * 2^52 (above it, its 15-digit form passes its own round-trip check): sizes
+ * (4 PiB) and microseconds (142 years) stay below. */
+#define CONTROL_JSON_INT_MAX (UINT64_C(1) << 52)
+/* --for: ten years is "until cleared" in practice; it keeps expiry times
+ * (now + for) far below CONTROL_JSON_INT_MAX. */
+#define CONTROL_FOR_MAX_USEC (3650ULL * 24 * 3600 * USEC_PER_SEC)
 
 enum control_verb {
         CONTROL_VERB_STATUS,

@@ -243,8 +243,8 @@ int control_request_parse(const char *buf, size_t len, struct control_request *r
         }
 
         item = cJSON_GetObjectItemCaseSensitive(root, "for_usec");
-        if (item && json_to_u64(item, CONTROL_JSON_INT_MAX, &req.for_usec) < 0) {
-                r = fail(err, err_size, "\"for_usec\" must be a non-negative integer");
+        if (item && json_to_u64(item, CONTROL_FOR_MAX_USEC, &req.for_usec) < 0) {
+                r = fail(err, err_size, "\"for_usec\" must be an integer from 0 to 3650 days");
                 goto out;
         }
 
@@ -646,14 +646,29 @@ static const char *json_str(const cJSON *o, const char *key)
         return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* Responses come from a socket: never cast a number C cannot hold. */
+#define RENDER_SECONDS_MAX (UINT64_C(1) << 40) /* Unix seconds: year 36812, and usec fit */
+
+static bool json_number_in(const cJSON *v, double max, uint64_t *ret)
+{
+        if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0 ||
+            v->valuedouble > max)
+                return false;
+        *ret = (uint64_t)v->valuedouble;
+        return true;
+}
+
 /* A size member as people read it: "7.5G", "max" for null. */
 static const char *json_size(const cJSON *o, const char *key, const char *null_text, char *buf,
                              size_t size)
 {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
-        if (cJSON_IsNumber(v) && v->valuedouble >= 0)
-                return units_format_bytes_human((uint64_t)v->valuedouble, buf, size);
+        uint64_t bytes;
+
+        /* 2^63: well beyond any real size, and exactly castable */
+        if (json_number_in(v, 9223372036854775808.0, &bytes))
+                return units_format_bytes_human(bytes, buf, size);
         util_strlcpy(buf, null_text, size);
         return buf;
 }
@@ -682,11 +697,13 @@ static const char *json_expires(const cJSON *o, const char *key,
 {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
-        if (!cJSON_IsNumber(v) || v->valuedouble < 0) {
+        uint64_t secs;
+
+        if (!json_number_in(v, (double)RENDER_SECONDS_MAX, &secs)) {
                 util_strlcpy(buf, "cleared", size);
                 return buf;
         }
-        format_time((usec_t)v->valuedouble, opts->now_realtime, buf, size);
+        format_time(secs, opts->now_realtime, buf, size);
         return buf;
 }
 
@@ -854,7 +871,9 @@ static int render_status(const cJSON *st, const struct control_render_options *o
                 psi_avg10_text(cJSON_GetObjectItemCaseSensitive(item, "psi"), "some", cell[COL_PSI],
                                CELL_MAX);
                 snprintf(cell[COL_PRIO], CELL_MAX, "%d",
-                         cJSON_IsNumber(prio) ? (int)prio->valuedouble : 0);
+                         cJSON_IsNumber(prio) && fabs(prio->valuedouble) < 1e9
+                             ? (int)prio->valuedouble
+                             : 0);
                 util_strlcpy(cell[COL_PROT],
                              cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "protected"))
                                  ? "yes"
@@ -941,9 +960,12 @@ static int render_history(const cJSON *arr, const struct control_render_options 
                 struct tm tm;
                 time_t secs;
 
-                if (!cJSON_IsNumber(t) || !kind || !target || !reason)
+                uint64_t t_secs;
+
+                if (!json_number_in(t, (double)RENDER_SECONDS_MAX, &t_secs) || !kind || !target ||
+                    !reason)
                         return -EINVAL;
-                secs = (time_t)t->valuedouble;
+                secs = (time_t)t_secs;
                 if (localtime_r(&secs, &tm))
                         strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
                 json_size(e, "bytes", "-", bytes, sizeof bytes);

@@ -191,7 +191,7 @@ static int parse_verb_args(struct cli *cli, int argc, char **argv)
                         r = units_parse_duration(optarg, &cli->req.for_usec);
                         if (r < 0 || cli->req.for_usec == 0)
                                 return usage_error(&v, "invalid duration '%s'", optarg);
-                        if (cli->req.for_usec > CONTROL_JSON_INT_MAX)
+                        if (cli->req.for_usec > CONTROL_FOR_MAX_USEC)
                                 return usage_error(&v, "duration '%s' is too long", optarg);
                         break;
                 case OPT_DRY_RUN:

@@ -11,8 +11,8 @@
 #include "statefile.h"
 
 #define OVERRIDES_FORMAT_VERSION 1
-/* JSON numbers are doubles; beyond 2^53 integers are not exact. */
-#define JSON_INT_MAX (UINT64_C(1) << 53)
+/* cJSON prints integers exactly only below 2^52 (control_proto.h). */
+#define JSON_INT_MAX (UINT64_C(1) << 52)
 
 struct overrides {
         struct override *items;

@@ -488,4 +488,24 @@ wait "$second" || rc=$?
 expect_exit 0 ctl status
 
 stop_daemon
+
+echo "# socket activation: a listening socket passed by systemd (sd_listen_fds)"
+if command -v systemd-socket-activate >/dev/null; then
+        asock="$work/activated.sock"
+        # it listens, and on the first connection execs the daemon with LISTEN_FDS
+        systemd-socket-activate -l "$asock" -- "$GOVERNOR" --config "$work/governor.conf" \
+                --state-dir "$work/state" >>"$work/daemon.log" 2>&1 &
+        pid=$!
+        for _ in $(seq 50); do [ -S "$asock" ] && break; sleep 0.1; done
+        "$GOVCTL" -s "$asock" --json status | jq -e .tiers.memory >/dev/null ||
+                fail "no answer through the activated socket"
+        grep -q "control socket passed by systemd" "$work/daemon.log" || fail "passed socket not used"
+        [ ! -e "$work/ignored.sock" ] || fail "created its own socket despite the passed one"
+        kill -TERM "$pid"
+        wait "$pid" || fail "activated daemon exit status"
+        pid=""
+else
+        echo "SKIP: systemd-socket-activate missing (apt-get install systemd)" >&2
+        exit 77
+fi
 echo "PASS"
