@@ -1,6 +1,11 @@
-# latency (benchmark): the runaway of runaway-contained with the governor
-# at its default 1 s tick, so what it does early comes from kernel PSI
-# triggers. Observers on the same CLOCK_MONOTONIC:
+# latency (benchmark): memory pressure the kernel reports through PSI
+# triggers, with the governor at its default 1 s tick. The "low" cgroup has
+# memory_high = 120M (set by the governor) and a hog pushing 150 MB/s toward
+# 300M into it: the kernel throttles it at memory.high, so it stalls
+# continuously (a runaway into free memory stalls only the last ~50 ms
+# before an OOM here: no swap, no page cache to reclaim). The host sits at
+# the warning mark; PSI raises the tier further. Observers on the same
+# CLOCK_MONOTONIC:
 #   - labtool psiwatch registers its own trigger on /proc/pressure/memory
 #     (the same spec as the governor) and samples the "some" total every
 #     5 ms: "PSIWATCH event=trigger|stall-start t_us=...";
@@ -35,6 +40,7 @@ protect = yes
 [cgroup:low]
 match = path:low
 priority = 10
+memory_high = 120M
 CONF
 } >/tmp/governor.conf
 
@@ -48,10 +54,9 @@ while [ $run -le "$runs" ]; do
         watch_pid=$!
         GOV_ENV=SUTAZAI_GOVERNOR_DEBUG=1 gov_start /tmp/governor.conf
         echo "BENCH name=latency run=$run event=runaway-start t_us=$(now_us)"
-        cg_spawn low hog --target 600 --rate 150 -q
+        cg_spawn low hog --target 300 --rate 150 -q
         hog_pid=$!
-        wait_for 12000 sh -c "! kill -0 $hog_pid 2>/dev/null"
-        sleep 1
+        wait_for 10000 sh -c "! kill -0 $hog_pid 2>/dev/null"
         kill $watch_pid
         sed "s/^/RUN $run /" /tmp/psiwatch.log
         gov_stop
