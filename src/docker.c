@@ -799,6 +799,8 @@ static void connection_reset(struct docker *d, const char *why)
         d->n_inflight = 0;
         d->state = STATE_BACKOFF;
         (void)sd_event_source_set_enabled(d->watch_timer, SD_EVENT_OFF);
+        if (d->inotify)
+                (void)sd_event_source_set_enabled(d->inotify, SD_EVENT_ON);
 
         if (was_connected) {
                 d->stats.disconnects++;
@@ -1202,6 +1204,9 @@ static void sync_done(struct docker *d)
                         i++;
         d->state = STATE_CONNECTED;
         d->backoff_usec = BACKOFF_MIN_USEC;
+        /* The socket directory (/run) is only of interest while we wait. */
+        if (d->inotify)
+                (void)sd_event_source_set_enabled(d->inotify, SD_EVENT_OFF);
         d->stats.connects++;
         log_event(LOG_NOTICE, MSGID_DOCKER, NULL, "Docker Engine at %s: API %s, %zu containers",
                   d->socket_path, d->api_version, d->cache.n);

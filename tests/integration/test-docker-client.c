@@ -573,6 +573,8 @@ int main(int argc, char **argv)
         /* 9. dockerd back: re-sync, CONNECTED again, new containers seen. */
         t0 = util_now_usec();
         CHECK_EQ_INT(dockerd("start"), 0);
+        printf("dockerd restart took %" PRIu64 " ms\n",
+               (uint64_t)((util_now_usec() - t0) / USEC_PER_MSEC));
         CHECK(loop_until(e, is_connected, NULL, 35 * USEC_PER_SEC));
         printf("re-attached %" PRIu64 " ms after dockerd restart began\n",
                (uint64_t)((util_now_usec() - t0) / USEC_PER_MSEC));
