@@ -322,6 +322,14 @@ static void log_change(const struct control_client *cl, const char *fmt, ...)
                   (unsigned)cl->cred.uid, (int)cl->cred.pid);
 }
 
+/* A result builder returns NULL only on -ENOMEM: say so rather than "null". */
+static char *ok_or_nomem(cJSON *result)
+{
+        if (!result)
+                return control_response_error("out of memory");
+        return control_response_ok(result);
+}
+
 /* Overrides apply to managed groups (policy.h): a rule name, or the name or
  * id of a group some rule matched. 0 ok, else a message in err. */
 static int check_override_target(struct daemon *d, const char *name, char *err, size_t size)
@@ -500,7 +508,7 @@ static char *do_status(struct control_client *cl)
                     .avail_bytes = st.sampled ? st.usage.bytes_avail : BYTES_MAX,
                 };
         }
-        return control_response_ok(control_status_json(&in));
+        return ok_or_nomem(control_status_json(&in));
 }
 
 static void on_cleanup_done(const struct disks_report *report, void *userdata)
@@ -592,10 +600,9 @@ static void client_handle(struct control_client *cl)
                 line = do_status(cl);
                 break;
         case CONTROL_VERB_HISTORY:
-                line =
-                    cl->control->d->history
-                        ? control_response_ok(history_to_json(cl->control->d->history, req.count))
-                        : control_response_ok(cJSON_CreateArray());
+                line = cl->control->d->history
+                           ? ok_or_nomem(history_to_json(cl->control->d->history, req.count))
+                           : control_response_ok(cJSON_CreateArray());
                 break;
         case CONTROL_VERB_SET_LIMIT:
                 line = do_set_limit(cl, &req);

@@ -3,6 +3,7 @@
 
 #include <assert.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <time.h>
@@ -673,6 +674,32 @@ static const char *json_size(const cJSON *o, const char *key, const char *null_t
         return buf;
 }
 
+/* "1h", "59m58s", "2d3h": the two largest non-zero units, for people. */
+static void format_remaining(uint64_t secs, char *buf, size_t size)
+{
+        static const struct {
+                uint64_t secs;
+                char unit;
+        } units[] = {{86400, 'd'}, {3600, 'h'}, {60, 'm'}, {1, 's'}};
+        size_t used = 0, shown = 0;
+
+        buf[0] = '\0';
+        for (size_t i = 0; i < ELEMENTSOF(units) && shown < 2; i++) {
+                uint64_t n = secs / units[i].secs;
+                if (n == 0) {
+                        if (shown > 0)
+                                break; /* "1h5s" reads oddly: stop at the first gap */
+                        continue;
+                }
+                secs -= n * units[i].secs;
+                used += (size_t)snprintf(buf + used, used < size ? size - used : 0, "%" PRIu64 "%c",
+                                         n, units[i].unit);
+                shown++;
+        }
+        if (shown == 0)
+                snprintf(buf, size, "0s");
+}
+
 static void format_time(usec_t unix_seconds, usec_t now_realtime, char *buf, size_t size)
 {
         time_t t = (time_t)unix_seconds;
@@ -684,10 +711,9 @@ static void format_time(usec_t unix_seconds, usec_t now_realtime, char *buf, siz
         if (now_realtime > 0 && unix_seconds * USEC_PER_SEC > now_realtime) {
                 usec_t left = unix_seconds * USEC_PER_SEC - now_realtime;
                 /* Round up to whole seconds so "in 1h" is not shown as "in 59m59s". */
-                usec_t secs = (left + USEC_PER_SEC - 1) / USEC_PER_SEC;
-                char dur[32];
-                snprintf(buf, size, "%s (in %s)", when,
-                         units_format_duration(secs * USEC_PER_SEC, dur, sizeof dur));
+                char dur[48];
+                format_remaining((left + USEC_PER_SEC - 1) / USEC_PER_SEC, dur, sizeof dur);
+                snprintf(buf, size, "%s (in %s)", when, dur);
         } else
                 snprintf(buf, size, "%s", when);
 }
