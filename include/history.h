@@ -47,7 +47,7 @@ uint64_t history_total(const struct history *h);
  * counted under "other"), split by dry_run. For metrics. */
 #define HISTORY_KINDS                                                                              \
         "limit", "reclaim", "throttle", "stop", "kill", "oom", "prune-logs", "vacuum-journal",     \
-                "prune-containers", "prune-images", "evict-image", "other"
+            "prune-containers", "prune-images", "evict-image", "other"
 #define HISTORY_KIND_COUNT 12
 uint64_t history_kind_total(const struct history *h, const char *kind, bool dry_run);
 
