@@ -102,7 +102,7 @@ struct action {
         char target[GROUP_NAME_MAX];
         uint64_t bytes;      /* LIMIT: memory.max; HIGH/THROTTLE: memory.high; RECLAIM: amount */
         uint64_t swap_bytes; /* LIMIT: swap beyond memory.max (BYTES_MAX = unlimited) */
-        uint64_t previous_bytes; /* THROTTLE: memory.high before (kept for the restore) */
+        uint64_t previous_bytes; /* THROTTLE, HIGH: memory.high before; LIMIT: memory.max before */
         char reason[256];
 };
 
@@ -157,8 +157,9 @@ struct policy_group_state {
         /* the last LIMIT/HIGH carried out (or logged, in dry-run): the same value
          * is not sent again within the memory cooldown, so an asynchronous
          * Docker update in flight, a refused write or dry-run do not repeat
-         * every tick */
+         * every tick — unless the group shows a new value (drifted again) */
         uint64_t limit_max_sent, limit_swap_sent, limit_high_sent;
+        uint64_t limit_max_seen, limit_high_seen; /* what the group showed when sent */
         usec_t limit_max_usec, limit_high_usec; /* USEC_INFINITY = never */
         bool seen;                   /* scratch: mark for pruning vanished groups */
 };

@@ -150,6 +150,10 @@ static int cgroup_action(struct daemon *d, const struct action *a, const struct 
  * Docker when it answers, else straight to cgroup.kill. */
 static int carry_out(struct daemon *d, const struct action *a, const struct group_sample *g)
 {
+        /* Docker's update cannot lift a memory limit (0 means "unchanged"): on
+         * cgroup v2 the file is written, elsewhere it cannot be done */
+        if (g->kind == GROUP_CONTAINER && a->kind == ACTION_LIMIT && a->bytes == BYTES_MAX)
+                return d->layout.v2_memory ? cgroup_action(d, a, g) : -EOPNOTSUPP;
         if (g->kind == GROUP_CONTAINER &&
             (a->kind == ACTION_LIMIT || a->kind == ACTION_STOP || a->kind == ACTION_KILL)) {
                 int r = docker_action(d, a, g);

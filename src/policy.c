@@ -637,17 +637,22 @@ static bool sent_within_cooldown(const struct context *ctx, usec_t sent_usec)
                now - sent_usec < ctx->in->config->memory.cooldown_usec;
 }
 
+/* The value was sent within the cooldown and the group still shows what it
+ * showed then: the update is in flight, was refused, or this is dry-run. A
+ * group that shows anything else has drifted again and is corrected at once. */
 static bool limit_recently_sent(const struct context *ctx, const struct policy_group_state *gs,
-                                uint64_t max_bytes, uint64_t swap_bytes)
+                                const struct group_sample *g, uint64_t max_bytes,
+                                uint64_t swap_bytes)
 {
         return gs && gs->limit_max_sent == max_bytes && gs->limit_swap_sent == swap_bytes &&
+               gs->limit_max_seen == g->memory_max &&
                sent_within_cooldown(ctx, gs->limit_max_usec);
 }
 
 static bool high_recently_sent(const struct context *ctx, const struct policy_group_state *gs,
-                               uint64_t high_bytes)
+                               const struct group_sample *g, uint64_t high_bytes)
 {
-        return gs && gs->limit_high_sent == high_bytes &&
+        return gs && gs->limit_high_sent == high_bytes && gs->limit_high_seen == g->memory_high &&
                sent_within_cooldown(ctx, gs->limit_high_usec);
 }
 
@@ -698,12 +703,13 @@ static int plan_limits(const struct context *ctx, struct plan *plan)
                 if (d.max_set && g->has_memory &&
                     (g->memory_max != d.max_bytes ||
                      (swap_matters && g->memory_swap_max != d.swap_bytes)) &&
-                    !limit_recently_sent(ctx, gs, d.max_bytes, d.swap_bytes)) {
+                    !limit_recently_sent(ctx, gs, g, d.max_bytes, d.swap_bytes)) {
                         a = add_action(plan, ACTION_LIMIT, plan->memory_tier, s, i);
                         if (!a)
                                 return -ENOMEM;
                         a->bytes = d.max_bytes;
                         a->swap_bytes = d.swap_bytes;
+                        a->previous_bytes = g->memory_max;
                         snprintf(a->reason, sizeof a->reason,
                                  "memory.max %s differs from %s %s (%s)",
                                  fmt_limit(g->memory_max, b1, sizeof b1), source,
@@ -712,11 +718,12 @@ static int plan_limits(const struct context *ctx, struct plan *plan)
 
                 if (d.high_set && g->has_memory_high && !(gs && gs->throttled) &&
                     !(ctx->targeted && ctx->targeted[i]) && g->memory_high != d.high_bytes &&
-                    !high_recently_sent(ctx, gs, d.high_bytes)) {
+                    !high_recently_sent(ctx, gs, g, d.high_bytes)) {
                         a = add_action(plan, ACTION_HIGH, plan->memory_tier, s, i);
                         if (!a)
                                 return -ENOMEM;
                         a->bytes = d.high_bytes;
+                        a->previous_bytes = g->memory_high;
                         snprintf(a->reason, sizeof a->reason,
                                  "memory.high %s differs from %s %s (%s)",
                                  fmt_limit(g->memory_high, b1, sizeof b1), source,
@@ -857,10 +864,12 @@ int policy_note_action(struct policy_state *state, const struct action *a, usec_
                 if (a->kind == ACTION_LIMIT) {
                         gs->limit_max_sent = a->bytes;
                         gs->limit_swap_sent = a->swap_bytes;
+                        gs->limit_max_seen = a->previous_bytes;
                         gs->limit_max_usec = now;
                 } else {
                         gs->throttled = false;
                         gs->limit_high_sent = a->bytes;
+                        gs->limit_high_seen = a->previous_bytes;
                         gs->limit_high_usec = now;
                 }
                 return 0;

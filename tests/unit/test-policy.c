@@ -1079,6 +1079,21 @@ static void test_limit_paced(void)
         CHECK_EQ_INT(evaluate(&w, 24 * S, false), 0);
         CHECK_EQ_INT(w.plan.n_actions, 0);
 
+        /* the update took effect, then someone changed it behind our back:
+         * corrected at once, within the cooldown */
+        g->memory_max = 512 * MiB;
+        g->memory_high = 400 * MiB;
+        CHECK_EQ_INT(evaluate(&w, 12 * S, false), 0);
+        CHECK_EQ_INT(w.plan.n_actions, 0);
+        g->memory_max = 2 * GiB;
+        CHECK_EQ_INT(evaluate(&w, 13 * S, false), 0);
+        a = only_action(&w, ACTION_LIMIT);
+        CHECK(a && a->bytes == 512 * MiB);
+        if (a)
+                CHECK_EQ_INT(policy_note_action(&w.state, a, 13 * S), 0);
+        g->memory_max = 1 * GiB;
+        g->memory_high = BYTES_MAX;
+
         /* a new desired value goes out at once */
         w.rules[R_BACKEND].memory_max.bytes = 768 * MiB;
         CHECK_EQ_INT(evaluate(&w, 25 * S, false), 0);
