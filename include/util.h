@@ -52,6 +52,16 @@ static inline void util_closep(int *fd)
 usec_t util_now_usec(void);      /* CLOCK_MONOTONIC */
 usec_t util_realtime_usec(void); /* CLOCK_REALTIME */
 
+static inline bool util_is_digit(char c)
+{
+        return c >= '0' && c <= '9';
+}
+
+/* Strict decimal u64 over [s, s+len), not NUL-terminated: digits only, no
+ * sign, no blanks. -EINVAL when empty or not all digits, -ERANGE on overflow
+ * or more than 20 digits. */
+int util_parse_u64(const char *s, size_t len, uint64_t *ret);
+
 /* strlcpy semantics: always NUL-terminates when size > 0; returns strlen(src). */
 size_t util_strlcpy(char *dst, const char *src, size_t size);
 

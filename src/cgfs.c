@@ -480,11 +480,6 @@ int cgfs_open_host_pressure(struct cgfs *fs, const char *resource)
         return open_beneath(fs->proc_fd, path, O_RDWR | O_NONBLOCK);
 }
 
-static bool is_digit(char c)
-{
-        return c >= '0' && c <= '9';
-}
-
 /* Is word one of the comma-separated items of list[0..len)? */
 static bool list_has(const char *list, size_t len, const char *word, char sep)
 {
@@ -529,7 +524,7 @@ static int parse_proc_cgroup(const char *buf, size_t len, const char *controller
                 bool match;
 
                 /* hierarchy-ID:controller-list:cgroup-path */
-                while (c < line_end && is_digit(*c))
+                while (c < line_end && util_is_digit(*c))
                         c++;
                 if (c == p || c - p > 10 || c >= line_end || *c != ':')
                         return -EINVAL;

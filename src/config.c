@@ -318,24 +318,6 @@ static int parse_boolean(const char *s, bool *ret)
         return -EINVAL;
 }
 
-/* Plain non-negative decimal integer, no sign, no blanks. */
-static int parse_u64(const char *s, uint64_t *ret)
-{
-        uint64_t v = 0;
-
-        if (!*s)
-                return -EINVAL;
-        for (; *s; s++) {
-                if (*s < '0' || *s > '9')
-                        return -EINVAL;
-                if (__builtin_mul_overflow(v, 10, &v) ||
-                    __builtin_add_overflow(v, (uint64_t)(*s - '0'), &v))
-                        return -ERANGE;
-        }
-        *ret = v;
-        return 0;
-}
-
 static bool has_control_chars(const char *s)
 {
         for (; *s; s++)
@@ -858,7 +840,7 @@ static int parse_trigger_time(const char *word, size_t n, usec_t *ret)
         memcpy(buf, word, n);
         buf[n] = '\0';
         if (strspn(buf, "0123456789") == n) {
-                int r = parse_u64(buf, &v);
+                int r = util_parse_u64(buf, n, &v);
                 if (r < 0)
                         return r;
                 *ret = v;
@@ -1004,7 +986,7 @@ static int parse_value(struct parse_ctx *ctx, const struct key_def *key, void *b
                 return replace_string(field, value) < 0 ? oom(ctx) : 0;
         case VALUE_UINT:
         case VALUE_INT:
-                r = parse_u64(value, &u);
+                r = util_parse_u64(value, strlen(value), &u);
                 if (r == -EINVAL)
                         return value_error(ctx, key, value, "expected a whole number");
                 if (r < 0 || u < key->min || u > key->max) {

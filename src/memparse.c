@@ -7,35 +7,8 @@
 
 #include "util.h"
 
-/* UINT64_MAX has 20 decimal digits. */
-#define U64_DIGITS_MAX 20
 /* /proc/meminfo figures are in KiB. */
 #define MEMINFO_KB_BYTES 1024ULL
-
-static bool is_digit(char c)
-{
-        return c >= '0' && c <= '9';
-}
-
-static int parse_u64(const char *s, size_t len, uint64_t *ret)
-{
-        uint64_t v = 0;
-
-        if (len == 0 || len > U64_DIGITS_MAX)
-                return -EINVAL;
-        for (size_t i = 0; i < len; i++) {
-                unsigned d;
-
-                if (!is_digit(s[i]))
-                        return -EINVAL;
-                d = (unsigned)(s[i] - '0');
-                if (v > (UINT64_MAX - d) / 10)
-                        return -EINVAL;
-                v = v * 10 + d;
-        }
-        *ret = v;
-        return 0;
-}
 
 static bool key_equal(const char *key, size_t key_len, const char *want)
 {
@@ -59,7 +32,7 @@ static int next_line(const char **p, const char *end, const char **ret_line, siz
 
 static bool is_flat_key_char(char c)
 {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '_' ||
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || util_is_digit(c) || c == '_' ||
                c == '.';
 }
 
@@ -76,7 +49,7 @@ static int parse_flat_line(const char *line, size_t len, const char **ret_key, s
                 return -EINVAL;
         while (i < len && line[i] == ' ')
                 i++;
-        if (parse_u64(line + i, len - i, ret_value) < 0)
+        if (util_parse_u64(line + i, len - i, ret_value) < 0)
                 return -EINVAL;
         *ret_key = line;
         *ret_key_len = key_len;
@@ -141,9 +114,9 @@ static int parse_meminfo_line(const char *line, size_t len, const char **ret_key
         while (i < len && line[i] == ' ')
                 i++;
         digits_start = i;
-        while (i < len && is_digit(line[i]))
+        while (i < len && util_is_digit(line[i]))
                 i++;
-        if (parse_u64(line + digits_start, i - digits_start, &value) < 0)
+        if (util_parse_u64(line + digits_start, i - digits_start, &value) < 0)
                 return -EINVAL;
         if (i < len) {
                 if (len - i != 3 || memcmp(line + i, " kB", 3) != 0)
@@ -210,7 +183,6 @@ int memparse_meminfo(const char *buf, size_t len, struct meminfo *ret)
 int memparse_value(const char *buf, size_t len, uint64_t *ret_value)
 {
         uint64_t value;
-        int r;
 
         assert(buf || len == 0);
         assert(ret_value);
@@ -221,9 +193,8 @@ int memparse_value(const char *buf, size_t len, uint64_t *ret_value)
                 *ret_value = BYTES_MAX;
                 return 0;
         }
-        r = parse_u64(buf, len, &value);
-        if (r < 0)
-                return r;
+        if (util_parse_u64(buf, len, &value) < 0)
+                return -EINVAL;
         *ret_value = value;
         return 0;
 }

@@ -6,37 +6,11 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "util.h"
+
 /* The kernel prints averages as "%lu.%02lu" percent: at most "100.00". */
 #define PSI_AVG_INT_DIGITS_MAX  3
 #define PSI_AVG_FRAC_DIGITS_MAX 2
-/* UINT64_MAX has 20 decimal digits. */
-#define PSI_U64_DIGITS_MAX 20
-
-static bool is_digit(char c)
-{
-        return c >= '0' && c <= '9';
-}
-
-/* Decimal u64 over [s, s+len): digits only, no sign, no overflow. */
-static int parse_u64(const char *s, size_t len, uint64_t *ret)
-{
-        uint64_t v = 0;
-
-        if (len == 0 || len > PSI_U64_DIGITS_MAX)
-                return -EINVAL;
-        for (size_t i = 0; i < len; i++) {
-                unsigned d;
-
-                if (!is_digit(s[i]))
-                        return -EINVAL;
-                d = (unsigned)(s[i] - '0');
-                if (v > (UINT64_MAX - d) / 10)
-                        return -EINVAL;
-                v = v * 10 + d;
-        }
-        *ret = v;
-        return 0;
-}
 
 /* "12.34" (the kernel's fixed two decimals; fewer accepted) as a percentage
  * 0..100. Parsed by hand: strtod depends on the locale and accepts far more
@@ -48,19 +22,16 @@ static int parse_avg(const char *s, size_t len, double *ret)
         size_t frac_len = dot ? len - int_len - 1 : 0;
         uint64_t int_part, frac_part = 0;
         double v;
-        int r;
 
         if (int_len == 0 || int_len > PSI_AVG_INT_DIGITS_MAX)
                 return -EINVAL;
         if (dot && (frac_len == 0 || frac_len > PSI_AVG_FRAC_DIGITS_MAX))
                 return -EINVAL;
-        r = parse_u64(s, int_len, &int_part);
-        if (r < 0)
-                return r;
+        if (util_parse_u64(s, int_len, &int_part) < 0)
+                return -EINVAL;
         if (dot) {
-                r = parse_u64(dot + 1, frac_len, &frac_part);
-                if (r < 0)
-                        return r;
+                if (util_parse_u64(dot + 1, frac_len, &frac_part) < 0)
+                        return -EINVAL;
                 if (frac_len == 1)
                         frac_part *= 10;
         }
@@ -115,7 +86,7 @@ static int parse_fields(const char *p, const char *end, struct psi_line *ret)
                         r = parse_avg(eq + 1, val_len, &line.avg300);
                 } else if (key_len == 5 && memcmp(tok, "total", 5) == 0) {
                         field = FIELD_TOTAL;
-                        r = parse_u64(eq + 1, val_len, &line.total_usec);
+                        r = util_parse_u64(eq + 1, val_len, &line.total_usec) < 0 ? -EINVAL : 0;
                 } else {
                         /* A field a newer kernel added: ignored, but it must
                          * still look like key=value without control bytes. */

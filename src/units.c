@@ -46,11 +46,6 @@ static void trim(const char *s, const char **ret_begin, const char **ret_end)
         *ret_end = e;
 }
 
-static bool is_digit(char c)
-{
-        return c >= '0' && c <= '9';
-}
-
 /* Parse "D+[.D+]" at *p, advancing *p. Signs, exponents, a bare "." and
  * "5." are rejected: configuration figures are written plainly. */
 static int parse_decimal(const char **p, const char *end, struct decimal *ret)
@@ -59,18 +54,18 @@ static int parse_decimal(const char **p, const char *end, struct decimal *ret)
         struct decimal d = {.scale = 1};
         unsigned digits = 0;
 
-        if (s >= end || !is_digit(*s))
+        if (s >= end || !util_is_digit(*s))
                 return -EINVAL;
-        for (; s < end && is_digit(*s); s++) {
+        for (; s < end && util_is_digit(*s); s++) {
                 if (__builtin_mul_overflow(d.integer, 10, &d.integer) ||
                     __builtin_add_overflow(d.integer, (uint64_t)(*s - '0'), &d.integer))
                         return -ERANGE;
         }
         if (s < end && *s == '.') {
                 s++;
-                if (s >= end || !is_digit(*s))
+                if (s >= end || !util_is_digit(*s))
                         return -EINVAL;
-                for (; s < end && is_digit(*s); s++) {
+                for (; s < end && util_is_digit(*s); s++) {
                         if (++digits > FRACTION_DIGITS_MAX)
                                 return -EINVAL;
                         d.fraction = d.fraction * 10 + (uint64_t)(*s - '0');

@@ -28,6 +28,28 @@ usec_t util_realtime_usec(void)
         return clock_usec(CLOCK_REALTIME);
 }
 
+/* UINT64_MAX has 20 decimal digits */
+#define UTIL_U64_DIGITS_MAX 20
+
+int util_parse_u64(const char *s, size_t len, uint64_t *ret)
+{
+        uint64_t v = 0;
+
+        if (len == 0)
+                return -EINVAL;
+        for (size_t i = 0; i < len; i++)
+                if (!util_is_digit(s[i]))
+                        return -EINVAL;
+        if (len > UTIL_U64_DIGITS_MAX)
+                return -ERANGE; /* even with leading zeros: input stays bounded */
+        for (size_t i = 0; i < len; i++)
+                if (__builtin_mul_overflow(v, 10, &v) ||
+                    __builtin_add_overflow(v, (uint64_t)(s[i] - '0'), &v))
+                        return -ERANGE;
+        *ret = v;
+        return 0;
+}
+
 size_t util_strlcpy(char *dst, const char *src, size_t size)
 {
         size_t len = strlen(src);
