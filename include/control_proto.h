@@ -40,6 +40,8 @@
  * to root and members of group CONTROL_GROUP; every other verb to root only. */
 #pragma once
 
+#include "jsonutil.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -58,7 +60,7 @@
 /* JSON numbers are doubles, and cJSON prints an integer exactly only below
  * 2^52 (above it, its 15-digit form passes its own round-trip check): sizes
  * (4 PiB) and microseconds (142 years) stay below. */
-#define CONTROL_JSON_INT_MAX (UINT64_C(1) << 52)
+#define CONTROL_JSON_INT_MAX JSONUTIL_INT_MAX
 /* --for: ten years is "until cleared" in practice; it keeps expiry times
  * (now + for) far below CONTROL_JSON_INT_MAX. */
 #define CONTROL_FOR_MAX_USEC (3650ULL * 24 * 3600 * USEC_PER_SEC)

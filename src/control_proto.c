@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <time.h>
 
+#include "jsonutil.h"
 #include "config.h"
 #include "units.h"
 
@@ -107,19 +108,6 @@ static int fail(char *err, size_t err_size, const char *fmt, ...)
 }
 
 /* A JSON number that is a non-negative integer representable exactly. */
-static int json_to_u64(const cJSON *item, uint64_t max, uint64_t *ret)
-{
-        double v;
-
-        if (!cJSON_IsNumber(item))
-                return -EINVAL;
-        v = item->valuedouble;
-        if (!isfinite(v) || v < 0 || v != floor(v) || v > (double)max)
-                return -ERANGE;
-        *ret = (uint64_t)v;
-        return 0;
-}
-
 /* Names are rule or group names: printable, no control characters. */
 static bool name_is_valid(const char *s)
 {
@@ -224,7 +212,7 @@ int control_request_parse(const char *buf, size_t len, struct control_request *r
                 if (bytes && cJSON_IsString(bytes) && strcmp(bytes->valuestring, "max") == 0)
                         req.memory_max = BYTES_MAX;
                 else if (bytes) {
-                        if (json_to_u64(bytes, CONTROL_JSON_INT_MAX, &req.memory_max) < 0 ||
+                        if (jsonutil_get_u64(bytes, CONTROL_JSON_INT_MAX, &req.memory_max) < 0 ||
                             req.memory_max == 0) {
                                 r = fail(err, err_size,
                                          "\"memory_max\" must be a positive integer of bytes or "
@@ -244,7 +232,7 @@ int control_request_parse(const char *buf, size_t len, struct control_request *r
         }
 
         item = cJSON_GetObjectItemCaseSensitive(root, "for_usec");
-        if (item && json_to_u64(item, CONTROL_FOR_MAX_USEC, &req.for_usec) < 0) {
+        if (item && jsonutil_get_u64(item, CONTROL_FOR_MAX_USEC, &req.for_usec) < 0) {
                 r = fail(err, err_size, "\"for_usec\" must be an integer from 0 to 3650 days");
                 goto out;
         }
@@ -261,7 +249,7 @@ int control_request_parse(const char *buf, size_t len, struct control_request *r
         item = cJSON_GetObjectItemCaseSensitive(root, "count");
         if (item) {
                 uint64_t count;
-                if (json_to_u64(item, UINT32_MAX, &count) < 0) {
+                if (jsonutil_get_u64(item, UINT32_MAX, &count) < 0) {
                         r = fail(err, err_size, "\"count\" must be a non-negative integer");
                         goto out;
                 }
@@ -272,28 +260,6 @@ int control_request_parse(const char *buf, size_t len, struct control_request *r
 out:
         cJSON_Delete(root);
         return r;
-}
-
-/* cJSON allocation failures surface as NULL items; check once at the end. */
-static char *print_line(cJSON *root)
-{
-        char *s, *line;
-        size_t n;
-
-        if (!root)
-                return NULL;
-        s = cJSON_PrintUnformatted(root);
-        if (!s)
-                return NULL;
-        n = strlen(s);
-        line = malloc(n + 2);
-        if (line) {
-                memcpy(line, s, n);
-                line[n] = '\n';
-                line[n + 1] = '\0';
-        }
-        cJSON_free(s);
-        return line;
 }
 
 int control_request_format(const struct control_request *req, char **ret_line)
@@ -328,7 +294,7 @@ int control_request_format(const struct control_request *req, char **ret_line)
         if (req->verb == CONTROL_VERB_HISTORY && req->count > 0)
                 ok = ok && cJSON_AddNumberToObject(root, "count", req->count);
 
-        line = ok ? print_line(root) : NULL;
+        line = ok ? jsonutil_print_line(root, false) : NULL;
         cJSON_Delete(root);
         if (!line)
                 return -ENOMEM;
@@ -357,7 +323,7 @@ char *control_response_ok(cJSON *result)
                 return NULL;
         }
         cJSON_AddItemToObject(root, "result", result);
-        line = print_line(root);
+        line = jsonutil_print_line(root, false);
         cJSON_Delete(root);
         return line;
 }
@@ -376,7 +342,7 @@ char *control_response_error(const char *fmt, ...)
         root = cJSON_CreateObject();
         if (root && cJSON_AddBoolToObject(root, "ok", false) &&
             cJSON_AddStringToObject(root, "error", msg))
-                line = print_line(root);
+                line = jsonutil_print_line(root, false);
         cJSON_Delete(root);
         return line;
 }

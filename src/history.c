@@ -8,11 +8,11 @@
 
 #include <cjson/cJSON.h>
 
+#include "jsonutil.h"
 #include "statefile.h"
 
 #define HISTORY_FORMAT_VERSION 1
 /* cJSON prints integers exactly only below 2^52 (control_proto.h). */
-#define JSON_INT_MAX (UINT64_C(1) << 52)
 
 static const char *const kinds[HISTORY_KIND_COUNT] = {HISTORY_KINDS};
 
@@ -124,7 +124,7 @@ static cJSON *entry_json(const struct history_entry *e, bool file_format)
              cJSON_AddStringToObject(j, "target", e->target) &&
              cJSON_AddStringToObject(j, "reason", e->reason);
         /* memory.max "max" cannot be an integer: leave bytes out as when unset. */
-        if (ok && e->has_bytes && e->bytes <= JSON_INT_MAX)
+        if (ok && e->has_bytes && e->bytes <= JSONUTIL_INT_MAX)
                 ok = cJSON_AddNumberToObject(j, "bytes", (double)e->bytes);
         ok = ok && cJSON_AddBoolToObject(j, "dry_run", e->dry_run);
         if (!ok) {
@@ -162,7 +162,7 @@ struct cJSON *history_to_json(const struct history *h, size_t n)
 int history_format_json(const struct history *h, char **ret_text)
 {
         cJSON *root, *arr;
-        char *s, *text = NULL;
+        char *text = NULL;
 
         assert(h);
         assert(ret_text);
@@ -173,35 +173,13 @@ int history_format_json(const struct history *h, char **ret_text)
                 cJSON_AddItemToObject(root, "entries", arr);
                 arr = NULL;
                 /* Unformatted: a full ring is ~1000 entries, keep the file small. */
-                s = cJSON_PrintUnformatted(root);
-                if (s) {
-                        size_t n = strlen(s);
-                        text = malloc(n + 2);
-                        if (text) {
-                                memcpy(text, s, n);
-                                memcpy(text + n, "\n", 2);
-                        }
-                        cJSON_free(s);
-                }
+                text = jsonutil_print_line(root, false);
         }
         cJSON_Delete(arr);
         cJSON_Delete(root);
         if (!text)
                 return -ENOMEM;
         *ret_text = text;
-        return 0;
-}
-
-static int json_u64(const cJSON *item, uint64_t *ret)
-{
-        double v;
-
-        if (!cJSON_IsNumber(item))
-                return -EINVAL;
-        v = item->valuedouble;
-        if (!isfinite(v) || v < 0 || v != floor(v) || v > (double)JSON_INT_MAX)
-                return -EINVAL;
-        *ret = (uint64_t)v;
         return 0;
 }
 
@@ -232,7 +210,8 @@ int history_parse_json(struct history *h, const char *buf, size_t len)
         root = cJSON_ParseWithLength(buf, len);
         if (!cJSON_IsObject(root))
                 goto out;
-        if (json_u64(cJSON_GetObjectItemCaseSensitive(root, "version"), &version) < 0 ||
+        if (jsonutil_get_u64(cJSON_GetObjectItemCaseSensitive(root, "version"), JSONUTIL_INT_MAX,
+                             &version) < 0 ||
             version != HISTORY_FORMAT_VERSION)
                 goto out;
         arr = cJSON_GetObjectItemCaseSensitive(root, "entries");
@@ -255,8 +234,8 @@ int history_parse_json(struct history *h, const char *buf, size_t len)
 
                 if (!cJSON_IsObject(item))
                         goto out;
-                if (json_u64(cJSON_GetObjectItemCaseSensitive(item, "time_usec"),
-                             &e.time_realtime_usec) < 0 ||
+                if (jsonutil_get_u64(cJSON_GetObjectItemCaseSensitive(item, "time_usec"),
+                                     JSONUTIL_INT_MAX, &e.time_realtime_usec) < 0 ||
                     copy_string(cJSON_GetObjectItemCaseSensitive(item, "kind"), e.kind,
                                 sizeof e.kind, false) < 0 ||
                     copy_string(cJSON_GetObjectItemCaseSensitive(item, "target"), e.target,
@@ -265,7 +244,7 @@ int history_parse_json(struct history *h, const char *buf, size_t len)
                                 sizeof e.reason, true) < 0)
                         goto out;
                 if (bytes) {
-                        if (json_u64(bytes, &e.bytes) < 0)
+                        if (jsonutil_get_u64(bytes, JSONUTIL_INT_MAX, &e.bytes) < 0)
                                 goto out;
                         e.has_bytes = true;
                 }

@@ -8,11 +8,11 @@
 
 #include <cjson/cJSON.h>
 
+#include "jsonutil.h"
 #include "statefile.h"
 
 #define OVERRIDES_FORMAT_VERSION 1
 /* cJSON prints integers exactly only below 2^52 (control_proto.h). */
-#define JSON_INT_MAX (UINT64_C(1) << 52)
 
 struct overrides {
         struct override *items;
@@ -202,7 +202,7 @@ usec_t overrides_next_expiry(const struct overrides *o)
 int overrides_format_json(const struct overrides *o, char **ret_text)
 {
         cJSON *root, *arr;
-        char *s, *text = NULL;
+        char *text = NULL;
         bool ok;
 
         assert(o);
@@ -230,33 +230,11 @@ int overrides_format_json(const struct overrides *o, char **ret_text)
                 ok = ok &&
                      cJSON_AddNumberToObject(j, "expires_usec", (double)e->expires_realtime_usec);
         }
-        s = ok ? cJSON_Print(root) : NULL;
+        text = ok ? jsonutil_print_line(root, true) : NULL;
         cJSON_Delete(root);
-        if (s) {
-                size_t n = strlen(s);
-                text = malloc(n + 2);
-                if (text) {
-                        memcpy(text, s, n);
-                        memcpy(text + n, "\n", 2);
-                }
-                cJSON_free(s);
-        }
         if (!text)
                 return -ENOMEM;
         *ret_text = text;
-        return 0;
-}
-
-static int json_u64(const cJSON *item, uint64_t *ret)
-{
-        double v;
-
-        if (!cJSON_IsNumber(item))
-                return -EINVAL;
-        v = item->valuedouble;
-        if (!isfinite(v) || v < 0 || v != floor(v) || v > (double)JSON_INT_MAX)
-                return -EINVAL;
-        *ret = (uint64_t)v;
         return 0;
 }
 
@@ -273,7 +251,8 @@ int overrides_parse_json(struct overrides *o, const char *buf, size_t len, usec_
         root = cJSON_ParseWithLength(buf, len);
         if (!cJSON_IsObject(root))
                 goto out;
-        if (json_u64(cJSON_GetObjectItemCaseSensitive(root, "version"), &version) < 0 ||
+        if (jsonutil_get_u64(cJSON_GetObjectItemCaseSensitive(root, "version"), JSONUTIL_INT_MAX,
+                             &version) < 0 ||
             version != OVERRIDES_FORMAT_VERSION)
                 goto out;
         item = cJSON_GetObjectItemCaseSensitive(root, "paused");
@@ -281,7 +260,7 @@ int overrides_parse_json(struct overrides *o, const char *buf, size_t len, usec_
                 goto out;
         parsed.paused = cJSON_IsTrue(item);
         item = cJSON_GetObjectItemCaseSensitive(root, "paused_until_usec");
-        if (item && json_u64(item, &until) < 0)
+        if (item && jsonutil_get_u64(item, JSONUTIL_INT_MAX, &until) < 0)
                 goto out;
         parsed.paused_until_usec = parsed.paused ? until : 0;
         /* A pause that ended while the daemon was down is simply over. */
@@ -304,9 +283,11 @@ int overrides_parse_json(struct overrides *o, const char *buf, size_t len, usec_
                         goto out;
                 if (cJSON_IsString(max) && strcmp(max->valuestring, "max") == 0)
                         memory_max = BYTES_MAX;
-                else if (json_u64(max, &memory_max) < 0 || memory_max == 0)
+                else if (jsonutil_get_u64(max, JSONUTIL_INT_MAX, &memory_max) < 0 ||
+                         memory_max == 0)
                         goto out;
-                if (json_u64(cJSON_GetObjectItemCaseSensitive(item, "expires_usec"), &expires) < 0)
+                if (jsonutil_get_u64(cJSON_GetObjectItemCaseSensitive(item, "expires_usec"),
+                                     JSONUTIL_INT_MAX, &expires) < 0)
                         goto out;
                 if (find(&parsed, name->valuestring))
                         goto out; /* duplicates: we never write them, so the file is damaged */
