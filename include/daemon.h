@@ -39,7 +39,7 @@ struct daemon_options {
 };
 
 struct daemon_counters {
-        uint64_t actions[ACTION_KIND_COUNT];
+        /* actions by kind are counted from the history (metrics_format) */
         uint64_t actions_failed;
         uint64_t oom_events;
         uint64_t bytes_freed;

@@ -245,7 +245,6 @@ void actuator_run(struct daemon *d, const struct plan *plan)
                         }
                         log_action(d, LOG_NOTICE, MSGID_ACTION, a, g, "done");
                 }
-                d->counters.actions[a->kind]++;
                 record_action(d, a);
                 policy_note_action(&d->policy, a, util_now_usec());
         }
