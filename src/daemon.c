@@ -341,7 +341,17 @@ static int open_triggers(struct daemon *d)
         if (r < 0)
                 return r;
         r = triggers_add_host(d->triggers);
-        if (r < 0)
+        if (r == -ENOENT || r == -EOPNOTSUPP)
+                /* No pressure file at all: a kernel without CONFIG_PSI or booted
+                 * with psi=0. Say what the operator loses (documented in
+                 * sutazai-governor(8), KERNEL WITHOUT PSI). */
+                log_warning("kernel PSI unavailable (no memory.pressure in %s/pressure or the "
+                            "cgroup2 root): pressure_* thresholds and PSI triggers are off; "
+                            "governing on memory use every %llums tick",
+                            d->options.proc_root ? d->options.proc_root : "/proc",
+                            (unsigned long long)(d->config->governor.interval_usec /
+                                                 USEC_PER_MSEC));
+        else if (r < 0)
                 log_warning("no kernel PSI trigger for host memory (%s); relying on the %s tick",
                             strerror(-r), "interval");
         else
