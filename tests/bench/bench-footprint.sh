@@ -36,8 +36,9 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/sutazai-footprint.XXXXXX")
 gov_pid=
 eo_pid=
 cleanup() {
-        [ -n "$gov_pid" ] && kill "$gov_pid" 2>/dev/null && wait "$gov_pid" 2>/dev/null
-        [ -n "$eo_pid" ] && kill "$eo_pid" 2>/dev/null && wait "$eo_pid" 2>/dev/null
+        # earlyoom dies of the SIGTERM (143): not a failure of this script.
+        [ -n "$gov_pid" ] && kill "$gov_pid" 2>/dev/null && { wait "$gov_pid" 2>/dev/null || true; }
+        [ -n "$eo_pid" ] && kill "$eo_pid" 2>/dev/null && { wait "$eo_pid" 2>/dev/null || true; }
         for i in $(seq -w 0 99); do
                 rmdir "$root/sutazai-bench-$i" 2>/dev/null || true
         done

@@ -10,6 +10,7 @@
 # latency: a memory.high-throttled allocator (continuous PSI stalls) with
 #   the governor at its 1 s default tick; kernel PSI trigger notice → action
 #   from the guest's CLOCK_MONOTONIC (see tests/kernel/scenarios/latency.sh).
+# Each VM's console is kept in BUILD_DIR/bench-kernel/.
 # Exit 0, 1 when a VM run fails, 77 when qemu/kernel are missing (outside CI).
 set -uo pipefail
 
@@ -22,8 +23,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 run_vm=$here/../kernel/run-vm.sh
 initrd=$build/tests/kernel/initramfs.gz
 ninja -C "$build" tests/kernel/initramfs.gz >/dev/null || exit 1
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/sutazai-bench-kernel.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+# The VM consoles are kept for reading: BUILD_DIR/bench-kernel/*.log
+tmp=$build/bench-kernel
+mkdir -p "$tmp"
 
 vm() { # SCENARIO TIMEOUT APPEND OUTPUT
         "$run_vm" --raw --timeout "$2" --append "$3" "$initrd" "$1" >"$4"

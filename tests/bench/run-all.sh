@@ -59,8 +59,9 @@ section() { # TITLE COMMAND...
         echo
         "$build/tests/bench/bench-tick" || status=1
         echo
-        if [ -x "$build/tests/bench/bench-start-to-limit" ]; then
-                section "Start-to-limit latency for containers (real dockerd)" "$build/tests/bench/bench-start-to-limit"
+        if [ -x "$here/bench-start-to-limit.sh" ]; then
+                ninja -C "$build" tests/bench/bench-start-to-limit >/dev/null
+                section "Start-to-limit latency for containers (real dockerd)" "$here/bench-start-to-limit.sh" "$build" 50
         fi
 } > >(tee "$out")
 wait $!

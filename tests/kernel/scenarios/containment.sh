@@ -36,7 +36,7 @@ CONF
 } >/tmp/governor.conf
 
 case $mode in
-governor | governor-defaults) gov_start /tmp/governor.conf ;;
+governor | governor-defaults) ;; # started afresh for each run (below)
 earlyoom)
         earlyoom >/tmp/earlyoom.log 2>&1 &
         EARLYOOM_PID=$!
@@ -52,6 +52,9 @@ while [ $run -le "$runs" ]; do
         cg_spawn prot hog --target 100 --ready /tmp/prot.ready -q
         prot_pid=$!
         wait_for 10000 [ -f /tmp/prot.ready ]
+        # Each run is independent: a fresh governor, so one run's cooldown
+        # (which holds back any kill for its length) does not carry over.
+        case $mode in governor*) gov_start /tmp/governor.conf ;; esac
         oom_before=$(oom_kills)
         t0=$(now_ms)
         cg_spawn low hog --target 600 --rate 150 -q
@@ -82,6 +85,13 @@ while [ $run -le "$runs" ]; do
         echo "BENCH name=containment mode=$mode run=$run protected=$protected" \
                 "oom_kills=$ooms contained=$contained growth_stopped_ms=$peak_ms" \
                 "recovery_ms=$recovery peak_percent=$peak"
+        case $mode in
+        governor*)
+                gov_stop
+                sed "s/^/GOVLOG run=$run /" "$GOV_LOG"
+                rm -f "$GOV_LOG"
+                ;;
+        esac
         # Clean slate for the next run.
         echo 1 >$CG/low/cgroup.kill
         echo 1 >$CG/prot/cgroup.kill
@@ -91,5 +101,4 @@ while [ $run -le "$runs" ]; do
         run=$((run + 1))
 done
 [ -n "$EARLYOOM_PID" ] && kill $EARLYOOM_PID && sed 's/^/EARLYOOM /' /tmp/earlyoom.log | tail -n 20
-gov_stop
 finish $NAME mode=$mode runs=$runs
