@@ -769,6 +769,31 @@ static int on_inotify(sd_event_source *s, const struct inotify_event *ev, void *
         return 0;
 }
 
+/* Watch the socket's directory while waiting for dockerd, so a socket that
+ * appears is tried at once. The source exists only while waiting: it is
+ * created and freed, never left disabled — libsystemd 252 busy-loops on
+ * inotify events queued for a disabled source (systemd#38265), and the
+ * directory (/run) sees new files all the time. */
+static void watch_socket_dir(struct docker *d, bool on)
+{
+        _cleanup_free_ char *dir = NULL;
+        int r;
+
+        if (!on) {
+                d->inotify = sd_event_source_disable_unref(d->inotify);
+                return;
+        }
+        if (d->inotify)
+                return;
+        dir = strdup(d->socket_path);
+        if (!dir)
+                return; /* best effort: the backoff still finds the socket */
+        r = sd_event_add_inotify(d->event, &d->inotify, dirname(dir),
+                                 IN_CREATE | IN_MOVED_TO | IN_ONLYDIR, on_inotify, d);
+        if (r < 0)
+                log_debug("docker: no inotify watch for %s: %s", d->socket_path, strerror(-r));
+}
+
 static void abort_internal(struct docker *d)
 {
         struct request *req = d->requests, *next;
@@ -799,8 +824,7 @@ static void connection_reset(struct docker *d, const char *why)
         d->n_inflight = 0;
         d->state = STATE_BACKOFF;
         (void)sd_event_source_set_enabled(d->watch_timer, SD_EVENT_OFF);
-        if (d->inotify)
-                (void)sd_event_source_set_enabled(d->inotify, SD_EVENT_ON);
+        watch_socket_dir(d, true);
 
         if (was_connected) {
                 d->stats.disconnects++;
@@ -1204,9 +1228,7 @@ static void sync_done(struct docker *d)
                         i++;
         d->state = STATE_CONNECTED;
         d->backoff_usec = BACKOFF_MIN_USEC;
-        /* The socket directory (/run) is only of interest while we wait. */
-        if (d->inotify)
-                (void)sd_event_source_set_enabled(d->inotify, SD_EVENT_OFF);
+        watch_socket_dir(d, false);
         d->stats.connects++;
         log_event(LOG_NOTICE, MSGID_DOCKER, NULL, "Docker Engine at %s: API %s, %zu containers",
                   d->socket_path, d->api_version, d->cache.n);
@@ -1445,19 +1467,7 @@ int docker_new(sd_event *event, const char *socket_path, struct cgfs *fs, docker
         (void)sd_event_source_set_enabled(d->watch_timer, SD_EVENT_OFF);
         (void)sd_event_source_set_description(d->watch_timer, "docker-watch");
 
-        {
-                _cleanup_free_ char *dir = strdup(socket_path);
-
-                if (!dir) {
-                        r = -ENOMEM;
-                        goto fail;
-                }
-                /* Best effort: without it the backoff still finds the socket. */
-                r = sd_event_add_inotify(event, &d->inotify, dirname(dir),
-                                         IN_CREATE | IN_MOVED_TO | IN_ONLYDIR, on_inotify, d);
-                if (r < 0)
-                        log_debug("docker: no inotify watch for %s: %s", socket_path, strerror(-r));
-        }
+        watch_socket_dir(d, true);
         *ret = d;
         return 0;
 fail:

@@ -12,6 +12,7 @@
 
 #define LOG_MESSAGE_MAX 2048 /* bytes of one formatted message */
 #define LOG_FIELDS_MAX  24   /* structured fields per entry */
+#define JOURNAL_SOCKET  "/run/systemd/journal/socket"
 
 static const char *log_identifier = "sutazai-governor";
 static bool log_journal;
@@ -60,7 +61,7 @@ void log_set_max_priority(int priority)
 
 static const char *priority_name(int priority)
 {
-        static const char *const names[] = {"emerg",  "alert",  "crit", "error",
+        static const char *const names[] = {"emerg",   "alert",  "crit", "error",
                                             "warning", "notice", "info", "debug"};
         return names[priority & 7];
 }
@@ -87,7 +88,9 @@ static void log_emit(int priority, const char *message_id, const char *const *fi
                 }
                 for (size_t i = 0; fields && fields[i] && i < LOG_FIELDS_MAX; i++)
                         iov[n++] = (struct iovec){(void *)fields[i], strlen(fields[i])};
-                if (sd_journal_sendv(iov, (int)n) >= 0)
+                /* sd_journal_sendv() drops entries silently (returns 0) when
+                 * journald is not there: look for its socket first */
+                if (access(JOURNAL_SOCKET, F_OK) == 0 && sd_journal_sendv(iov, (int)n) >= 0)
                         return;
                 /* journald gone: fall through to stderr so nothing is lost */
         }
@@ -98,9 +101,9 @@ static void log_emit(int priority, const char *message_id, const char *const *fi
         fputc('\n', stderr);
 }
 
-__attribute__((format(printf, 4, 0))) static void
-log_emitv(int priority, const char *message_id, const char *const *fields, const char *fmt,
-          va_list ap)
+__attribute__((format(printf, 4, 0))) static void log_emitv(int priority, const char *message_id,
+                                                            const char *const *fields,
+                                                            const char *fmt, va_list ap)
 {
         char buf[LOG_MESSAGE_MAX];
 

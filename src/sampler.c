@@ -53,15 +53,16 @@ static int sample_common(struct cgfs *fs, struct group_sample *g)
 
         if (!g->cgroup[0])
                 return 0;
-        r = cgfs_read_psi(fs, g->cgroup, "memory.pressure", &g->psi);
-        if (r >= 0)
-                g->has_psi = true;
-        else if (group_gone(r))
-                return r;
         n = cgfs_read(fs, g->cgroup, "cgroup.events", buf, sizeof buf);
         if (n >= 0)
                 (void)memparse_flat_keyed(buf, (size_t)n, "populated", &populated);
         g->running = populated != 0;
+        r = cgfs_read_psi(fs, g->cgroup, "memory.pressure", &g->psi);
+        if (r >= 0)
+                g->has_psi = true;
+        else if (group_gone(r) &&
+                 group_gone(cgfs_read(fs, g->cgroup, "cgroup.procs", buf, sizeof buf)))
+                return r; /* the cgroup is gone, not merely a kernel without PSI */
         return 0;
 }
 
@@ -109,8 +110,9 @@ static uint64_t docker_swap_beyond(const struct docker_container *c)
                 return BYTES_MAX;
         if (c->memory_swap == 0)
                 return c->memory_bytes;
-        return (uint64_t)c->memory_swap > c->memory_bytes ? (uint64_t)c->memory_swap - c->memory_bytes
-                                                          : 0;
+        return (uint64_t)c->memory_swap > c->memory_bytes
+                   ? (uint64_t)c->memory_swap - c->memory_bytes
+                   : 0;
 }
 
 static int sample_container(const struct sampler_context *ctx, const struct docker_container *c,
@@ -160,7 +162,7 @@ int sampler_refresh_group(const struct sampler_context *ctx, struct group_sample
 {
         if (g->kind == GROUP_CONTAINER) {
                 const struct docker_container *c =
-                        ctx->docker ? docker_container_find(ctx->docker, g->id) : NULL;
+                    ctx->docker ? docker_container_find(ctx->docker, g->id) : NULL;
                 if (!c || !c->running)
                         return -ENOENT;
                 return sample_container(ctx, c, g);
