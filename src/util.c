@@ -120,7 +120,10 @@ int util_write_file_atomic(const char *path, const void *buf, size_t len, mode_t
 
         if (snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof tmp)
                 return -ENAMETOOLONG;
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+        /* A leftover of ours is removed; anything planted in its place
+         * between the unlink and the open makes O_EXCL fail, never followed. */
+        (void)unlink(tmp);
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
         if (fd < 0)
                 return -errno;
         r = util_write_all(fd, buf, len);
