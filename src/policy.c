@@ -197,6 +197,28 @@ static void state_prune(struct policy_state *s, const struct snapshot *snap)
         s->n_groups = kept;
 }
 
+/* A LIMIT/HIGH that took effect (the group shows the value sent) is no
+ * longer "in flight": forget it, so the group drifting back to the value it
+ * showed when we sent — the same wrong value re-applied — is corrected at
+ * once rather than after the cooldown. */
+static void state_forget_landed(struct policy_state *s, const struct snapshot *snap)
+{
+        bool swap_matters = snap->host.mem.swap_total_bytes > 0;
+
+        for (size_t i = 0; i < snap->n_groups && s->n_groups > 0; i++) {
+                const struct group_sample *g = &snap->groups[i];
+                struct policy_group_state *gs = state_find(s, group_key(g));
+
+                if (!gs)
+                        continue;
+                if (g->has_memory && g->memory_max == gs->limit_max_sent &&
+                    (!swap_matters || g->memory_swap_max == gs->limit_swap_sent))
+                        gs->limit_max_usec = USEC_INFINITY;
+                if (g->has_memory_high && g->memory_high == gs->limit_high_sent)
+                        gs->limit_high_usec = USEC_INFINITY;
+        }
+}
+
 static const struct rule *group_rule(const struct config *c, const struct group_sample *g)
 {
         /* An index beyond the rules can only come from a snapshot taken under
@@ -764,6 +786,7 @@ int policy_evaluate(const struct policy_input *in, struct policy_state *state, s
 
         plan_reset(plan);
         state_prune(state, in->snapshot);
+        state_forget_landed(state, in->snapshot);
 
         policy_memory_conditions(in->config, in->snapshot, &cond);
         plan->previous_tier = state->memory.tier;

@@ -1112,12 +1112,56 @@ static void test_limit_paced(void)
         world_done(&w);
 }
 
+/* The same wrong value set twice behind our back (an operator or a script
+ * re-applying it): once the first correction took effect, the second drift is
+ * corrected at once as well, not only after the cooldown. */
+static void test_limit_drift_repeated(void)
+{
+        struct world w;
+        struct group_sample *g;
+        const struct action *a;
+
+        world_init(&w);
+        w.config.memory.cooldown_usec = 15 * S;
+        w.rules[R_BACKEND].memory_max = (struct size_spec){.set = true, .bytes = 512 * MiB};
+        w.rules[R_BACKEND].memory_high = (struct size_spec){.set = true, .bytes = 400 * MiB};
+        g = add_group(&w, "backend", R_BACKEND, 100 * MiB, true);
+        g->memory_max = 300 * MiB;
+        g->memory_high = 200 * MiB;
+
+        CHECK_EQ_INT(evaluate(&w, 10 * S, false), 0);
+        CHECK_EQ_INT(w.plan.n_actions, 2);
+        carry_out(&w, 10 * S);
+        CHECK_EQ_U64(g->memory_max, 512 * MiB);
+        CHECK_EQ_U64(g->memory_high, 400 * MiB);
+        CHECK_EQ_INT(evaluate(&w, 11 * S, false), 0);
+        CHECK_EQ_INT(w.plan.n_actions, 0);
+
+        /* the same drift again, well within the cooldown */
+        g->memory_max = 300 * MiB;
+        g->memory_high = 200 * MiB;
+        CHECK_EQ_INT(evaluate(&w, 12 * S, false), 0);
+        CHECK_EQ_INT(w.plan.n_actions, 2);
+        a = only_action(&w, ACTION_LIMIT);
+        CHECK(a && a->bytes == 512 * MiB && a->previous_bytes == 300 * MiB);
+        a = only_action(&w, ACTION_HIGH);
+        CHECK(a && a->bytes == 400 * MiB);
+        for (size_t i = 0; i < w.plan.n_actions; i++)
+                CHECK_EQ_INT(policy_note_action(&w.state, &w.plan.actions[i], 12 * S), 0);
+
+        /* ... and that correction, not yet landed, is still paced */
+        CHECK_EQ_INT(evaluate(&w, 13 * S, false), 0);
+        CHECK_EQ_INT(w.plan.n_actions, 0);
+        world_done(&w);
+}
+
 int main(void)
 {
         for (size_t i = 0; i < ELEMENTSOF(scenarios); i++)
                 run_scenario(&scenarios[i]);
         test_limit_drift();
         test_limit_paced();
+        test_limit_drift_repeated();
         test_limit_unset_and_percent();
         test_override();
         test_high_drift();
