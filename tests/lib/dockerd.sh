@@ -56,6 +56,7 @@ dockerd_start() {
         if dockerd_running "$d"; then
                 return 0
         fi
+        dockerd_forget_dead_containerd "$d"
         rm -f "$d/docker.sock" "$d/pid"
         # setsid: dockerd must not get the test's terminal signals; its own
         # process group lets stop/kill reach only it.
@@ -75,6 +76,20 @@ dockerd_start() {
         if ! dockerd_cli "$d" image inspect bb:latest >/dev/null 2>&1; then
                 dockerd_build_image "$d"
         fi
+}
+
+# After dockerd was SIGKILLed its containerd dies too, but stays a zombie
+# until whoever inherited it reaps it (seconds on some hosts). dockerd takes
+# a pid that answers kill -0 for a live containerd and waits for a socket
+# that never comes ("timeout waiting for containerd to start"): drop the pid
+# file of a containerd that is gone or a zombie, so dockerd starts a new one.
+dockerd_forget_dead_containerd() {
+        p="$1/exec/containerd/containerd.pid"
+        [ -f "$p" ] || return 0
+        state=$(awk '/^State:/ { print $2 }' "/proc/$(cat "$p")/status" 2>/dev/null || true)
+        case "$state" in
+        "" | Z) rm -f "$p" ;;
+        esac
 }
 
 dockerd_build_image() {
