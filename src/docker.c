@@ -762,8 +762,12 @@ static int on_inotify(sd_event_source *s, const struct inotify_event *ev, void *
                 return 0;
         if (strcmp(ev->name, basename(copy)) != 0)
                 return 0;
-        /* The socket appeared: try now rather than at the end of the backoff. */
+        /* The socket appeared: try now rather than at the end of the backoff,
+         * and start the backoff over: dockerd creates the socket a moment
+         * before it accepts on it, and a refused first try must not wait out
+         * a backoff grown while Docker was away (up to BACKOFF_MAX_USEC). */
         log_debug("docker: %s appeared", d->socket_path);
+        d->backoff_usec = BACKOFF_MIN_USEC;
         (void)sd_event_source_set_time(d->reconnect_timer, util_now_usec());
         (void)sd_event_source_set_enabled(d->reconnect_timer, SD_EVENT_ONESHOT);
         return 0;
