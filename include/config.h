@@ -86,7 +86,8 @@ struct memory_section {
         struct psi_threshold pressure_warning;
         struct psi_threshold pressure_critical;
         struct psi_threshold pressure_emergency;
-        usec_t hold_usec;
+        usec_t hold_usec;           /* warning and critical */
+        usec_t emergency_hold_usec; /* emergency: the OOM killer is seconds away */
         usec_t cooldown_usec;
         struct psi_trigger_spec trigger; /* host and per-group kernel PSI trigger */
         double reclaim_percent;  /* warning: reclaim this share of a group's usage */

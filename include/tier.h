@@ -3,7 +3,7 @@
  * Each tier t has two conditions, computed by the caller from its signals:
  *   enter[t]: the signal is at or above t's mark,
  *   stay[t]:  the signal is at or above t's mark minus the hysteresis.
- * A tier is entered once enter[t] has held continuously for hold_usec (each
+ * A tier is entered once enter[t] has held continuously for its hold (each
  * tier has its own "since" time, so a burst straight to emergency escalates
  * straight to emergency after one hold). The current tier is left, without
  * hold, as soon as stay[current] fails; it then drops to the highest tier
@@ -48,9 +48,13 @@ void tier_conditions_from_value(double value, const double marks[3], double hyst
 /* OR two condition sets (e.g. usage and gated PSI). */
 void tier_conditions_merge(struct tier_conditions *into, const struct tier_conditions *other);
 
-/* Advance; returns the new tier. */
+/* Advance with one hold for every tier; returns the new tier. */
 enum tier tier_update(struct tier_tracker *t, const struct tier_conditions *c, usec_t hold_usec,
                       usec_t now);
+/* Advance with a hold per tier (hold_usec[TIER_NORMAL] unused): a tier that
+ * is seconds from the OOM killer may be entered sooner than the others. */
+enum tier tier_update_holds(struct tier_tracker *t, const struct tier_conditions *c,
+                            const usec_t hold_usec[TIER_COUNT], usec_t now);
 
 /* "normal", "warning", "critical", "emergency"; "unknown" out of range. */
 const char *tier_name(enum tier t);

@@ -123,6 +123,8 @@ static const struct key_def memory_keys[] = {
     K_TYPED(struct memory_section, "pressure_emergency", VALUE_PSI_THRESHOLD, pressure_emergency, 0,
             0, 0),
     K_DURATION(struct memory_section, "hold", hold_usec, 0, 10 * USEC_PER_MINUTE, 0),
+    K_DURATION(struct memory_section, "emergency_hold", emergency_hold_usec, 0,
+               10 * USEC_PER_MINUTE, 0),
     K_DURATION(struct memory_section, "cooldown", cooldown_usec, 0, USEC_PER_HOUR, 0),
     K_TYPED(struct memory_section, "trigger", VALUE_TRIGGER, trigger, 0, 0, 0),
     /* Reclaiming more than half a group's usage at once is a kill in disguise. */
@@ -424,6 +426,7 @@ static void memory_init(struct memory_section *m)
             .pressure_critical = {.set = true, .kind = PSI_FULL, .avg10_percent = 20},
             .pressure_emergency = {.set = true, .kind = PSI_FULL, .avg10_percent = 40},
             .hold_usec = 5 * USEC_PER_SEC,
+            .emergency_hold_usec = 1 * USEC_PER_SEC,
             .cooldown_usec = 15 * USEC_PER_SEC,
             .trigger = {.kind = PSI_SOME,
                         .stall_usec = 150 * USEC_PER_MSEC,

@@ -774,6 +774,7 @@ int policy_evaluate(const struct policy_input *in, struct policy_state *state, s
         _cleanup_free_ size_t *order = NULL;
         _cleanup_free_ bool *targeted = NULL;
         struct tier_conditions cond;
+        usec_t holds[TIER_COUNT] = {0};
         char why[128];
         int r;
 
@@ -788,10 +789,11 @@ int policy_evaluate(const struct policy_input *in, struct policy_state *state, s
         state_prune(state, in->snapshot);
         state_forget_landed(state, in->snapshot);
 
+        holds[TIER_WARNING] = holds[TIER_CRITICAL] = in->config->memory.hold_usec;
+        holds[TIER_EMERGENCY] = in->config->memory.emergency_hold_usec;
         policy_memory_conditions(in->config, in->snapshot, &cond);
         plan->previous_tier = state->memory.tier;
-        plan->memory_tier =
-            tier_update(&state->memory, &cond, in->config->memory.hold_usec, in->now);
+        plan->memory_tier = tier_update_holds(&state->memory, &cond, holds, in->now);
         plan->memory_used_percent = snapshot_memory_used_percent(in->snapshot);
         describe_memory(in, plan->memory_tier, why, sizeof why);
 

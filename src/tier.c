@@ -50,10 +50,19 @@ void tier_conditions_merge(struct tier_conditions *into, const struct tier_condi
 enum tier tier_update(struct tier_tracker *t, const struct tier_conditions *c, usec_t hold_usec,
                       usec_t now)
 {
+        const usec_t holds[TIER_COUNT] = {0, hold_usec, hold_usec, hold_usec};
+
+        return tier_update_holds(t, c, holds, now);
+}
+
+enum tier tier_update_holds(struct tier_tracker *t, const struct tier_conditions *c,
+                            const usec_t hold_usec[TIER_COUNT], usec_t now)
+{
         enum tier next;
 
         assert(t);
         assert(c);
+        assert(hold_usec);
         assert(t->tier < TIER_COUNT);
 
         /* Each tier's hold clock runs on its own, so a burst that meets every
@@ -78,7 +87,7 @@ enum tier tier_update(struct tier_tracker *t, const struct tier_conditions *c, u
         for (int i = TIER_COUNT - 1; i > (int)next; i--) {
                 /* since[i] > now would be a clock going backwards: not held yet. */
                 if (t->since[i] != USEC_INFINITY && now >= t->since[i] &&
-                    now - t->since[i] >= hold_usec) {
+                    now - t->since[i] >= hold_usec[i]) {
                         next = (enum tier)i;
                         break;
                 }

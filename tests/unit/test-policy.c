@@ -60,7 +60,7 @@ static void world_init(struct world *w)
         m->pressure_warning = (struct psi_threshold){true, PSI_SOME, 10};
         m->pressure_critical = (struct psi_threshold){true, PSI_FULL, 20};
         m->pressure_emergency = (struct psi_threshold){true, PSI_FULL, 40};
-        m->hold_usec = 5 * S;
+        m->hold_usec = m->emergency_hold_usec = 5 * S;
         m->cooldown_usec = 15 * S;
         m->reclaim_percent = 10;
         m->throttle_percent = 50;
@@ -314,7 +314,7 @@ static void setup_kill_pair_restarting(struct world *w)
         add_group(w, "a", R_AGENTS, 1 * GiB, false);
         add_group(w, "b", R_BACKEND, 2 * GiB, false);
         w->kills_stick = false;
-        w->config.memory.hold_usec = 0;
+        w->config.memory.hold_usec = w->config.memory.emergency_hold_usec = 0;
 }
 
 static void setup_kill_pair(struct world *w)
@@ -328,7 +328,7 @@ static void setup_protected(struct world *w)
         add_group(w, "pg", R_POSTGRES, 20 * GiB, false); /* lowest priority and largest */
         add_group(w, "redis", R_REDIS, 10 * GiB, false);
         add_group(w, "a", R_AGENTS, 100 * MiB, false);
-        w->config.memory.hold_usec = 0;
+        w->config.memory.hold_usec = w->config.memory.emergency_hold_usec = 0;
 }
 
 static void setup_unmanaged(struct world *w)
@@ -336,7 +336,7 @@ static void setup_unmanaged(struct world *w)
         add_group(w, "stray", -1, 30 * GiB, false);
         add_group(w, "stale-rule", R_COUNT + 3, 30 * GiB, false); /* index from an old config */
         add_group(w, "a", R_AGENTS, 100 * MiB, false);
-        w->config.memory.hold_usec = 0;
+        w->config.memory.hold_usec = w->config.memory.emergency_hold_usec = 0;
 }
 
 static void setup_order(struct world *w)
@@ -346,7 +346,7 @@ static void setup_order(struct world *w)
         add_group(w, "small-low", R_AGENTS, 500 * MiB, false);
         add_group(w, "m-a", R_MISC, 1 * GiB, false);
         add_group(w, "big-low", R_AGENTS, 1 * GiB, false);
-        w->config.memory.hold_usec = 0;
+        w->config.memory.hold_usec = w->config.memory.emergency_hold_usec = 0;
 }
 
 static void setup_psi(struct world *w)
@@ -364,7 +364,7 @@ static void setup_escalation(struct world *w)
 {
         add_group(w, "a", R_AGENTS, 1 * GiB, true);
         add_group(w, "b", R_BACKEND, 2 * GiB, true);
-        w->config.memory.hold_usec = 0;
+        w->config.memory.hold_usec = w->config.memory.emergency_hold_usec = 0;
 }
 
 static void setup_paused(struct world *w)
@@ -374,7 +374,7 @@ static void setup_paused(struct world *w)
         /* a drifted limit: LIMIT is due whatever the tier, but not while paused */
         w->rules[R_AGENTS].memory_max = (struct size_spec){.set = true, .bytes = 2 * GiB};
         g->memory_max = BYTES_MAX;
-        w->config.memory.hold_usec = 0;
+        w->config.memory.hold_usec = w->config.memory.emergency_hold_usec = 0;
 }
 
 /* ---- the tables ---- */
@@ -536,7 +536,7 @@ static void test_limit_drift(void)
         /* limits are planned in any tier and cooldown */
         g->memory_max = BYTES_MAX;
         set_host(&w, 95, -1, -1);
-        w.config.memory.hold_usec = 0;
+        w.config.memory.hold_usec = w.config.memory.emergency_hold_usec = 0;
         w.state.last_destructive_usec = 15 * S;
         CHECK_EQ_INT(evaluate(&w, 16 * S, false), 0);
         CHECK_EQ_INT(w.plan.memory_tier, TIER_EMERGENCY);
@@ -693,7 +693,7 @@ static void test_throttle_figures(void)
         const struct action *act;
 
         world_init(&w);
-        w.config.memory.hold_usec = 0;
+        w.config.memory.hold_usec = w.config.memory.emergency_hold_usec = 0;
         w.rules[R_AGENTS].sacrificial = false; /* not stopped instead */
         a = add_group(&w, "a", R_MISC, 1 * GiB, true);
         b = add_group(&w, "b", R_BACKEND, 3 * GiB, true);
@@ -738,7 +738,7 @@ static void test_throttle_and_kinds(void)
         char got[256];
 
         world_init(&w);
-        w.config.memory.hold_usec = 0;
+        w.config.memory.hold_usec = w.config.memory.emergency_hold_usec = 0;
         /* memory.high drifted from the rule, and the group is the throttle
          * target: the throttle alone, not a HIGH that it would undo */
         w.rules[R_BACKEND].memory_high = (struct size_spec){.set = true, .bytes = 800 * MiB};
@@ -765,7 +765,7 @@ static void test_throttle_and_kinds(void)
         /* a sacrificial plain cgroup is never "stopped" (no such thing), but
          * can be killed (cgroup.kill) */
         world_init(&w);
-        w.config.memory.hold_usec = 0;
+        w.config.memory.hold_usec = w.config.memory.emergency_hold_usec = 0;
         plain = add_group(&w, "batch.service", R_AGENTS, 1 * GiB, false);
         plain->kind = GROUP_CGROUP;
         plain->id[0] = '\0';
@@ -788,7 +788,7 @@ static void test_reclaim_figures(void)
         char got[256];
 
         world_init(&w);
-        w.config.memory.hold_usec = 0;
+        w.config.memory.hold_usec = w.config.memory.emergency_hold_usec = 0;
         add_group(&w, "a", R_AGENTS, 8192, true); /* 10% is under a page */
         add_group(&w, "b", R_AGENTS, 4000, true); /* under a page: skipped */
         add_group(&w, "c", R_BACKEND, 100 * MiB, true);
@@ -838,7 +838,7 @@ static void test_confirm(void)
         struct group_sample *g;
 
         world_init(&w);
-        w.config.memory.hold_usec = 0;
+        w.config.memory.hold_usec = w.config.memory.emergency_hold_usec = 0;
         add_group(&w, "victim", R_AGENTS, 1 * GiB, false);
         add_group(&w, "other", R_BACKEND, 1 * GiB, false);
         a = kill_action(&w);
@@ -879,7 +879,7 @@ static void test_confirm(void)
         /* STOP needs the rule to still be sacrificial */
         world_done(&w);
         world_init(&w);
-        w.config.memory.hold_usec = 0;
+        w.config.memory.hold_usec = w.config.memory.emergency_hold_usec = 0;
         add_group(&w, "victim", R_AGENTS, 1 * GiB, false);
         set_host(&w, 85, -1, -1);
         CHECK_EQ_INT(evaluate(&w, 1 * S, false), 0);
@@ -899,7 +899,7 @@ static void test_state_bookkeeping(void)
         struct action a;
 
         world_init(&w);
-        w.config.memory.hold_usec = 0;
+        w.config.memory.hold_usec = w.config.memory.emergency_hold_usec = 0;
         add_group(&w, "victim", R_AGENTS, 1 * GiB, false);
         add_group(&w, "other", R_BACKEND, 1 * GiB, false);
         CHECK_EQ_U64(w.state.last_destructive_usec, USEC_INFINITY);
@@ -942,7 +942,7 @@ static void test_state_many_groups(void)
         char got[256];
 
         world_init(&w);
-        w.config.memory.hold_usec = 0;
+        w.config.memory.hold_usec = w.config.memory.emergency_hold_usec = 0;
         w.config.memory.reclaim_percent = 0;
         for (size_t i = 0; i < ELEMENTSOF(names); i++)
                 add_group(&w, names[i], R_MISC, (uint64_t)(10 - i) * 100 * MiB, true);
@@ -985,7 +985,7 @@ static void test_plan_reuse_and_names(void)
         struct world w;
 
         world_init(&w);
-        w.config.memory.hold_usec = 0;
+        w.config.memory.hold_usec = w.config.memory.emergency_hold_usec = 0;
         for (int i = 0; i < 40; i++) {
                 char name[16];
 
@@ -1025,6 +1025,42 @@ static void test_plan_reuse_and_names(void)
         CHECK_STREQ(action_kind_name(ACTION_KILL), "kill");
         CHECK(action_is_destructive(ACTION_STOP) && action_is_destructive(ACTION_KILL));
         CHECK(!action_is_destructive(ACTION_THROTTLE) && !action_is_destructive(ACTION_LIMIT));
+}
+
+/* Near the OOM killer the hold is shorter: emergency after emergency_hold,
+ * while warning and critical still need the full hold; a spike shorter than
+ * emergency_hold still changes nothing. */
+static void test_emergency_hold(void)
+{
+        struct world w;
+
+        world_init(&w);
+        w.config.memory.hold_usec = 5 * S;
+        w.config.memory.emergency_hold_usec = 1 * S;
+        add_group(&w, "agent", R_BACKEND, 1 * GiB, false);
+
+        set_host(&w, 95, -1, -1);
+        CHECK_EQ_INT(evaluate(&w, 10 * S, false), 0);
+        CHECK_EQ_INT(w.plan.memory_tier, TIER_NORMAL);
+        CHECK_EQ_INT(evaluate(&w, 10 * S + 500 * USEC_PER_MSEC, false), 0);
+        CHECK_EQ_INT(w.plan.memory_tier, TIER_NORMAL);
+        CHECK_EQ_INT(evaluate(&w, 11 * S, false), 0);
+        CHECK_EQ_INT(w.plan.memory_tier, TIER_EMERGENCY);
+        world_done(&w);
+
+        world_init(&w);
+        w.config.memory.hold_usec = 5 * S;
+        w.config.memory.emergency_hold_usec = 1 * S;
+        set_host(&w, 95, -1, -1);
+        CHECK_EQ_INT(evaluate(&w, 10 * S, false), 0);
+        set_host(&w, 50, -1, -1);
+        CHECK_EQ_INT(evaluate(&w, 10 * S + 900 * USEC_PER_MSEC, false), 0);
+        set_host(&w, 95, -1, -1);
+        CHECK_EQ_INT(evaluate(&w, 11 * S + 500 * USEC_PER_MSEC, false), 0);
+        CHECK_EQ_INT(w.plan.memory_tier, TIER_NORMAL); /* the clock restarted at 11.5 s */
+        CHECK_EQ_INT(evaluate(&w, 12 * S + 500 * USEC_PER_MSEC, false), 0);
+        CHECK_EQ_INT(w.plan.memory_tier, TIER_EMERGENCY);
+        world_done(&w);
 }
 
 static void test_conditions_gating(void)
@@ -1173,5 +1209,6 @@ int main(void)
         test_state_many_groups();
         test_plan_reuse_and_names();
         test_conditions_gating();
+        test_emergency_hold();
         return TEST_RESULT();
 }

@@ -121,8 +121,8 @@ write_config() {
 }
 
 # lab_config WARNING CRITICAL EMERGENCY HOLD COOLDOWN: the [governor] and
-# [memory] sections every scenario uses (percent marks, durations); the
-# scenario appends its rules.
+# [memory] sections every scenario uses (percent marks, durations; HOLD for
+# every tier, emergency included); the scenario appends its rules.
 lab_config() {
         cat <<CONF
 [governor]
@@ -134,6 +134,7 @@ warning = $1%
 critical = $2%
 emergency = $3%
 hold = $4
+emergency_hold = $4
 cooldown = $5
 trigger = some 50ms 500ms
 
