@@ -164,6 +164,23 @@ dockerd_clean() {
         for pidf in $(find "$d/exec" -name 'init.pid' 2>/dev/null); do
                 kill -KILL "$(cat "$pidf")" 2>/dev/null || true
         done
+        # The shims themselves outlive a containerd that died with dockerd (no
+        # new containerd reconnects to them): end the ones serving this
+        # directory, by pid, and remove the cgroups their containers left.
+        for p in /proc/[0-9]*; do
+                case "$({ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null || true)" in
+                *containerd-shim*" -address $d/exec/containerd/containerd.sock "*)
+                        kill -KILL "${p#/proc/}" 2>/dev/null || true
+                        ;;
+                esac
+        done
+        for task in "$d"/exec/containerd/daemon/io.containerd.runtime.v2.task/moby/*; do
+                [ -d "$task" ] || continue
+                id=${task##*/}
+                for cg in /sys/fs/cgroup/*/docker/"$id" /sys/fs/cgroup/docker/"$id"; do
+                        [ -d "$cg" ] && rmdir "$cg" 2>/dev/null || true
+                done
+        done
         # (callers may run under set -e -o pipefail: no match must not abort)
         { grep " $d/" /proc/self/mounts || true; } | awk '{print $2}' | sort -r |
                 while read -r m; do
