@@ -25,7 +25,7 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../lib/dockerd.sh
+# shellcheck source=tests/lib/dockerd.sh
 . "$here/../lib/dockerd.sh" # (sets -e -u)
 set +e
 
@@ -111,6 +111,9 @@ stop_governor() {
         wait "$gov_pid" || rc=$?
         gov_pid=""
         [ "$rc" = 0 ] || fail "governor exited $rc on SIGTERM"
+        # a sanitizer build may report without failing the exit status
+        grep -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$LOG" &&
+                fail "sanitizer report in the governor's log"
 }
 # Lines of the governor's log matching PATTERN (grep -E).
 log_count() { grep -Ec -- "$1" "$LOG"; }
@@ -343,7 +346,9 @@ wait_log_count "Docker Engine connection lost" 1 10 || fail "the governor did no
 kill -0 "$gov_pid" 2>/dev/null || die "governor died with dockerd"
 timeout 5 "$GOVCTL" --socket "$CTL" --json status | jq -e '.docker.connected == false' >/dev/null ||
         fail "status while dockerd is down"
+t_restart=$(now_ms)
 dockerd_start "$D" || die "dockerd did not restart"
+echo "  dockerd took $(($(now_ms) - t_restart)) ms to restart"
 wait_log_count "Docker Engine connected" $((connects + 1)) 15 || die "the governor did not reconnect"
 # re-synced: its containers are exactly the running ones dockerd reports
 want=$(dk ps --format '{{.Names}}' | sort | tr '\n' ' ')
@@ -362,6 +367,7 @@ expect_limit web-after $((64 * MiB)) 5 "drift after the reconnect"
 stop_governor
 
 echo "# 5. emergency: the protected container survives, the unprotected one is killed"
+# shellcheck disable=SC2046 # one id per word
 dk rm -f $(dk ps -aq) >/dev/null 2>&1
 # the protected one is both the lowest priority and the largest: without
 # protection it would be the victim

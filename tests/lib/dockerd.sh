@@ -178,7 +178,7 @@ dockerd_clean() {
                 [ -d "$task" ] || continue
                 id=${task##*/}
                 for cg in /sys/fs/cgroup/*/docker/"$id" /sys/fs/cgroup/docker/"$id"; do
-                        [ -d "$cg" ] && rmdir "$cg" 2>/dev/null || true
+                        if [ -d "$cg" ]; then rmdir "$cg" 2>/dev/null || true; fi
                 done
         done
         # (callers may run under set -e -o pipefail: no match must not abort)
