@@ -678,6 +678,15 @@ static bool high_recently_sent(const struct context *ctx, const struct policy_gr
                sent_within_cooldown(ctx, gs->limit_high_usec);
 }
 
+/* The plan already stops or kills group i (planned before the limits). */
+static bool destructive_planned(const struct plan *plan, size_t i)
+{
+        for (size_t k = 0; k < plan->n_actions; k++)
+                if (plan->actions[k].group == i && action_is_destructive(plan->actions[k].kind))
+                        return true;
+        return false;
+}
+
 /* LIMIT and HIGH drift for every managed group; HIGH restore at normal. */
 static int plan_limits(const struct context *ctx, struct plan *plan)
 {
@@ -717,7 +726,10 @@ static int plan_limits(const struct context *ctx, struct plan *plan)
                                  fmt_limit(restore, b1, sizeof b1));
                 }
 
-                if (!rule)
+                /* A group about to be stopped or killed is not limited first:
+                 * the update would race the kill and fail on a dead container.
+                 * If a fresh sample drops the kill, the next evaluation limits it. */
+                if (!rule || destructive_planned(plan, i))
                         continue;
                 desired_limits(in, g, rule, &d);
                 source = d.from_override ? "override" : "rule";

@@ -465,7 +465,7 @@ static const struct scenario scenarios[] = {
     {"paused: tier tracked, nothing done", setup_paused,
      STEPS({0, 50, 0, 0, F_PAUSED | F_SUPPRESSED, TIER_NORMAL, ""},
            {1, 95, 0, 0, F_PAUSED | F_SUPPRESSED, TIER_EMERGENCY, "", "a"},
-           {2, 95, 0, 0, 0, TIER_EMERGENCY, "kill:a limit:a"},
+           {2, 95, 0, 0, 0, TIER_EMERGENCY, "kill:a"}, /* killed, not limited first */
            {3, 50, 0, 0, F_PAUSED, TIER_NORMAL, ""})},
 };
 #pragma GCC diagnostic pop
@@ -997,15 +997,18 @@ static void test_plan_reuse_and_names(void)
         }
         set_host(&w, 95, -1, -1);
         CHECK_EQ_INT(evaluate(&w, 1 * S, false), 0);
-        /* 40 limits + kill + throttle + 3 reclaims: the plan grows past its first block */
-        CHECK_EQ_INT(w.plan.n_actions, 45);
-        if (w.plan.n_actions == 45) {
+        /* 39 limits + kill + throttle + 3 reclaims: the plan grows past its first
+         * block; the victim is killed, not limited first */
+        CHECK_EQ_INT(w.plan.n_actions, 44);
+        for (size_t i = 1; i < w.plan.n_actions; i++)
+                CHECK(strcmp(w.plan.actions[i].target, "g39") != 0);
+        if (w.plan.n_actions == 44) {
                 CHECK_EQ_INT(w.plan.actions[0].kind, ACTION_KILL);
                 CHECK_STREQ(w.plan.actions[0].target, "g39"); /* agents, largest */
                 CHECK_EQ_INT(w.plan.actions[1].kind, ACTION_THROTTLE);
                 CHECK_STREQ(w.plan.actions[1].target, "g37");
                 CHECK_EQ_INT(w.plan.actions[2].kind, ACTION_LIMIT);
-                CHECK_EQ_INT(w.plan.actions[44].kind, ACTION_RECLAIM);
+                CHECK_EQ_INT(w.plan.actions[43].kind, ACTION_RECLAIM);
         }
         CHECK_EQ_INT(w.plan.n_candidates, POLICY_MAX_CANDIDATES);
         set_host(&w, 10, -1, -1);
