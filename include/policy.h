@@ -8,8 +8,11 @@
  *
  * Memory tier. Usage = snapshot_memory_used_percent() against
  * memory.warning/critical/emergency; a tier is entered once its mark has held
- * for memory.hold (each tier its own clock), left as soon as usage falls below
- * mark - memory.hysteresis (tier.h). Host memory PSI (only when
+ * for memory.hold (emergency: memory.emergency_hold; each tier its own clock),
+ * left as soon as usage falls below mark - memory.hysteresis (tier.h).
+ * Emergency is entered without its hold when waiting it out would mean the
+ * OOM killer: usage is past the emergency mark and, at the rate it rose since
+ * the previous evaluation, memory runs out before emergency_hold is over. Host memory PSI (only when
  * snapshot->host.has_psi) against pressure_warning/critical/emergency (kind
  * some|full, avg10; "full" counts as 0 where the kernel has none) is gated on
  * usage: it raises the tier at most ONE step above the highest tier whose
@@ -167,6 +170,9 @@ struct policy_group_state {
 struct policy_state {
         struct tier_tracker memory;
         usec_t last_destructive_usec;      /* USEC_INFINITY = never */
+        /* the previous evaluation's host memory in use, for its rate */
+        double last_used_percent;
+        usec_t last_used_usec; /* USEC_INFINITY = none yet */
         struct policy_group_state *groups; /* sorted by key (binary search) */
         size_t n_groups;
         size_t allocated;

@@ -75,6 +75,7 @@ void policy_state_init(struct policy_state *s)
         memset(s, 0, sizeof *s);
         tier_tracker_init(&s->memory);
         s->last_destructive_usec = USEC_INFINITY;
+        s->last_used_usec = USEC_INFINITY;
 }
 
 void policy_state_done(struct policy_state *s)
@@ -667,8 +668,7 @@ static bool limit_recently_sent(const struct context *ctx, const struct policy_g
                                 uint64_t swap_bytes)
 {
         return gs && gs->limit_max_sent == max_bytes && gs->limit_swap_sent == swap_bytes &&
-               gs->limit_max_seen == g->memory_max &&
-               sent_within_cooldown(ctx, gs->limit_max_usec);
+               gs->limit_max_seen == g->memory_max && sent_within_cooldown(ctx, gs->limit_max_usec);
 }
 
 static bool high_recently_sent(const struct context *ctx, const struct policy_group_state *gs,
@@ -780,6 +780,21 @@ static void describe_memory(const struct policy_input *in, enum tier tier, char 
                          psi->some.avg10, psi->has_full ? psi->full.avg10 : 0.0);
 }
 
+/* Does host memory, rising at the rate it rose since the previous
+ * evaluation, run out within window? A hold filters spikes; it must not
+ * wait for the OOM killer. */
+static bool runs_out_within(const struct policy_input *in, const struct policy_state *state,
+                            usec_t window)
+{
+        double used = snapshot_memory_used_percent(in->snapshot), rate;
+
+        if (state->last_used_usec == USEC_INFINITY || in->now <= state->last_used_usec ||
+            used <= state->last_used_percent)
+                return false;
+        rate = (used - state->last_used_percent) / (double)(in->now - state->last_used_usec);
+        return (100.0 - used) / rate < (double)window;
+}
+
 int policy_evaluate(const struct policy_input *in, struct policy_state *state, struct plan *plan)
 {
         struct context ctx = {.in = in, .state = state};
@@ -804,6 +819,12 @@ int policy_evaluate(const struct policy_input *in, struct policy_state *state, s
         holds[TIER_WARNING] = holds[TIER_CRITICAL] = in->config->memory.hold_usec;
         holds[TIER_EMERGENCY] = in->config->memory.emergency_hold_usec;
         policy_memory_conditions(in->config, in->snapshot, &cond);
+        /* usage itself past the mark: pressure alone never hurries a kill */
+        if (snapshot_memory_used_percent(in->snapshot) >= in->config->memory.emergency_percent &&
+            runs_out_within(in, state, holds[TIER_EMERGENCY]))
+                holds[TIER_EMERGENCY] = 0;
+        state->last_used_percent = snapshot_memory_used_percent(in->snapshot);
+        state->last_used_usec = in->now;
         plan->previous_tier = state->memory.tier;
         plan->memory_tier = tier_update_holds(&state->memory, &cond, holds, in->now);
         plan->memory_used_percent = snapshot_memory_used_percent(in->snapshot);

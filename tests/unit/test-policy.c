@@ -1054,15 +1054,55 @@ static void test_emergency_hold(void)
         world_init(&w);
         w.config.memory.hold_usec = 5 * S;
         w.config.memory.emergency_hold_usec = 1 * S;
-        set_host(&w, 95, -1, -1);
+        set_host(&w, 91, -1, -1);
         CHECK_EQ_INT(evaluate(&w, 10 * S, false), 0);
-        set_host(&w, 50, -1, -1);
+        set_host(&w, 89, -1, -1); /* below the mark: the hold clock stops */
         CHECK_EQ_INT(evaluate(&w, 10 * S + 900 * USEC_PER_MSEC, false), 0);
-        set_host(&w, 95, -1, -1);
+        set_host(&w, 91, -1, -1); /* slowly back: full only in ~2.7 s */
         CHECK_EQ_INT(evaluate(&w, 11 * S + 500 * USEC_PER_MSEC, false), 0);
         CHECK_EQ_INT(w.plan.memory_tier, TIER_NORMAL); /* the clock restarted at 11.5 s */
         CHECK_EQ_INT(evaluate(&w, 12 * S + 500 * USEC_PER_MSEC, false), 0);
         CHECK_EQ_INT(w.plan.memory_tier, TIER_EMERGENCY);
+        world_done(&w);
+}
+
+/* A rise that would exhaust memory before emergency_hold is over skips the
+ * hold; the same level reached slowly waits it out. */
+static void test_emergency_rate(void)
+{
+        struct world w;
+
+        world_init(&w);
+        w.config.memory.hold_usec = 5 * S;
+        w.config.memory.emergency_hold_usec = 1 * S;
+        set_host(&w, 85, -1, -1);
+        CHECK_EQ_INT(evaluate(&w, 10 * S, false), 0);
+        set_host(&w, 91, -1, -1); /* +6% in 100 ms: full in 150 ms */
+        CHECK_EQ_INT(evaluate(&w, 10 * S + 100 * USEC_PER_MSEC, false), 0);
+        CHECK_EQ_INT(w.plan.memory_tier, TIER_EMERGENCY);
+        world_done(&w);
+
+        world_init(&w);
+        w.config.memory.hold_usec = 5 * S;
+        w.config.memory.emergency_hold_usec = 1 * S;
+        set_host(&w, 90.5, -1, -1);
+        CHECK_EQ_INT(evaluate(&w, 10 * S, false), 0);
+        set_host(&w, 91, -1, -1); /* +0.5% in 100 ms: full in 1.8 s, after the hold */
+        CHECK_EQ_INT(evaluate(&w, 10 * S + 100 * USEC_PER_MSEC, false), 0);
+        CHECK_EQ_INT(w.plan.memory_tier, TIER_NORMAL);
+        CHECK_EQ_INT(evaluate(&w, 11 * S, false), 0);
+        CHECK_EQ_INT(w.plan.memory_tier, TIER_EMERGENCY);
+        world_done(&w);
+
+        /* falling usage past the mark is no reason to hurry */
+        world_init(&w);
+        w.config.memory.hold_usec = 5 * S;
+        w.config.memory.emergency_hold_usec = 1 * S;
+        set_host(&w, 99, -1, -1);
+        CHECK_EQ_INT(evaluate(&w, 10 * S, false), 0);
+        set_host(&w, 95, -1, -1);
+        CHECK_EQ_INT(evaluate(&w, 10 * S + 100 * USEC_PER_MSEC, false), 0);
+        CHECK_EQ_INT(w.plan.memory_tier, TIER_NORMAL);
         world_done(&w);
 }
 
@@ -1213,5 +1253,6 @@ int main(void)
         test_plan_reuse_and_names();
         test_conditions_gating();
         test_emergency_hold();
+        test_emergency_rate();
         return TEST_RESULT();
 }
