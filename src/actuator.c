@@ -45,11 +45,17 @@ static void log_action(struct daemon *d, int priority, const char *message_id,
                 fields[n++] = f_key;
         fields[n] = NULL;
 
-        if (a->bytes == BYTES_MAX)
-                util_strlcpy(human, "max", sizeof human);
-        else
-                units_format_bytes_human(a->bytes, human, sizeof human);
-        log_event(priority, message_id, fields, "%s%s %s (%s): %s [%s]", d->dry_run ? "dry-run: " : "",
+        /* stop and kill carry no size: the reason says how much the target used */
+        if (action_is_destructive(a->kind))
+                human[0] = '\0';
+        else if (a->bytes == BYTES_MAX)
+                util_strlcpy(human, " (max)", sizeof human);
+        else {
+                char size[24];
+                snprintf(human, sizeof human, " (%s)",
+                         units_format_bytes_human(a->bytes, size, sizeof size));
+        }
+        log_event(priority, message_id, fields, "%s%s %s%s: %s [%s]", d->dry_run ? "dry-run: " : "",
                   action_kind_name(a->kind), a->target, human, a->reason, outcome);
 }
 
