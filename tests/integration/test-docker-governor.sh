@@ -2,14 +2,17 @@
 # test-docker-governor — the real governor governing the containers of a real
 # private dockerd (issue 3), end to end:
 #   8. Docker absent at start (no socket), then dockerd started: the daemon
-#      attaches and limits a container;
+#      attaches and limits a container; a socket that appears but refuses
+#      (dockerd binds before it accepts) is retried at once, not after the
+#      backoff grown meanwhile;
 #   1. containers started before the daemon get their rule's limit at
 #      start-up (a wrong limit is corrected, an unmatched container is left
 #      alone);
 #   2. a new container is limited within 1 s of its start (dockerd's own
 #      start and update event times);
 #   3. a limit changed behind the governor's back is put back, twice in a
-#      row; an unmanaged container's limit is never touched;
+#      row to the same wrong value; an unmanaged container's limit is never
+#      touched;
 #   4. name, label and image rules, and an unmatched container shown
 #      unmanaged in `sutazai-govctl --json status`;
 #   6. an in-container OOM kill recorded in the history (kind "oom");
@@ -17,11 +20,13 @@
 #      re-syncs its view and limits a container started afterwards;
 #   5. emergency (its own daemon and config): the lowest-priority, largest
 #      container is protected and survives; the unprotected one is killed;
-#      an unmanaged bystander is untouched.
+#      an unmanaged bystander is untouched; the candidates are logged; no
+#      failed action (a limit racing the kill).
 # One dockerd serves every phase (killed and restarted once for 7).
 #
 # env: GOVERNOR, GOVCTL (else beside GOVERNOR). Needs root, dockerd,
-# busybox-static and jq; exits 77 without them unless CI is set.
+# busybox-static, jq and python3; exits 77 without them unless CI is set.
+# About 40 s here (dockerd's own restart is 12 s of it).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
