@@ -17,6 +17,18 @@
  * A cgroup that vanished mid-read returns -ENOENT or -ENODEV: callers treat
  * that as "gone", not as an error. Other failures are -errno.
  *
+ * Reads of cgroup files (cgfs_read and the readers built on it) and of
+ * /proc/meminfo and /proc/pressure files keep the file open after the first read
+ * and re-read it with one pread() from offset 0 (the kernel regenerates a
+ * cgroupfs/procfs file's content on every read from 0), so the per-tick
+ * sample costs one system call per file instead of open/read/read/close.
+ * Kept files are bounded (see cgfs_open) and closed by cgfs_kept_sweep()
+ * once nothing reads them. A kept file of a removed cgroup reads -ENODEV; it
+ * is then dropped and the path opened afresh, so a cgroup removed and
+ * recreated under the same name is read from the new one. On a tree that is
+ * not cgroupfs (test fixtures), a kept file that was deleted or replaced by
+ * rename (st_nlink == 0) is likewise reopened.
+ *
  * Layout detection (cgfs_detect) uses libcgroup for mount and controller
  * discovery and reports pure v2 versus hybrid (v1 controllers + a
  * controller-less cgroup2 hierarchy that still has PSI files). */
@@ -29,6 +41,7 @@
 
 #include "memparse.h"
 #include "psi.h"
+#include "util.h"
 
 enum cgfs_layout {
         CGFS_LAYOUT_UNKNOWN = 0,
@@ -71,10 +84,22 @@ int cgfs_parse_proc_cgroup(const char *buf, size_t len, char **ret_path);
 struct cgfs;
 
 /* Open the roots as directory fds. v1_memory_root may be NULL (no v1 memory
- * controller: pure v2 hosts); proc_root is normally "/proc". 0 or -errno. */
+ * controller: pure v2 hosts); proc_root is normally "/proc". At most
+ * CGFS_KEPT_FILES_MAX files, and no more than a quarter of RLIMIT_NOFILE's
+ * soft limit at this call, are kept open; beyond that, files are opened and
+ * closed on each read as before. 0 or -errno. */
 int cgfs_open(const char *cgroup_root, const char *v1_memory_root, const char *proc_root,
               struct cgfs **ret);
 struct cgfs *cgfs_free(struct cgfs *fs);
+
+/* Upper bound on kept-open files: each costs an fd and, on cgroupfs, about
+ * one page of kernel memory (its seq_file buffer), so 2048 ≈ 8 MiB at most. */
+#define CGFS_KEPT_FILES_MAX 2048
+/* Close every kept file not read since the previous sweep (groups that
+ * vanished or no longer match). The sampler calls it once per sample. */
+void cgfs_kept_sweep(struct cgfs *fs);
+/* How many files are kept open now (tests, debugging). */
+size_t cgfs_kept_count(const struct cgfs *fs);
 
 /* Read the file name inside cgroup rel ("" for the root) into buf,
  * NUL-terminated. Returns length or -errno (-EFBIG: does not fit). */
@@ -129,3 +154,18 @@ int cgfs_pid_cgroup_v1(struct cgfs *fs, int pid, const char *controller, char **
  * returns <0 to abort the walk with that value. 0 or -errno. */
 typedef int (*cgfs_visit_fn)(const char *rel, void *userdata);
 int cgfs_walk(struct cgfs *fs, cgfs_visit_fn cb, void *userdata);
+
+/* As cgfs_walk(), but replays the list of cgroups the last full walk found
+ * (same order) instead of walking again, while that list is younger than
+ * max_age_usec at now AND the root's cgroup.stat still counts the same
+ * nr_descendants (a cgroup created or removed anywhere below changes it at
+ * once, so those are seen on the next call). max_age_usec bounds how long a
+ * cgroup removed and another created in its place between two calls (count
+ * unchanged) can go unseen. Without a readable cgroup.stat (fixture trees)
+ * every call walks. A replayed cgroup may have vanished since: reading it
+ * returns -ENOENT/-ENODEV, as after any walk. Returns as cgfs_walk();
+ * a walk that fails is not cached. */
+int cgfs_walk_cached(struct cgfs *fs, usec_t now, usec_t max_age_usec, cgfs_visit_fn cb,
+                     void *userdata);
+/* Forget the cached walk: the next cgfs_walk_cached() walks. */
+void cgfs_walk_cache_clear(struct cgfs *fs);

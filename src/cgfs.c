@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -38,11 +39,41 @@
  * exist, so it is read in growing chunks up to this bound. */
 #define CGFS_MOUNTINFO_MAX_BYTES (16 * 1024 * 1024)
 
+/* Kept files start in a table this size and double as they grow. */
+#define CGFS_KEPT_SLOTS_MIN 64
+
+/* Which root a kept file's path is relative to: the first byte of its key. */
+#define KEPT_ROOT_CGROUP 'c'
+#define KEPT_ROOT_PROC   'p'
+
+/* A file kept open across reads (see cgfs.h). */
+struct kept_file {
+        char *key; /* root tag byte, then the path; NULL: free slot */
+        int fd;
+        uint64_t epoch; /* fs->kept_epoch at its last read */
+};
+
 struct cgfs {
         int cgroup_fd;
         dev_t cgroup_dev; /* the walk never leaves this filesystem */
         int v1_memory_fd; /* -1: no v1 memory controller */
         int proc_fd;
+        /* The kernel generates these files on each read, and a removed one
+         * reads -ENODEV: a kept fd needs no other check. */
+        bool cgroup_generated, proc_generated;
+
+        /* Kept-open files: open addressing, linear probing, kept_slots a
+         * power of two (0 until the first file is kept). */
+        struct kept_file *kept;
+        size_t kept_slots, n_kept, kept_max;
+        uint64_t kept_epoch;
+
+        /* The last complete walk, replayed by cgfs_walk_cached(). */
+        char **walk_paths;
+        size_t n_walk_paths;
+        usec_t walk_time;
+        uint64_t walk_descendants; /* the root's cgroup.stat nr_descendants before it */
+        bool walk_cached;
 };
 
 const char *cgfs_layout_name(enum cgfs_layout l)
@@ -115,9 +146,10 @@ static int join_path(const char *rel, const char *name, char *buf, size_t size)
  * the filesystem. Falls back to openat(O_NOFOLLOW) on kernels before 5.6:
  * path was validated to hold no ".." and cgroupfs/procfs hold no symlinks, so
  * only a planted symlink in a directory component escapes that check. */
+static bool openat2_missing; /* the kernel predates openat2 (5.6) */
+
 static int open_beneath(int dirfd, const char *path, int flags)
 {
-        static bool openat2_missing;
         int fd;
 
         if (!openat2_missing) {
@@ -147,7 +179,214 @@ static ssize_t read_at(int dirfd, const char *path, char *buf, size_t size)
         return util_read_fd(fd, buf, size);
 }
 
+/* --- kept-open files ---------------------------------------------------- */
+
+static uint64_t kept_hash(const char *key)
+{
+        uint64_t h = UINT64_C(14695981039346656037); /* FNV-1a, 64 bit */
+
+        for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+                h ^= *p;
+                h *= UINT64_C(1099511628211);
+        }
+        return h;
+}
+
+static struct kept_file *kept_find(struct cgfs *fs, const char *key)
+{
+        size_t mask = fs->kept_slots - 1;
+
+        if (fs->kept_slots == 0)
+                return NULL;
+        for (size_t i = kept_hash(key) & mask;; i = (i + 1) & mask) {
+                if (!fs->kept[i].key)
+                        return NULL;
+                if (strcmp(fs->kept[i].key, key) == 0)
+                        return &fs->kept[i];
+        }
+}
+
+/* Place an entry known to be absent into a table with a free slot. */
+static void kept_place(struct kept_file *table, size_t slots, struct kept_file entry)
+{
+        size_t mask = slots - 1, i = kept_hash(entry.key) & mask;
+
+        while (table[i].key)
+                i = (i + 1) & mask;
+        table[i] = entry;
+}
+
+static int kept_grow(struct cgfs *fs)
+{
+        size_t slots = fs->kept_slots ? fs->kept_slots * 2 : CGFS_KEPT_SLOTS_MIN;
+        struct kept_file *table = calloc(slots, sizeof *table);
+
+        if (!table)
+                return -ENOMEM;
+        for (size_t i = 0; i < fs->kept_slots; i++)
+                if (fs->kept[i].key)
+                        kept_place(table, slots, fs->kept[i]);
+        free(fs->kept);
+        fs->kept = table;
+        fs->kept_slots = slots;
+        return 0;
+}
+
+/* Keep fd under key. false (nothing kept, fd still the caller's) when the
+ * budget is spent or memory is short: the read then simply is not cached. */
+static bool kept_add(struct cgfs *fs, const char *key, int fd)
+{
+        char *copy;
+
+        if (fs->n_kept >= fs->kept_max)
+                return false;
+        /* at most half full, so probes stay short */
+        if ((fs->n_kept + 1) * 2 > fs->kept_slots && kept_grow(fs) < 0)
+                return false;
+        copy = strdup(key);
+        if (!copy)
+                return false;
+        kept_place(fs->kept, fs->kept_slots, (struct kept_file){copy, fd, fs->kept_epoch});
+        fs->n_kept++;
+        return true;
+}
+
+/* Close and remove the entry in slot i, shifting later entries of its probe
+ * run back so that every entry stays reachable from its home slot. */
+static void kept_remove_slot(struct cgfs *fs, size_t i)
+{
+        size_t mask = fs->kept_slots - 1;
+
+        close(fs->kept[i].fd);
+        free(fs->kept[i].key);
+        fs->kept[i].key = NULL;
+        fs->n_kept--;
+        for (size_t j = (i + 1) & mask; fs->kept[j].key; j = (j + 1) & mask) {
+                size_t home = kept_hash(fs->kept[j].key) & mask;
+                /* j may fill the hole at i unless its home lies cyclically in (i, j] */
+                bool home_between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+
+                if (home_between)
+                        continue;
+                fs->kept[i] = fs->kept[j];
+                fs->kept[j].key = NULL;
+                i = j;
+        }
+}
+
+void cgfs_kept_sweep(struct cgfs *fs)
+{
+        assert(fs);
+
+        for (size_t i = 0; i < fs->kept_slots; i++)
+                /* a removal may shift a later, unchecked entry into slot i */
+                while (fs->kept[i].key && fs->kept[i].epoch != fs->kept_epoch)
+                        kept_remove_slot(fs, i);
+        fs->kept_epoch++;
+}
+
+size_t cgfs_kept_count(const struct cgfs *fs)
+{
+        assert(fs);
+        return fs->n_kept;
+}
+
+/* Read a whole file from offset 0 in one pread(). The files read this way
+ * are cgroupfs and procfs single-record seq_files (one show() call makes the
+ * whole content, returned at once when the buffer holds it) or, in fixture
+ * trees, regular files (read in full). Same result as util_read_fd(). */
+static ssize_t pread_whole(int fd, char *buf, size_t size)
+{
+        ssize_t n;
+
+        assert(size > 0);
+        do
+                n = pread(fd, buf, size - 1, 0);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        if ((size_t)n == size - 1) {
+                /* exactly full: more, or the end? */
+                char more;
+                ssize_t m;
+
+                do
+                        m = pread(fd, &more, 1, n);
+                while (m < 0 && errno == EINTR);
+                if (m != 0)
+                        return m < 0 ? -errno : -EFBIG;
+        }
+        buf[n] = '\0';
+        return n;
+}
+
+/* A kept fd of a regular file (fixture trees) still names the path if no
+ * one removed or replaced the file since; cgroupfs and procfs say -ENODEV. */
+static bool kept_still_linked(int fd)
+{
+        struct stat st;
+
+        return fstat(fd, &st) == 0 && st.st_nlink > 0;
+}
+
+/* read_at() through a kept-open fd: one pread() while the file stays, a
+ * fresh open (and keep) when it is new, gone or replaced. */
+static ssize_t read_kept(struct cgfs *fs, char root, const char *path, char *buf, size_t size)
+{
+        int dirfd = root == KEPT_ROOT_PROC ? fs->proc_fd : fs->cgroup_fd;
+        bool generated = root == KEPT_ROOT_PROC ? fs->proc_generated : fs->cgroup_generated;
+        char key[PATH_MAX + 1];
+        struct kept_file *k;
+        ssize_t n;
+        int fd;
+
+        if (fs->kept_max == 0 || strlen(path) >= sizeof key - 1)
+                return read_at(dirfd, path, buf, size);
+        key[0] = root;
+        memcpy(key + 1, path, strlen(path) + 1);
+
+        k = kept_find(fs, key);
+        if (k) {
+                n = pread_whole(k->fd, buf, size);
+                if (n == -EFBIG || (n >= 0 && (generated || kept_still_linked(k->fd)))) {
+                        k->epoch = fs->kept_epoch;
+                        return n;
+                }
+                if (n == -ESPIPE)
+                        fs->kept_max = 0; /* no pread on this kernel's files: stop keeping */
+                /* removed (-ENODEV), replaced, or failing: start over from the path */
+                kept_remove_slot(fs, (size_t)(k - fs->kept));
+        }
+        fd = open_beneath(dirfd, path, O_RDONLY);
+        if (fd < 0)
+                return fd;
+        n = util_read_fd(fd, buf, size);
+        if (n < 0 || !kept_add(fs, key, fd))
+                close(fd);
+        return n;
+}
+
 /* --- open / free -------------------------------------------------------- */
+
+static bool fs_magic_is(int fd, long magic)
+{
+        struct statfs sfs;
+
+        return fstatfs(fd, &sfs) == 0 && sfs.f_type == magic;
+}
+
+/* Kept files may use a quarter of the fds the process may open: the rest
+ * are for PSI triggers (one per group), Docker, control clients and logs. */
+static size_t kept_budget(void)
+{
+        struct rlimit rl;
+        size_t budget = CGFS_KEPT_FILES_MAX;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+            rl.rlim_cur / 4 < budget)
+                budget = (size_t)(rl.rlim_cur / 4);
+        return budget;
+}
 
 static int open_root(const char *path, int *ret_fd)
 {
@@ -193,7 +432,11 @@ int cgfs_open(const char *cgroup_root, const char *v1_memory_root, const char *p
             .cgroup_dev = st.st_dev,
             .v1_memory_fd = TAKE_FD(v1_fd),
             .proc_fd = TAKE_FD(proc_fd),
+            .kept_max = kept_budget(),
         };
+        fs->cgroup_generated = fs_magic_is(fs->cgroup_fd, CGROUP2_SUPER_MAGIC) ||
+                               fs_magic_is(fs->cgroup_fd, CGROUP_SUPER_MAGIC);
+        fs->proc_generated = fs_magic_is(fs->proc_fd, PROC_SUPER_MAGIC);
         *ret = fs;
         return 0;
 }
@@ -202,6 +445,13 @@ struct cgfs *cgfs_free(struct cgfs *fs)
 {
         if (!fs)
                 return NULL;
+        for (size_t i = 0; i < fs->kept_slots; i++)
+                if (fs->kept[i].key) {
+                        close(fs->kept[i].fd);
+                        free(fs->kept[i].key);
+                }
+        free(fs->kept);
+        cgfs_walk_cache_clear(fs);
         util_closep(&fs->cgroup_fd);
         util_closep(&fs->v1_memory_fd);
         util_closep(&fs->proc_fd);
@@ -224,7 +474,7 @@ ssize_t cgfs_read(struct cgfs *fs, const char *rel, const char *name, char *buf,
         r = join_path(rel, name, path, sizeof path);
         if (r < 0)
                 return r;
-        return read_at(fs->cgroup_fd, path, buf, size);
+        return read_kept(fs, KEPT_ROOT_CGROUP, path, buf, size);
 }
 
 int cgfs_read_value(struct cgfs *fs, const char *rel, const char *name, uint64_t *ret_value)
@@ -423,7 +673,7 @@ int cgfs_read_meminfo(struct cgfs *fs, struct meminfo *ret)
         buf = malloc(CGFS_PROC_BUF_BYTES);
         if (!buf)
                 return -ENOMEM;
-        n = read_at(fs->proc_fd, "meminfo", buf, CGFS_PROC_BUF_BYTES);
+        n = read_kept(fs, KEPT_ROOT_PROC, "meminfo", buf, CGFS_PROC_BUF_BYTES);
         if (n < 0)
                 return (int)n;
         r = memparse_meminfo(buf, (size_t)n, &info);
@@ -456,7 +706,7 @@ int cgfs_read_host_psi(struct cgfs *fs, const char *resource, struct psi_stats *
         r = host_pressure_path(resource, path, sizeof path);
         if (r < 0)
                 return r;
-        n = read_at(fs->proc_fd, path, buf, sizeof buf);
+        n = read_kept(fs, KEPT_ROOT_PROC, path, buf, sizeof buf);
         if (n < 0)
                 return (int)n;
         r = psi_parse(buf, (size_t)n, &stats);
@@ -650,65 +900,72 @@ static void free_names(char **names, size_t n)
         free(names);
 }
 
-/* The names of the subdirectories of the directory open at fd (consumed),
- * sorted, so the walk order does not depend on readdir. */
-static int list_subdirs(int fd, char ***ret_names, size_t *ret_n)
+/* Directory entries are read this many bytes at a time (getdents64): a
+ * cgroup directory's ~50 files and its children in one or two calls. */
+#define CGFS_DENTS_BUF_BYTES (32 * 1024)
+
+/* Append a copy of name to names[0..*n). */
+static int names_add(char ***names, size_t *n, size_t *allocated, const char *name)
 {
+        if (*n == *allocated) {
+                size_t want = *allocated ? *allocated * 2 : 16;
+                char **grown = realloc(*names, want * sizeof **names);
+
+                if (!grown)
+                        return -ENOMEM;
+                *names = grown;
+                *allocated = want;
+        }
+        (*names)[*n] = strdup(name);
+        if (!(*names)[*n])
+                return -ENOMEM;
+        (*n)++;
+        return 0;
+}
+
+/* The names of the subdirectories of the directory open at fd (consumed),
+ * sorted, so the walk order does not depend on readdir. getdents64 straight
+ * into dents (dents_size bytes): readdir() would add an fcntl() per
+ * directory, and the walk lists every cgroup. */
+static int list_subdirs(int fd, char *dents, size_t dents_size, char ***ret_names, size_t *ret_n)
+{
+        _cleanup_close_ int dir_fd = fd;
         char **names = NULL;
         size_t n = 0, allocated = 0;
-        struct dirent *de;
-        DIR *d;
         int r = 0;
 
-        d = fdopendir(fd);
-        if (!d) {
-                r = -errno;
-                close(fd);
-                return r;
-        }
         for (;;) {
-                struct stat st;
-                bool is_dir;
+                ssize_t got = getdents64(dir_fd, dents, dents_size);
 
-                errno = 0;
-                de = readdir(d);
-                if (!de) {
+                if (got <= 0) {
                         /* A directory removed while listed reads as empty
                          * or ENOENT: its children are gone too. */
-                        if (errno != 0 && errno != ENOENT && errno != ENODEV)
+                        if (got < 0 && errno != ENOENT && errno != ENODEV)
                                 r = -errno;
                         break;
                 }
-                if (!component_ok(de->d_name, strlen(de->d_name)))
-                        continue;
-                if (de->d_type == DT_DIR)
-                        is_dir = true;
-                else if (de->d_type == DT_UNKNOWN)
-                        is_dir = fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-                                 S_ISDIR(st.st_mode);
-                else
-                        is_dir = false; /* files, and symlinks: never followed */
-                if (!is_dir)
-                        continue;
-                if (n == allocated) {
-                        size_t want = allocated ? allocated * 2 : 16;
-                        char **grown = realloc(names, want * sizeof *names);
+                for (ssize_t off = 0; off < got && r >= 0;) {
+                        const struct dirent64 *de = (const struct dirent64 *)(dents + off);
+                        struct stat st;
+                        bool is_dir;
 
-                        if (!grown) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        names = grown;
-                        allocated = want;
+                        off += de->d_reclen;
+                        if (!component_ok(de->d_name, strlen(de->d_name)))
+                                continue;
+                        if (de->d_type == DT_DIR)
+                                is_dir = true;
+                        else if (de->d_type == DT_UNKNOWN)
+                                is_dir =
+                                    fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                                    S_ISDIR(st.st_mode);
+                        else
+                                is_dir = false; /* files, and symlinks: never followed */
+                        if (is_dir)
+                                r = names_add(&names, &n, &allocated, de->d_name);
                 }
-                names[n] = strdup(de->d_name);
-                if (!names[n]) {
-                        r = -ENOMEM;
+                if (r < 0)
                         break;
-                }
-                n++;
         }
-        closedir(d);
         if (r < 0) {
                 free_names(names, n);
                 return r;
@@ -724,6 +981,7 @@ struct walk {
         struct cgfs *fs;
         cgfs_visit_fn cb;
         void *userdata;
+        char *dents; /* CGFS_DENTS_BUF_BYTES, shared: a listing ends before the walk descends */
         char path[PATH_MAX];
 };
 
@@ -735,7 +993,7 @@ static int walk_children(struct walk *w, int fd, size_t path_len, unsigned depth
         size_t n = 0;
         int r;
 
-        r = list_subdirs(fd, &names, &n);
+        r = list_subdirs(fd, w->dents, CGFS_DENTS_BUF_BYTES, &names, &n);
         if (r < 0)
                 return walk_skippable(r) ? 0 : r;
 
@@ -761,7 +1019,10 @@ static int walk_children(struct walk *w, int fd, size_t path_len, unsigned depth
                         r = child_fd;
                         break;
                 }
-                if (fstat(child_fd, &st) < 0 || st.st_dev != w->fs->cgroup_dev) {
+                /* openat2 already refused to cross a mount (RESOLVE_NO_XDEV);
+                 * the openat() fallback did not. */
+                if (openat2_missing &&
+                    (fstat(child_fd, &st) < 0 || st.st_dev != w->fs->cgroup_dev)) {
                         close(child_fd);
                         continue;
                 }
@@ -785,16 +1046,110 @@ static int walk_children(struct walk *w, int fd, size_t path_len, unsigned depth
 
 int cgfs_walk(struct cgfs *fs, cgfs_visit_fn cb, void *userdata)
 {
+        _cleanup_free_ char *dents = NULL;
         struct walk w = {.fs = fs, .cb = cb, .userdata = userdata};
         int fd;
 
         assert(fs);
         assert(cb);
 
+        dents = malloc(CGFS_DENTS_BUF_BYTES);
+        if (!dents)
+                return -ENOMEM;
+        w.dents = dents;
         fd = openat(fs->cgroup_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         return walk_children(&w, fd, 0, 0);
+}
+
+/* --- cached walk -------------------------------------------------------- */
+
+void cgfs_walk_cache_clear(struct cgfs *fs)
+{
+        assert(fs);
+
+        free_names(fs->walk_paths, fs->n_walk_paths);
+        fs->walk_paths = NULL;
+        fs->n_walk_paths = 0;
+        fs->walk_cached = false;
+}
+
+/* nr_descendants of the root's cgroup.stat: live cgroups anywhere below. */
+static int read_descendants(struct cgfs *fs, uint64_t *ret)
+{
+        char buf[CGFS_SMALL_BUF_BYTES];
+        ssize_t n;
+
+        n = cgfs_read(fs, "", "cgroup.stat", buf, sizeof buf);
+        if (n < 0)
+                return (int)n;
+        return memparse_flat_keyed(buf, (size_t)n, "nr_descendants", ret);
+}
+
+struct recording_walk {
+        cgfs_visit_fn cb;
+        void *userdata;
+        char **paths;
+        size_t n_paths, allocated;
+};
+
+static int record_and_visit(const char *rel, void *userdata)
+{
+        struct recording_walk *w = userdata;
+
+        if (w->n_paths == w->allocated) {
+                size_t want = w->allocated ? w->allocated * 2 : 64;
+                char **grown = realloc(w->paths, want * sizeof *grown);
+
+                if (!grown)
+                        return -ENOMEM;
+                w->paths = grown;
+                w->allocated = want;
+        }
+        w->paths[w->n_paths] = strdup(rel);
+        if (!w->paths[w->n_paths])
+                return -ENOMEM;
+        w->n_paths++;
+        return w->cb(rel, w->userdata);
+}
+
+int cgfs_walk_cached(struct cgfs *fs, usec_t now, usec_t max_age_usec, cgfs_visit_fn cb,
+                     void *userdata)
+{
+        struct recording_walk w = {.cb = cb, .userdata = userdata};
+        uint64_t descendants = 0;
+        bool counted;
+        int r;
+
+        assert(fs);
+        assert(cb);
+
+        /* Counted before walking: a cgroup made during the walk changes the
+         * count after it, so the next call walks again. */
+        counted = read_descendants(fs, &descendants) >= 0;
+        if (fs->walk_cached && counted && descendants == fs->walk_descendants &&
+            now >= fs->walk_time && now - fs->walk_time < max_age_usec) {
+                for (size_t i = 0; i < fs->n_walk_paths; i++) {
+                        r = cb(fs->walk_paths[i], userdata);
+                        if (r < 0)
+                                return r;
+                }
+                return 0;
+        }
+
+        cgfs_walk_cache_clear(fs);
+        r = cgfs_walk(fs, record_and_visit, &w);
+        if (r < 0 || !counted) {
+                free_names(w.paths, w.n_paths);
+                return r;
+        }
+        fs->walk_paths = w.paths;
+        fs->n_walk_paths = w.n_paths;
+        fs->walk_time = now;
+        fs->walk_descendants = descendants;
+        fs->walk_cached = true;
+        return 0;
 }
 
 /* --- layout detection --------------------------------------------------- */

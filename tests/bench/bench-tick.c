@@ -8,10 +8,19 @@
  * matches them all and their limits already match it, so a tick plans
  * nothing and measures the steady state the daemon lives in. Then it runs
  * the daemon's own sampler_take() + policy_evaluate() repeatedly and
- * prints a Markdown table: ticks, median and 95th percentile per tick, and
- * the median per cgroup, with the sampling (file reads) and the decision
- * (policy) parts apart. Files come from the page cache of tmpfs, so this
+ * prints a Markdown table: ticks, mean, median and 95th percentile per
+ * tick, and the mean per cgroup, with the median sampling (file reads) and
+ * decision (policy) parts apart. Files come from the page cache of tmpfs, so this
  * is the governor's CPU cost, not the kernel's cgroupfs cost.
+ *
+ * The root carries a cgroup.stat as cgroupfs does, so the sampler replays
+ * its cached walk between re-walks as in the daemon, and each tick is given
+ * the time it would have at the default 1 s interval (the clock is an
+ * argument): the mean is then the steady-state cost per tick, walks
+ * included (the sampler re-walks every 5 s). On tmpfs a
+ * kept file is also checked for having been replaced (one fstat per read),
+ * which cgroupfs does not need. Beyond CGFS_KEPT_FILES_MAX files (about 250
+ * cgroups here) the rest are opened and closed on each read as before.
  *
  *   bench-tick [N ...]     (default: 100 1000 10000)
  *
@@ -39,6 +48,7 @@
 #define TICK_BUDGET_USEC    (2 * USEC_PER_SEC) /* per size: enough ticks for a stable median */
 #define TICKS_MIN           5
 #define TICKS_MAX           500
+#define SIMULATED_TICK_USEC USEC_PER_SEC /* the default [governor] interval */
 
 static const char bench_rules[] = "[cgroup:bench]\n"
                                   "match = path:bench-*\n"
@@ -136,6 +146,7 @@ static int compare_usec(const void *a, const void *b)
 
 struct tick_figures {
         unsigned ticks;
+        usec_t mean_usec;
         usec_t median_usec;
         usec_t p95_usec;
         usec_t sample_median_usec; /* sampler_take() alone */
@@ -150,6 +161,7 @@ static int measure(const char *root, const char *proc, const struct config *c,
         struct sampler_context ctx = {.config = c, .layout = &layout};
         struct policy_state state;
         usec_t samples[TICKS_MAX], sample_part[TICKS_MAX], decide_part[TICKS_MAX], budget_end;
+        usec_t total_usec = 0;
         struct tick_figures f = {0};
         struct cgfs *fs = NULL;
         int r;
@@ -165,21 +177,24 @@ static int measure(const char *root, const char *proc, const struct config *c,
                 struct snapshot snap;
                 struct plan plan;
                 usec_t start = util_now_usec();
+                /* what the daemon's clock would read at this tick */
+                usec_t tick_now = (usec_t)(f.ticks + 1) * SIMULATED_TICK_USEC;
 
                 snapshot_init(&snap);
                 plan_init(&plan);
                 usec_t sampled;
 
-                r = sampler_take(&ctx, start, &snap);
+                r = sampler_take(&ctx, tick_now, &snap);
                 sampled = util_now_usec();
                 if (r >= 0) {
                         in.snapshot = &snap;
-                        in.now = start;
+                        in.now = tick_now;
                         r = policy_evaluate(&in, &state, &plan);
                 }
                 sample_part[f.ticks] = sampled - start;
                 decide_part[f.ticks] = util_now_usec() - sampled;
-                samples[f.ticks++] = util_now_usec() - start;
+                samples[f.ticks] = util_now_usec() - start;
+                total_usec += samples[f.ticks++];
                 f.groups_seen = snap.n_groups;
                 if (r >= 0 && plan.n_actions > 0)
                         fprintf(stderr, "bench-tick: unexpected %zu action(s) planned\n",
@@ -199,6 +214,7 @@ static int measure(const char *root, const char *proc, const struct config *c,
         f.sample_median_usec = sample_part[f.ticks / 2];
         f.decide_median_usec = decide_part[f.ticks / 2];
         f.median_usec = samples[f.ticks / 2];
+        f.mean_usec = total_usec / f.ticks;
         f.p95_usec = samples[(f.ticks * 95) / 100 < f.ticks ? (f.ticks * 95) / 100 : f.ticks - 1];
         *ret = f;
         return 0;
@@ -206,7 +222,7 @@ static int measure(const char *root, const char *proc, const struct config *c,
 
 static int run_size(const char *base, unsigned n, const struct config *c)
 {
-        char root[4096], proc[4096];
+        char root[4096], proc[4096], stat[128];
         struct tick_figures f;
         int r;
 
@@ -215,6 +231,12 @@ static int run_size(const char *base, unsigned n, const struct config *c)
                 return -ENAMETOOLONG;
         if (mkdir(root, 0755) < 0)
                 return -errno;
+        if ((size_t)snprintf(stat, sizeof stat, "nr_descendants %u\nnr_dying_descendants 0\n", n) >=
+            sizeof stat)
+                return -ENAMETOOLONG;
+        r = write_file(root, "cgroup.stat", stat);
+        if (r < 0)
+                return r;
         for (unsigned i = 0; i < n; i++) {
                 r = make_cgroup(root, i);
                 if (r < 0)
@@ -230,10 +252,10 @@ static int run_size(const char *base, unsigned n, const struct config *c)
                 fprintf(stderr, "bench-tick: sampled %zu of %u cgroups\n", f.groups_seen, n);
                 return -EIO;
         }
-        printf("| %7u | %5u | %14.3f | %11.3f | %9.3f | %9.3f | %9.2f |\n", n, f.ticks,
-               (double)f.median_usec / USEC_PER_MSEC, (double)f.p95_usec / USEC_PER_MSEC,
-               (double)f.sample_median_usec / USEC_PER_MSEC,
-               (double)f.decide_median_usec / USEC_PER_MSEC, (double)f.median_usec / n);
+        printf("| %7u | %5u | %12.3f | %14.3f | %11.3f | %9.3f | %9.3f | %9.2f |\n", n, f.ticks,
+               (double)f.mean_usec / USEC_PER_MSEC, (double)f.median_usec / USEC_PER_MSEC,
+               (double)f.p95_usec / USEC_PER_MSEC, (double)f.sample_median_usec / USEC_PER_MSEC,
+               (double)f.decide_median_usec / USEC_PER_MSEC, (double)f.mean_usec / n);
         fflush(stdout);
         return 0;
 }
@@ -278,10 +300,11 @@ int main(int argc, char **argv)
                 config_free(c);
                 return 1;
         }
-        printf("| cgroups | ticks | median ms/tick | p95 ms/tick | sample ms | decide ms | "
-               "µs/cgroup |\n");
-        printf("|--------:|------:|---------------:|------------:|----------:|----------:|---------"
-               "-:|\n");
+        printf("| cgroups | ticks | mean ms/tick | median ms/tick | p95 ms/tick | sample ms | "
+               "decide ms | µs/cgroup |\n");
+        printf(
+            "|--------:|------:|-------------:|---------------:|------------:|----------:|-------"
+            "---:|----------:|\n");
         for (size_t i = 0; i < n_sizes && r >= 0; i++)
                 r = run_size(base, sizes[i], c);
         if (r < 0)

@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
@@ -815,6 +816,276 @@ static void test_detect_host(void)
         free(info);
 }
 
+/* --- kept-open files and the cached walk --------------------------------- */
+
+/* Write content to tmp_root/rel, creating or truncating it in place. */
+static void put_file(const char *rel, const char *content)
+{
+        char p[PATH_MAX];
+        int fd;
+
+        tmp_path(p, sizeof p, rel);
+        fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        CHECK(fd >= 0);
+        if (fd < 0)
+                return;
+        CHECK_EQ_INT(util_write_all(fd, content, strlen(content)), 0);
+        close(fd);
+}
+
+static void make_dir(const char *rel)
+{
+        char p[PATH_MAX];
+
+        tmp_path(p, sizeof p, rel);
+        CHECK(mkdir(p, 0755) == 0 || errno == EEXIST);
+}
+
+/* A private tree: BASE/cgroup/{a,b,c} with memory.current, and BASE/proc. */
+static struct cgfs *open_kept_tree(const char *base)
+{
+        static const char *const dirs[] = {"",          "/cgroup",   "/proc",    "/proc/pressure",
+                                           "/cgroup/a", "/cgroup/b", "/cgroup/c"};
+        char cg[PATH_MAX], proc[PATH_MAX], rel[PATH_MAX];
+        struct cgfs *fs = NULL;
+
+        for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+                snprintf(rel, sizeof rel, "%s%s", base, dirs[i]);
+                make_dir(rel);
+        }
+        for (char g = 'a'; g <= 'c'; g++) {
+                snprintf(rel, sizeof rel, "%s/cgroup/%c/memory.current", base, g);
+                put_file(rel, "100\n");
+        }
+        snprintf(rel, sizeof rel, "%s/proc/meminfo", base);
+        put_file(rel, "MemTotal: 1000 kB\nMemFree: 500 kB\nMemAvailable: 600 kB\n");
+        snprintf(rel, sizeof rel, "%s/proc/pressure/memory", base);
+        put_file(rel, "some avg10=1.00 avg60=0.00 avg300=0.00 total=5\n"
+                      "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n");
+        snprintf(rel, sizeof rel, "%s/cgroup", base);
+        tmp_path(cg, sizeof cg, rel);
+        snprintf(rel, sizeof rel, "%s/proc", base);
+        tmp_path(proc, sizeof proc, rel);
+        CHECK_EQ_INT(cgfs_open(cg, NULL, proc, &fs), 0);
+        return fs;
+}
+
+static void test_kept_files(void)
+{
+        struct cgfs *fs = open_kept_tree("kept");
+        struct meminfo mi;
+        struct psi_stats psi;
+        char p[PATH_MAX], q[PATH_MAX], buf[8];
+        uint64_t val = 0;
+
+        if (!fs)
+                return;
+        CHECK_EQ_INT(cgfs_kept_count(fs), 0);
+        CHECK_EQ_INT(cgfs_read_value(fs, "a", "memory.current", &val), 0);
+        CHECK_EQ_U64(val, 100);
+        CHECK_EQ_INT(cgfs_kept_count(fs), 1);
+
+        /* Rewritten in place (as cgroupfs and cgfs_write_value do): the kept
+         * fd reads the new value, shorter or longer. */
+        put_file("kept/cgroup/a/memory.current", "7\n");
+        CHECK_EQ_INT(cgfs_read_value(fs, "a", "memory.current", &val), 0);
+        CHECK_EQ_U64(val, 7);
+        CHECK_EQ_INT(cgfs_write_value(fs, "a", "memory.current", 123456), 0);
+        CHECK_EQ_INT(cgfs_read_value(fs, "a", "memory.current", &val), 0);
+        CHECK_EQ_U64(val, 123456);
+        CHECK_EQ_INT(cgfs_kept_count(fs), 1);
+
+        /* Replaced by rename: the old inode is unlinked, so the path is read afresh. */
+        put_file("kept/cgroup/a/new", "42\n");
+        tmp_path(p, sizeof p, "kept/cgroup/a/new");
+        tmp_path(q, sizeof q, "kept/cgroup/a/memory.current");
+        CHECK_EQ_INT(rename(p, q), 0);
+        CHECK_EQ_INT(cgfs_read_value(fs, "a", "memory.current", &val), 0);
+        CHECK_EQ_U64(val, 42);
+
+        /* Too big for the buffer through a kept fd, as through a fresh one;
+         * exactly size - 1 bytes still fits. */
+        CHECK_EQ_INT(cgfs_read(fs, "b", "memory.current", buf, sizeof buf), 4);
+        put_file("kept/cgroup/b/memory.current", "12345678\n");
+        CHECK_EQ_INT(cgfs_read(fs, "b", "memory.current", buf, sizeof buf), -EFBIG);
+        put_file("kept/cgroup/b/memory.current", "123456\n");
+        CHECK_EQ_INT(cgfs_read(fs, "b", "memory.current", buf, sizeof buf), 7);
+        CHECK_STREQ(buf, "123456\n");
+
+        /* The cgroup removed: -ENOENT, and its fd is no longer kept. */
+        CHECK_EQ_INT(cgfs_kept_count(fs), 2);
+        tmp_path(p, sizeof p, "kept/cgroup/b");
+        CHECK_EQ_INT(rm_rf(p), 0);
+        CHECK_EQ_INT(cgfs_read_value(fs, "b", "memory.current", &val), -ENOENT);
+        CHECK_EQ_INT(cgfs_kept_count(fs), 1);
+        /* ... and made again under the same name: the new one is read. */
+        make_dir("kept/cgroup/b");
+        put_file("kept/cgroup/b/memory.current", "9\n");
+        CHECK_EQ_INT(cgfs_read_value(fs, "b", "memory.current", &val), 0);
+        CHECK_EQ_U64(val, 9);
+
+        /* procfs files are kept too, and see changes. */
+        CHECK_EQ_INT(cgfs_read_meminfo(fs, &mi), 0);
+        CHECK_EQ_U64(mi.mem_available_bytes, 600 * 1024);
+        put_file("kept/proc/meminfo", "MemTotal: 1000 kB\nMemFree: 100 kB\nMemAvailable: 200 kB\n");
+        CHECK_EQ_INT(cgfs_read_meminfo(fs, &mi), 0);
+        CHECK_EQ_U64(mi.mem_available_bytes, 200 * 1024);
+        CHECK_EQ_INT(cgfs_read_host_psi(fs, "memory", &psi), 0);
+        CHECK(close_to(psi.some.avg10, 1.0));
+        CHECK_EQ_INT(cgfs_kept_count(fs), 4);
+
+        /* A sweep closes what was not read since the previous one. */
+        cgfs_kept_sweep(fs);
+        CHECK_EQ_INT(cgfs_kept_count(fs), 4); /* all read in the first epoch */
+        CHECK_EQ_INT(cgfs_read_value(fs, "a", "memory.current", &val), 0);
+        CHECK_EQ_INT(cgfs_read_meminfo(fs, &mi), 0);
+        cgfs_kept_sweep(fs);
+        CHECK_EQ_INT(cgfs_kept_count(fs), 2);
+        cgfs_kept_sweep(fs);
+        CHECK_EQ_INT(cgfs_kept_count(fs), 0);
+        /* and reading again after a sweep opens afresh */
+        CHECK_EQ_INT(cgfs_read_value(fs, "a", "memory.current", &val), 0);
+        CHECK_EQ_U64(val, 42);
+        CHECK_EQ_INT(cgfs_kept_count(fs), 1);
+        cgfs_free(fs);
+}
+
+/* The budget is a quarter of RLIMIT_NOFILE: past it, reads still work and
+ * nothing more is kept. Many files also exercise the table's growth and
+ * removal with shifting. */
+static void test_kept_budget(void)
+{
+        struct rlimit old, small;
+        struct cgfs *fs = NULL;
+        char rel[64];
+        uint64_t val;
+
+        CHECK_EQ_INT(getrlimit(RLIMIT_NOFILE, &old), 0);
+        small = old;
+        small.rlim_cur = 400; /* budget 100 */
+        CHECK_EQ_INT(setrlimit(RLIMIT_NOFILE, &small), 0);
+        fs = open_kept_tree("budget");
+        CHECK_EQ_INT(setrlimit(RLIMIT_NOFILE, &old), 0);
+        if (!fs)
+                return;
+        make_dir("budget/cgroup/many");
+        for (unsigned i = 0; i < 150; i++) {
+                char content[32];
+
+                snprintf(rel, sizeof rel, "budget/cgroup/many/f%u", i);
+                snprintf(content, sizeof content, "%u\n", i);
+                put_file(rel, content);
+        }
+        for (unsigned round = 0; round < 2; round++)
+                for (unsigned i = 0; i < 150; i++) {
+                        snprintf(rel, sizeof rel, "f%u", i);
+                        val = UINT64_MAX;
+                        CHECK_EQ_INT(cgfs_read_value(fs, "many", rel, &val), 0);
+                        CHECK_EQ_U64(val, i);
+                }
+        CHECK_EQ_INT(cgfs_kept_count(fs), 100);
+        /* Every other file read this epoch: the sweep removes 50 from the
+         * middle of probe runs, and the rest must stay findable. */
+        cgfs_kept_sweep(fs);
+        for (unsigned i = 0; i < 100; i += 2) {
+                snprintf(rel, sizeof rel, "f%u", i);
+                CHECK_EQ_INT(cgfs_read_value(fs, "many", rel, &val), 0);
+        }
+        cgfs_kept_sweep(fs);
+        CHECK_EQ_INT(cgfs_kept_count(fs), 50);
+        for (unsigned i = 0; i < 100; i += 2) {
+                snprintf(rel, sizeof rel, "budget/cgroup/many/f%u", i);
+                put_file(rel, "77\n");
+                snprintf(rel, sizeof rel, "f%u", i);
+                CHECK_EQ_INT(cgfs_read_value(fs, "many", rel, &val), 0);
+                CHECK_EQ_U64(val, 77);
+        }
+        CHECK_EQ_INT(cgfs_kept_count(fs), 50); /* found, not opened again */
+        cgfs_free(fs);
+}
+
+static void test_walk_cached(void)
+{
+        struct visited *v = calloc(1, sizeof *v);
+        struct cgfs *fs = open_kept_tree("walk");
+        char p[PATH_MAX];
+
+        if (!fs || !v) {
+                free(v);
+                cgfs_free(fs);
+                return;
+        }
+        /* Without cgroup.stat every call walks: a new cgroup is seen at once. */
+        CHECK_EQ_INT(cgfs_walk_cached(fs, 1 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK_EQ_INT(v->n, 3);
+        make_dir("walk/cgroup/d");
+        memset(v, 0, sizeof *v);
+        CHECK_EQ_INT(cgfs_walk_cached(fs, 2 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK_EQ_INT(v->n, 4);
+        CHECK(visited_has(v, "d"));
+
+        /* With it, the list is replayed while the count and age allow: a
+         * cgroup made without the count changing is not seen (this is what
+         * the replay saves: no walk)... */
+        put_file("walk/cgroup/cgroup.stat", "nr_descendants 4\nnr_dying_descendants 0\n");
+        memset(v, 0, sizeof *v);
+        CHECK_EQ_INT(cgfs_walk_cached(fs, 10 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK_EQ_INT(v->n, 4);
+        make_dir("walk/cgroup/e");
+        memset(v, 0, sizeof *v);
+        CHECK_EQ_INT(cgfs_walk_cached(fs, 11 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK_EQ_INT(v->n, 4);
+        CHECK(!visited_has(v, "e"));
+        /* ... a removed one is still listed (its reads say -ENOENT) ... */
+        tmp_path(p, sizeof p, "walk/cgroup/d");
+        CHECK_EQ_INT(rm_rf(p), 0);
+        memset(v, 0, sizeof *v);
+        CHECK_EQ_INT(cgfs_walk_cached(fs, 12 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK(visited_has(v, "d"));
+        /* ... the replay order is the walk's, and a callback error aborts it ... */
+        CHECK_STREQ(v->paths[0], "a");
+        CHECK_STREQ(v->paths[3], "d");
+        memset(v, 0, sizeof *v);
+        v->abort_at = 2;
+        CHECK_EQ_INT(cgfs_walk_cached(fs, 12 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), -42);
+        CHECK_EQ_INT(v->n, 2);
+        /* ... until the count changes: walked again at once ... */
+        put_file("walk/cgroup/cgroup.stat", "nr_descendants 4\nnr_dying_descendants 1\n");
+        memset(v, 0, sizeof *v);
+        CHECK_EQ_INT(cgfs_walk_cached(fs, 13 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK(!visited_has(v, "e")); /* nr_dying_descendants is not the count */
+        put_file("walk/cgroup/cgroup.stat", "nr_descendants 5\nnr_dying_descendants 0\n");
+        memset(v, 0, sizeof *v);
+        CHECK_EQ_INT(cgfs_walk_cached(fs, 13 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK(visited_has(v, "e"));
+        CHECK(!visited_has(v, "d"));
+        CHECK_EQ_INT(v->n, 4);
+        /* ... or the list grows old: a swap (one gone, one new, same count)
+         * is seen within max_age. */
+        tmp_path(p, sizeof p, "walk/cgroup/e");
+        CHECK_EQ_INT(rm_rf(p), 0);
+        make_dir("walk/cgroup/f");
+        memset(v, 0, sizeof *v);
+        CHECK_EQ_INT(cgfs_walk_cached(fs, 17 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK(visited_has(v, "e") && !visited_has(v, "f"));
+        memset(v, 0, sizeof *v);
+        CHECK_EQ_INT(cgfs_walk_cached(fs, 18 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK(!visited_has(v, "e") && visited_has(v, "f"));
+        /* A clock that went back never replays a stale list. */
+        make_dir("walk/cgroup/g");
+        memset(v, 0, sizeof *v);
+        CHECK_EQ_INT(cgfs_walk_cached(fs, 1 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK(visited_has(v, "g"));
+        /* Cleared: the next call walks. */
+        make_dir("walk/cgroup/h");
+        cgfs_walk_cache_clear(fs);
+        memset(v, 0, sizeof *v);
+        CHECK_EQ_INT(cgfs_walk_cached(fs, 1 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK(visited_has(v, "h"));
+        cgfs_free(fs);
+        free(v);
+}
+
 int main(int argc, char **argv)
 {
         char *tmpdir;
@@ -850,6 +1121,9 @@ int main(int argc, char **argv)
         test_walk_depth();
         test_vanished();
         test_root_vanished();
+        test_kept_files();
+        test_kept_budget();
+        test_walk_cached();
         test_detect_host();
 
         rm_rf(tmp_root);
