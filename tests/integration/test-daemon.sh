@@ -80,7 +80,11 @@ libc = ctypes.CDLL(None, use_errno=True)
 SYS_pidfd_open, SYS_pidfd_getfd = 434, 438
 pidfd = libc.syscall(SYS_pidfd_open, pid, 0)
 for fd in os.listdir(f"/proc/{pid}/fd"):
-    if os.readlink(f"/proc/{pid}/fd/{fd}").endswith(rel + "/memory.pressure"):
+    try:
+        target = os.readlink(f"/proc/{pid}/fd/{fd}")
+    except FileNotFoundError:
+        continue  # closed while we looked
+    if target.endswith(rel + "/memory.pressure"):
         dup = libc.syscall(SYS_pidfd_getfd, pidfd, int(fd), 0)
         if dup < 0:
             sys.exit(2)
