@@ -4,7 +4,13 @@
  *     matches (path:GLOB);
  *   - containers: every running container in the Docker cache, matched
  *     against [container:NAME] rules (name, label, image) or unmanaged.
- * Reads only; a group that vanishes mid-sample is left out. */
+ * Reads only; a group that vanishes mid-sample is left out.
+ *
+ * Cheap when idle: the cgroup tree is walked again only when the root's
+ * cgroup.stat count changed or the last walk is 5 s old (cgfs_walk_cached),
+ * the files read stay open from one sample to the next (cgfs.h), and each
+ * sampler_take() ends with cgfs_kept_sweep(), closing the files of groups it
+ * no longer read. */
 #pragma once
 
 #include "cgfs.h"
