@@ -10,9 +10,10 @@
  * memory.warning/critical/emergency; a tier is entered once its mark has held
  * for memory.hold (emergency: memory.emergency_hold; each tier its own clock),
  * left as soon as usage falls below mark - memory.hysteresis (tier.h).
- * Emergency is entered without its hold when waiting it out would mean the
- * OOM killer: usage is past the emergency mark and, at the rate it rose since
- * the previous evaluation, memory runs out before emergency_hold is over. Host memory PSI (only when
+ * Emergency is entered without its hold when waiting would mean the OOM
+ * killer: usage is past the emergency mark and, at the rate it rose since the
+ * previous evaluation, memory runs out within POLICY_EXHAUSTION_HORIZON_USEC
+ * (a spike that will stop on its own is not told apart any sooner). Host memory PSI (only when
  * snapshot->host.has_psi) against pressure_warning/critical/emergency (kind
  * some|full, avg10; "full" counts as 0 where the kernel has none) is gated on
  * usage: it raises the tier at most ONE step above the highest tier whose
@@ -133,6 +134,12 @@ struct policy_input {
 /* bytes: a throttle never sets memory.high lower than this (32 MiB): below it
  * a container thrashes without giving back anything that matters */
 #define POLICY_THROTTLE_FLOOR_BYTES (32ULL * 1024 * 1024)
+/* usec: memory projected to run out within this skips the emergency hold —
+ * about two samples of the 100 ms pressure tick: waiting for more would
+ * leave the kernel OOM killer to act first */
+#define POLICY_EXHAUSTION_HORIZON_USEC (300ULL * 1000)
+/* usec: the shortest interval memory's rate of rise is measured over */
+#define POLICY_RATE_WINDOW_USEC (100ULL * 1000)
 /* share of a PSI mark (0..1) that avg10 must keep for the tier to stay */
 #define POLICY_PSI_STAY_FRACTION 0.5
 

@@ -789,6 +789,7 @@ static bool runs_out_within(const struct policy_input *in, const struct policy_s
         double used = snapshot_memory_used_percent(in->snapshot), rate;
 
         if (state->last_used_usec == USEC_INFINITY || in->now <= state->last_used_usec ||
+            in->now - state->last_used_usec < POLICY_RATE_WINDOW_USEC ||
             used <= state->last_used_percent)
                 return false;
         rate = (used - state->last_used_percent) / (double)(in->now - state->last_used_usec);
@@ -819,12 +820,16 @@ int policy_evaluate(const struct policy_input *in, struct policy_state *state, s
         holds[TIER_WARNING] = holds[TIER_CRITICAL] = in->config->memory.hold_usec;
         holds[TIER_EMERGENCY] = in->config->memory.emergency_hold_usec;
         policy_memory_conditions(in->config, in->snapshot, &cond);
-        /* usage itself past the mark: pressure alone never hurries a kill */
+        /* Usage itself past the mark: pressure alone never hurries a kill. */
         if (snapshot_memory_used_percent(in->snapshot) >= in->config->memory.emergency_percent &&
-            runs_out_within(in, state, holds[TIER_EMERGENCY]))
+            runs_out_within(in, state, POLICY_EXHAUSTION_HORIZON_USEC))
                 holds[TIER_EMERGENCY] = 0;
-        state->last_used_percent = snapshot_memory_used_percent(in->snapshot);
-        state->last_used_usec = in->now;
+        /* a rate over a few milliseconds (a trigger right after a tick) is noise */
+        if (state->last_used_usec == USEC_INFINITY || in->now < state->last_used_usec ||
+            in->now - state->last_used_usec >= POLICY_RATE_WINDOW_USEC) {
+                state->last_used_percent = snapshot_memory_used_percent(in->snapshot);
+                state->last_used_usec = in->now;
+        }
         plan->previous_tier = state->memory.tier;
         plan->memory_tier = tier_update_holds(&state->memory, &cond, holds, in->now);
         plan->memory_used_percent = snapshot_memory_used_percent(in->snapshot);

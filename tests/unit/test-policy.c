@@ -1066,8 +1066,8 @@ static void test_emergency_hold(void)
         world_done(&w);
 }
 
-/* A rise that would exhaust memory before emergency_hold is over skips the
- * hold; the same level reached slowly waits it out. */
+/* A rise that would exhaust memory within POLICY_EXHAUSTION_HORIZON_USEC
+ * skips the hold; the same level reached more slowly waits it out. */
 static void test_emergency_rate(void)
 {
         struct world w;
@@ -1080,6 +1080,30 @@ static void test_emergency_rate(void)
         set_host(&w, 91, -1, -1); /* +6% in 100 ms: full in 150 ms */
         CHECK_EQ_INT(evaluate(&w, 10 * S + 100 * USEC_PER_MSEC, false), 0);
         CHECK_EQ_INT(w.plan.memory_tier, TIER_EMERGENCY);
+        world_done(&w);
+
+        /* a rate over 5 ms is noise: none is taken under POLICY_RATE_WINDOW_USEC */
+        world_init(&w);
+        w.config.memory.hold_usec = 5 * S;
+        w.config.memory.emergency_hold_usec = 1 * S;
+        set_host(&w, 88, -1, -1);
+        CHECK_EQ_INT(evaluate(&w, 10 * S, false), 0);
+        set_host(&w, 90, -1, -1);
+        CHECK_EQ_INT(evaluate(&w, 10 * S + 195 * USEC_PER_MSEC, false), 0);
+        set_host(&w, 91, -1, -1); /* +1% in 5 ms would be "full in 45 ms" */
+        CHECK_EQ_INT(evaluate(&w, 10 * S + 200 * USEC_PER_MSEC, false), 0);
+        CHECK_EQ_INT(w.plan.memory_tier, TIER_NORMAL); /* no rate over 5 ms */
+        world_done(&w);
+
+        /* past the mark and rising, but full only in 400 ms: the hold stands */
+        world_init(&w);
+        w.config.memory.hold_usec = 5 * S;
+        w.config.memory.emergency_hold_usec = 1 * S;
+        set_host(&w, 88, -1, -1);
+        CHECK_EQ_INT(evaluate(&w, 10 * S, false), 0);
+        set_host(&w, 92, -1, -1);
+        CHECK_EQ_INT(evaluate(&w, 10 * S + 200 * USEC_PER_MSEC, false), 0);
+        CHECK_EQ_INT(w.plan.memory_tier, TIER_NORMAL);
         world_done(&w);
 
         world_init(&w);
