@@ -75,3 +75,6 @@ int util_write_all(int fd, const void *buf, size_t len);
 /* Write content to path atomically: temp file in the same dir, fsync, rename,
  * fsync of the dir. mode for the new file. Returns 0 or -errno. */
 int util_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode);
+/* The same without the fsyncs: readers never see a partial file, but a crash
+ * may lose it. For files rewritten every tick (metrics). */
+int util_replace_file(const char *path, const void *buf, size_t len, mode_t mode);

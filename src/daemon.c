@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
@@ -486,6 +487,20 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
         return 0;
 }
 
+/* The sampler keeps cgroup files open between ticks (cgfs) within a share of
+ * the fd limit; the soft limit's 1024 would keep a few dozen cgroups. The
+ * loop is epoll-based, so the hard limit is safe to use. */
+static void raise_fd_limit(void)
+{
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+                rl.rlim_cur = rl.rlim_max;
+                if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+                        log_debug("cannot raise the fd limit: %s", strerror(errno));
+        }
+}
+
 /* The governor must keep working when memory is short: lock what it has and
  * will map, and take itself out of the OOM killer's choice. */
 static void harden_memory(void)
@@ -590,6 +605,7 @@ int daemon_main(const struct daemon_options *opts)
         if (r < 0)
                 goto fail;
 
+        raise_fd_limit();
         r = open_cgroups(&d);
         if (r < 0)
                 goto fail;

@@ -85,5 +85,7 @@ int metrics_write_file(struct daemon *d, const char *path)
                 r = -ENOMEM;
         if (r < 0)
                 return r;
-        return util_write_file_atomic(path, buf, len, 0644);
+        /* every tick: atomic for the collector, no fsync (it would be the
+         * daemon's largest idle cost, for a file rewritten a second later) */
+        return util_replace_file(path, buf, len, 0644);
 }

@@ -111,7 +111,7 @@ int util_write_all(int fd, const void *buf, size_t len)
         return 0;
 }
 
-int util_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode)
+static int replace_file(const char *path, const void *buf, size_t len, mode_t mode, bool durable)
 {
         char tmp[PATH_MAX], dir[PATH_MAX];
         _cleanup_close_ int fd = -1;
@@ -129,7 +129,7 @@ int util_write_file_atomic(const char *path, const void *buf, size_t len, mode_t
         r = util_write_all(fd, buf, len);
         if (r == 0 && fchmod(fd, mode) < 0)
                 r = -errno;
-        if (r == 0 && fsync(fd) < 0)
+        if (r == 0 && durable && fsync(fd) < 0)
                 r = -errno;
         if (r == 0 && rename(tmp, path) < 0)
                 r = -errno;
@@ -137,9 +137,21 @@ int util_write_file_atomic(const char *path, const void *buf, size_t len, mode_t
                 (void)unlink(tmp);
                 return r;
         }
+        if (!durable)
+                return 0;
         util_strlcpy(dir, path, sizeof dir);
         dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (dfd >= 0)
                 (void)fsync(dfd);
         return 0;
+}
+
+int util_write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode)
+{
+        return replace_file(path, buf, len, mode, true);
+}
+
+int util_replace_file(const char *path, const void *buf, size_t len, mode_t mode)
+{
+        return replace_file(path, buf, len, mode, false);
 }
