@@ -16,3 +16,8 @@ int statefile_read(const char *path, size_t max, char **ret_buf, size_t *ret_len
 /* Log that path is corrupt (why) and rename it to PATH.corrupt, replacing an
  * older one. Failures to rename are logged, not returned. */
 void statefile_quarantine(const char *path, const char *why);
+
+/* statefile_read() of a state file (STATEFILE_MAX) that moves a file it
+ * cannot use aside: 0, -ENOENT (none), -EINVAL (too large or not a regular
+ * file: quarantined) or -errno. */
+int statefile_load(const char *path, char **ret_buf, size_t *ret_len);

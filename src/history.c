@@ -291,13 +291,7 @@ int history_load(struct history *h, const char *path)
         assert(h);
         assert(path);
 
-        r = statefile_read(path, STATEFILE_MAX, &buf, &len);
-        if (r == -ENOENT)
-                return r;
-        if (r == -EFBIG || r == -EINVAL) {
-                statefile_quarantine(path, r == -EFBIG ? "too large" : "not a regular file");
-                return -EINVAL;
-        }
+        r = statefile_load(path, &buf, &len);
         if (r < 0)
                 return r;
         r = history_parse_json(h, buf, len);

@@ -334,13 +334,7 @@ int overrides_load(struct overrides *o, const char *path, usec_t now_realtime_us
         assert(o);
         assert(path);
 
-        r = statefile_read(path, STATEFILE_MAX, &buf, &len);
-        if (r == -ENOENT)
-                return r;
-        if (r == -EFBIG || r == -EINVAL) {
-                statefile_quarantine(path, r == -EFBIG ? "too large" : "not a regular file");
-                return -EINVAL;
-        }
+        r = statefile_load(path, &buf, &len);
         if (r < 0)
                 return r;
         r = overrides_parse_json(o, buf, len, now_realtime_usec);

@@ -70,3 +70,14 @@ void statefile_quarantine(const char *path, const char *why)
                   "State file %s is corrupt (%s); moved aside to %s, starting clean", path, why,
                   aside);
 }
+
+int statefile_load(const char *path, char **ret_buf, size_t *ret_len)
+{
+        int r = statefile_read(path, STATEFILE_MAX, ret_buf, ret_len);
+
+        if (r == -EFBIG || r == -EINVAL) {
+                statefile_quarantine(path, r == -EFBIG ? "too large" : "not a regular file");
+                return -EINVAL;
+        }
+        return r;
+}
