@@ -38,7 +38,6 @@ enum log_target {
 };
 
 void log_init(const char *identifier, enum log_target target);
-bool log_to_journal(void);
 /* Messages above this priority (LOG_DEBUG > LOG_INFO) are dropped. */
 void log_set_max_priority(int priority);
 

@@ -8,16 +8,12 @@
 
 #define STATEFILE_MAX (16U * 1024U * 1024U) /* bytes; history of 1000 entries is ~400 KiB */
 
-/* Read the whole regular file (not following a symlink) into a malloc'd,
- * NUL-terminated buffer. 0, -ENOENT, -EFBIG (over max), -EINVAL (not a
- * regular file) or -errno. */
-int statefile_read(const char *path, size_t max, char **ret_buf, size_t *ret_len);
-
 /* Log that path is corrupt (why) and rename it to PATH.corrupt, replacing an
  * older one. Failures to rename are logged, not returned. */
 void statefile_quarantine(const char *path, const char *why);
 
-/* statefile_read() of a state file (STATEFILE_MAX) that moves a file it
- * cannot use aside: 0, -ENOENT (none), -EINVAL (too large or not a regular
- * file: quarantined) or -errno. */
+/* Read a whole state file (a regular file, not through a symlink, at most
+ * STATEFILE_MAX) into a malloc'd, NUL-terminated buffer; a file that cannot
+ * be used is moved aside. 0, -ENOENT (none), -EINVAL (too large or not a
+ * regular file: quarantined) or -errno. */
 int statefile_load(const char *path, char **ret_buf, size_t *ret_len);

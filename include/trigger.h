@@ -45,7 +45,6 @@ void triggers_mark(struct triggers *t);
 /* 1 newly registered, 0 already present, -errno on failure (not fatal). */
 int triggers_add_group(struct triggers *t, const char *key, const char *cgroup_rel);
 void triggers_sweep(struct triggers *t);
-size_t triggers_count(const struct triggers *t);
 
 /* Format the kernel trigger string for spec, "some 150000 1000000". */
 int trigger_format(const struct psi_trigger_spec *spec, char *buf, size_t size);

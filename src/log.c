@@ -49,11 +49,6 @@ void log_init(const char *identifier, enum log_target target)
         }
 }
 
-bool log_to_journal(void)
-{
-        return log_journal;
-}
-
 void log_set_max_priority(int priority)
 {
         log_max_priority = priority;

@@ -12,7 +12,7 @@
 #include "log.h"
 #include "util.h"
 
-int statefile_read(const char *path, size_t max, char **ret_buf, size_t *ret_len)
+static int statefile_read(const char *path, size_t max, char **ret_buf, size_t *ret_len)
 {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *buf = NULL;

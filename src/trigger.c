@@ -284,8 +284,3 @@ void triggers_sweep(struct triggers *t)
         }
         t->n_groups = kept;
 }
-
-size_t triggers_count(const struct triggers *t)
-{
-        return t->n_groups + (t->host.source ? 1 : 0);
-}
