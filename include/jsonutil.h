@@ -15,6 +15,10 @@
  * negative, not finite or above max. */
 int jsonutil_get_u64(const cJSON *item, uint64_t max, uint64_t *ret);
 
+/* Parse a state file: an object whose "version" is the given one. The root
+ * (free with cJSON_Delete), or NULL for anything else. */
+cJSON *jsonutil_parse_versioned(const char *buf, size_t len, uint64_t version);
+
 /* root printed (unformatted or indented) with a trailing '\n', malloc'd;
  * NULL when root is NULL or memory runs out. */
 char *jsonutil_print_line(const cJSON *root, bool formatted);

@@ -201,18 +201,13 @@ int history_parse_json(struct history *h, const char *buf, size_t len)
         const cJSON *arr, *item;
         struct history_entry *ring = NULL;
         size_t n = 0, total, skip, i = 0;
-        uint64_t version;
         int r = -EINVAL;
 
         assert(h);
         assert(buf || len == 0);
 
-        root = cJSON_ParseWithLength(buf, len);
-        if (!cJSON_IsObject(root))
-                goto out;
-        if (jsonutil_get_u64(cJSON_GetObjectItemCaseSensitive(root, "version"), JSONUTIL_INT_MAX,
-                             &version) < 0 ||
-            version != HISTORY_FORMAT_VERSION)
+        root = jsonutil_parse_versioned(buf, len, HISTORY_FORMAT_VERSION);
+        if (!root)
                 goto out;
         arr = cJSON_GetObjectItemCaseSensitive(root, "entries");
         if (!cJSON_IsArray(arr))

@@ -19,6 +19,20 @@ int jsonutil_get_u64(const cJSON *item, uint64_t max, uint64_t *ret)
         return 0;
 }
 
+cJSON *jsonutil_parse_versioned(const char *buf, size_t len, uint64_t version)
+{
+        cJSON *root = cJSON_ParseWithLength(buf, len);
+        uint64_t v;
+
+        if (cJSON_IsObject(root) &&
+            jsonutil_get_u64(cJSON_GetObjectItemCaseSensitive(root, "version"), JSONUTIL_INT_MAX,
+                             &v) == 0 &&
+            v == version)
+                return root;
+        cJSON_Delete(root);
+        return NULL;
+}
+
 char *jsonutil_print_line(const cJSON *root, bool formatted)
 {
         char *s, *line;

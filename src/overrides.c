@@ -242,18 +242,14 @@ int overrides_parse_json(struct overrides *o, const char *buf, size_t len, usec_
 {
         struct overrides parsed = {0};
         const cJSON *root, *item, *arr;
-        uint64_t version, until = 0;
+        uint64_t until = 0;
         int r = -EINVAL;
 
         assert(o);
         assert(buf || len == 0);
 
-        root = cJSON_ParseWithLength(buf, len);
-        if (!cJSON_IsObject(root))
-                goto out;
-        if (jsonutil_get_u64(cJSON_GetObjectItemCaseSensitive(root, "version"), JSONUTIL_INT_MAX,
-                             &version) < 0 ||
-            version != OVERRIDES_FORMAT_VERSION)
+        root = jsonutil_parse_versioned(buf, len, OVERRIDES_FORMAT_VERSION);
+        if (!root)
                 goto out;
         item = cJSON_GetObjectItemCaseSensitive(root, "paused");
         if (!cJSON_IsBool(item))
