@@ -1184,6 +1184,43 @@ static char *reader(char *str, int num, void *stream)
         return str;
 }
 
+/* Key indexes into the tables above, for origins. */
+enum {
+        MEMORY_KEY_WARNING = 0,
+        MEMORY_KEY_CRITICAL = 1,
+        MEMORY_KEY_EMERGENCY = 2,
+        MEMORY_KEY_HYSTERESIS = 3,
+        DISK_KEY_WARNING = 0,
+        DISK_KEY_CRITICAL = 1,
+        DISK_KEY_EMERGENCY = 2,
+        DISK_KEY_LOW = 3,
+        DISK_KEY_HYSTERESIS = 4,
+        RULE_KEY_MEMORY_MAX = 1,
+        RULE_KEY_MEMORY_HIGH = 3,
+        RULE_KEY_PROTECT = 5,
+        RULE_KEY_SACRIFICIAL = 6,
+};
+
+/* Percentage points between a disk's warning mark and the cleanup watermark
+ * when the operator sets warning but not low (80% -> 75%, as the defaults). */
+#define DISK_LOW_BELOW_WARNING_PERCENT 5.0
+
+/* A low the operator never set follows warning, so "warning = 50%" alone is
+ * valid instead of failing on a default (75%) nobody wrote. Run after every
+ * file, since a later drop-in may move warning. */
+static void disks_derive_low(struct config *c)
+{
+        for (size_t i = 0; i < c->n_disks; i++) {
+                struct disk_section *d = &c->disks[i];
+
+                if (d->meta.keys[DISK_KEY_LOW].line > 0)
+                        continue;
+                d->low_percent = d->warning_percent > DISK_LOW_BELOW_WARNING_PERCENT
+                                     ? d->warning_percent - DISK_LOW_BELOW_WARNING_PERCENT
+                                     : d->warning_percent / 2;
+        }
+}
+
 int config_parse_string(struct config *c, const char *file_name, const char *text, char *err,
                         size_t err_size)
 {
@@ -1223,6 +1260,8 @@ int config_parse_string(struct config *c, const char *file_name, const char *tex
                 free(ctx.seen_sections[i]);
         free(ctx.seen_sections);
         free(ctx.seen_section_lines);
+        if (ctx.r == 0)
+                disks_derive_low(c);
         return ctx.r;
 }
 
@@ -1269,23 +1308,6 @@ static int validate_error(const struct config *c, struct config_origin o, char *
         }
         return -EINVAL;
 }
-
-/* Key indexes into the tables above, for origins. */
-enum {
-        MEMORY_KEY_WARNING = 0,
-        MEMORY_KEY_CRITICAL = 1,
-        MEMORY_KEY_EMERGENCY = 2,
-        MEMORY_KEY_HYSTERESIS = 3,
-        DISK_KEY_WARNING = 0,
-        DISK_KEY_CRITICAL = 1,
-        DISK_KEY_EMERGENCY = 2,
-        DISK_KEY_LOW = 3,
-        DISK_KEY_HYSTERESIS = 4,
-        RULE_KEY_MEMORY_MAX = 1,
-        RULE_KEY_MEMORY_HIGH = 3,
-        RULE_KEY_PROTECT = 5,
-        RULE_KEY_SACRIFICIAL = 6,
-};
 
 /* warning < critical < emergency, hysteresis < warning, [low < warning]. */
 static int validate_tiers(const struct config *c, const char *section,

@@ -339,7 +339,6 @@ static void test_hung_socket(sd_event *e, struct cgfs *fs)
 
 int main(int argc, char **argv)
 {
-        _cleanup_free_ char *cg = NULL;
         char out[4096], id_c1[DOCKER_ID_MAX] = "", id_c2[DOCKER_ID_MAX] = "";
         const struct docker_container *c;
         const struct seen *s;

@@ -423,6 +423,57 @@ static void test_errors(void)
         }
 }
 
+/* low follows warning when the operator never set it (issue 15): a sensible
+ * 50/60/70 section is accepted, and an explicit low is still checked. */
+static void test_disk_low_default(void)
+{
+        struct config *c = parse_ok("[disk:/]\nwarning = 50%\ncritical = 60%\nemergency = 70%\n");
+
+        if (c) {
+                CHECK(c->disks[0].low_percent < 50);
+                CHECK(c->disks[0].low_percent == 45);
+                config_free(c);
+        }
+        /* untouched warning keeps the documented default */
+        c = parse_ok("[disk:/var]\ncritical = 91%\n");
+        if (c) {
+                CHECK(c->disks[0].low_percent == 75);
+                config_free(c);
+        }
+        /* a tiny warning still leaves low in range and below it */
+        c = parse_ok("[disk:/]\nwarning = 4%\ncritical = 6%\nemergency = 8%\nhysteresis = 1%\n");
+        if (c) {
+                CHECK(c->disks[0].low_percent == 2);
+                config_free(c);
+        }
+        /* an explicit low is the operator's and is validated, not moved */
+        c = parse_ok("[disk:/]\nwarning = 50%\ncritical = 60%\nemergency = 70%\nlow = 30%\n");
+        if (c) {
+                CHECK(c->disks[0].low_percent == 30);
+                config_free(c);
+        }
+        char err[512] = "";
+        c = parse("[disk:/]\nwarning = 50%\ncritical = 60%\nemergency = 70%\nlow = 55%\n", err,
+                  sizeof(err));
+        CHECK(c == NULL);
+        CHECK(strstr(err, "low (55%) must be below warning (50%)") != NULL);
+        config_free(c);
+
+        /* a drop-in that lowers warning moves the derived low with it */
+        c = config_new_default();
+        CHECK(c != NULL);
+        if (!c)
+                return;
+        CHECK_EQ_INT(config_parse_string(c, "a.conf", "[disk:/]\n", err, sizeof(err)), 0);
+        CHECK_EQ_INT(config_parse_string(c, "b.conf",
+                                         "[disk:/]\nwarning = 40%\ncritical = 60%\n", err,
+                                         sizeof(err)),
+                     0);
+        CHECK_EQ_INT(config_validate(c, err, sizeof(err)), 0);
+        CHECK(c->disks[0].low_percent == 35);
+        config_free(c);
+}
+
 static void test_hostile_lines(void)
 {
         char text[512], err[256] = "";
@@ -935,6 +986,7 @@ int main(int argc, char **argv)
         test_product_example();
         test_values();
         test_errors();
+        test_disk_low_default();
         test_hostile_lines();
         test_rule_find();
         test_dropins();
