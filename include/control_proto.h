@@ -137,6 +137,8 @@ struct control_status_input {
         usec_t paused_until_realtime_usec; /* 0 = until resumed */
         bool docker_configured;
         bool docker_connected;
+        const char *docker_version;     /* the Engine's ("29.1.0"); NULL = not known yet */
+        const char *docker_api_version; /* negotiated ("1.52"); NULL = none yet */
 };
 
 /* Fields:
@@ -144,7 +146,8 @@ struct control_status_input {
  *   tiers {memory, disk {PATH: tier}},
  *   host {memory_total, memory_available, memory_used_percent, swap_total,
  *         swap_free, psi {memory, io} | null},
- *   docker {configured, connected},
+ *   docker {configured, connected, version, api_version} (the last two
+ *          strings, or null before the Engine first answered),
  *   disks [{path, tier, used_percent, size, available}],
  *   containers [{name, id, kind ("container"|"cgroup"), cgroup, rule,
  *                running, memory_current, memory_max, memory_high, priority,

@@ -5,8 +5,10 @@
  * slow or hung dockerd never blocks the loop. Only an allow-list of endpoints
  * is ever requested (see docker.c); every request has a hard timeout.
  *
- * Lifecycle: docker_new() starts connecting: GET /version (API >= 1.41
- * negotiated and used as the /vX.Y prefix), GET /containers/json, one
+ * Lifecycle: docker_new() starts connecting: GET /version (the API version
+ * negotiated: the Engine's newest capped at ours, 1.41..1.52, never below the
+ * Engine's MinAPIVersion; used as the /vX.Y prefix; with no common version an
+ * error naming both ranges and a retry with backoff), GET /containers/json, one
  * inspect per container, then GET /events filtered to container events,
  * kept open. On disconnect or failure: exponential backoff (250 ms .. 30 s),
  * reconnect, full re-sync. A missing socket is not an error: it is retried
@@ -87,6 +89,9 @@ struct docker *docker_free(struct docker *d);
 
 bool docker_is_connected(const struct docker *d);
 const char *docker_api_version(const struct docker *d); /* "1.41" or NULL */
+/* The Engine's own version from /version ("29.0.1"), NULL before the first
+ * answer; kept (with the API version) across a disconnect, for status. */
+const char *docker_engine_version(const struct docker *d);
 
 /* The cache, valid until the next loop iteration. */
 const struct docker_container *docker_containers(const struct docker *d, size_t *ret_n);

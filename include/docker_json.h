@@ -21,18 +21,39 @@
 #define DOCKER_JSON_STRING_MAX 4096  /* image refs, label keys/values, messages */
 #define DOCKER_JSON_LABELS_MAX 1024  /* labels per container */
 #define DOCKER_JSON_ITEMS_MAX  65536 /* containers, images or deleted ids in one answer */
-#define DOCKER_API_MIN_MAJOR   1
-#define DOCKER_API_MIN_MINOR   41
-/* The newest API whose JSON this module was written against. */
+/* The API versions whose requests and answers this module was checked
+ * against, field by field, in the Engine API reference (moby api/docs/
+ * v1.41.yaml .. v1.52.yaml): Docker 20.10 (1.41) to Docker 29 (1.52). */
+#define DOCKER_API_MIN_MAJOR 1
+#define DOCKER_API_MIN_MINOR 41
 #define DOCKER_API_MAX_MAJOR 1
-#define DOCKER_API_MAX_MINOR 43
+#define DOCKER_API_MAX_MINOR 52
+#define DOCKER_API_RANGE     "1.41-1.52"
+/* What an Engine that omits MinAPIVersion (before API 1.25) accepts. */
+#define DOCKER_API_DEFAULT_SERVER_MIN "1.12"
+#define DOCKER_ENGINE_VERSION_MAX     64 /* bytes incl. NUL: "29.0.1" */
 
 /* "1.41" → 1, 41. 0 or -EINVAL. */
 int docker_json_parse_api_version(const char *s, unsigned *ret_major, unsigned *ret_minor);
 
-/* GET /version: the API version to use, min(server ApiVersion, our max),
- * written as "MAJOR.MINOR" into ret (size >= 16). -ENOTSUP when the server
- * is older than 1.41. */
+/* Compare two "MAJOR.MINOR" versions: <0, 0, >0. Both must be valid. */
+int docker_json_api_version_cmp(const char *a, const char *b);
+
+/* GET /version, negotiated. */
+struct docker_json_version {
+        char api[16];                           /* the version to use: "1.52" */
+        char engine[DOCKER_ENGINE_VERSION_MAX]; /* "Version": "29.0.1" ("" if absent) */
+        char server_api[16];                    /* the Engine's ApiVersion (its newest) */
+        char server_min_api[16]; /* its MinAPIVersion; "1.12" when absent (old Engines) */
+};
+
+/* The API version to use is the server's ApiVersion capped at ours
+ * (DOCKER_API_MAX_*), and must be >= both the server's MinAPIVersion and
+ * ours (DOCKER_API_MIN_*). -ENOTSUP when there is no common version: then,
+ * as an exception to the rule above, ret's engine/server_* members are
+ * filled (api is "") so the error can name both ranges. */
+int docker_json_parse_version_info(const char *json, size_t len, struct docker_json_version *ret);
+/* The same, only the version to use as "MAJOR.MINOR" into ret (size >= 16). */
 int docker_json_parse_version(const char *json, size_t len, char *ret, size_t size);
 
 /* GET /containers/json?all=1 → the container ids (64 hex each), in order. */

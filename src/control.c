@@ -492,6 +492,8 @@ static char *do_status(struct control_client *cl)
             .paused_until_realtime_usec = overrides_paused_until(d->overrides),
             .docker_configured = d->docker != NULL,
             .docker_connected = d->docker && docker_is_connected(d->docker),
+            .docker_version = d->docker ? docker_engine_version(d->docker) : NULL,
+            .docker_api_version = d->docker ? docker_api_version(d->docker) : NULL,
         };
 
         in.overrides = overrides_get(d->overrides, &in.n_overrides);

@@ -536,6 +536,14 @@ cJSON *control_status_json(const struct control_status_input *in)
         docker = cJSON_AddObjectToObject(root, "docker");
         cJSON_AddBoolToObject(docker, "configured", in->docker_configured);
         cJSON_AddBoolToObject(docker, "connected", in->docker_connected);
+        if (in->docker_version)
+                cJSON_AddStringToObject(docker, "version", in->docker_version);
+        else
+                cJSON_AddNullToObject(docker, "version");
+        if (in->docker_api_version)
+                cJSON_AddStringToObject(docker, "api_version", in->docker_api_version);
+        else
+                cJSON_AddNullToObject(docker, "api_version");
 
         disks = cJSON_AddArrayToObject(root, "disks");
         for (size_t i = 0; i < in->n_disks; i++) {
@@ -820,13 +828,21 @@ static int render_status(const cJSON *st, const struct control_render_options *o
                 fputs(" (dry-run: actions are logged, not taken)", f);
         fputc('\n', f);
         if (cJSON_IsObject(docker)) {
+                const cJSON *ev = cJSON_GetObjectItemCaseSensitive(docker, "version");
+                const cJSON *av = cJSON_GetObjectItemCaseSensitive(docker, "api_version");
+
                 fputs("Docker:      ", f);
                 if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(docker, "configured")))
-                        fputs("not configured\n", f);
+                        fputs("not configured", f);
                 else if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(docker, "connected")))
-                        put_coloured(f, opts, ANSI_GREEN, "connected\n");
+                        put_coloured(f, opts, ANSI_GREEN, "connected");
                 else
-                        put_coloured(f, opts, ANSI_RED, "disconnected\n");
+                        put_coloured(f, opts, ANSI_RED, "disconnected");
+                if (cJSON_IsString(ev) || cJSON_IsString(av))
+                        fprintf(f, " — Engine %s, API %s",
+                                cJSON_IsString(ev) ? ev->valuestring : "?",
+                                cJSON_IsString(av) ? av->valuestring : "none in common");
+                fputc('\n', f);
         }
 
         n_rows = (size_t)cJSON_GetArraySize(groups);

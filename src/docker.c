@@ -152,6 +152,8 @@ struct docker {
         unsigned generation;
         usec_t backoff_usec;
         char api_version[16];
+        struct docker_json_version version; /* the Engine's last /version answer */
+        bool version_mismatch_logged;       /* the no-common-version error, once per range */
         struct request *events;
         bool events_open; /* headers of a 200 answer seen */
         bool events_ok;   /* the stream's status is 200: body is event lines */
@@ -616,6 +618,12 @@ static void event_line(struct docker *d, const char *line, size_t len, usec_t re
 
         while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' '))
                 len--;
+        /* API >= 1.52 may frame events as RFC 7464 JSON text sequences
+         * (RS before each object) when asked; accept them either way. */
+        while (len > 0 && line[0] == 0x1e) {
+                line++;
+                len--;
+        }
         if (len == 0)
                 return;
         r = docker_json_parse_event(line, len, &e);
@@ -1234,10 +1242,47 @@ static void sync_done(struct docker *d)
         d->backoff_usec = BACKOFF_MIN_USEC;
         watch_socket_dir(d, false);
         d->stats.connects++;
-        log_event(LOG_NOTICE, MSGID_DOCKER, NULL, "Docker Engine at %s: API %s, %zu containers",
-                  d->socket_path, d->api_version, d->cache.n);
+        log_event(LOG_NOTICE, MSGID_DOCKER, NULL,
+                  "Docker Engine %s at %s: API %s (Engine speaks %s-%s), %zu containers",
+                  d->version.engine[0] ? d->version.engine : "(unknown version)", d->socket_path,
+                  d->api_version, d->version.server_min_api, d->version.server_api, d->cache.n);
         emit(d, DOCKER_EVENT_CONNECTED, NULL, util_now_usec(), 0);
         process_queue(d);
+}
+
+/* Negotiate from GET /version: the highest API both sides speak. With none
+ * in common, one clear error naming both ranges (again only if the Engine's
+ * range changes), and the caller retries with backoff as for an absent
+ * socket: the Engine may be upgraded or downgraded in place. */
+static int version_done(struct docker *d, struct request *req)
+{
+        struct docker_json_version v;
+        int r;
+
+        r = docker_json_parse_version_info(req->response.data, req->response.len, &v);
+        if (r == -ENOTSUP) {
+                bool same = strcmp(v.server_api, d->version.server_api) == 0 &&
+                            strcmp(v.server_min_api, d->version.server_min_api) == 0;
+
+                if (!same || !d->version_mismatch_logged)
+                        log_event(LOG_ERR, MSGID_DOCKER, NULL,
+                                  "Docker Engine %s at %s speaks API %s-%s, the governor %s: no "
+                                  "common API version; retrying",
+                                  v.engine[0] ? v.engine : "(unknown version)", d->socket_path,
+                                  v.server_min_api, v.server_api, DOCKER_API_RANGE);
+                d->version_mismatch_logged = true;
+                d->version = v;
+                d->api_version[0] = '\0';
+                return r;
+        }
+        if (r < 0) {
+                log_warning("docker: malformed /version answer from %s", d->socket_path);
+                return r;
+        }
+        d->version_mismatch_logged = false;
+        d->version = v;
+        util_strlcpy(d->api_version, v.api, sizeof(d->api_version));
+        return 0;
 }
 
 static void request_done(struct docker *d, struct request *req, CURLcode code)
@@ -1260,12 +1305,7 @@ static void request_done(struct docker *d, struct request *req, CURLcode code)
         switch (req->type) {
         case REQ_VERSION:
                 if (r >= 0)
-                        r = docker_json_parse_version(req->response.data, req->response.len,
-                                                      d->api_version, sizeof(d->api_version));
-                if (r == -ENOTSUP)
-                        log_event(LOG_ERR, MSGID_DOCKER, NULL,
-                                  "Docker Engine API older than %d.%d is not supported",
-                                  DOCKER_API_MIN_MAJOR, DOCKER_API_MIN_MINOR);
+                        r = version_done(d, req);
                 if (r >= 0)
                         r = start_events(d);
                 if (r < 0)
@@ -1532,6 +1572,11 @@ bool docker_is_connected(const struct docker *d)
 const char *docker_api_version(const struct docker *d)
 {
         return d && d->api_version[0] ? d->api_version : NULL;
+}
+
+const char *docker_engine_version(const struct docker *d)
+{
+        return d && d->version.engine[0] ? d->version.engine : NULL;
 }
 
 const struct docker_container *docker_containers(const struct docker *d, size_t *ret_n)

@@ -173,33 +173,93 @@ int docker_json_parse_api_version(const char *s, unsigned *ret_major, unsigned *
         return 0;
 }
 
-int docker_json_parse_version(const char *json, size_t len, char *ret, size_t size)
+int docker_json_api_version_cmp(const char *a, const char *b)
+{
+        unsigned amaj = 0, amin = 0, bmaj = 0, bmin = 0;
+
+        (void)docker_json_parse_api_version(a, &amaj, &amin);
+        (void)docker_json_parse_api_version(b, &bmaj, &bmin);
+        if (amaj != bmaj)
+                return amaj < bmaj ? -1 : 1;
+        if (amin != bmin)
+                return amin < bmin ? -1 : 1;
+        return 0;
+}
+
+/* A version string from /version into buf, normalised ("1.052" → "1.52"). */
+static int version_member(const cJSON *root, const char *name, char *buf, size_t size)
+{
+        unsigned major, minor;
+        const char *s;
+        int r;
+
+        r = get_string(root, name, 16, &s);
+        if (r < 0)
+                return r;
+        r = docker_json_parse_api_version(s, &major, &minor);
+        if (r < 0)
+                return r;
+        r = snprintf(buf, size, "%u.%u", major, minor);
+        return r < 0 || (size_t)r >= size ? -EINVAL : 0;
+}
+
+int docker_json_parse_version_info(const char *json, size_t len, struct docker_json_version *ret)
 {
         _cleanup_cjson_ cJSON *root = parse(json, len);
-        unsigned major, minor;
-        const char *api;
+        struct docker_json_version v = {};
+        char ours_min[16], ours_max[16];
+        const char *engine;
         int r;
 
         assert(ret);
         if (!root || !cJSON_IsObject(root))
                 return -EINVAL;
-        r = get_string(root, "ApiVersion", 16, &api);
-        if (r < 0)
+        if (version_member(root, "ApiVersion", v.server_api, sizeof(v.server_api)) < 0)
                 return -EINVAL;
-        r = docker_json_parse_api_version(api, &major, &minor);
+        r = version_member(root, "MinAPIVersion", v.server_min_api, sizeof(v.server_min_api));
+        if (r == -ENOENT)
+                util_strlcpy(v.server_min_api, DOCKER_API_DEFAULT_SERVER_MIN,
+                             sizeof(v.server_min_api));
+        else if (r < 0)
+                return -EINVAL;
+        r = get_string(root, "Version", sizeof(v.engine), &engine);
+        if (r == 0) {
+                /* It goes into logs and status: printable ASCII only. */
+                for (const char *p = engine; *p; p++)
+                        if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+                                return -EINVAL;
+                util_strlcpy(v.engine, engine, sizeof(v.engine));
+        } else if (r != -ENOENT)
+                return -EINVAL;
+
+        snprintf(ours_min, sizeof(ours_min), "%u.%u", DOCKER_API_MIN_MAJOR, DOCKER_API_MIN_MINOR);
+        snprintf(ours_max, sizeof(ours_max), "%u.%u", DOCKER_API_MAX_MAJOR, DOCKER_API_MAX_MINOR);
+        util_strlcpy(v.api,
+                     docker_json_api_version_cmp(v.server_api, ours_max) > 0 ? ours_max
+                                                                              : v.server_api,
+                     sizeof(v.api));
+        if (docker_json_api_version_cmp(v.api, ours_min) < 0 ||
+            docker_json_api_version_cmp(v.api, v.server_min_api) < 0) {
+                v.api[0] = '\0';
+                *ret = v;
+                return -ENOTSUP;
+        }
+        *ret = v;
+        return 0;
+}
+
+int docker_json_parse_version(const char *json, size_t len, char *ret, size_t size)
+{
+        struct docker_json_version v;
+        int r;
+
+        assert(ret);
+        r = docker_json_parse_version_info(json, len, &v);
         if (r < 0)
                 return r;
-        if (major < DOCKER_API_MIN_MAJOR ||
-            (major == DOCKER_API_MIN_MAJOR && minor < DOCKER_API_MIN_MINOR))
-                return -ENOTSUP;
-        if (major > DOCKER_API_MAX_MAJOR ||
-            (major == DOCKER_API_MAX_MAJOR && minor > DOCKER_API_MAX_MINOR)) {
-                major = DOCKER_API_MAX_MAJOR;
-                minor = DOCKER_API_MAX_MINOR;
-        }
-        r = snprintf(ret, size, "%u.%u", major, minor);
-        if (r < 0 || (size_t)r >= size)
+        if (strlen(v.api) >= size)
                 return -ENOBUFS;
+        util_strlcpy(ret, v.api, size);
         return 0;
 }
 

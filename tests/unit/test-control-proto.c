@@ -330,6 +330,8 @@ static cJSON *make_status(struct snapshot *s)
             .paused_until_realtime_usec = 1700000600ULL * USEC_PER_SEC,
             .docker_configured = true,
             .docker_connected = true,
+            .docker_version = "29.1.0",
+            .docker_api_version = "1.52",
         };
         return control_status_json(&in);
 }
@@ -351,6 +353,10 @@ static void test_status_json(void)
         CHECK(cJSON_IsFalse(cJSON_GetObjectItem(st, "dry_run")));
         CHECK(cJSON_IsTrue(cJSON_GetObjectItem(st, "paused")));
         CHECK_EQ_U64(cJSON_GetObjectItem(st, "paused_until")->valuedouble, 1700000600);
+        item = cJSON_GetObjectItem(st, "docker");
+        CHECK(cJSON_IsTrue(cJSON_GetObjectItem(item, "connected")));
+        CHECK_STREQ(cJSON_GetObjectItem(item, "version")->valuestring, "29.1.0");
+        CHECK_STREQ(cJSON_GetObjectItem(item, "api_version")->valuestring, "1.52");
 
         item = cJSON_GetObjectItem(st, "containers");
         CHECK_EQ_INT(cJSON_GetArraySize(item), 3);

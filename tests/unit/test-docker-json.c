@@ -87,18 +87,78 @@ static void test_api_version(void)
         CHECK_EQ_INT(docker_json_parse_version(old, strlen(old), v, sizeof(v)), -ENOTSUP);
         const char *newer = "{\"ApiVersion\":\"1.47\",\"MinAPIVersion\":\"1.24\"}";
         CHECK_EQ_INT(docker_json_parse_version(newer, strlen(newer), v, sizeof(v)), 0);
-        CHECK_STREQ(v, "1.43");
+        CHECK_STREQ(v, "1.47");
         const char *major2 = "{\"ApiVersion\":\"2.0\"}";
         CHECK_EQ_INT(docker_json_parse_version(major2, strlen(major2), v, sizeof(v)), 0);
-        CHECK_STREQ(v, "1.43");
+        CHECK_STREQ(v, "1.52");
         const char *bad[] = {
             "{\"ApiVersion\":141}",  "{\"apiversion\":\"1.41\"}",   "[\"1.41\"]", "{",
             "{\"ApiVersion\":null}", "{\"ApiVersion\":\"1.41\"} x",
+            "{\"ApiVersion\":\"1.44\",\"MinAPIVersion\":44}",
+            "{\"ApiVersion\":\"1.44\",\"Version\":\"25\\n0\"}",
         };
         for (size_t i = 0; i < ELEMENTSOF(bad); i++)
                 CHECK_EQ_INT(docker_json_parse_version(bad[i], strlen(bad[i]), v, sizeof(v)),
                              -EINVAL);
         free(json);
+}
+
+/* Negotiation against what each supported Engine answers on /version
+ * (values from moby's api/common.go and daemon config at each release). */
+static void test_api_negotiation(void)
+{
+        static const struct {
+                const char *json, *api, *engine, *server_min;
+        } engines[] = {
+            {"{\"Version\":\"20.10.24\",\"ApiVersion\":\"1.41\",\"MinAPIVersion\":\"1.12\"}",
+             "1.41", "20.10.24", "1.12"},
+            {"{\"Version\":\"24.0.9\",\"ApiVersion\":\"1.43\",\"MinAPIVersion\":\"1.12\"}", "1.43",
+             "24.0.9", "1.12"},
+            {"{\"Version\":\"25.0.5\",\"ApiVersion\":\"1.44\",\"MinAPIVersion\":\"1.24\"}", "1.44",
+             "25.0.5", "1.24"},
+            {"{\"Version\":\"27.5.1\",\"ApiVersion\":\"1.47\",\"MinAPIVersion\":\"1.24\"}", "1.47",
+             "27.5.1", "1.24"},
+            {"{\"Version\":\"28.5.2\",\"ApiVersion\":\"1.51\",\"MinAPIVersion\":\"1.24\"}", "1.51",
+             "28.5.2", "1.24"},
+            /* Docker 29 refuses anything below 1.44: the outage of issue 10. */
+            {"{\"Version\":\"29.1.0\",\"ApiVersion\":\"1.52\",\"MinAPIVersion\":\"1.44\"}", "1.52",
+             "29.1.0", "1.44"},
+            /* Newer than we know: capped at our newest, which it still accepts. */
+            {"{\"Version\":\"30.0.0\",\"ApiVersion\":\"1.55\",\"MinAPIVersion\":\"1.44\"}", "1.52",
+             "30.0.0", "1.44"},
+            /* MinAPIVersion absent (API < 1.25): 1.12 assumed. */
+            {"{\"ApiVersion\":\"1.41\"}", "1.41", "", "1.12"},
+        };
+        struct docker_json_version v;
+
+        CHECK_EQ_INT(DOCKER_API_MAX_MAJOR, 1);
+        CHECK_EQ_INT(DOCKER_API_MAX_MINOR, 52);
+        for (size_t i = 0; i < ELEMENTSOF(engines); i++) {
+                memset(&v, 0x55, sizeof(v));
+                CHECK_EQ_INT(docker_json_parse_version_info(engines[i].json, strlen(engines[i].json),
+                                                            &v),
+                             0);
+                CHECK_STREQ(v.api, engines[i].api);
+                CHECK_STREQ(v.engine, engines[i].engine);
+                CHECK_STREQ(v.server_min_api, engines[i].server_min);
+        }
+
+        /* No common version: an Engine whose minimum is above our maximum,
+         * and one older than our minimum. Both ranges are reported. */
+        const char *future = "{\"Version\":\"35.0\",\"ApiVersion\":\"1.60\",\"MinAPIVersion\":\"1.53\"}";
+        CHECK_EQ_INT(docker_json_parse_version_info(future, strlen(future), &v), -ENOTSUP);
+        CHECK_STREQ(v.api, "");
+        CHECK_STREQ(v.server_api, "1.60");
+        CHECK_STREQ(v.server_min_api, "1.53");
+        CHECK_STREQ(v.engine, "35.0");
+        const char *ancient = "{\"Version\":\"19.03.15\",\"ApiVersion\":\"1.40\",\"MinAPIVersion\":\"1.12\"}";
+        CHECK_EQ_INT(docker_json_parse_version_info(ancient, strlen(ancient), &v), -ENOTSUP);
+        CHECK_STREQ(v.server_api, "1.40");
+
+        CHECK(docker_json_api_version_cmp("1.9", "1.41") < 0);
+        CHECK(docker_json_api_version_cmp("1.52", "1.44") > 0);
+        CHECK(docker_json_api_version_cmp("2.0", "1.99") > 0);
+        CHECK_EQ_INT(docker_json_api_version_cmp("1.44", "1.44"), 0);
 }
 
 static void test_container_list(void)
@@ -577,6 +637,7 @@ int main(int argc, char **argv)
         fixtures_dir = argc > 1 ? argv[1] : "tests/fixtures/docker";
 
         test_api_version();
+        test_api_negotiation();
         test_container_list();
         test_inspect_running();
         test_inspect_other_states();
