@@ -1243,9 +1243,10 @@ static void sync_done(struct docker *d)
         watch_socket_dir(d, false);
         d->stats.connects++;
         log_event(LOG_NOTICE, MSGID_DOCKER, NULL,
-                  "Docker Engine %s at %s: API %s (Engine speaks %s-%s), %zu containers",
-                  d->version.engine[0] ? d->version.engine : "(unknown version)", d->socket_path,
-                  d->api_version, d->version.server_min_api, d->version.server_api, d->cache.n);
+                  "Docker Engine at %s: API %s, %zu containers (Engine %s, speaks API %s-%s)",
+                  d->socket_path, d->api_version, d->cache.n,
+                  d->version.engine[0] ? d->version.engine : "of unknown version",
+                  d->version.server_min_api, d->version.server_api);
         emit(d, DOCKER_EVENT_CONNECTED, NULL, util_now_usec(), 0);
         process_queue(d);
 }

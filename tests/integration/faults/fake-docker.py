@@ -15,11 +15,15 @@ MODE
   truncated  a healthy engine whose event stream, once the containers were
              listed, sends half an event line and drops the connection
 """
+import json
 import os
 import socket
 import sys
 import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "lib"))
+from fake_engine import PROFILES, chunk  # noqa: E402  (the faithful engine's answers)
 
 sock_path, mode, log_path = sys.argv[1], sys.argv[2], sys.argv[3]
 log_lock = threading.Lock()
@@ -36,10 +40,6 @@ def respond(conn, status, body, ctype="application/json"):
     head = ("HTTP/1.1 %d %s\r\nContent-Type: %s\r\nApi-Version: 1.41\r\n"
             "Content-Length: %d\r\n\r\n" % (status, reason, ctype, len(body)))
     conn.sendall(head.encode() + body)
-
-
-def chunk(data):
-    return b"%x\r\n%s\r\n" % (len(data), data)
 
 
 def read_request(conn, buf):
@@ -65,7 +65,8 @@ def read_request(conn, buf):
     return method, path, rest
 
 
-VERSION = b'{"ApiVersion":"1.41","MinAPIVersion":"1.12","Version":"20.10.24"}'
+_v = PROFILES["20.10"]
+VERSION = json.dumps({"Version": _v[0], "ApiVersion": _v[1], "MinAPIVersion": _v[2]}).encode()
 
 
 def healthy(conn, method, path):

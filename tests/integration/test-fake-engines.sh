@@ -1,0 +1,356 @@
+#!/bin/bash
+# test-fake-engines — the real governor against each Docker Engine it
+# supports, impersonated by tests/lib/fake_engine.py (Docker >= 25 cannot run
+# here; the real Debian dockerd 20.10 has its own tests): Docker 20.10, 24,
+# 25, 27, 28 and 29 (API 1.41, 1.43, 1.44, 1.47, 1.51, 1.52; 29 refuses
+# anything below 1.44). For each engine:
+#   - the negotiated API is the engine's own (all below our 1.52): every
+#     versioned request uses it, none is refused; status and status --json
+#     show the Engine version and the API version;
+#   - start-up limits: a matching container gets POST .../update with
+#     {"Memory":64M,"MemorySwap":64M}; an unmatched one gets nothing;
+#   - a container started later is limited (its start event);
+#   - drift: a limit changed behind the governor's back is put back;
+#   - memory emergency: the unprotected managed container is killed (the
+#     governor may kill through cgroup.kill and tell Docker afterwards: we
+#     wait for a kill or stop request for it, in either order);
+#   - disk emergency: container prune (until filter), dangling-image prune,
+#     and LRU eviction (the least recently used image deleted first; an
+#     image in use by a running container never).
+# Also: an engine whose range does not meet ours (MinAPIVersion above
+# 1.52) gets no versioned request, one clear error naming both ranges, and
+# retries.
+#
+# env: GOVERNOR, GOVCTL. Needs root (cgroups, a tmpfs), python3, jq, curl.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+FAKE="$here/../lib/fake_engine.py"
+
+skip_or_fail() {
+        if [ -n "${CI:-}" ]; then
+                echo "FAIL: prerequisite missing under CI: $*" >&2
+                exit 1
+        fi
+        echo "SKIP: $*" >&2
+        exit 77
+}
+[ "$(id -u)" = 0 ] || skip_or_fail "needs root"
+for tool in jq python3 curl; do
+        command -v $tool >/dev/null || skip_or_fail "$tool missing"
+done
+GOVERNOR=${GOVERNOR:?path of sutazai-governor}
+GOVCTL=${GOVCTL:-$(dirname "$GOVERNOR")/sutazai-govctl}
+
+T=$(mktemp -d /tmp/gov-fe.XXXXXX)
+CTL="$T/control.sock"
+LOG="$T/gov.log"
+gov_pid=""
+fake_pid=""
+sleepers=()
+cgroups=()
+
+cleanup() {
+        local rc=$?
+        set +e
+        [ -n "$gov_pid" ] && kill -KILL "$gov_pid" 2>/dev/null && wait "$gov_pid" 2>/dev/null
+        [ -n "$fake_pid" ] && kill "$fake_pid" 2>/dev/null && wait "$fake_pid" 2>/dev/null
+        for p in "${sleepers[@]}"; do kill -KILL "$p" 2>/dev/null; done
+        sleep 0.1
+        for ((i = ${#cgroups[@]} - 1; i >= 0; i--)); do rmdir "${cgroups[$i]}" 2>/dev/null; done
+        mountpoint -q "$T/fs" && umount "$T/fs"
+        rm -rf "$T"
+        exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+failures=0
+fail() {
+        echo "FAIL: $*" >&2
+        failures=$((failures + 1))
+}
+die() {
+        echo "FAIL: $*" >&2
+        [ -f "$LOG" ] && tail -n 30 "$LOG" | cut -c1-300 >&2
+        exit 1
+}
+ctl() { "$GOVCTL" --socket "$CTL" "$@"; }
+
+# ---- cgroups for the containers' processes (the governor reads their
+# memory and may kill through cgroup.kill) ----
+CG_V2=/sys/fs/cgroup
+[ -d /sys/fs/cgroup/unified ] && CG_V2=/sys/fs/cgroup/unified # hybrid host
+CG_V1_MEM=""
+if [ -d /sys/fs/cgroup/memory ]; then
+        CG_V1_MEM=/sys/fs/cgroup/memory$(awk -F: '$2 == "memory" { print $3 }' /proc/self/cgroup)
+fi
+CG_BASE="$CG_V2/gov-fe-$$"
+mkdir "$CG_BASE" || skip_or_fail "cannot create a cgroup under $CG_V2"
+cgroups+=("$CG_BASE")
+if [ -z "$CG_V1_MEM" ]; then
+        # pure v2: memory accounting for the children
+        echo +memory >"$CG_BASE/cgroup.subtree_control" 2>/dev/null || true
+fi
+# A process standing for a container's, in cgroups of its own: pid in SPID.
+sleeper() { # NAME
+        local cg="$CG_BASE/$1" pid
+        sleep 1000 >/dev/null 2>&1 &
+        pid=$!
+        SPID=$pid
+        disown "$pid"
+        sleepers+=("$pid")
+        mkdir "$cg" && cgroups+=("$cg")
+        echo "$pid" >"$cg/cgroup.procs" || die "cannot move $pid into $cg"
+        if [ -n "$CG_V1_MEM" ]; then
+                mkdir "$CG_V1_MEM/gov-fe-$$-$1" && cgroups+=("$CG_V1_MEM/gov-fe-$$-$1")
+                echo "$pid" >"$CG_V1_MEM/gov-fe-$$-$1/cgroup.procs" || die "cannot move $pid (v1)"
+        fi
+}
+
+# ---- the fake engine ----
+SOCK="$T/docker.sock"
+REQ="$T/requests.jsonl"
+fake_start() { # PROFILE
+        : >"$REQ"
+        python3 "$FAKE" "$SOCK" "$1" "$REQ" 2>>"$T/fake.err" &
+        fake_pid=$!
+        for _ in $(seq 50); do
+                [ -S "$SOCK" ] && curl -sf --unix-socket "$SOCK" http://d/_ping >/dev/null && return 0
+                sleep 0.1
+        done
+        die "fake engine $1 did not start: $(cat "$T/fake.err")"
+}
+fake_stop() {
+        kill "$fake_pid" 2>/dev/null
+        wait "$fake_pid" 2>/dev/null
+        fake_pid=""
+}
+fake() { # METHOD PATH [JSON]
+        curl -sf --unix-socket "$SOCK" -X "$1" ${3:+-d "$3"} "http://d$2"
+}
+# true when the request log holds a request matching the jq condition
+req_has() { jq -se "any(.[]; $1)" "$REQ" >/dev/null 2>&1; }
+wait_req() { # JQ_CONDITION SECONDS
+        for _ in $(seq $(($2 * 20))); do
+                req_has "$1" && return 0
+                kill -0 "$gov_pid" 2>/dev/null || die "governor died"
+                sleep 0.05
+        done
+        return 1
+}
+
+start_governor() { # CONFIG STATE_DIR
+        : >"$LOG"
+        env SUTAZAI_GOVERNOR_LOG_TARGET=console "$GOVERNOR" --config "$1" --docker-socket "$SOCK" \
+                --control-socket "$CTL" --state-dir "$2" >>"$LOG" 2>&1 &
+        gov_pid=$!
+        for _ in $(seq 100); do
+                [ -S "$CTL" ] && ctl status >/dev/null 2>&1 && return 0
+                kill -0 "$gov_pid" 2>/dev/null || die "governor died at start-up"
+                sleep 0.05
+        done
+        die "governor's control socket never answered"
+}
+stop_governor() {
+        local rc=0
+        kill -TERM "$gov_pid"
+        wait "$gov_pid" || rc=$?
+        gov_pid=""
+        [ "$rc" = 0 ] || fail "governor exited $rc on SIGTERM"
+        grep -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$LOG" &&
+                fail "sanitizer report in the governor's log"
+        rm -f "$CTL"
+}
+
+MiB=$((1024 * 1024))
+mkdir -p "$T/fs"
+mount -t tmpfs -o size=4m tmpfs "$T/fs" || skip_or_fail "cannot mount a tmpfs"
+# 75% used: past every disk threshold below, and it never frees (the fake
+# deletes nothing from it), so the governor goes through every step.
+dd if=/dev/zero of="$T/fs/fill" bs=1M count=3 status=none
+
+cat >"$T/limits.conf" <<CONF
+[governor]
+interval = 200ms
+
+[memory]
+warning = 97%
+critical = 98%
+emergency = 99%
+
+[container:web]
+match = name:web-*
+memory_max = 64M
+priority = 50
+CONF
+
+cat >"$T/emergency.conf" <<CONF
+[governor]
+interval = 200ms
+
+[memory]
+# far below any host's use: emergency at once
+warning = 0.3%
+critical = 0.4%
+emergency = 0.5%
+hysteresis = 0.1%
+hold = 0s
+cooldown = 1h
+
+[container:batch]
+match = name:batch-*
+memory_max = 256M
+priority = 50
+
+[disk:$T/fs]
+warning = 50%
+critical = 55%
+emergency = 60%
+low = 45%
+hold = 0s
+cooldown = 1h
+container_min_age = 0s
+image_min_age = 0s
+
+[journal]
+journalctl = /bin/true
+CONF
+
+# profile → engine version and API it speaks (fake_engine.py PROFILES)
+declare -A VERSION=([20.10]=20.10.24+dfsg1 [24]=24.0.9 [25]=25.0.5 [27]=27.5.1 [28]=28.5.2
+        [29]=29.1.0)
+declare -A API=([20.10]=1.41 [24]=1.43 [25]=1.44 [27]=1.47 [28]=1.51 [29]=1.52)
+
+for profile in 20.10 24 25 27 28 29; do
+        api=${API[$profile]}
+        t0=$(date +%s%N)
+        echo "# Docker $profile (API $api)"
+        fake_start "$profile"
+        bb=$(fake POST /_fake/images '{"tags":["bb:latest"],"size":1000000}' | jq -r .Id)
+        old=$(fake POST /_fake/images "{\"tags\":[\"old:1\"],\"size\":1000000,\"created\":$(($(date +%s) - 86400 * 300))}" | jq -r .Id)
+        new=$(fake POST /_fake/images "{\"tags\":[\"new:1\"],\"size\":1000000,\"created\":$(($(date +%s) - 86400))}" | jq -r .Id)
+        dangling=$(fake POST /_fake/images '{"tags":[],"size":1000000}' | jq -r .Id)
+        [ -n "$bb" ] && [ -n "$dangling" ] || die "fake engine $profile: no images"
+        sleeper "web1-$profile"
+        web1=$(fake POST /_fake/containers "{\"name\":\"web-1\",\"pid\":$SPID}" | jq -r .Id)
+        sleeper "plain-$profile"
+        plain=$(fake POST /_fake/containers "{\"name\":\"plain-1\",\"pid\":$SPID}" | jq -r .Id)
+        mkdir -p "$T/state-$profile-a" "$T/state-$profile-b"
+        chmod 0700 "$T/state-$profile-a" "$T/state-$profile-b"
+
+        # -- limits: start-up, a new container, drift --
+        start_governor "$T/limits.conf" "$T/state-$profile-a"
+        upd='.method == "POST" and .body == "{\"Memory\":67108864,\"MemorySwap\":67108864}"'
+        wait_req "$upd and .path == \"/v$api/containers/$web1/update\"" 5 ||
+                fail "$profile: web-1 got no start-up limit"
+        sleeper "web2-$profile"
+        web2=$(fake POST /_fake/containers "{\"name\":\"web-2\",\"pid\":$SPID}" | jq -r .Id)
+        wait_req "$upd and .path == \"/v$api/containers/$web2/update\"" 5 ||
+                fail "$profile: web-2 (started later) got no limit"
+        n=$(jq -s "[.[] | select($upd and (.path | endswith(\"$web1/update\")))] | length" "$REQ")
+        fake POST /_fake/containers/web-1/set "{\"memory\":$((128 * MiB)),\"memory_swap\":$((128 * MiB))}" ||
+                fail "$profile: fake refused the drift"
+        for _ in $(seq 100); do
+                [ "$(jq -s "[.[] | select($upd and (.path | endswith(\"$web1/update\")))] | length" "$REQ")" -gt "$n" ] && break
+                sleep 0.05
+        done
+        [ "$(jq -s "[.[] | select($upd and (.path | endswith(\"$web1/update\")))] | length" "$REQ")" -gt "$n" ] ||
+                fail "$profile: web-1's drift to 128M was not put back"
+        req_has "(.path | contains(\"$plain\")) and .method == \"POST\"" &&
+                fail "$profile: the unmatched plain-1 was touched"
+        # one API version for everything, and the engine refused nothing
+        bad=$(jq -sr "[.[] | select(.path | test(\"^/v[0-9]\")) | select(.path | startswith(\"/v$api/\") | not) | .path] | first // empty" "$REQ")
+        [ -z "$bad" ] || fail "$profile: a request went to another API version: $bad"
+        ctl --json status | jq -e --arg v "${VERSION[$profile]}" --arg a "$api" \
+                '.docker.connected and .docker.version == $v and .docker.api_version == $a' >/dev/null ||
+                fail "$profile: status --json docker is $(ctl --json status | jq -c .docker)"
+        ctl status | grep -qF "Docker:      connected — Engine ${VERSION[$profile]}, API $api" ||
+                fail "$profile: status shows $(ctl status | grep Docker:)"
+        stop_governor
+
+        # -- emergencies: a kill, and disk cleanup --
+        sleeper "batch-$profile"
+        batch=$(fake POST /_fake/containers "{\"name\":\"batch-1\",\"pid\":$SPID}" | jq -r .Id)
+        stopped=$(fake POST /_fake/containers '{"name":"stopped-1","running":false}' | jq -r .Id)
+        mark=$(wc -l <"$REQ")
+        start_governor "$T/emergency.conf" "$T/state-$profile-b"
+        wait_req "(.path == \"/v$api/containers/$batch/kill?signal=SIGKILL\" or (.path | startswith(\"/v$api/containers/$batch/stop\"))) and .method == \"POST\"" 10 ||
+                fail "$profile: batch-1 was not killed (no kill/stop request)"
+        wait_req ".method == \"POST\" and (.path | startswith(\"/v$api/containers/prune?filters=\")) and (.path | contains(\"until\"))" 10 ||
+                fail "$profile: no container prune"
+        wait_req ".method == \"POST\" and .path == \"/v$api/images/prune?filters=%7B%22dangling%22%3A%5B%22true%22%5D%7D\"" 10 ||
+                fail "$profile: no dangling-image prune"
+        wait_req ".method == \"DELETE\" and (.path == \"/v$api/images/$new\" or .path == \"/v$api/images/new:1\")" 10 ||
+                fail "$profile: new:1 was never evicted"
+        order=$(tail -n +"$((mark + 1))" "$REQ" | jq -r 'select(.method == "DELETE") | .path' | tr '\n' ' ')
+        case "$order" in
+        *"$old"*"$new"* | *old:1*new:1* | *"$old"*new:1* | *old:1*"$new"*) ;;
+        *) fail "$profile: eviction not least recently used first: $order" ;;
+        esac
+        ! fake GET /_fake/state | jq -e --arg s "$stopped" 'any(.containers[]; .id == $s)' >/dev/null ||
+                fail "$profile: stopped-1 survived the container prune"
+        fake GET /_fake/state | jq -e --arg b "$bb" 'any(.images[]; .id == $b)' >/dev/null ||
+                fail "$profile: bb:latest (used by running containers) was deleted"
+        stop_governor
+        fake_stop
+        echo "  ok: $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+done
+
+echo "# an engine with no API in common (MinAPIVersion above 1.52)"
+python3 - "$SOCK" "$T/future.req" <<'PY' &
+import json, os, socket, sys, threading
+path, log = sys.argv[1], sys.argv[2]
+try:
+    os.unlink(path)
+except FileNotFoundError:
+    pass
+s = socket.socket(socket.AF_UNIX)
+s.bind(path)
+s.listen(16)
+def serve(c):
+    data = b""
+    while b"\r\n\r\n" not in data:
+        d = c.recv(4096)
+        if not d:
+            return
+        data += d
+    line = data.split(b"\r\n")[0].decode()
+    with open(log, "a") as f:
+        f.write(line + "\n")
+    if " /version " in line:
+        body = json.dumps({"Version": "35.0.0", "ApiVersion": "1.60", "MinAPIVersion": "1.53"}).encode()
+        c.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nApi-Version: 1.60\r\n"
+                  b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+    else:
+        body = b'{"message":"client version too old"}'
+        c.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+    c.close()
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+PY
+fake_pid=$!
+for _ in $(seq 50); do [ -S "$SOCK" ] && break; sleep 0.1; done
+mkdir -p "$T/state-future" && chmod 0700 "$T/state-future"
+start_governor "$T/limits.conf" "$T/state-future"
+for _ in $(seq 60); do
+        [ "$(cat "$T/future.req" 2>/dev/null | grep -c "GET /version")" -ge 2 ] && break
+        sleep 0.1
+done
+[ "$(grep -c "GET /version" "$T/future.req")" -ge 2 ] || fail "no retry of /version against a too-new engine"
+grep -v "GET /version" "$T/future.req" | grep -q " /v" && fail "a versioned request went to an engine with no common API"
+[ "$(grep -c "speaks API 1.53-1.60, the governor 1.41-1.52: no common API version" "$LOG")" = 1 ] ||
+        fail "not one error naming both ranges: $(grep -i "api" "$LOG" | head -3)"
+ctl --json status | jq -e '.docker.connected == false and .docker.version == "35.0.0" and .docker.api_version == null' >/dev/null ||
+        fail "status of a too-new engine: $(ctl --json status | jq -c .docker)"
+stop_governor
+fake_stop
+
+if [ "$failures" -gt 0 ]; then
+        echo "--- governor log (tail) ---" >&2
+        tail -n 30 "$LOG" | cut -c1-300 >&2
+        echo "$failures failure(s)" >&2
+        exit 1
+fi
+echo "PASS"
