@@ -115,6 +115,14 @@ int control_response_parse(const char *buf, size_t len, cJSON **ret_result, char
 
 /* ---- status: daemon state → JSON (pure) ---- */
 
+/* What a hybrid cgroup host cannot do, for start-up and status alike: the v1
+ * memory controller has neither memory.high nor memory.reclaim, so the
+ * warning tier has no action and critical only stops sacrificial containers. */
+#define CONTROL_HYBRID_UNAVAILABLE_ACTIONS {"memory.high", "reclaim", "throttle"}
+#define CONTROL_HYBRID_UNAVAILABLE_REASON \
+        "hybrid cgroups: the v1 memory controller has no memory.high or memory.reclaim"
+
+
 struct control_disk_view {
         const char *path;
         enum tier tier;
@@ -139,6 +147,11 @@ struct control_status_input {
         bool docker_connected;
         const char *docker_version;     /* the Engine's ("29.1.0"); NULL = not known yet */
         const char *docker_api_version; /* negotiated ("1.52"); NULL = none yet */
+        /* actions this host cannot take ("memory.high", "reclaim", "throttle" on
+         * hybrid cgroups) and why; none when n_unavailable_actions is 0 */
+        const char *const *unavailable_actions;
+        size_t n_unavailable_actions;
+        const char *unavailable_reason;
 };
 
 /* Fields:
@@ -150,9 +163,12 @@ struct control_status_input {
  *          strings, or null before the Engine first answered),
  *   disks [{path, tier, used_percent, size, available}],
  *   containers [{name, id, kind ("container"|"cgroup"), cgroup, rule,
- *                running, memory_current, memory_max, memory_high, priority,
- *                protected, override, psi}],
- *   overrides [{name, memory_max, expires}]
+ *                managed, running, memory_current, memory_max, memory_high,
+ *                priority, protected, override, psi}] — managed groups first
+ *                (priority ascending, usage descending), then unmanaged ones
+ *                (rule, priority and protected null),
+ *   overrides [{name, memory_max, expires}],
+ *   unavailable_actions [strings], unavailable_reason (string | null)
  * where psi is {some {avg10, avg60, avg300}, full {...}} or null and sizes
  * are bytes or null (unlimited / unknown). NULL on -ENOMEM. */
 cJSON *control_status_json(const struct control_status_input *in);

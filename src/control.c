@@ -496,6 +496,13 @@ static char *do_status(struct control_client *cl)
             .docker_api_version = d->docker ? docker_api_version(d->docker) : NULL,
         };
 
+        static const char *const hybrid_unavailable[] = CONTROL_HYBRID_UNAVAILABLE_ACTIONS;
+
+        if (d->layout.layout == CGFS_LAYOUT_HYBRID) {
+                in.unavailable_actions = hybrid_unavailable;
+                in.n_unavailable_actions = ELEMENTSOF(hybrid_unavailable);
+                in.unavailable_reason = CONTROL_HYBRID_UNAVAILABLE_REASON;
+        }
         in.overrides = overrides_get(d->overrides, &in.n_overrides);
         for (size_t i = 0; d->disks && i < disks_count(d->disks) && i < STATUS_MAX_DISKS; i++) {
                 struct disks_status st;

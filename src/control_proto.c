@@ -484,18 +484,51 @@ static cJSON *group_json(const struct control_status_input *in, const struct gro
                               g->has_memory ? bytes_json(g->memory_max) : cJSON_CreateNull());
         cJSON_AddItemToObject(j, "memory_high",
                               g->has_memory ? bytes_json(g->memory_high) : cJSON_CreateNull());
-        /* Unmanaged groups rank like the default rule priority. */
-        cJSON_AddNumberToObject(j, "priority", rule ? rule->priority : 100);
-        cJSON_AddBoolToObject(j, "protected", rule ? rule->protect : false);
+        /* Unmanaged groups have no priority or protection: the governor never
+         * acts on them, and "100 / not protected" would read like a candidate. */
+        cJSON_AddBoolToObject(j, "managed", rule != NULL);
+        cJSON_AddItemToObject(j, "priority",
+                              rule ? cJSON_CreateNumber(rule->priority) : cJSON_CreateNull());
+        cJSON_AddItemToObject(j, "protected",
+                              rule ? cJSON_CreateBool(rule->protect) : cJSON_CreateNull());
         cJSON_AddItemToObject(j, "override", o ? bytes_json(o->memory_max) : cJSON_CreateNull());
         cJSON_AddItemToObject(j, "psi", g->has_psi ? psi_json(&g->psi) : cJSON_CreateNull());
         return j;
 }
 
+static const struct rule *status_rule(const struct control_status_input *in,
+                                      const struct group_sample *g)
+{
+        if (in->config && g->rule >= 0 && (size_t)g->rule < in->config->n_rules)
+                return &in->config->rules[g->rule];
+        return NULL;
+}
+
+/* Row order an operator reads under pressure: managed groups first, in the
+ * order the policy sacrifices them (priority ascending, usage descending),
+ * then unmanaged ones by usage; the name breaks ties. */
+static int status_row_compare(const void *x, const void *y, void *userdata)
+{
+        const struct control_status_input *in = userdata;
+        const struct group_sample *a = &in->snapshot->groups[*(const size_t *)x];
+        const struct group_sample *b = &in->snapshot->groups[*(const size_t *)y];
+        const struct rule *ra = status_rule(in, a), *rb = status_rule(in, b);
+        uint64_t ua = a->has_memory ? a->memory_current : 0;
+        uint64_t ub = b->has_memory ? b->memory_current : 0;
+
+        if (!ra != !rb)
+                return ra ? -1 : 1;
+        if (ra && ra->priority != rb->priority)
+                return ra->priority < rb->priority ? -1 : 1;
+        if (ua != ub)
+                return ua > ub ? -1 : 1;
+        return strcmp(a->name, b->name);
+}
+
 cJSON *control_status_json(const struct control_status_input *in)
 {
         const struct snapshot *s;
-        cJSON *root, *tiers, *disk_tiers, *host, *docker, *disks, *groups, *overrides;
+        cJSON *root, *tiers, *disk_tiers, *host, *docker, *disks, *groups, *overrides, *unavailable;
 
         assert(in);
         assert(in->snapshot);
@@ -562,15 +595,35 @@ cJSON *control_status_json(const struct control_status_input *in)
         }
 
         groups = cJSON_AddArrayToObject(root, "containers");
-        for (size_t i = 0; i < s->n_groups; i++)
-                cJSON_AddItemToArray(groups, group_json(in, &s->groups[i]));
+        if (s->n_groups > 0) {
+                _cleanup_free_ size_t *order = malloc(s->n_groups * sizeof *order);
+
+                if (!order) {
+                        cJSON_Delete(root);
+                        return NULL;
+                }
+                for (size_t i = 0; i < s->n_groups; i++)
+                        order[i] = i;
+                qsort_r(order, s->n_groups, sizeof *order, status_row_compare, (void *)in);
+                for (size_t i = 0; i < s->n_groups; i++)
+                        cJSON_AddItemToArray(groups, group_json(in, &s->groups[order[i]]));
+        }
+
+        unavailable = cJSON_AddArrayToObject(root, "unavailable_actions");
+        for (size_t i = 0; i < in->n_unavailable_actions; i++)
+                cJSON_AddItemToArray(unavailable,
+                                     cJSON_CreateString(in->unavailable_actions[i]));
+        if (in->unavailable_reason)
+                cJSON_AddStringToObject(root, "unavailable_reason", in->unavailable_reason);
+        else
+                cJSON_AddNullToObject(root, "unavailable_reason");
 
         overrides = cJSON_AddArrayToObject(root, "overrides");
         for (size_t i = 0; i < in->n_overrides; i++)
                 cJSON_AddItemToArray(overrides, control_override_json(&in->overrides[i]));
 
         /* Any failed allocation above left a missing member: print to check. */
-        if (!groups || !overrides || !disks || !docker || !host || !disk_tiers) {
+        if (!groups || !overrides || !disks || !docker || !host || !disk_tiers || !unavailable) {
                 cJSON_Delete(root);
                 return NULL;
         }
@@ -721,6 +774,7 @@ static void psi_avg10_text(const cJSON *psi, const char *line, char *buf, size_t
 enum {
         COL_NAME,
         COL_KIND,
+        COL_RULE,
         COL_USAGE,
         COL_MAX,
         COL_HIGH,
@@ -732,7 +786,7 @@ enum {
 };
 
 static const char *const col_titles[COL_COUNT] = {
-    "NAME", "KIND", "USAGE", "MAX", "HIGH", "PSI10", "PRIO", "PROT", "OVERRIDE",
+    "NAME", "KIND", "RULE", "USAGE", "MAX", "HIGH", "PSI10", "PRIO", "PROT", "OVERRIDE",
 };
 /* Numbers are right-aligned so digits line up. */
 static const bool col_right[COL_COUNT] = {
@@ -740,6 +794,39 @@ static const bool col_right[COL_COUNT] = {
 };
 
 #define CELL_MAX 128
+
+/* "Limits:      memory.high, reclaim, throttle unavailable (REASON)" — what
+ * the warning tier cannot do on this host, said where the operator looks. */
+static void render_unavailable(const cJSON *st, const struct control_render_options *opts,
+                               FILE *f)
+{
+        const cJSON *list = cJSON_GetObjectItemCaseSensitive(st, "unavailable_actions");
+        const cJSON *reason = cJSON_GetObjectItemCaseSensitive(st, "unavailable_reason");
+        const cJSON *item;
+        bool first = true;
+
+        if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0)
+                return;
+        fputs("Limits:      ", f);
+        cJSON_ArrayForEach(item, list)
+        {
+                char safe[64];
+
+                if (!cJSON_IsString(item))
+                        continue;
+                sanitize(item->valuestring, safe, sizeof safe);
+                fprintf(f, "%s%s", first ? "" : ", ", safe);
+                first = false;
+        }
+        put_coloured(f, opts, ANSI_YELLOW, " unavailable");
+        if (cJSON_IsString(reason)) {
+                char safe[256];
+
+                sanitize(reason->valuestring, safe, sizeof safe);
+                fprintf(f, " (%s)", safe);
+        }
+        fputc('\n', f);
+}
 
 static int render_status(const cJSON *st, const struct control_render_options *opts, FILE *f)
 {
@@ -844,6 +931,7 @@ static int render_status(const cJSON *st, const struct control_render_options *o
                                 cJSON_IsString(av) ? av->valuestring : "none in common");
                 fputc('\n', f);
         }
+        render_unavailable(st, opts, f);
 
         n_rows = (size_t)cJSON_GetArraySize(groups);
         cells = calloc(n_rows + 1, sizeof *cells);
@@ -865,8 +953,17 @@ static int render_status(const cJSON *st, const struct control_render_options *o
                         free(cells);
                         return -EINVAL;
                 }
+                const cJSON *rule = cJSON_GetObjectItemCaseSensitive(item, "rule");
+                /* "managed" absent (an older daemon): a rule name means managed */
+                const cJSON *managed_item = cJSON_GetObjectItemCaseSensitive(item, "managed");
+                bool managed = managed_item ? cJSON_IsTrue(managed_item) : cJSON_IsString(rule);
+
                 sanitize(name, cell[COL_NAME], CELL_MAX);
                 util_strlcpy(cell[COL_KIND], kind, CELL_MAX);
+                if (managed && cJSON_IsString(rule))
+                        sanitize(rule->valuestring, cell[COL_RULE], CELL_MAX);
+                else
+                        util_strlcpy(cell[COL_RULE], managed ? "?" : "unmanaged", CELL_MAX);
                 json_size(item, "memory_current", "-", cell[COL_USAGE], CELL_MAX);
                 /* null means "max" when the group's memory is known, else unknown */
                 {
@@ -878,12 +975,13 @@ static int render_status(const cJSON *st, const struct control_render_options *o
                 }
                 psi_avg10_text(cJSON_GetObjectItemCaseSensitive(item, "psi"), "some", cell[COL_PSI],
                                CELL_MAX);
-                snprintf(cell[COL_PRIO], CELL_MAX, "%d",
-                         cJSON_IsNumber(prio) && fabs(prio->valuedouble) < 1e9
-                             ? (int)prio->valuedouble
-                             : 0);
+                if (managed && cJSON_IsNumber(prio) && fabs(prio->valuedouble) < 1e9)
+                        snprintf(cell[COL_PRIO], CELL_MAX, "%d", (int)prio->valuedouble);
+                else
+                        util_strlcpy(cell[COL_PRIO], "-", CELL_MAX);
                 util_strlcpy(cell[COL_PROT],
-                             cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "protected"))
+                             !managed ? "-"
+                             : cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "protected"))
                                  ? "yes"
                                  : "no",
                              CELL_MAX);

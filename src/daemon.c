@@ -16,6 +16,7 @@
 
 #include "actuator.h"
 #include "control.h"
+#include "control_proto.h"
 #include "disks.h"
 #include "docker.h"
 #include "history.h"
@@ -391,6 +392,15 @@ static int open_cgroups(struct daemon *d)
         log_info("cgroups: %s layout, cgroup2 at %s%s%s", cgfs_layout_name(d->layout.layout),
                  d->layout.v2_root, d->layout.v1_memory[0] ? ", v1 memory at " : "",
                  d->layout.v1_memory);
+        if (d->layout.layout == CGFS_LAYOUT_HYBRID) {
+                static const char *const unavailable[] = CONTROL_HYBRID_UNAVAILABLE_ACTIONS;
+
+                /* the warning tier then does nothing: say so once, not never */
+                log_warning("%s, %s and %s unavailable (%s): the warning tier cannot act; "
+                            "critical stops sacrificial containers, emergency kills",
+                            unavailable[0], unavailable[1], unavailable[2],
+                            CONTROL_HYBRID_UNAVAILABLE_REASON);
+        }
         return 0;
 }
 

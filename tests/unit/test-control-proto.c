@@ -263,6 +263,14 @@ static void fill_snapshot(struct snapshot *s)
         s->host.io_psi.some.avg10 = 3;
         s->host.io_psi.has_full = true;
 
+        /* first in the snapshot, last in status: unmanaged rows follow managed ones */
+        g = snapshot_add_group(s);
+        g->kind = GROUP_CONTAINER;
+        strcpy(g->name, "evil\033[31mname");
+        strcpy(g->id, "ffff");
+        g->rule = -1;
+        g->has_memory = false;
+
         g = snapshot_add_group(s);
         g->kind = GROUP_CONTAINER;
         strcpy(g->name, "sutazai-ollama");
@@ -288,12 +296,6 @@ static void fill_snapshot(struct snapshot *s)
         g->memory_high = 1ULL << 30;
         g->running = true;
 
-        g = snapshot_add_group(s);
-        g->kind = GROUP_CONTAINER;
-        strcpy(g->name, "evil\033[31mname");
-        strcpy(g->id, "ffff");
-        g->rule = -1;
-        g->has_memory = false;
 }
 
 static struct override overrides[] = {
@@ -305,6 +307,7 @@ static struct override overrides[] = {
 
 static cJSON *make_status(struct snapshot *s)
 {
+        static const char *const unavailable[] = {"memory.high", "reclaim", "throttle"};
         struct control_disk_view disks[] = {
             {.path = "/",
              .tier = TIER_WARNING,
@@ -332,6 +335,9 @@ static cJSON *make_status(struct snapshot *s)
             .docker_connected = true,
             .docker_version = "29.1.0",
             .docker_api_version = "1.52",
+            .unavailable_actions = unavailable,
+            .n_unavailable_actions = ELEMENTSOF(unavailable),
+            .unavailable_reason = "hybrid cgroups: v1 memory controller",
         };
         return control_status_json(&in);
 }
@@ -385,10 +391,20 @@ static void test_status_json(void)
         CHECK(cJSON_IsNull(cJSON_GetObjectItem(c, "psi")));
 
         c = cJSON_GetArrayItem(item, 2);
+        CHECK_STREQ(cJSON_GetObjectItem(c, "name")->valuestring, "evil\033[31mname");
         CHECK(cJSON_IsNull(cJSON_GetObjectItem(c, "memory_current")));
         CHECK(cJSON_IsNull(cJSON_GetObjectItem(c, "rule")));
+        /* unmanaged: no priority or protection to show */
+        CHECK(cJSON_IsFalse(cJSON_GetObjectItem(c, "managed")));
+        CHECK(cJSON_IsNull(cJSON_GetObjectItem(c, "priority")));
+        CHECK(cJSON_IsNull(cJSON_GetObjectItem(c, "protected")));
+        CHECK(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(item, 0), "managed")));
         /* unmanaged: the policy ignores overrides on it, so status does too */
         CHECK(cJSON_IsNull(cJSON_GetObjectItem(c, "override")));
+
+        item = cJSON_GetObjectItem(st, "unavailable_actions");
+        CHECK_EQ_INT(cJSON_GetArraySize(item), 3);
+        CHECK_STREQ(cJSON_GetArrayItem(item, 1)->valuestring, "reclaim");
 
         item = cJSON_GetObjectItem(st, "overrides");
         CHECK_EQ_INT(cJSON_GetArraySize(item), 2);
