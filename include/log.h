@@ -2,18 +2,37 @@
  *
  * When stderr is connected to the journal (JOURNAL_STREAM names it, as under
  * systemd) or log_init() is told to, entries go to journald with structured
- * fields through sd_journal_sendv(): MESSAGE, PRIORITY, MESSAGE_ID (one per
- * kind of event, documented in the catalog file
- * units/sutazai-governor.catalog) and GOVERNOR_* fields. Otherwise one
- * readable line per entry goes to stderr: "LEVEL: message".
+ * fields: MESSAGE, PRIORITY, SYSLOG_IDENTIFIER, MESSAGE_ID (one per kind of
+ * event, documented in the catalog file units/sutazai-governor.catalog) and
+ * GOVERNOR_* fields. Otherwise one readable line per entry goes to stderr:
+ * "LEVEL: message" — the message only; the structured fields stay out of the
+ * console unless log_set_console_fields() asks for them (tests that grep).
  *
- * Nothing here allocates on the hot path beyond a stack buffer; a failure to
- * log never fails the caller. */
+ * Never blocks (issue 13): a stopped journald (SIGSTOP, or stalled under the
+ * very memory pressure the governor acts on) must not stall the event loop.
+ * Journal entries go over our own non-blocking AF_UNIX datagram socket in
+ * journald's native protocol (not sd_journal_sendv(), which waits for room);
+ * console lines are written only when stderr has room (send(MSG_DONTWAIT)
+ * on a socket such as the journal stream, poll() with no wait otherwise: the
+ * fd's O_NONBLOCK flag is shared with whoever else holds it, so we leave it
+ * alone). An entry that cannot go out at once waits in a bounded queue per
+ * destination (LOG_QUEUE_ENTRIES_MAX / LOG_QUEUE_BYTES_MAX), flushed in order
+ * when the destination becomes writable (an sd-event io source, once
+ * log_attach_event() gave us the loop) or before the next entry. While the
+ * queue is full, new entries are dropped and counted; once it has drained,
+ * one warning entry says how many were lost (field GOVERNOR_LOG_DROPPED).
+ * Without a journal socket (journald absent or gone), entries fall back to
+ * the console.
+ *
+ * Entries are capped at LOG_ENTRY_MAX bytes (fields that do not fit are left
+ * out; MESSAGE always fits). A failure to log never fails the caller. */
 #pragma once
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <syslog.h>
+#include <systemd/sd-event.h>
 
 /* MESSAGE_IDs: one per kind of event. Keep in sync with the catalog. */
 #define MSGID_STARTED         "80124a2fa0084fdead76cbd2eed75ffa"
@@ -31,6 +50,10 @@
 #define MSGID_TRIGGER         "10204e331a8a411a9013966b721084c6"
 #define MSGID_STATE           "07285508fc9e4772b8b1033256987eef"
 
+#define LOG_ENTRY_MAX         (16U * 1024U) /* bytes of one journal entry, all fields */
+#define LOG_QUEUE_ENTRIES_MAX 2048U         /* entries waiting per destination */
+#define LOG_QUEUE_BYTES_MAX   (1U << 20)    /* bytes waiting per destination */
+
 enum log_target {
         LOG_TARGET_AUTO,    /* journal if stderr is the journal stream, else console */
         LOG_TARGET_JOURNAL, /* always journald */
@@ -40,13 +63,29 @@ enum log_target {
 void log_init(const char *identifier, enum log_target target);
 /* Messages above this priority (LOG_DEBUG > LOG_INFO) are dropped. */
 void log_set_max_priority(int priority);
+/* Console lines also carry the structured fields as " KEY=value" (off by
+ * default: SUTAZAI_GOVERNOR_LOG_FIELDS=1, for tests that grep them). */
+void log_set_console_fields(bool on);
+/* Test hook: the journal socket to use instead of /run/systemd/journal/socket
+ * (NULL: the default). Takes effect at the next entry. */
+void log_set_journal_socket(const char *path);
+
+/* Flush queued entries from the loop when their destination becomes
+ * writable (idle priority: governing comes first). NULL detaches. */
+int log_attach_event(sd_event *event);
+/* At exit: one last non-blocking attempt to send what is queued; what is
+ * left is dropped and said on stderr. Detaches from the loop. */
+void log_shutdown(void);
+
+/* Counters for metrics and tests: entries dropped in total, entries waiting. */
+uint64_t log_dropped_total(void);
+size_t log_queued(void);
 
 /* A plain message. */
 void log_msg(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* A structured event: message_id may be NULL; fields is a NULL-terminated
- * array of "KEY=value" strings (GOVERNOR_ACTION=kill, ...), may be NULL. On
- * the console, fields are appended as " KEY=value". */
+ * array of "KEY=value" strings (GOVERNOR_ACTION=kill, ...), may be NULL. */
 void log_event(int priority, const char *message_id, const char *const *fields, const char *fmt,
                ...) __attribute__((format(printf, 4, 5)));
 

@@ -572,6 +572,7 @@ static void daemon_done(struct daemon *d)
         d->fs = cgfs_free(d->fs);
         config_free(d->config);
         free(d->state_dir_checked);
+        log_shutdown(); /* what the journal has not taken yet: one last try, no wait */
         d->event = sd_event_unref(d->event);
 }
 
@@ -605,6 +606,8 @@ int daemon_main(const struct daemon_options *opts)
         r = sd_event_default(&d.event);
         if (r < 0)
                 goto fail;
+        /* Log entries the journal cannot take at once are flushed from the loop. */
+        (void)log_attach_event(d.event);
         r = sd_event_add_signal(d.event, NULL, SIGTERM, on_signal, &d);
         if (r >= 0)
                 r = sd_event_add_signal(d.event, NULL, SIGINT, on_signal, &d);

@@ -145,5 +145,7 @@ int main(int argc, char **argv)
         log_init("sutazai-governor", log_target_from_env());
         if (getenv("SUTAZAI_GOVERNOR_DEBUG"))
                 log_set_max_priority(LOG_DEBUG);
+        if (getenv("SUTAZAI_GOVERNOR_LOG_FIELDS"))
+                log_set_console_fields(true);
         return daemon_main(&opts);
 }

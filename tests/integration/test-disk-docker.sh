@@ -125,7 +125,7 @@ vacuum_time = 14d
 CONF
 
 start_governor() { # extra args
-        SECRET_TEST_VARIABLE=leak "$GOVERNOR" --config "$T/governor.conf" "$@" >>"$T/gov.log" 2>&1 &
+        SECRET_TEST_VARIABLE=leak SUTAZAI_GOVERNOR_LOG_FIELDS=1 "$GOVERNOR" --config "$T/governor.conf" "$@" >>"$T/gov.log" 2>&1 &
         gov_pid=$!
         for _ in $(seq 300); do
                 grep -q "Docker Engine connected" "$T/gov.log" 2>/dev/null && return 0

@@ -87,7 +87,7 @@ gov_start() {
         mkfifo "$GOV_DIR/fifo"
         labtool ts <"$GOV_DIR/fifo" >"$GOV_LOG" &
         GOV_TS_PID=$!
-        env $GOV_ENV sutazai-governor --config "$config" --cgroup-root "$CG" --state-dir "$GOV_DIR/state" \
+        env SUTAZAI_GOVERNOR_LOG_FIELDS=1 $GOV_ENV sutazai-governor --config "$config" --cgroup-root "$CG" --state-dir "$GOV_DIR/state" \
                 --control-socket "$GOV_DIR/control.sock" \
                 --docker-socket /nonexistent/docker.sock "$@" 2>"$GOV_DIR/fifo" &
         GOV_PID=$!
