@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define IMAGELRU_VERSION     1
 #define IMAGELRU_FILE_MAX    (4U * 1024 * 1024) /* bytes of images.json we accept */
@@ -249,14 +250,20 @@ int imagelru_load(struct imagelru *l, const char *path)
 {
         _cleanup_free_ char *buf = NULL;
         _cleanup_close_ int fd = -1;
+        struct stat st;
         ssize_t n;
 
         assert(l);
         assert(path);
 
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        /* Loaded from the loop: a FIFO planted here must not hang it (issue 13). */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
         if (fd < 0)
+                return errno == ELOOP ? -EINVAL : -errno;
+        if (fstat(fd, &st) < 0)
                 return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EINVAL;
         buf = malloc(IMAGELRU_FILE_MAX);
         if (!buf)
                 return -ENOMEM;

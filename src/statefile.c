@@ -12,7 +12,21 @@
 #include "log.h"
 #include "util.h"
 
-static int statefile_read(const char *path, size_t max, char **ret_buf, size_t *ret_len)
+static const char *file_kind(mode_t mode)
+{
+        return S_ISFIFO(mode)  ? "a FIFO, not a regular file"
+               : S_ISSOCK(mode) ? "a socket, not a regular file"
+               : S_ISCHR(mode)  ? "a device, not a regular file"
+               : S_ISBLK(mode)  ? "a device, not a regular file"
+               : S_ISDIR(mode)  ? "a directory, not a regular file"
+                                : "not a regular file";
+}
+
+/* O_NONBLOCK: opening a FIFO planted as a state file would wait for a
+ * writer forever, and start-up with it (issue 13); opened this way it is
+ * refused by the fstat() check below without a byte read. */
+static int statefile_read(const char *path, size_t max, char **ret_buf, size_t *ret_len,
+                          const char **ret_why)
 {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *buf = NULL;
@@ -22,13 +36,19 @@ static int statefile_read(const char *path, size_t max, char **ret_buf, size_t *
         assert(path);
         assert(ret_buf);
 
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
-        if (fd < 0)
+        *ret_why = "not a regular file";
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0) {
+                if (errno == ELOOP)
+                        *ret_why = "a symbolic link, not a regular file";
                 return errno == ELOOP ? -EINVAL : -errno;
+        }
         if (fstat(fd, &st) < 0)
                 return -errno;
-        if (!S_ISREG(st.st_mode))
+        if (!S_ISREG(st.st_mode)) {
+                *ret_why = file_kind(st.st_mode);
                 return -EINVAL;
+        }
         if ((uint64_t)st.st_size > max)
                 return -EFBIG;
         /* +2: room for the NUL and for util_read_fd's probe of growth. */
@@ -73,10 +93,11 @@ void statefile_quarantine(const char *path, const char *why)
 
 int statefile_load(const char *path, char **ret_buf, size_t *ret_len)
 {
-        int r = statefile_read(path, STATEFILE_MAX, ret_buf, ret_len);
+        const char *why = NULL;
+        int r = statefile_read(path, STATEFILE_MAX, ret_buf, ret_len, &why);
 
         if (r == -EFBIG || r == -EINVAL) {
-                statefile_quarantine(path, r == -EFBIG ? "too large" : "not a regular file");
+                statefile_quarantine(path, r == -EFBIG ? "too large" : why);
                 return -EINVAL;
         }
         return r;
