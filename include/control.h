@@ -14,8 +14,13 @@
  * CONTROL_GROUP (primary or supplementary) the reading verbs; others are
  * refused with an error response.
  *
- * Robustness: non-blocking; at most CONTROL_CLIENTS_MAX clients at once (while
- * full, new connections wait in the listen backlog); each client has
+ * Robustness: non-blocking; root is always served (issue 13): the backlog
+ * is drained at once, and a client without a slot is answered "busy" and
+ * closed instead of waiting there ahead of root. Unprivileged clients share
+ * CONTROL_CLIENTS_MAX slots, CONTROL_CLIENTS_PER_UID_MAX per uid; root has
+ * CONTROL_ROOT_RESERVED more, and past those the oldest unprivileged client
+ * is dropped to make room. CONTROL_GROUP is looked up at start-up and by
+ * control_reload(), never per connection (NSS may be slow). Each client has
  * CONTROL_CLIENT_TIMEOUT_USEC to send its request and again to read the
  * response, else it is dropped. A bad request gets an error response; a
  * client that misbehaves is dropped; neither affects governing.
@@ -25,6 +30,7 @@
  *                           d->overrides, restores overrides.json and
  *                           history.json from the state directory;
  *   control_new(...)        opens the socket and the override expiry timer;
+ *   control_reload(c)       on SIGHUP: looks the control group up again;
  *   control_tick(c)         every tick: saves history when it changed and
  *                           writes metrics_file;
  *   control_free(c)         saves history, closes everything (unlinks the
@@ -37,9 +43,12 @@
 
 #include "util.h"
 
-#define CONTROL_CLIENTS_MAX         32                   /* concurrent connections */
+#define CONTROL_CLIENTS_MAX         32 /* concurrent connections of unprivileged clients */
+#define CONTROL_CLIENTS_PER_UID_MAX 8  /* of those, from one uid */
+#define CONTROL_ROOT_RESERVED       4  /* slots only root may take, beyond the shared ones */
+#define CONTROL_ACCEPT_BATCH        64 /* connections accepted per loop wake-up */
 #define CONTROL_CLIENT_TIMEOUT_USEC (2 * USEC_PER_SEC)   /* per phase: request, response */
-#define CONTROL_BACKLOG             256                  /* connections queued while full */
+#define CONTROL_BACKLOG             256                  /* connections not yet accepted */
 #define CONTROL_MIN_LIMIT_BYTES     (6ULL * 1024 * 1024) /* Docker refuses less than 6 MiB */
 
 struct daemon;
@@ -56,6 +65,9 @@ struct control *control_free(struct control *c);
 
 /* Persist history when it changed; write the metrics file. Never fails. */
 void control_tick(struct control *c);
+
+/* Look CONTROL_GROUP up again (on SIGHUP): who may read changes only here. */
+void control_reload(struct control *c);
 
 /* Re-arm the expiry timer after overrides changed outside the control socket. */
 void control_overrides_changed(struct control *c);

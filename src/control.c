@@ -53,8 +53,12 @@ struct control {
         char *path; /* the socket we created and unlink at exit; NULL if passed in */
         sd_event_source *listen_source;
         sd_event_source *expiry;
-        struct control_client *clients;
+        struct control_client *clients; /* newest first */
         size_t n_clients;
+        size_t n_unprivileged; /* clients that are not root: at most CONTROL_CLIENTS_MAX */
+        gid_t group_gid;       /* CONTROL_GROUP, looked up at start-up and reload only */
+        bool group_known;
+        uint64_t refused_busy;
         uint64_t history_saved_total;
         bool metrics_dir_missing_logged;
         bool metrics_error_logged;
@@ -225,14 +229,6 @@ static int on_expiry_timer(sd_event_source *s, uint64_t usec, void *userdata)
 
 /* ---- clients ------------------------------------------------------------ */
 
-static void update_accepting(struct control *c)
-{
-        if (c->listen_source)
-                (void)sd_event_source_set_enabled(
-                    c->listen_source,
-                    c->n_clients < CONTROL_CLIENTS_MAX ? SD_EVENT_ON : SD_EVENT_OFF);
-}
-
 static void client_free(struct control_client *cl)
 {
         struct control *c = cl->control;
@@ -245,6 +241,8 @@ static void client_free(struct control_client *cl)
                 if (cl->next)
                         cl->next->prev = cl->prev;
                 c->n_clients--;
+                if (cl->cred.uid != 0)
+                        c->n_unprivileged--;
         }
         cl->io = sd_event_source_disable_unref(cl->io);
         cl->timeout = sd_event_source_disable_unref(cl->timeout);
@@ -253,8 +251,6 @@ static void client_free(struct control_client *cl)
         free(cl->in);
         free(cl->out);
         free(cl);
-        if (c)
-                update_accepting(c);
 }
 
 /* The peer went away or misbehaved while a deferred result is pending:
@@ -747,16 +743,64 @@ static bool peer_in_group(int fd, const struct ucred *cred, gid_t gid)
         return false;
 }
 
+/* Who gets a slot (issue 13: 32 idle connections and a reconnect storm
+ * locked root out for seconds). Root always does: beyond the shared slots it
+ * has CONTROL_ROOT_RESERVED of its own, and when even those are taken the
+ * oldest unprivileged client makes room. Others share CONTROL_CLIENTS_MAX
+ * slots, at most CONTROL_CLIENTS_PER_UID_MAX per uid. */
+static bool admit(struct control *c, const struct ucred *cred)
+{
+        struct control_client *oldest = NULL;
+        size_t same_uid = 0;
+
+        if (cred->uid == 0) {
+                if (c->n_clients < CONTROL_CLIENTS_MAX + CONTROL_ROOT_RESERVED)
+                        return true;
+                for (struct control_client *cl = c->clients; cl; cl = cl->next)
+                        if (cl->cred.uid != 0 && !cl->deferred)
+                                oldest = cl;
+                if (!oldest)
+                        return false;
+                log_debug("control client pid %d dropped to make room for root",
+                          (int)oldest->cred.pid);
+                client_free(oldest);
+                return true;
+        }
+        if (c->n_unprivileged >= CONTROL_CLIENTS_MAX)
+                return false;
+        for (struct control_client *cl = c->clients; cl; cl = cl->next)
+                if (cl->cred.uid == cred->uid)
+                        same_uid++;
+        return same_uid < CONTROL_CLIENTS_PER_UID_MAX;
+}
+
+/* No slot: say so at once rather than leave the client in the backlog,
+ * where it would queue ahead of root. The response fits in the empty socket
+ * buffer of a new connection; if not, it is lost, never waited for. */
+static void refuse_busy(struct control *c, int fd)
+{
+        _cleanup_free_ char *line = control_response_error(
+            "busy: too many control connections, try again");
+
+        c->refused_busy++;
+        if (line)
+                (void)send(fd, line, strlen(line), MSG_DONTWAIT | MSG_NOSIGNAL);
+}
+
 static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
         struct control *c = userdata;
         struct control_client *cl;
+        struct ucred cred;
         socklen_t len;
         int cfd, r;
 
         (void)s;
         (void)revents;
-        while (c->n_clients < CONTROL_CLIENTS_MAX) {
+        /* The backlog is drained, never left to fill: a connection waiting
+         * there could be root's. A batch per wake-up keeps the loop turning
+         * under a reconnect storm; the source is level-triggered. */
+        for (unsigned i = 0; i < CONTROL_ACCEPT_BATCH; i++) {
                 cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
                 if (cfd < 0) {
                         if (errno == EINTR || errno == ECONNABORTED)
@@ -764,6 +808,16 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
                         if (errno != EAGAIN && errno != EWOULDBLOCK)
                                 log_warning("control socket accept failed: %s", strerror(errno));
                         break;
+                }
+                len = sizeof cred;
+                if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+                        close(cfd);
+                        continue;
+                }
+                if (!admit(c, &cred)) {
+                        refuse_busy(c, cfd);
+                        close(cfd);
+                        continue;
                 }
                 cl = calloc(1, sizeof *cl);
                 if (!cl) {
@@ -773,26 +827,27 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 }
                 cl->fd = cfd;
                 cl->control = c;
+                cl->cred = cred;
                 cl->in = malloc(CONTROL_REQUEST_MAX);
-                len = sizeof cl->cred;
-                if (!cl->in || getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cl->cred, &len) < 0) {
-                        free(cl->in);
+                if (!cl->in) {
                         free(cl);
                         close(cfd);
-                        continue;
+                        log_error("out of memory accepting a control client");
+                        break;
                 }
                 cl->next = c->clients;
                 if (c->clients)
                         c->clients->prev = cl;
                 c->clients = cl;
                 c->n_clients++;
+                if (cl->cred.uid != 0)
+                        c->n_unprivileged++;
 
                 cl->may_change = cl->cred.uid == 0;
-                cl->may_read = cl->may_change;
-                if (!cl->may_read) {
-                        struct group *gr = getgrnam(CONTROL_GROUP);
-                        cl->may_read = gr && peer_in_group(cfd, &cl->cred, gr->gr_gid);
-                }
+                /* The group as looked up at start-up or reload: NSS (LDAP,
+                 * sssd) may be slow, and this runs in the loop. */
+                cl->may_read = cl->may_change ||
+                               (c->group_known && peer_in_group(cfd, &cl->cred, c->group_gid));
 
                 r = sd_event_add_io(c->event, &cl->io, cfd, EPOLLIN, on_client_io, cl);
                 if (r >= 0)
@@ -805,8 +860,39 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
                         continue;
                 }
         }
-        update_accepting(c);
         return 0;
+}
+
+/* CONTROL_GROUP's gid, looked up now and kept until the next reload. */
+static void lookup_group(struct control *c)
+{
+        struct group *gr;
+
+        errno = 0;
+        gr = getgrnam(CONTROL_GROUP);
+        c->group_known = gr != NULL;
+        if (gr)
+                c->group_gid = gr->gr_gid;
+}
+
+void control_reload(struct control *c)
+{
+        bool was_known;
+        gid_t was;
+
+        if (!c)
+                return;
+        was_known = c->group_known;
+        was = c->group_gid;
+        lookup_group(c);
+        if (c->group_known != was_known || c->group_gid != was) {
+                if (c->group_known)
+                        log_info("control group %s is gid %u", CONTROL_GROUP,
+                                 (unsigned)c->group_gid);
+                else
+                        log_info("control group %s does not exist: only root may use the "
+                                 "control socket", CONTROL_GROUP);
+        }
 }
 
 /* ---- socket set-up ------------------------------------------------------ */
@@ -888,12 +974,11 @@ static int remove_stale(const char *path, const struct sockaddr_un *sa, socklen_
         return 0;
 }
 
-static int open_socket(const char *path, int *ret_fd)
+static int open_socket(const char *path, const struct control *c, int *ret_fd)
 {
         _cleanup_close_ int fd = -1;
         struct sockaddr_un sa;
         socklen_t sa_len;
-        struct group *gr;
         mode_t old_umask;
         int r;
 
@@ -916,8 +1001,8 @@ static int open_socket(const char *path, int *ret_fd)
         umask(old_umask);
         if (r < 0)
                 return r;
-        gr = getgrnam(CONTROL_GROUP);
-        if (gr && fchownat(AT_FDCWD, path, (uid_t)-1, gr->gr_gid, AT_SYMLINK_NOFOLLOW) < 0)
+        if (c->group_known &&
+            fchownat(AT_FDCWD, path, (uid_t)-1, c->group_gid, AT_SYMLINK_NOFOLLOW) < 0)
                 log_warning("cannot give %s to group %s: %s", path, CONTROL_GROUP, strerror(errno));
         if (fchmodat(AT_FDCWD, path, 0660, 0) < 0)
                 log_warning("cannot chmod %s: %s", path, strerror(errno));
@@ -965,12 +1050,13 @@ int control_new(sd_event *event, const char *path, struct daemon *d, struct cont
         c->d = d;
         c->listen_fd = -1;
         c->history_saved_total = d->history ? history_total(d->history) : 0;
+        lookup_group(c);
 
         r = passed_socket(&c->listen_fd);
         if (r == 0) {
                 if (!path || !path[0])
                         path = CONTROL_SOCKET_DEFAULT;
-                r = open_socket(path, &c->listen_fd);
+                r = open_socket(path, c, &c->listen_fd);
                 if (r >= 0) {
                         c->path = strdup(path);
                         if (!c->path)
@@ -1020,6 +1106,8 @@ struct control *control_free(struct control *c)
                         cl->control = NULL;
                         cl->prev = cl->next = NULL;
                         c->n_clients--;
+                        if (cl->cred.uid != 0)
+                                c->n_unprivileged--;
                         client_detach(cl);
                 } else
                         client_free(cl);

@@ -490,6 +490,7 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
                 (void)open_triggers(d);
         }
         (void)arm_tick(d);
+        control_reload(d->control); /* the control group, looked up here and at start-up only */
         log_event(LOG_NOTICE, MSGID_RELOADED, NULL, "configuration reloaded from %s%s",
                   d->options.config_path, d->dry_run ? " (dry-run)" : "");
         (void)sd_notify(false, "READY=1");
