@@ -18,8 +18,9 @@
  * is drained at once, and a client without a slot is answered "busy" and
  * closed instead of waiting there ahead of root. Unprivileged clients share
  * CONTROL_CLIENTS_MAX slots, CONTROL_CLIENTS_PER_UID_MAX per uid; root has
- * CONTROL_ROOT_RESERVED more, and past those the oldest unprivileged client
- * is dropped to make room. CONTROL_GROUP is looked up at start-up and by
+ * CONTROL_ROOT_CLIENTS_MAX of its own, and past those the oldest
+ * unprivileged client is dropped to make room. A client's request buffer is
+ * allocated once it sends something: idle connections cost little. CONTROL_GROUP is looked up at start-up and by
  * control_reload(), never per connection (NSS may be slow). Each client has
  * CONTROL_CLIENT_TIMEOUT_USEC to send its request and again to read the
  * response, else it is dropped. A bad request gets an error response; a
@@ -45,7 +46,7 @@
 
 #define CONTROL_CLIENTS_MAX         32 /* concurrent connections of unprivileged clients */
 #define CONTROL_CLIENTS_PER_UID_MAX 8  /* of those, from one uid */
-#define CONTROL_ROOT_RESERVED       4  /* slots only root may take, beyond the shared ones */
+#define CONTROL_ROOT_CLIENTS_MAX    128 /* root's own slots, beside the shared ones */
 #define CONTROL_ACCEPT_BATCH        64 /* connections accepted per loop wake-up */
 #define CONTROL_CLIENT_TIMEOUT_USEC (2 * USEC_PER_SEC)   /* per phase: request, response */
 #define CONTROL_BACKLOG             256                  /* connections not yet accepted */

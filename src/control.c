@@ -641,6 +641,12 @@ static void client_handle(struct control_client *cl)
 
 static void client_read(struct control_client *cl)
 {
+        /* Allocated once the client has something to say: idle connections cost no buffer. */
+        if (!cl->in && !(cl->in = malloc(CONTROL_REQUEST_MAX))) {
+                log_error("out of memory reading a control request");
+                client_free(cl);
+                return;
+        }
         for (;;) {
                 size_t room = CONTROL_REQUEST_MAX - cl->in_len;
                 ssize_t n;
@@ -744,17 +750,17 @@ static bool peer_in_group(int fd, const struct ucred *cred, gid_t gid)
 }
 
 /* Who gets a slot (issue 13: 32 idle connections and a reconnect storm
- * locked root out for seconds). Root always does: beyond the shared slots it
- * has CONTROL_ROOT_RESERVED of its own, and when even those are taken the
- * oldest unprivileged client makes room. Others share CONTROL_CLIENTS_MAX
- * slots, at most CONTROL_CLIENTS_PER_UID_MAX per uid. */
+ * locked root out for seconds). Root always does: it has
+ * CONTROL_ROOT_CLIENTS_MAX slots of its own, and when even those are taken
+ * the oldest unprivileged client makes room. Others share
+ * CONTROL_CLIENTS_MAX slots, at most CONTROL_CLIENTS_PER_UID_MAX per uid. */
 static bool admit(struct control *c, const struct ucred *cred)
 {
         struct control_client *oldest = NULL;
         size_t same_uid = 0;
 
         if (cred->uid == 0) {
-                if (c->n_clients < CONTROL_CLIENTS_MAX + CONTROL_ROOT_RESERVED)
+                if (c->n_clients - c->n_unprivileged < CONTROL_ROOT_CLIENTS_MAX)
                         return true;
                 for (struct control_client *cl = c->clients; cl; cl = cl->next)
                         if (cl->cred.uid != 0 && !cl->deferred)
@@ -828,13 +834,6 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
                 cl->fd = cfd;
                 cl->control = c;
                 cl->cred = cred;
-                cl->in = malloc(CONTROL_REQUEST_MAX);
-                if (!cl->in) {
-                        free(cl);
-                        close(cfd);
-                        log_error("out of memory accepting a control client");
-                        break;
-                }
                 cl->next = c->clients;
                 if (c->clients)
                         c->clients->prev = cl;

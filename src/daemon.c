@@ -21,6 +21,7 @@
 #include "docker.h"
 #include "history.h"
 #include "log.h"
+#include "looplag.h"
 #include "overrides.h"
 #include "safety.h"
 #include "sampler.h"
@@ -573,6 +574,7 @@ static void daemon_done(struct daemon *d)
         d->fs = cgfs_free(d->fs);
         config_free(d->config);
         free(d->state_dir_checked);
+        looplag_stop();
         log_shutdown(); /* what the journal has not taken yet: one last try, no wait */
         d->event = sd_event_unref(d->event);
 }
@@ -609,6 +611,7 @@ int daemon_main(const struct daemon_options *opts)
                 goto fail;
         /* Log entries the journal cannot take at once are flushed from the loop. */
         (void)log_attach_event(d.event);
+        (void)looplag_start(d.event); /* SUTAZAI_GOVERNOR_LOOP_PROBE: the stall benchmark's probe */
         r = sd_event_add_signal(d.event, NULL, SIGTERM, on_signal, &d);
         if (r >= 0)
                 r = sd_event_add_signal(d.event, NULL, SIGINT, on_signal, &d);
