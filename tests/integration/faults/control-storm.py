@@ -86,6 +86,15 @@ def storm_worker(uid, n, end, out):
     os.write(out, f"storm {connects} {busy} {refused}\n".encode())
 
 
+def spawn(worker, uid, n, end, r, w):
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        worker(uid, n, end, w)
+        os._exit(0)
+    return pid
+
+
 def main():
     end = time.monotonic() + seconds
     r, w = os.pipe()
@@ -97,25 +106,14 @@ def main():
             break
         k = min(per_uid, left)
         left -= k
-        pid = os.fork()
-        if pid == 0:
-            os.close(r)
-            idle_worker(uid, k, end, w)
-            os._exit(0)
-        pids.append(pid)
+        pids.append(spawn(idle_worker, uid, k, end, r, w))
     left = n_storm
     i = 0
     while left > 0:
         k = min(STORM_PER_PROC, left)
         left -= k
-        uid = uids[i % len(uids)]
+        pids.append(spawn(storm_worker, uids[i % len(uids)], k, end, r, w))
         i += 1
-        pid = os.fork()
-        if pid == 0:
-            os.close(r)
-            storm_worker(uid, k, end, w)
-            os._exit(0)
-        pids.append(pid)
     os.close(w)
     for pid in pids:
         os.waitpid(pid, 0)
