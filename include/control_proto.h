@@ -21,6 +21,7 @@
  *   {"verb":"cleanup","dry_run":true}
  *   {"verb":"reload"}
  *   {"verb":"metrics"}
+ *   {"verb":"explain","name":"ollama"}           name optional: one group or rule
  *
  * Responses: {"ok":true,"result":RESULT} or {"ok":false,"error":"message"}.
  * RESULT is exactly what `sutazai-govctl --json VERB` prints:
@@ -34,9 +35,10 @@
  *   cleanup   {"dry_run","bytes","items":[{"kind","target","bytes"}]}
  *   reload    {"reloaded":true}
  *   metrics   a string: the Prometheus text exposition
+ *   explain   object (see control_explain.h)
  * Sizes are integers in bytes; null means unlimited ("max") or unknown.
  *
- * Reading verbs (status, history, metrics, cleanup with dry_run) are allowed
+ * Reading verbs (status, history, metrics, explain, cleanup with dry_run) are allowed
  * to root and members of group CONTROL_GROUP; every other verb to root only. */
 #pragma once
 
@@ -75,12 +77,13 @@ enum control_verb {
         CONTROL_VERB_CLEANUP,
         CONTROL_VERB_RELOAD,
         CONTROL_VERB_METRICS,
+        CONTROL_VERB_EXPLAIN,
         CONTROL_VERB_COUNT,
 };
 
 struct control_request {
         enum control_verb verb;
-        char name[GROUP_NAME_MAX]; /* set-limit, clear */
+        char name[GROUP_NAME_MAX]; /* set-limit, clear; explain ("" = every group) */
         uint64_t memory_max;       /* set-limit; BYTES_MAX = "max" */
         bool memory_max_is_percent;
         double memory_max_percent; /* 0 < p <= 100 when memory_max_is_percent */
@@ -172,6 +175,9 @@ struct control_status_input {
  * where psi is {some {avg10, avg60, avg300}, full {...}} or null and sizes
  * are bytes or null (unlimited / unknown). NULL on -ENOMEM. */
 cJSON *control_status_json(const struct control_status_input *in);
+
+/* Bytes as the protocol writes them: a number, or null for unlimited. */
+cJSON *control_json_bytes(uint64_t bytes);
 
 /* One override as in "overrides": {"name","memory_max","expires"}. */
 cJSON *control_override_json(const struct override *o);

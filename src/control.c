@@ -16,6 +16,7 @@
 #include <time.h>
 #include <systemd/sd-daemon.h>
 
+#include "control_explain.h"
 #include "control_proto.h"
 #include "daemon.h"
 #include "disks.h"
@@ -455,6 +456,40 @@ static char *do_reload(struct control_client *cl)
         return control_response_ok(res);
 }
 
+/* What the governor would do now and why (policy_explain: pure, acts on
+ * nothing, leaves the policy state as it is). */
+static char *do_explain(struct control_client *cl, const struct control_request *req)
+{
+        struct daemon *d = cl->control->d;
+        struct policy_input in = {
+            .config = d->config,
+            .snapshot = &d->snapshot,
+            .now = util_now_usec(),
+        };
+        struct explanation e;
+        size_t n_groups = 0;
+        cJSON *result;
+        int r;
+
+        if (!d->config)
+                return control_response_error("no configuration loaded");
+        if (d->overrides) {
+                in.paused = overrides_paused(d->overrides);
+                in.overrides = overrides_get(d->overrides, &in.n_overrides);
+        }
+        explanation_init(&e);
+        r = policy_explain(&in, &d->policy, &e);
+        result = r < 0 ? NULL
+                       : control_explain_json(&e, &in, d->dry_run, req->name[0] ? req->name : NULL,
+                                              &n_groups);
+        explanation_done(&e);
+        if (result && req->name[0] && n_groups == 0) {
+                cJSON_Delete(result);
+                return control_response_error("no container, cgroup or rule named %s", req->name);
+        }
+        return ok_or_nomem(result);
+}
+
 static char *do_metrics(struct control_client *cl)
 {
         _cleanup_free_ char *buf = NULL;
@@ -631,6 +666,9 @@ static void client_handle(struct control_client *cl)
                 break;
         case CONTROL_VERB_METRICS:
                 line = do_metrics(cl);
+                break;
+        case CONTROL_VERB_EXPLAIN:
+                line = do_explain(cl, &req);
                 break;
         default:
                 line = control_response_error("unknown verb");

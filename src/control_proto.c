@@ -17,7 +17,7 @@ static const char *const verb_names[CONTROL_VERB_COUNT] = {
     [CONTROL_VERB_SET_LIMIT] = "set-limit", [CONTROL_VERB_CLEAR] = "clear",
     [CONTROL_VERB_PAUSE] = "pause",         [CONTROL_VERB_RESUME] = "resume",
     [CONTROL_VERB_CLEANUP] = "cleanup",     [CONTROL_VERB_RELOAD] = "reload",
-    [CONTROL_VERB_METRICS] = "metrics",
+    [CONTROL_VERB_METRICS] = "metrics",     [CONTROL_VERB_EXPLAIN] = "explain",
 };
 
 const char *control_verb_name(enum control_verb v)
@@ -46,6 +46,7 @@ bool control_request_is_reading(const struct control_request *req)
         case CONTROL_VERB_STATUS:
         case CONTROL_VERB_HISTORY:
         case CONTROL_VERB_METRICS:
+        case CONTROL_VERB_EXPLAIN:
                 return true;
         case CONTROL_VERB_CLEANUP:
                 return req->dry_run;
@@ -91,6 +92,7 @@ static const unsigned verb_keys[CONTROL_VERB_COUNT] = {
     [CONTROL_VERB_CLEANUP] = KEY_VERB | KEY_DRY_RUN,
     [CONTROL_VERB_RELOAD] = KEY_VERB,
     [CONTROL_VERB_METRICS] = KEY_VERB,
+    [CONTROL_VERB_EXPLAIN] = KEY_VERB | KEY_NAME, /* name optional: one group or rule */
 };
 
 static int fail(char *err, size_t err_size, const char *fmt, ...)
@@ -190,8 +192,8 @@ int control_request_parse(const char *buf, size_t len, struct control_request *r
                 goto out;
         }
 
-        if (verb_keys[req.verb] & KEY_NAME) {
-                item = cJSON_GetObjectItemCaseSensitive(root, "name");
+        item = cJSON_GetObjectItemCaseSensitive(root, "name");
+        if ((verb_keys[req.verb] & KEY_NAME) && (item || req.verb != CONTROL_VERB_EXPLAIN)) {
                 if (!cJSON_IsString(item) || !name_is_valid(item->valuestring)) {
                         r = fail(err, err_size, "\"name\" must be a non-empty printable string");
                         goto out;
@@ -275,7 +277,8 @@ int control_request_format(const struct control_request *req, char **ret_line)
         if (!root)
                 return -ENOMEM;
         ok = ok && cJSON_AddStringToObject(root, "verb", control_verb_name(req->verb));
-        if (verb_keys[req->verb] & KEY_NAME)
+        if ((verb_keys[req->verb] & KEY_NAME) &&
+            (req->name[0] || req->verb != CONTROL_VERB_EXPLAIN))
                 ok = ok && cJSON_AddStringToObject(root, "name", req->name);
         if (req->verb == CONTROL_VERB_SET_LIMIT) {
                 if (req->memory_max_is_percent)
@@ -393,6 +396,11 @@ static cJSON *bytes_json(uint64_t v)
         if (v == BYTES_MAX || v > CONTROL_JSON_INT_MAX)
                 return cJSON_CreateNull();
         return cJSON_CreateNumber((double)v);
+}
+
+cJSON *control_json_bytes(uint64_t bytes)
+{
+        return bytes_json(bytes);
 }
 
 static cJSON *unix_seconds_json(usec_t realtime_usec)
@@ -1110,6 +1118,181 @@ static int render_cleanup(const cJSON *res, FILE *f)
         return 0;
 }
 
+/* ---- explain ---- */
+
+static const struct {
+        const char *verdict;
+        const char *text;
+} verdict_texts[] = {
+    {"candidate", "candidate"},
+    {"unmanaged", "unmanaged: no rule matches, never touched"},
+    {"protected", "protected by its rule"},
+    {"no-identity", "no container id or cgroup yet: nothing to act on"},
+    {"not-running", "not running"},
+    {"not-sacrificial", "not sacrificial: critical stops only sacrificial containers"},
+    {"no-memory-high", "no memory.high: cannot be reclaimed or throttled (hybrid cgroups)"},
+    {"below-usage", "below usage: under one page, nothing to reclaim"},
+    {"cooldown", "cooldown"},
+};
+
+enum { XCOL_RANK, XCOL_NAME, XCOL_KIND, XCOL_RULE, XCOL_PRIO, XCOL_USAGE, XCOL_WHY, XCOL_COUNT };
+
+static int render_explain(const cJSON *ex, const struct control_render_options *opts, FILE *f)
+{
+        static const char *const titles[XCOL_COUNT] = {"RANK", "NAME", "KIND", "RULE",
+                                                       "PRIO", "USAGE", "WHY"};
+        static const bool right[XCOL_COUNT] = {[XCOL_PRIO] = true, [XCOL_USAGE] = true};
+        const cJSON *marks = cJSON_GetObjectItemCaseSensitive(ex, "marks");
+        const cJSON *actions = cJSON_GetObjectItemCaseSensitive(ex, "actions");
+        const cJSON *groups = cJSON_GetObjectItemCaseSensitive(ex, "groups");
+        const cJSON *used = cJSON_GetObjectItemCaseSensitive(ex, "memory_used_percent");
+        const cJSON *cool = cJSON_GetObjectItemCaseSensitive(ex, "host_cooldown_left");
+        const char *tier = json_str(ex, "tier"), *prev = json_str(ex, "previous_tier");
+        const char *judged = json_str(ex, "judged_action");
+        const cJSON *item;
+        size_t width[XCOL_COUNT], n_rows, row = 1;
+        char(*cells)[XCOL_COUNT][CELL_MAX];
+        char buf[64];
+        bool first = true, held = false;
+
+        if (!tier || !prev || !judged || !cJSON_IsObject(marks) || !cJSON_IsArray(actions) ||
+            !cJSON_IsArray(groups) || !cJSON_IsNumber(used))
+                return -EINVAL;
+
+        fputs("Memory:     ", f);
+        put_coloured(f, opts, tier_colour(tier), tier);
+        if (strcmp(tier, prev) != 0)
+                fprintf(f, " (the governor is at %s until its next evaluation)", prev);
+        fprintf(f, " — %.1f%% used; marks", used->valuedouble);
+        cJSON_ArrayForEach(item, marks)
+        {
+                if (!cJSON_IsNumber(item) || !item->string)
+                        return -EINVAL;
+                fprintf(f, "%s %s %g%%", first ? "" : ",", item->string, item->valuedouble);
+                first = false;
+        }
+        fputc('\n', f);
+
+        fputs("Would do:   ", f);
+        if (cJSON_GetArraySize(actions) == 0)
+                fprintf(f, "nothing%s\n",
+                        strcmp(tier, "normal") == 0 ? " (at warning: reclaim the candidates below)"
+                                                    : "");
+        first = true;
+        cJSON_ArrayForEach(item, actions)
+        {
+                const char *kind = json_str(item, "kind"), *target = json_str(item, "target");
+                const char *reason = json_str(item, "reason");
+                char safe_target[CELL_MAX], safe_reason[512];
+
+                if (!kind || !target || !reason)
+                        return -EINVAL;
+                sanitize(target, safe_target, sizeof safe_target);
+                sanitize(reason, safe_reason, sizeof safe_reason);
+                fprintf(f, "%s%s %s — %s\n", first ? "" : "            ", kind, safe_target,
+                        safe_reason);
+                first = false;
+        }
+        fputs("Held back:  ", f);
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ex, "paused"))) {
+                put_coloured(f, opts, ANSI_YELLOW, "enforcement paused");
+                fputs(": none of this is done", f);
+                held = true;
+        }
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(ex, "dry_run"))) {
+                fputs(held ? "; " : "", f);
+                fputs("dry-run: actions are logged, not taken", f);
+                held = true;
+        }
+        if (cJSON_IsNumber(cool) && cool->valuedouble >= 1 && cool->valuedouble < 1e12) {
+                format_remaining((uint64_t)cool->valuedouble, buf, sizeof buf);
+                fprintf(f, "%s%s in host-wide cooldown for %s", held ? "; " : "", judged, buf);
+                held = true;
+        }
+        fputs(held ? "\n" : "nothing\n", f);
+        fprintf(f, "Judged for: %s (the %s tier's action)\n", judged, tier);
+
+        n_rows = (size_t)cJSON_GetArraySize(groups);
+        cells = calloc(n_rows + 1, sizeof *cells);
+        if (!cells)
+                return -ENOMEM;
+        for (size_t col = 0; col < XCOL_COUNT; col++) {
+                util_strlcpy(cells[0][col], titles[col], CELL_MAX);
+                width[col] = strlen(titles[col]);
+        }
+        cJSON_ArrayForEach(item, groups)
+        {
+                const char *name = json_str(item, "name"), *kind = json_str(item, "kind");
+                const char *verdict = json_str(item, "verdict");
+                const cJSON *rank = cJSON_GetObjectItemCaseSensitive(item, "rank");
+                const cJSON *prio = cJSON_GetObjectItemCaseSensitive(item, "priority");
+                const cJSON *rule = cJSON_GetObjectItemCaseSensitive(item, "rule");
+                const cJSON *left = cJSON_GetObjectItemCaseSensitive(item, "cooldown_left");
+                char(*cell)[CELL_MAX] = cells[row];
+                const char *text = NULL;
+
+                if (!name || !kind || !verdict) {
+                        free(cells);
+                        return -EINVAL;
+                }
+                if (cJSON_IsNumber(rank) && rank->valuedouble >= 1 && rank->valuedouble < 1e9)
+                        snprintf(cell[XCOL_RANK], CELL_MAX, "%u", (unsigned)rank->valuedouble);
+                else
+                        util_strlcpy(cell[XCOL_RANK], "-", CELL_MAX);
+                sanitize(name, cell[XCOL_NAME], CELL_MAX);
+                util_strlcpy(cell[XCOL_KIND], kind, CELL_MAX);
+                if (cJSON_IsString(rule))
+                        sanitize(rule->valuestring, cell[XCOL_RULE], CELL_MAX);
+                else
+                        util_strlcpy(cell[XCOL_RULE], "-", CELL_MAX);
+                if (cJSON_IsNumber(prio) && fabs(prio->valuedouble) < 1e9)
+                        snprintf(cell[XCOL_PRIO], CELL_MAX, "%d", (int)prio->valuedouble);
+                else
+                        util_strlcpy(cell[XCOL_PRIO], "-", CELL_MAX);
+                json_size(item, "memory_current", "-", cell[XCOL_USAGE], CELL_MAX);
+                for (size_t i = 0; i < ELEMENTSOF(verdict_texts); i++)
+                        if (strcmp(verdict_texts[i].verdict, verdict) == 0)
+                                text = verdict_texts[i].text;
+                if (strcmp(verdict, "cooldown") == 0 && cJSON_IsNumber(left) &&
+                    left->valuedouble >= 0 && left->valuedouble < 1e12) {
+                        format_remaining((uint64_t)left->valuedouble, buf, sizeof buf);
+                        snprintf(cell[XCOL_WHY], CELL_MAX, "cooldown: acted on recently, %s left",
+                                 buf);
+                } else if (text)
+                        util_strlcpy(cell[XCOL_WHY], text, CELL_MAX);
+                else
+                        sanitize(verdict, cell[XCOL_WHY], CELL_MAX); /* a newer daemon's */
+                for (size_t col = 0; col < XCOL_COUNT; col++)
+                        if (strlen(cell[col]) > width[col])
+                                width[col] = strlen(cell[col]);
+                row++;
+        }
+        fputc('\n', f);
+        for (row = 0; row <= n_rows; row++) {
+                for (size_t col = 0; col < XCOL_COUNT; col++) {
+                        bool last = col == XCOL_COUNT - 1;
+
+                        if (row == 0 && opts->colour)
+                                fputs(ANSI_BOLD, f);
+                        if (right[col])
+                                fprintf(f, "%*s", (int)width[col], cells[row][col]);
+                        else if (last)
+                                fputs(cells[row][col], f);
+                        else
+                                fprintf(f, "%-*s", (int)width[col], cells[row][col]);
+                        if (row == 0 && opts->colour)
+                                fputs(ANSI_RESET, f);
+                        if (!last)
+                                fputs("  ", f);
+                }
+                fputc('\n', f);
+        }
+        free(cells);
+        if (n_rows == 0)
+                fputs("(no containers or cgroups)\n", f);
+        return 0;
+}
+
 int control_render(enum control_verb verb, const cJSON *result,
                    const struct control_render_options *opts, FILE *f)
 {
@@ -1151,6 +1334,8 @@ int control_render(enum control_verb verb, const cJSON *result,
                 return 0;
         case CONTROL_VERB_CLEANUP:
                 return render_cleanup(result, f);
+        case CONTROL_VERB_EXPLAIN:
+                return render_explain(result, opts, f);
         case CONTROL_VERB_RELOAD:
                 fputs("Configuration reloaded\n", f);
                 return 0;

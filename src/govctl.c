@@ -71,6 +71,12 @@ static const struct verb_help verb_help[] = {
      "Requires root.\n"},
     {CONTROL_VERB_METRICS, "metrics", "Prometheus text exposition",
      "Print the Prometheus text exposition.\n"},
+    {CONTROL_VERB_EXPLAIN, "explain [NAME]", "what the governor would do now, and why",
+     "Say what the governor would do now, without doing it: the memory tier and\n"
+     "its marks, the actions due, what holds them back (pause, dry-run,\n"
+     "cooldown), and for every group why it is or is not a candidate, candidates\n"
+     "first in the order they would be chosen. NAME limits the groups to one\n"
+     "container, cgroup or rule.\n"},
 };
 
 static void usage(FILE *f)
@@ -233,6 +239,15 @@ static int parse_verb_args(struct cli *cli, int argc, char **argv)
                         cli->req.memory_max = spec.bytes;
                 break;
         }
+        case CONTROL_VERB_EXPLAIN:
+                if (n_positional > 1)
+                        return usage_error(&v, "explain takes at most one NAME");
+                if (n_positional == 1) {
+                        if (strlen(positional[0]) == 0 || strlen(positional[0]) >= GROUP_NAME_MAX)
+                                return usage_error(&v, "invalid name '%s'", positional[0]);
+                        util_strlcpy(cli->req.name, positional[0], sizeof cli->req.name);
+                }
+                break;
         case CONTROL_VERB_CLEAR:
                 if (n_positional != 1)
                         return usage_error(&v, "clear needs NAME");

@@ -133,7 +133,7 @@ expect_exit 0 "$GOVCTL" --help
 golden_diff help.txt "$work/out"
 expect_exit 0 "$GOVCTL" set-limit --help
 golden_diff help-set-limit.txt "$work/out"
-for verb in status history set-limit clear pause resume cleanup reload metrics; do
+for verb in status history set-limit clear pause resume cleanup reload metrics explain; do
         expect_exit 0 "$GOVCTL" "$verb" --help
         grep -q "^Usage: sutazai-govctl .*$verb" "$work/out" || fail "$verb --help"
 done
@@ -179,6 +179,21 @@ jq -e '.containers[] | select(.name == "sutazai-ctl-'$$'/app-a") | .priority == 
        and .override == null and .kind == "cgroup"' "$work/out" >/dev/null || fail "test cgroup row"
 ctl status --json >"$work/out2" || fail "--json after the verb"
 jq -e .tiers "$work/out2" >/dev/null || fail "status --json (option after the verb)"
+
+echo "# explain (reading verb: what it would do now, and why)"
+expect_exit 0 ctl explain
+grep -q "^Memory: " "$work/out" || fail "explain: $(cat "$work/out")"
+grep -q "^Judged for: " "$work/out" || fail "explain: no judged action"
+grep -q "^RANK  *NAME  *KIND  *RULE  *PRIO  *USAGE  *WHY$" "$work/out" || fail "explain header"
+grep -q "sutazai-ctl-$$/app-a" "$work/out" || fail "explain: no row for the test cgroup"
+expect_exit 0 ctl --json explain app-a
+jq -e '(.tier | type == "string") and (.actions | type == "array") and (.groups | length >= 1)
+       and ((.groups | map(select(.rule == "app-a")) | length) == (.groups | length))
+       and (.groups[0].verdict | type == "string")' "$work/out" >/dev/null ||
+        fail "explain --json app-a: $(cat "$work/out")"
+expect_exit 1 ctl explain no-such-thing
+grep -q "no container, cgroup or rule named no-such-thing" "$work/err" || fail "explain unknown: $(cat "$work/err")"
+expect_exit 2 "$GOVCTL" explain a b
 
 echo "# set-limit / clear"
 now=$(date +%s)
