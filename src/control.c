@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <inttypes.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "overrides.h"
+#include "startup.h"
 #include "units.h"
 
 #define CONTROL_PEER_GROUPS_MAX      256 /* supplementary groups checked per peer */
@@ -1184,7 +1186,13 @@ void control_tick(struct control *c)
                 return;
         }
         if (r < 0) {
-                if (!c->metrics_error_logged)
+                if (!c->metrics_error_logged && (r == -EROFS || r == -EACCES)) {
+                        char dir[PATH_MAX], hint[PATH_MAX + 256];
+
+                        util_strlcpy(dir, path, sizeof dir);
+                        startup_readonly_hint(dirname(dir), hint, sizeof hint);
+                        log_warning("cannot write %s: %s: %s", path, strerror(-r), hint);
+                } else if (!c->metrics_error_logged)
                         log_warning("cannot write %s: %s", path, strerror(-r));
                 c->metrics_error_logged = true;
                 return;

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +27,7 @@
 #include "overrides.h"
 #include "safety.h"
 #include "sampler.h"
+#include "startup.h"
 #include "trigger.h"
 #include "units.h"
 
@@ -579,6 +582,69 @@ static void daemon_done(struct daemon *d)
         d->event = sd_event_unref(d->event);
 }
 
+/* A rule that still matches nothing once Docker and the ticks had time to
+ * fill the snapshot: most likely a typo, or the wrong host's drop-in. */
+static int on_unmatched_check(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct daemon *d = userdata;
+        bool containers_known = !d->docker || docker_is_connected(d->docker);
+        char names[1024];
+        size_t n = startup_unmatched_rules(d->config, &d->snapshot, containers_known, names,
+                                           sizeof names);
+
+        if (n > 0)
+                log_warning("%zu rule(s) match no container or cgroup %llus after start-up: %s "
+                            "(check their match = lines; sutazai-govctl status shows the RULE of "
+                            "each group)",
+                            n, (unsigned long long)(STARTUP_UNMATCHED_GRACE_USEC / USEC_PER_SEC),
+                            names);
+        return 0;
+}
+
+/* Start-up is loud about a governor that would govern nothing, and about
+ * directories the unit keeps read-only (ProtectSystem=strict). */
+static void startup_warnings(struct daemon *d)
+{
+        const char *warning = startup_config_warning(d->config);
+        char hint[PATH_MAX + 256];
+        int r;
+
+        if (warning)
+                log_warning("%s", warning);
+        for (size_t i = 0; i < d->config->n_logs; i++) {
+                const char *dir = d->config->logs[i].dir;
+
+                r = startup_check_writable(dir);
+                if (r == -EROFS || r == -EACCES) {
+                        startup_readonly_hint(dir, hint, sizeof hint);
+                        log_warning("[logs:%s] %s is read-only for the governor (%s): its logs "
+                                    "cannot be pruned; %s",
+                                    d->config->logs[i].name, dir, strerror(-r), hint);
+                } else if (r < 0)
+                        log_warning("[logs:%s] %s: %s", d->config->logs[i].name, dir,
+                                    strerror(-r));
+        }
+        if (d->config->governor.metrics_file && d->config->governor.metrics_file[0]) {
+                char dir[PATH_MAX];
+
+                const char *metrics_dir;
+
+                util_strlcpy(dir, d->config->governor.metrics_file, sizeof dir);
+                metrics_dir = dirname(dir);
+                r = startup_check_writable(metrics_dir);
+                if (r == -EROFS || r == -EACCES) {
+                        startup_readonly_hint(metrics_dir, hint, sizeof hint);
+                        log_warning("metrics directory %s is read-only for the governor (%s): no "
+                                    "metrics are written; %s",
+                                    metrics_dir, strerror(-r), hint);
+                }
+        }
+        r = sd_event_add_time_relative(d->event, NULL, CLOCK_MONOTONIC,
+                                       STARTUP_UNMATCHED_GRACE_USEC, 0, on_unmatched_check, d);
+        if (r < 0)
+                log_warning("cannot arm the unmatched-rules check: %s", strerror(-r));
+}
+
 int daemon_main(const struct daemon_options *opts)
 {
         struct daemon d = {.options = *opts};
@@ -657,11 +723,16 @@ int daemon_main(const struct daemon_options *opts)
         daemon_evaluate(&d, "start-up");
         harden_memory();
 
-        log_event(LOG_NOTICE, MSGID_STARTED, NULL,
-                  "sutazai-governor " VERSION " started: %zu rule(s), %s, tick %llums%s",
-                  d.config->n_rules, cgfs_layout_name(d.layout.layout),
-                  (unsigned long long)(d.config->governor.interval_usec / USEC_PER_MSEC),
-                  d.dry_run ? ", dry-run: nothing will be changed" : "");
+        {
+                char summary[1024];
+
+                startup_summary(d.config, &d.snapshot, d.dry_run, summary, sizeof summary);
+                log_event(LOG_NOTICE, MSGID_STARTED, NULL,
+                          "sutazai-governor " VERSION " started: %s; %s cgroups, tick %llums",
+                          summary, cgfs_layout_name(d.layout.layout),
+                          (unsigned long long)(d.config->governor.interval_usec / USEC_PER_MSEC));
+        }
+        startup_warnings(&d);
         (void)sd_notify(false, "READY=1\nSTATUS=governing");
 
         r = sd_event_loop(d.event);

@@ -9,6 +9,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "safety.h"
+#include "startup.h"
 
 static void usage(FILE *f)
 {
@@ -133,8 +134,17 @@ int main(int argc, char **argv)
                 }
                 if (dump)
                         r = config_dump(config, stdout);
-                else
-                        puts("configuration OK");
+                else {
+                        const char *warning = startup_config_warning(config);
+
+                        /* valid but governing no container: say so (exit 0) */
+                        if (warning)
+                                fprintf(stderr, "warning: %s\n", warning);
+                        printf("configuration OK: %zu rule(s), %zu disk(s), %zu log "
+                               "director%s\n",
+                               config->n_rules, config->n_disks, config->n_logs,
+                               config->n_logs == 1 ? "y" : "ies");
+                }
                 config_free(config);
                 return r < 0 ? 1 : 0;
         }
