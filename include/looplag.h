@@ -6,8 +6,10 @@
  * (dispatch time minus due time) is what any other wake-up — a PSI trigger,
  * a control client — waits too while the loop is busy or blocked. Once a
  * second the file is replaced with
- *     samples N\nmax_us X\np99_us Y\np50_us Z\nrss_kib R\n
- * over the samples since the window began; deleting the file starts a new
+ *     samples N\nmax_us X\np99_us Y\np50_us Z\nrss_kib R\nbusy_max_us B\n
+ * over the samples since the window began (busy_max_us: the most CPU time
+ * the loop used between two probe wake-ups — lateness beyond it was spent
+ * waiting for a CPU or blocked in a call); deleting the file starts a new
  * window (the benchmark's way to measure one fault at a time). Test hook,
  * not for production: it wakes the loop 100 times a second. */
 #pragma once

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "util.h"
 
@@ -17,11 +18,22 @@ static sd_event_source *probe;
 static char *probe_path;
 static uint32_t *hist; /* LOOPLAG_BUCKETS counters */
 static uint64_t samples, max_usec, last_write;
+static uint64_t busy_max_usec, cpu_prev_usec; /* the loop's own CPU time between probes */
 
 static void reset(void)
 {
         memset(hist, 0, LOOPLAG_BUCKETS * sizeof *hist);
-        samples = max_usec = 0;
+        samples = max_usec = busy_max_usec = 0;
+}
+
+/* CPU time of this thread: lateness without it is waiting for a CPU or in
+ * a blocking call; with it, work done in a callback. */
+static uint64_t cpu_usec(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        return (uint64_t)ts.tv_sec * USEC_PER_SEC + (uint64_t)ts.tv_nsec / 1000U;
 }
 
 static uint64_t percentile(double q)
@@ -59,18 +71,24 @@ static void write_file(void)
 
         if (stat(probe_path, &st) < 0 && errno == ENOENT)
                 reset(); /* the benchmark starts a new window */
-        n = snprintf(buf, sizeof buf, "samples %llu\nmax_us %llu\np99_us %llu\np50_us %llu\nrss_kib %lu\n",
+        n = snprintf(buf, sizeof buf,
+                     "samples %llu\nmax_us %llu\np99_us %llu\np50_us %llu\nrss_kib %lu\n"
+                     "busy_max_us %llu\n",
                      (unsigned long long)samples, (unsigned long long)max_usec,
                      (unsigned long long)(samples ? percentile(0.99) : 0),
-                     (unsigned long long)(samples ? percentile(0.50) : 0), rss_kib());
+                     (unsigned long long)(samples ? percentile(0.50) : 0), rss_kib(),
+                     (unsigned long long)busy_max_usec);
         (void)util_replace_file(probe_path, buf, (size_t)n, 0644);
 }
 
 static int on_probe(sd_event_source *s, uint64_t due, void *userdata)
 {
-        uint64_t now = 0, lag;
+        uint64_t now = 0, lag, cpu = cpu_usec();
 
         (void)userdata;
+        if (cpu - cpu_prev_usec > busy_max_usec)
+                busy_max_usec = cpu - cpu_prev_usec;
+        cpu_prev_usec = cpu;
         (void)sd_event_now(sd_event_source_get_event(s), CLOCK_MONOTONIC, &now);
         lag = now > due ? now - due : 0;
         hist[lag / LOOPLAG_BUCKET_USEC < LOOPLAG_BUCKETS ? lag / LOOPLAG_BUCKET_USEC
@@ -81,6 +99,7 @@ static int on_probe(sd_event_source *s, uint64_t due, void *userdata)
         if (now - last_write >= LOOPLAG_WRITE_USEC) {
                 last_write = now;
                 write_file();
+                cpu_prev_usec = cpu_usec(); /* the probe's own writing is not the loop's */
         }
         (void)sd_event_source_set_time(s, now + LOOPLAG_PERIOD_USEC);
         return 0;
@@ -100,6 +119,7 @@ int looplag_start(sd_event *event)
                 looplag_stop();
                 return -ENOMEM;
         }
+        cpu_prev_usec = cpu_usec();
         r = sd_event_now(event, CLOCK_MONOTONIC, &now);
         if (r >= 0)
                 r = sd_event_add_time(event, &probe, CLOCK_MONOTONIC, now + LOOPLAG_PERIOD_USEC, 1,

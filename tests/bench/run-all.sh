@@ -16,7 +16,7 @@ runs=${2:-5}
 here=$(cd "$(dirname "$0")" && pwd)
 out=$build/PERFORMANCE.md
 
-ninja -C "$build" src/sutazai-governor tests/bench/bench-tick tests/kernel/initramfs.gz >/dev/null ||
+ninja -C "$build" src/sutazai-governor src/sutazai-govctl tests/bench/bench-tick tests/kernel/initramfs.gz >/dev/null ||
         { echo "run-all: build failed" >&2; exit 1; }
 
 machine() {
@@ -59,6 +59,8 @@ section() { # TITLE COMMAND...
         echo
         "$build/tests/bench/bench-tick" || status=1
         echo
+        section "Stalls: the event loop and status under each fault of issue 13 (this host)" \
+                "$here/bench-stall.sh" "$build" 10
         if [ -x "$here/bench-start-to-limit.sh" ]; then
                 ninja -C "$build" tests/bench/bench-start-to-limit >/dev/null
                 section "Start-to-limit latency for containers (real dockerd)" "$here/bench-start-to-limit.sh" "$build" 50
