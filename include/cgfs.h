@@ -145,6 +145,18 @@ int cgfs_pid_cgroup(struct cgfs *fs, int pid, char **ret_path);
 int cgfs_parse_proc_cgroup_v1(const char *buf, size_t len, const char *controller, char **ret_path);
 int cgfs_pid_cgroup_v1(struct cgfs *fs, int pid, const char *controller, char **ret_path);
 
+/* Processes of a cgroup (added for oomguard). cgfs_parse_pids() is pure:
+ * cgroup.procs text, one decimal PID per line ("" = none) → malloc'd array;
+ * -EINVAL on anything else. cgfs_read_pids() reads rel's cgroup.procs (not
+ * kept open: read only when the group's processes changed). */
+int cgfs_parse_pids(const char *buf, size_t len, int **ret_pids, size_t *ret_n);
+int cgfs_read_pids(struct cgfs *fs, const char *rel, int **ret_pids, size_t *ret_n);
+/* Read or write a one-integer procfs file of a process (name:
+ * "oom_score_adj"). -ESRCH: the process is gone; -EACCES/-EPERM: refused
+ * (lowering oom_score_adj needs CAP_SYS_RESOURCE). */
+int cgfs_pid_read_int(struct cgfs *fs, int pid, const char *name, int *ret_value);
+int cgfs_pid_write_int(struct cgfs *fs, int pid, const char *name, int value);
+
 /* Visit every cgroup (directory) under the cgroup v2 root, depth-first,
  * parents before children, siblings in byte order, the root excluded. All are
  * visited: filtering (config_rule_find with MATCH_PATH) is the caller's. Never

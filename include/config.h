@@ -159,6 +159,10 @@ struct rule {
         int priority; /* lower is sacrificed first; default 100 */
         bool protect;
         bool sacrificial; /* may be stopped at critical */
+        /* defense in depth: the kernel's side (oomguard.h) */
+        struct size_spec memory_low; /* unset = not managed */
+        struct size_spec memory_min; /* unset = not managed */
+        bool oom_group; /* memory.oom.group = 1; default yes for containers */
         struct config_section_meta meta; /* where it was set (config.c bookkeeping) */
 };
 
@@ -202,6 +206,12 @@ int config_load(const char *path, bool allow_missing, struct config **ret_config
  * section ("FILE: ..." when only defaults are involved). 0 or -EINVAL.
  * Called by config_load; exposed for tests. */
 int config_validate(const struct config *c, char *err, size_t err_size);
+/* Checks against this host's memory (config_load passes MemTotal from
+ * sysinfo(2)): each rule's memory_low and memory_min, resolved, below
+ * mem_total_bytes, and memory_min not above memory_low. mem_total_bytes 0:
+ * unknown, nothing checked. 0 or -EINVAL with err filled. */
+int config_validate_host(const struct config *c, uint64_t mem_total_bytes, char *err,
+                         size_t err_size);
 
 /* The effective configuration as INI that config_parse_string accepts again
  * and that yields the same config. Deterministic: [governor], [memory],

@@ -40,6 +40,10 @@ struct group_sample {
         struct psi_stats psi; /* memory.pressure */
         bool running;         /* containers: State.Running; cgroups: has processes */
         unsigned restart_count;
+        /* the oom_score_adj its processes carry, filled by the actuator's
+         * oomguard pass (not by the sampler): for status */
+        bool has_oom_score_adj;
+        int oom_score_adj;
 };
 
 struct host_sample {

@@ -878,6 +878,105 @@ int cgfs_pid_cgroup(struct cgfs *fs, int pid, char **ret_path)
         return read_proc_cgroup(fs, pid, NULL, ret_path);
 }
 
+/* --- processes of a cgroup (oomguard) ------------------------------------ */
+
+/* cgroup.procs is ~8 bytes a process: read it in growing chunks up to this */
+#define CGFS_PROCS_MAX_BYTES (8 * 1024 * 1024)
+
+int cgfs_parse_pids(const char *buf, size_t len, int **ret_pids, size_t *ret_n)
+{
+        _cleanup_free_ int *pids = NULL;
+        size_t n = 0, allocated = 0;
+
+        assert(ret_pids);
+        assert(ret_n);
+        for (size_t i = 0; i < len;) {
+                long long v = 0;
+                size_t start = i;
+
+                while (i < len && buf[i] >= '0' && buf[i] <= '9' && i - start < 10)
+                        v = v * 10 + (buf[i++] - '0');
+                if (i == start || i >= len || buf[i] != '\n' || v <= 0 || v > INT32_MAX)
+                        return -EINVAL;
+                i++;
+                if (n == allocated) {
+                        size_t na = allocated ? allocated * 2 : 16;
+                        int *np = realloc(pids, na * sizeof *np);
+                        if (!np)
+                                return -ENOMEM;
+                        pids = np;
+                        allocated = na;
+                }
+                pids[n++] = (int)v;
+        }
+        *ret_pids = TAKE_PTR(pids);
+        *ret_n = n;
+        return 0;
+}
+
+int cgfs_read_pids(struct cgfs *fs, const char *rel, int **ret_pids, size_t *ret_n)
+{
+        char path[PATH_MAX];
+        size_t size = CGFS_PROC_BUF_BYTES;
+        int r;
+
+        assert(fs);
+        r = join_path(rel, "cgroup.procs", path, sizeof path);
+        if (r < 0)
+                return r;
+        for (;;) {
+                _cleanup_free_ char *buf = malloc(size);
+                ssize_t n;
+
+                if (!buf)
+                        return -ENOMEM;
+                n = read_at(fs->cgroup_fd, path, buf, size);
+                if (n == -EFBIG && size < CGFS_PROCS_MAX_BYTES) {
+                        size *= 4;
+                        continue;
+                }
+                if (n < 0)
+                        return (int)n;
+                return cgfs_parse_pids(buf, (size_t)n, ret_pids, ret_n);
+        }
+}
+
+int cgfs_pid_read_int(struct cgfs *fs, int pid, const char *name, int *ret_value)
+{
+        char path[64], buf[CGFS_VALUE_BUF_BYTES], *end;
+        ssize_t n;
+        long v;
+
+        assert(fs);
+        assert(ret_value);
+        if (pid <= 0 || !name_ok(name))
+                return -EINVAL;
+        snprintf(path, sizeof path, "%d/%s", pid, name);
+        n = read_at(fs->proc_fd, path, buf, sizeof buf);
+        if (n < 0)
+                return (int)n == -ENOENT ? -ESRCH : (int)n;
+        errno = 0;
+        v = strtol(buf, &end, 10);
+        if (errno || end == buf || (*end != '\n' && *end != '\0') || v < INT32_MIN || v > INT32_MAX)
+                return -EINVAL;
+        *ret_value = (int)v;
+        return 0;
+}
+
+int cgfs_pid_write_int(struct cgfs *fs, int pid, const char *name, int value)
+{
+        char path[64], buf[32];
+        int r;
+
+        assert(fs);
+        if (pid <= 0 || !name_ok(name))
+                return -EINVAL;
+        snprintf(path, sizeof path, "%d/%s", pid, name);
+        snprintf(buf, sizeof buf, "%d\n", value);
+        r = write_at(fs->proc_fd, path, buf, strlen(buf));
+        return r == -ENOENT ? -ESRCH : r;
+}
+
 /* --- walk --------------------------------------------------------------- */
 
 /* Errors on one directory that mean "not there any more" or "not a cgroup we

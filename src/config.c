@@ -22,6 +22,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 
 #define USEC_PER_MINUTE (60ULL * USEC_PER_SEC)
 #define USEC_PER_HOUR   (60ULL * USEC_PER_MINUTE)
@@ -178,6 +179,12 @@ static const struct key_def rule_keys[] = {
     K_TYPED(struct rule, "priority", VALUE_INT, priority, 0, 1000, 0),
     K_BOOL(struct rule, "protect", protect),
     K_BOOL(struct rule, "sacrificial", sacrificial),
+    /* defense in depth (issue 14): what the kernel keeps for the group
+     * (memory.low, memory.min) and whether its OOM killer takes the whole
+     * group (memory.oom.group) */
+    K_TYPED(struct rule, "memory_low", VALUE_SIZE, memory_low, MIB, 0, 0),
+    K_TYPED(struct rule, "memory_min", VALUE_SIZE, memory_min, MIB, 0, 0),
+    K_BOOL(struct rule, "oom_group", oom_group),
 };
 
 struct section_def {
@@ -477,6 +484,9 @@ static void rule_init(struct rule *r, enum rule_kind kind)
             .kind = kind,
             .memory_swap = {.set = true, .bytes = 0},
             .priority = 100,
+            /* a container is one service: killing half of it helps no one;
+             * a plain cgroup rule may match a whole slice, so it opts in */
+            .oom_group = kind == RULE_CONTAINER,
         };
 }
 
@@ -1199,6 +1209,8 @@ enum {
         RULE_KEY_MEMORY_HIGH = 3,
         RULE_KEY_PROTECT = 5,
         RULE_KEY_SACRIFICIAL = 6,
+        RULE_KEY_MEMORY_LOW = 7,
+        RULE_KEY_MEMORY_MIN = 8,
 };
 
 /* Percentage points between a disk's warning mark and the cleanup watermark
@@ -1339,6 +1351,79 @@ static int validate_tiers(const struct config *c, const char *section,
         return 0;
 }
 
+/* memory_low and memory_min: never "max" (the kernel would keep all of the
+ * host for one group), memory_min not above memory_low when both are sizes
+ * of the same kind. Against the host's memory: config_validate_host(). */
+static int validate_protection(const struct config *c, const struct rule *rule, const char *word,
+                               char *err, size_t err_size)
+{
+        char a[UNITS_FORMAT_MAX], b[UNITS_FORMAT_MAX];
+        const struct size_spec *low = &rule->memory_low, *min = &rule->memory_min;
+
+        if (low->set && !low->is_percent && low->bytes == BYTES_MAX)
+                return validate_error(c, rule->meta.keys[RULE_KEY_MEMORY_LOW], err, err_size,
+                                      "[%s:%s] memory_low can not be max", word, rule->name);
+        if (min->set && !min->is_percent && min->bytes == BYTES_MAX)
+                return validate_error(c, rule->meta.keys[RULE_KEY_MEMORY_MIN], err, err_size,
+                                      "[%s:%s] memory_min can not be max", word, rule->name);
+        if (low->set && min->set && low->is_percent == min->is_percent &&
+            (low->is_percent ? min->percent > low->percent : min->bytes > low->bytes))
+                return validate_error(
+                    c, origin_latest(rule->meta.keys[RULE_KEY_MEMORY_LOW],
+                                     rule->meta.keys[RULE_KEY_MEMORY_MIN]),
+                    err, err_size, "[%s:%s] memory_min (%s) is above memory_low (%s)", word,
+                    rule->name, units_format_size(min, a, sizeof(a)),
+                    units_format_size(low, b, sizeof(b)));
+        return 0;
+}
+
+int config_validate_host(const struct config *c, uint64_t mem_total_bytes, char *err,
+                         size_t err_size)
+{
+        assert(c);
+
+        if (mem_total_bytes == 0)
+                return 0;
+        for (size_t i = 0; i < c->n_rules; i++) {
+                const struct rule *rule = &c->rules[i];
+                const char *word = rule->kind == RULE_CGROUP ? "cgroup" : "container";
+                const struct {
+                        const struct size_spec *spec;
+                        const char *name;
+                        size_t key;
+                } keys[] = {{&rule->memory_low, "memory_low", RULE_KEY_MEMORY_LOW},
+                            {&rule->memory_min, "memory_min", RULE_KEY_MEMORY_MIN}};
+                uint64_t resolved[2];
+
+                for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
+                        char a[UNITS_FORMAT_MAX], b[UNITS_FORMAT_MAX];
+
+                        resolved[k] = keys[k].spec->set
+                                          ? units_size_resolve(keys[k].spec, mem_total_bytes)
+                                          : 0;
+                        /* memory kept for one group must leave the host some */
+                        if (resolved[k] >= mem_total_bytes)
+                                return validate_error(
+                                    c, rule->meta.keys[keys[k].key], err, err_size,
+                                    "[%s:%s] %s (%s) is not below the host's memory (%s)", word,
+                                    rule->name, keys[k].name,
+                                    units_format_size(keys[k].spec, a, sizeof(a)),
+                                    units_format_bytes_exact(mem_total_bytes, b, sizeof(b)));
+                }
+                if (rule->memory_low.set && rule->memory_min.set && resolved[1] > resolved[0]) {
+                        char a[UNITS_FORMAT_MAX], b[UNITS_FORMAT_MAX];
+                        return validate_error(
+                            c, origin_latest(rule->meta.keys[RULE_KEY_MEMORY_LOW],
+                                             rule->meta.keys[RULE_KEY_MEMORY_MIN]),
+                            err, err_size,
+                            "[%s:%s] memory_min (%s) is above memory_low (%s) on this host", word,
+                            rule->name, units_format_size(&rule->memory_min, a, sizeof(a)),
+                            units_format_size(&rule->memory_low, b, sizeof(b)));
+                }
+        }
+        return 0;
+}
+
 int config_validate(const struct config *c, char *err, size_t err_size)
 {
         int r;
@@ -1393,6 +1478,9 @@ int config_validate(const struct config *c, char *err, size_t err_size)
                             units_format_bytes_exact(rule->memory_high.bytes, a, sizeof(a)),
                             units_format_bytes_exact(rule->memory_max.bytes, b, sizeof(b)));
                 }
+                r = validate_protection(c, rule, word, err, err_size);
+                if (r < 0)
+                        return r;
                 if (rule->protect && rule->sacrificial)
                         return validate_error(c,
                                               origin_latest(rule->meta.keys[RULE_KEY_PROTECT],
@@ -1405,6 +1493,16 @@ int config_validate(const struct config *c, char *err, size_t err_size)
 }
 
 /* ---- loading ---- */
+
+/* The host's memory in bytes (MemTotal), 0 if unknown. */
+static uint64_t host_memory_bytes(void)
+{
+        struct sysinfo si;
+
+        if (sysinfo(&si) < 0)
+                return 0;
+        return (uint64_t)si.totalram * si.mem_unit;
+}
 
 static int read_text(const char *path, char **ret_text, char *err, size_t err_size)
 {
@@ -1590,6 +1688,8 @@ int config_load(const char *path, bool allow_missing, struct config **ret_config
         }
 
         r = config_validate(c, err, err_size);
+        if (r >= 0)
+                r = config_validate_host(c, host_memory_bytes(), err, err_size);
         if (r < 0)
                 goto fail;
         names_free(names, n_names);

@@ -980,8 +980,52 @@ static void test_shipped(const char *fixtures, const char *conf_dir)
         free(golden);
 }
 
+/* memory_low, memory_min, oom_group (issue 14): parsed like memory_high,
+ * checked against each other and against the host's memory. */
+static void test_protection_keys(void)
+{
+        char err[512] = "";
+        struct config *c = parse_ok("[container:db]\nmatch = name:db\nmemory_low = 25%\n"
+                                    "memory_min = 256M\noom_group = no\n"
+                                    "[cgroup:batch]\nmatch = path:batch/*\n"
+                                    "[container:web]\nmatch = name:web\n");
+
+        if (c) {
+                CHECK(c->rules[0].memory_low.set && c->rules[0].memory_low.is_percent);
+                CHECK(c->rules[0].memory_min.set && c->rules[0].memory_min.bytes == 256 * M);
+                CHECK(!c->rules[0].oom_group);
+                CHECK(!c->rules[1].oom_group); /* plain cgroups opt in */
+                CHECK(c->rules[2].oom_group);  /* containers opt out */
+                CHECK(!c->rules[2].memory_low.set && !c->rules[2].memory_min.set);
+                /* 25% of 4G = 1G >= 256M: fine; on a 512M host 25% = 128M < 256M */
+                CHECK_EQ_INT(config_validate_host(c, 4 * G, err, sizeof err), 0);
+                CHECK_EQ_INT(config_validate_host(c, 512 * M, err, sizeof err), -EINVAL);
+                CHECK(strstr(err, "memory_min (256M) is above memory_low (25%) on this host"));
+                /* 256M is not below a 256M host */
+                CHECK_EQ_INT(config_validate_host(c, 256 * M, err, sizeof err), -EINVAL);
+                CHECK(strstr(err, "is not below the host's memory"));
+                CHECK_EQ_INT(config_validate_host(c, 0, err, sizeof err), 0); /* unknown */
+                config_free(c);
+        }
+        c = parse("[container:db]\nmatch = name:db\nmemory_low = 100M\nmemory_min = 200M\n", err,
+                  sizeof err);
+        CHECK(c == NULL && strstr(err, "t.conf:4: [container:db] memory_min (200M) is above "
+                                       "memory_low (100M)"));
+        config_free(c);
+        c = parse("[container:db]\nmatch = name:db\nmemory_min = max\n", err, sizeof err);
+        CHECK(c == NULL && strstr(err, "memory_min can not be max"));
+        config_free(c);
+        c = parse("[container:db]\nmatch = name:db\nmemory_low = 100k\n", err, sizeof err);
+        CHECK(c == NULL && strstr(err, "at least 1M"));
+        config_free(c);
+        c = parse("[container:db]\nmatch = name:db\noom_group = maybe\n", err, sizeof err);
+        CHECK(c == NULL);
+        config_free(c);
+}
+
 int main(int argc, char **argv)
 {
+        test_protection_keys();
         test_defaults();
         test_product_example();
         test_values();

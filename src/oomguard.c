@@ -1,0 +1,459 @@
+/* oomguard — the writer half (include/oomguard.h). Only the actuator calls
+ * oomguard_run(). */
+#include "oomguard.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgfs.h"
+#include "log.h"
+#include "sdunit.h"
+#include "units.h"
+
+#define OOM_SCORE_ADJ_FILE "oom_score_adj"
+
+struct guard_pid {
+        int pid;
+        int before; /* its value before the guard first changed it */
+};
+
+struct guard_group {
+        char key[GROUP_CGROUP_MAX];
+        char cgroup[GROUP_CGROUP_MAX];
+        char name[GROUP_NAME_MAX];
+        bool has_adj; /* adj applied (or, in dry-run, announced) */
+        int adj;
+        bool has_effective;
+        int effective;
+        bool oom_group_set; /* we wrote memory.oom.group = 1 */
+        bool oom_group_announced;
+        bool has_pids_current;
+        uint64_t pids_current;
+        usec_t scanned_usec; /* USEC_INFINITY: never */
+        struct guard_pid *pids; /* processes we changed */
+        size_t n_pids, allocated;
+        /* memory.low/min last sent (BYTES_MAX: never) and when */
+        uint64_t low_sent, min_sent;
+        usec_t mem_sent_usec;
+        bool seen;
+};
+
+struct oomguard {
+        struct guard_group **groups;
+        size_t n_groups, allocated;
+        struct oomguard_plan plan;
+        usec_t last_pass_usec; /* USEC_INFINITY: never */
+        bool told_no_capability;
+        struct cgfs *fs; /* from the last pass, for bus replies that fall back to files */
+        bool dry_run;
+};
+
+int oomguard_new(struct oomguard **ret)
+{
+        struct oomguard *g = calloc(1, sizeof *g);
+
+        if (!g)
+                return -ENOMEM;
+        oomguard_plan_init(&g->plan);
+        g->last_pass_usec = USEC_INFINITY;
+        *ret = g;
+        return 0;
+}
+
+static void group_free(struct guard_group *gg)
+{
+        if (!gg)
+                return;
+        free(gg->pids);
+        free(gg);
+}
+
+struct oomguard *oomguard_free(struct oomguard *g)
+{
+        if (!g)
+                return NULL;
+        for (size_t i = 0; i < g->n_groups; i++)
+                group_free(g->groups[i]);
+        free(g->groups);
+        oomguard_plan_done(&g->plan);
+        free(g);
+        return NULL;
+}
+
+static struct guard_group *group_find(struct oomguard *g, const char *key)
+{
+        for (size_t i = 0; i < g->n_groups; i++)
+                if (strcmp(g->groups[i]->key, key) == 0)
+                        return g->groups[i];
+        return NULL;
+}
+
+static struct guard_group *group_add(struct oomguard *g, const struct group_sample *s)
+{
+        struct guard_group *gg;
+
+        if (g->n_groups == g->allocated) {
+                size_t n = g->allocated ? g->allocated * 2 : 16;
+                struct guard_group **ng = realloc(g->groups, n * sizeof *ng);
+                if (!ng)
+                        return NULL;
+                g->groups = ng;
+                g->allocated = n;
+        }
+        gg = calloc(1, sizeof *gg);
+        if (!gg)
+                return NULL;
+        util_strlcpy(gg->key, group_key(s), sizeof gg->key);
+        util_strlcpy(gg->cgroup, s->cgroup, sizeof gg->cgroup);
+        util_strlcpy(gg->name, s->name, sizeof gg->name);
+        gg->scanned_usec = USEC_INFINITY;
+        gg->low_sent = gg->min_sent = BYTES_MAX;
+        gg->mem_sent_usec = USEC_INFINITY;
+        g->groups[g->n_groups++] = gg;
+        return gg;
+}
+
+static struct guard_pid *pid_find(struct guard_group *gg, int pid)
+{
+        for (size_t i = 0; i < gg->n_pids; i++)
+                if (gg->pids[i].pid == pid)
+                        return &gg->pids[i];
+        return NULL;
+}
+
+static int pid_remember(struct guard_group *gg, int pid, int before)
+{
+        if (pid_find(gg, pid))
+                return 0;
+        if (gg->n_pids == gg->allocated) {
+                size_t n = gg->allocated ? gg->allocated * 2 : 8;
+                struct guard_pid *np = realloc(gg->pids, n * sizeof *np);
+                if (!np)
+                        return -ENOMEM;
+                gg->pids = np;
+                gg->allocated = n;
+        }
+        gg->pids[gg->n_pids++] = (struct guard_pid){pid, before};
+        return 0;
+}
+
+/* Forget processes that left the group (exited): their PIDs may come back
+ * as someone else's. */
+static void pids_prune(struct guard_group *gg, const int *pids, size_t n)
+{
+        size_t kept = 0;
+
+        for (size_t i = 0; i < gg->n_pids; i++) {
+                bool present = false;
+                for (size_t j = 0; j < n && !present; j++)
+                        present = pids[j] == gg->pids[i].pid;
+                if (present)
+                        gg->pids[kept++] = gg->pids[i];
+        }
+        gg->n_pids = kept;
+}
+
+static void refused(struct oomguard *g, const struct guard_group *gg, int adj, int r)
+{
+        if ((r == -EACCES || r == -EPERM) && !g->told_no_capability) {
+                g->told_no_capability = true;
+                log_warning("cannot lower oom_score_adj to %d for %s (%s): lowering it needs "
+                            "CAP_SYS_RESOURCE; protected groups keep the kernel's default "
+                            "ranking, everything else goes on",
+                            adj, gg->name, strerror(-r));
+        } else if (r != -EACCES && r != -EPERM)
+                log_debug("oom_score_adj %d for a process of %s: %s", adj, gg->name,
+                          strerror(-r));
+}
+
+/* Give every process of the group adj (restore: each its value before, 0
+ * for those the guard never saw). Returns how many processes the group has,
+ * or -errno (-ENOENT: the group is gone). */
+static int apply_adj(struct oomguard *g, const struct oomguard_context *ctx,
+                     struct guard_group *gg, int adj, bool restore)
+{
+        _cleanup_free_ int *pids = NULL;
+        size_t n = 0;
+        bool all = true, first = true;
+        int r;
+
+        r = cgfs_read_pids(ctx->fs, gg->cgroup, &pids, &n);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                struct guard_pid *known = pid_find(gg, pids[i]);
+                int current, want = adj;
+
+                r = cgfs_pid_read_int(ctx->fs, pids[i], OOM_SCORE_ADJ_FILE, &current);
+                if (r < 0)
+                        continue; /* gone between the two reads */
+                if (restore)
+                        want = known ? known->before
+                               : current == gg->adj ? OOMGUARD_ADJ_DEFAULT
+                                                    : current; /* someone else's value */
+                if (current != want && !ctx->dry_run) {
+                        if (!restore && pid_remember(gg, pids[i], current) < 0)
+                                return -ENOMEM;
+                        r = cgfs_pid_write_int(ctx->fs, pids[i], OOM_SCORE_ADJ_FILE, want);
+                        if (r == -ESRCH)
+                                continue;
+                        if (r < 0) {
+                                refused(g, gg, want, r);
+                                all = false;
+                        } else
+                                current = want;
+                }
+                if (first) {
+                        gg->effective = current;
+                        first = false;
+                }
+                all = all && current == want;
+        }
+        gg->has_effective = n > 0 && !first;
+        if (all && n > 0 && !ctx->dry_run)
+                gg->effective = adj;
+        if (!restore)
+                pids_prune(gg, pids, n);
+        return (int)n;
+}
+
+/* ---- memory.low / memory.min -------------------------------------------- */
+
+struct mem_call {
+        struct oomguard *guard;
+        char cgroup[GROUP_CGROUP_MAX];
+        char name[GROUP_NAME_MAX];
+        struct sdunit_memory mem;
+};
+
+static void write_files(struct cgfs *fs, const char *cgroup, const char *name,
+                        const struct sdunit_memory *m)
+{
+        for (int p = 0; p < SDUNIT_MEMORY_PROP_COUNT; p++) {
+                int r;
+                if (!m->set[p])
+                        continue;
+                r = cgfs_write_value(fs, cgroup, sdunit_memory_prop_file(p), m->bytes[p]);
+                if (r < 0 && r != -ENOENT && r != -ENODEV)
+                        log_warning("cannot set %s of %s: %s", sdunit_memory_prop_file(p), name,
+                                    strerror(-r));
+        }
+}
+
+static void on_mem_done(int result, const char *message, void *userdata)
+{
+        struct mem_call *c = userdata;
+
+        /* the unit is not systemd's after all (or the manager is gone): the
+         * file is then the only place to set it */
+        if (result == -ENOENT && c->guard && c->guard->fs)
+                write_files(c->guard->fs, c->cgroup, c->name, &c->mem);
+        else if (result < 0 && result != -ECANCELED)
+                log_warning("systemd did not set memory.low/min of %s: %s", c->name,
+                            message ? message : strerror(-result));
+        free(c);
+}
+
+static void set_memory(struct oomguard *g, const struct oomguard_context *ctx,
+                       const struct guard_group *gg, const struct sdunit_memory *m)
+{
+        char unit[SDUNIT_NAME_MAX];
+        struct mem_call *c;
+
+        if (ctx->sdunit && sdunit_from_cgroup(gg->cgroup, unit, sizeof unit) > 0 &&
+            (c = calloc(1, sizeof *c))) {
+                c->guard = g;
+                util_strlcpy(c->cgroup, gg->cgroup, sizeof c->cgroup);
+                util_strlcpy(c->name, gg->name, sizeof c->name);
+                c->mem = *m;
+                if (sdunit_set_memory(ctx->sdunit, unit, m, on_mem_done, c) >= 0)
+                        return;
+                free(c);
+        }
+        write_files(ctx->fs, gg->cgroup, gg->name, m);
+}
+
+static void apply_memory(struct oomguard *g, const struct oomguard_context *ctx,
+                         struct guard_group *gg, const struct oomguard_target *t, usec_t now)
+{
+        struct sdunit_memory m = {0};
+        uint64_t low = BYTES_MAX, min = BYTES_MAX;
+        bool differs = false, changed;
+
+        if (t->has_memory_low && cgfs_read_value(ctx->fs, gg->cgroup, "memory.low", &low) >= 0 &&
+            low != t->memory_low) {
+                m.set[SDUNIT_MEMORY_LOW] = differs = true;
+                m.bytes[SDUNIT_MEMORY_LOW] = t->memory_low;
+        }
+        if (t->has_memory_min && cgfs_read_value(ctx->fs, gg->cgroup, "memory.min", &min) >= 0 &&
+            min != t->memory_min) {
+                m.set[SDUNIT_MEMORY_MIN] = differs = true;
+                m.bytes[SDUNIT_MEMORY_MIN] = t->memory_min;
+        }
+        if (!differs)
+                return;
+        changed = (t->has_memory_low && gg->low_sent != t->memory_low) ||
+                  (t->has_memory_min && gg->min_sent != t->memory_min);
+        /* the same values again only after the resend interval: a reply in
+         * flight, or a refusal, would otherwise repeat every pass */
+        if (!changed && gg->mem_sent_usec != USEC_INFINITY &&
+            now < gg->mem_sent_usec + OOMGUARD_RESEND_USEC)
+                return;
+        gg->low_sent = t->has_memory_low ? t->memory_low : BYTES_MAX;
+        gg->min_sent = t->has_memory_min ? t->memory_min : BYTES_MAX;
+        gg->mem_sent_usec = now;
+        if (ctx->dry_run) {
+                char a[32], b[32];
+                log_notice("dry-run: would set memory.low %s, memory.min %s of %s",
+                           t->has_memory_low ? units_format_bytes_human(t->memory_low, a, sizeof a)
+                                             : "(unchanged)",
+                           t->has_memory_min ? units_format_bytes_human(t->memory_min, b, sizeof b)
+                                             : "(unchanged)",
+                           gg->name);
+                return;
+        }
+        set_memory(g, ctx, gg, &m);
+}
+
+static void apply_oom_group(const struct oomguard_context *ctx, struct guard_group *gg, bool want)
+{
+        uint64_t v;
+        int r;
+
+        if (!ctx->v2_memory || cgfs_read_value(ctx->fs, gg->cgroup, "memory.oom.group", &v) < 0)
+                return;
+        if (want && v != 1) {
+                if (ctx->dry_run) {
+                        if (!gg->oom_group_announced)
+                                log_notice("dry-run: would set memory.oom.group = 1 on %s",
+                                           gg->name);
+                        gg->oom_group_announced = true;
+                        return;
+                }
+                r = cgfs_write_value(ctx->fs, gg->cgroup, "memory.oom.group", 1);
+                if (r >= 0)
+                        gg->oom_group_set = true;
+                else
+                        log_warning("cannot set memory.oom.group of %s: %s", gg->name,
+                                    strerror(-r));
+        } else if (!want && gg->oom_group_set && v == 1) {
+                if (cgfs_write_value(ctx->fs, gg->cgroup, "memory.oom.group", 0) >= 0)
+                        gg->oom_group_set = false;
+        }
+}
+
+/* ---- a pass --------------------------------------------------------------- */
+
+static int guard_target(struct oomguard *g, const struct oomguard_context *ctx,
+                        const struct group_sample *s, const struct oomguard_target *t, usec_t now)
+{
+        struct guard_group *gg = group_find(g, group_key(s));
+        uint64_t pids_current = 0;
+        bool has_pids, due;
+        int r;
+
+        if (!gg && !(gg = group_add(g, s)))
+                return -ENOMEM;
+        gg->seen = true;
+        has_pids = cgfs_read_value(ctx->fs, gg->cgroup, "pids.current", &pids_current) >= 0;
+        due = !gg->has_adj || gg->adj != t->oom_score_adj || gg->scanned_usec == USEC_INFINITY ||
+              now >= gg->scanned_usec + OOMGUARD_RESCAN_USEC || !has_pids ||
+              !gg->has_pids_current || pids_current != gg->pids_current;
+        if (!due)
+                return 0;
+        if (ctx->dry_run && (!gg->has_adj || gg->adj != t->oom_score_adj))
+                log_notice("dry-run: would set oom_score_adj %d on the processes of %s",
+                           t->oom_score_adj, gg->name);
+        r = apply_adj(g, ctx, gg, t->oom_score_adj, false);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                return 0; /* gone: the next snapshot drops it */
+        gg->has_adj = true;
+        gg->adj = t->oom_score_adj;
+        gg->scanned_usec = now;
+        gg->has_pids_current = has_pids;
+        gg->pids_current = pids_current;
+        apply_oom_group(ctx, gg, t->oom_group);
+        if (ctx->v2_memory && (t->has_memory_low || t->has_memory_min))
+                apply_memory(g, ctx, gg, t, now);
+        return 0;
+}
+
+/* The rule no longer applies to a group that still exists: give back what
+ * the guard took. */
+static void guard_restore(struct oomguard *g, const struct oomguard_context *ctx,
+                          struct guard_group *gg)
+{
+        if (ctx->dry_run) {
+                log_notice("dry-run: would restore oom_score_adj of the processes of %s",
+                           gg->name);
+                return;
+        }
+        if (gg->has_adj)
+                (void)apply_adj(g, ctx, gg, gg->adj, true);
+        apply_oom_group(ctx, gg, false);
+        if (ctx->v2_memory && (gg->low_sent != BYTES_MAX || gg->min_sent != BYTES_MAX)) {
+                struct sdunit_memory m = {0};
+                m.set[SDUNIT_MEMORY_LOW] = gg->low_sent != BYTES_MAX;
+                m.set[SDUNIT_MEMORY_MIN] = gg->min_sent != BYTES_MAX;
+                set_memory(g, ctx, gg, &m); /* bytes 0: none kept */
+        }
+        log_info("oom_score_adj of %s restored: no rule applies any more", gg->name);
+}
+
+static void fill_status(struct oomguard *g, struct snapshot *snap)
+{
+        for (size_t i = 0; i < snap->n_groups; i++) {
+                struct group_sample *s = &snap->groups[i];
+                const struct guard_group *gg = s->rule >= 0 ? group_find(g, group_key(s)) : NULL;
+
+                s->has_oom_score_adj = gg && gg->has_effective;
+                s->oom_score_adj = gg ? gg->effective : 0;
+        }
+}
+
+int oomguard_run(struct oomguard *g, const struct oomguard_context *ctx, const struct config *c,
+                 struct snapshot *snap, usec_t now)
+{
+        size_t kept = 0;
+        int r;
+
+        g->fs = ctx->fs;
+        g->dry_run = ctx->dry_run;
+        if (g->last_pass_usec != USEC_INFINITY && now < g->last_pass_usec + OOMGUARD_PASS_USEC) {
+                fill_status(g, snap);
+                return 0;
+        }
+        g->last_pass_usec = now;
+        r = oomguard_plan(c, snap, &g->plan);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < g->n_groups; i++)
+                g->groups[i]->seen = false;
+        for (size_t i = 0; i < g->plan.n_targets; i++) {
+                const struct oomguard_target *t = &g->plan.targets[i];
+                r = guard_target(g, ctx, &snap->groups[t->group], t, now);
+                if (r < 0)
+                        return r;
+        }
+        for (size_t i = 0; i < g->n_groups; i++) {
+                struct guard_group *gg = g->groups[i];
+                const struct group_sample *s;
+
+                if (gg->seen) {
+                        g->groups[kept++] = gg;
+                        continue;
+                }
+                /* still there but no longer managed (or stopped): restore */
+                s = snapshot_find(snap, gg->key);
+                if (s && s->cgroup[0] && s->rule < 0)
+                        guard_restore(g, ctx, gg);
+                group_free(gg);
+        }
+        g->n_groups = kept;
+        fill_status(g, snap);
+        return 0;
+}

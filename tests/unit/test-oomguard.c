@@ -1,0 +1,284 @@
+/* test-oomguard — the oom_score_adj mapping and the protection plan as
+ * tables, and the writer against a fixture tree (a cgroup root with
+ * cgroup.procs and memory files, a proc root with PID/oom_score_adj): new
+ * processes, restore, dry-run. The kernel side is the kernel suite's. */
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgfs.h"
+#include "oomguard.h"
+#include "test.h"
+
+static const struct {
+        bool protect, sacrificial;
+        int priority;
+        int adj;
+} mapping[] = {
+    {true, false, 900, -998}, {true, false, 0, -998},  {false, true, 20, 1000},
+    {false, true, 900, 1000}, {false, false, 0, 999},  {false, false, 20, 980},
+    {false, false, 50, 950},  {false, false, 100, 900}, {false, false, 200, 800},
+    {false, false, 300, 700}, {false, false, 900, 102}, {false, false, 1000, 2},
+};
+
+static void test_mapping(void)
+{
+        int last = 1001;
+
+        for (size_t i = 0; i < ELEMENTSOF(mapping); i++) {
+                struct rule r = {.protect = mapping[i].protect,
+                                 .sacrificial = mapping[i].sacrificial,
+                                 .priority = mapping[i].priority};
+                if (oomguard_score_adj(&r) != mapping[i].adj)
+                        fprintf(stderr, "mapping case %zu\n", i);
+                CHECK_EQ_INT(oomguard_score_adj(&r), mapping[i].adj);
+        }
+        /* monotonic: a lower priority is never less preferred, and every
+         * unprotected managed group stays above unmanaged processes (0) */
+        for (int p = 0; p <= 1000; p++) {
+                struct rule r = {.priority = p};
+                int adj = oomguard_score_adj(&r);
+                CHECK(adj <= last && adj > 0 && adj < OOMGUARD_ADJ_SACRIFICIAL);
+                last = adj;
+        }
+}
+
+static const char *conf = "[container:db]\nmatch = name:db\nprotect = yes\npriority = 900\n"
+                          "memory_low = 25%\nmemory_min = 64M\n"
+                          "[container:hog]\nmatch = name:hog\npriority = 10\noom_group = no\n"
+                          "[cgroup:batch]\nmatch = path:batch\nsacrificial = yes\n";
+
+static struct config *load(void)
+{
+        char err[256];
+        struct config *c = config_new_default();
+
+        CHECK(c && config_parse_string(c, "t.conf", conf, err, sizeof err) == 0);
+        return c;
+}
+
+static void add(struct snapshot *s, const char *name, const char *cgroup, int rule, bool running)
+{
+        struct group_sample *g = snapshot_add_group(s);
+
+        CHECK(g != NULL);
+        if (!g)
+                return;
+        g->kind = cgroup[0] == 'b' ? GROUP_CGROUP : GROUP_CONTAINER;
+        snprintf(g->name, sizeof g->name, "%s", name);
+        snprintf(g->id, sizeof g->id, "%s", g->kind == GROUP_CONTAINER ? name : "");
+        snprintf(g->cgroup, sizeof g->cgroup, "%s", cgroup);
+        g->rule = rule;
+        g->running = running;
+}
+
+static void test_plan(void)
+{
+        struct config *c = load();
+        struct snapshot s;
+        struct oomguard_plan p;
+        const uint64_t M = 1024ULL * 1024;
+
+        snapshot_init(&s);
+        oomguard_plan_init(&p);
+        s.host.mem.mem_total_bytes = 4096 * M;
+        add(&s, "db", "docker/db", 0, true);
+        add(&s, "hog", "docker/hog", 1, true);
+        add(&s, "batch", "batch", 2, true);
+        add(&s, "other", "docker/other", -1, true);  /* unmanaged: never touched */
+        add(&s, "stopped", "docker/stopped", 1, false); /* no processes */
+        add(&s, "nopath", "", 1, true);               /* cgroup unknown */
+        CHECK_EQ_INT(oomguard_plan(c, &s, &p), 0);
+        CHECK_EQ_INT(p.n_targets, 3);
+        if (p.n_targets == 3) {
+                CHECK_EQ_INT(p.targets[0].group, 0);
+                CHECK_EQ_INT(p.targets[0].oom_score_adj, -998);
+                CHECK(p.targets[0].oom_group);
+                CHECK(p.targets[0].has_memory_low && p.targets[0].memory_low == 1024 * M);
+                CHECK(p.targets[0].has_memory_min && p.targets[0].memory_min == 64 * M);
+                CHECK_EQ_INT(p.targets[1].oom_score_adj, 990);
+                CHECK(!p.targets[1].oom_group && !p.targets[1].has_memory_low);
+                CHECK_EQ_INT(p.targets[2].oom_score_adj, 1000);
+                CHECK(!p.targets[2].oom_group); /* plain cgroups opt in */
+        }
+        /* MemTotal unknown: a percentage cannot be resolved, a size can */
+        s.host.mem.mem_total_bytes = 0;
+        CHECK_EQ_INT(oomguard_plan(c, &s, &p), 0);
+        CHECK(p.n_targets == 3 && !p.targets[0].has_memory_low && p.targets[0].has_memory_min);
+        oomguard_plan_done(&p);
+        snapshot_done(&s);
+        config_free(c);
+}
+
+/* ---- the writer on a fixture tree ---- */
+
+static char root[64];
+
+static void put(const char *rel, const char *text)
+{
+        char path[512];
+        int fd;
+
+        snprintf(path, sizeof path, "%s/%s", root, rel);
+        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        CHECK(fd >= 0);
+        if (fd >= 0) {
+                CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+                close(fd);
+        }
+}
+
+static void mk(const char *rel)
+{
+        char path[512];
+
+        snprintf(path, sizeof path, "%s/%s", root, rel);
+        CHECK(mkdir(path, 0755) == 0);
+}
+
+static long get(const char *rel)
+{
+        char path[512], buf[64] = "";
+        ssize_t n;
+        int fd;
+
+        snprintf(path, sizeof path, "%s/%s", root, rel);
+        fd = open(path, O_RDONLY);
+        if (fd < 0)
+                return -100000;
+        n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        return n > 0 ? strtol(buf, NULL, 10) : -100000;
+}
+
+static void proc(int pid, int adj)
+{
+        char rel[64], text[32];
+
+        snprintf(rel, sizeof rel, "proc/%d", pid);
+        mk(rel);
+        snprintf(rel, sizeof rel, "proc/%d/oom_score_adj", pid);
+        snprintf(text, sizeof text, "%d\n", adj);
+        put(rel, text);
+}
+
+static int rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+        (void)st, (void)flag, (void)ftw;
+        return remove(path);
+}
+
+static void test_writer(void)
+{
+        struct config *c = load();
+        struct cgfs *fs = NULL;
+        struct oomguard *g = NULL;
+        struct snapshot s;
+        char cg[128], pr[128];
+        usec_t now = 1000 * USEC_PER_SEC;
+        const uint64_t M = 1024ULL * 1024;
+
+        snprintf(root, sizeof root, "/tmp/test-oomguard.XXXXXX");
+        CHECK(mkdtemp(root) != NULL);
+        mk("cg");
+        mk("cg/docker");
+        mk("cg/docker/db");
+        mk("cg/docker/hog");
+        mk("proc");
+        put("cg/docker/db/cgroup.procs", "10\n11\n");
+        put("cg/docker/db/memory.oom.group", "0\n");
+        put("cg/docker/db/memory.low", "0\n");
+        put("cg/docker/db/memory.min", "0\n");
+        put("cg/docker/hog/cgroup.procs", "20\n");
+        put("cg/docker/hog/memory.oom.group", "0\n");
+        proc(10, 0);
+        proc(11, 0);
+        proc(20, 300); /* a value of its own, given back on restore */
+        snprintf(cg, sizeof cg, "%s/cg", root);
+        snprintf(pr, sizeof pr, "%s/proc", root);
+        CHECK_EQ_INT(cgfs_open(cg, NULL, pr, &fs), 0);
+        CHECK_EQ_INT(oomguard_new(&g), 0);
+        if (!fs || !g)
+                goto out;
+
+        struct oomguard_context ctx = {.fs = fs, .v2_memory = true, .dry_run = true};
+        snapshot_init(&s);
+        s.host.mem.mem_total_bytes = 1024 * M;
+        add(&s, "db", "docker/db", 0, true);
+        add(&s, "hog", "docker/hog", 1, true);
+
+        /* dry-run: nothing written; status shows what the processes carry */
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now), 0);
+        CHECK_EQ_INT(get("proc/10/oom_score_adj"), 0);
+        CHECK_EQ_INT(get("cg/docker/db/memory.oom.group"), 0);
+        CHECK_EQ_INT(get("cg/docker/db/memory.low"), 0);
+        CHECK(s.groups[0].has_oom_score_adj && s.groups[0].oom_score_adj == 0);
+        CHECK(s.groups[1].has_oom_score_adj && s.groups[1].oom_score_adj == 300);
+        oomguard_free(g);
+        CHECK_EQ_INT(oomguard_new(&g), 0);
+
+        /* for real */
+        ctx.dry_run = false;
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now), 0);
+        CHECK_EQ_INT(get("proc/10/oom_score_adj"), -998);
+        CHECK_EQ_INT(get("proc/11/oom_score_adj"), -998);
+        CHECK_EQ_INT(get("proc/20/oom_score_adj"), 990);
+        CHECK_EQ_INT(get("cg/docker/db/memory.oom.group"), 1);
+        CHECK_EQ_INT(get("cg/docker/hog/memory.oom.group"), 0); /* oom_group = no */
+        CHECK_EQ_INT(get("cg/docker/db/memory.low"), 256 * M);  /* 25% of 1G, no systemd */
+        CHECK_EQ_INT(get("cg/docker/db/memory.min"), 64 * M);
+        CHECK(s.groups[0].has_oom_score_adj && s.groups[0].oom_score_adj == -998);
+        CHECK(s.groups[1].oom_score_adj == 990);
+
+        /* a process that came in from outside (docker exec) with 0: caught on
+         * the next pass (no pids.current here: every pass re-reads) */
+        proc(12, 0);
+        put("cg/docker/db/cgroup.procs", "10\n11\n12\n");
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + USEC_PER_SEC / 2), 0);
+        CHECK_EQ_INT(get("proc/12/oom_score_adj"), 0); /* within OOMGUARD_PASS_USEC */
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 2 * USEC_PER_SEC), 0);
+        CHECK_EQ_INT(get("proc/12/oom_score_adj"), -998);
+
+        /* with pids.current: unchanged count, no re-read until the rescan */
+        put("cg/docker/hog/pids.current", "1\n");
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 4 * USEC_PER_SEC), 0);
+        put("proc/20/oom_score_adj", "5\n");
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 6 * USEC_PER_SEC), 0);
+        CHECK_EQ_INT(get("proc/20/oom_score_adj"), 5);
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 15 * USEC_PER_SEC), 0);
+        CHECK_EQ_INT(get("proc/20/oom_score_adj"), 990);
+
+        /* the rule stops applying (config reload): values given back */
+        proc(21, 990); /* a child forked since: inherited ours, gets 0 */
+        put("cg/docker/hog/cgroup.procs", "20\n21\n");
+        s.groups[1].rule = -1;
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 17 * USEC_PER_SEC), 0);
+        CHECK_EQ_INT(get("proc/20/oom_score_adj"), 300);
+        CHECK_EQ_INT(get("proc/21/oom_score_adj"), 0);
+        CHECK(!s.groups[1].has_oom_score_adj);
+        CHECK_EQ_INT(get("proc/10/oom_score_adj"), -998); /* db untouched */
+
+        /* db's rule opts out of memory.oom.group: the guard's 1 is taken back */
+        s.groups[0].rule = -1;
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 19 * USEC_PER_SEC), 0);
+        CHECK_EQ_INT(get("cg/docker/db/memory.oom.group"), 0);
+        CHECK_EQ_INT(get("cg/docker/db/memory.low"), 0);
+        CHECK_EQ_INT(get("proc/10/oom_score_adj"), 0);
+        snapshot_done(&s);
+out:
+        oomguard_free(g);
+        cgfs_free(fs);
+        config_free(c);
+        nftw(root, rm, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int main(void)
+{
+        test_mapping();
+        test_plan();
+        test_writer();
+        return TEST_RESULT();
+}
