@@ -26,6 +26,8 @@ struct overrides;
 struct control;
 struct triggers;
 struct disks;
+struct sdunit;
+struct oomguard;
 
 /* Command-line settings; each non-NULL/true one wins over the config file. */
 struct daemon_options {
@@ -60,6 +62,8 @@ struct daemon {
         struct history *history;
         struct overrides *overrides;
         struct disks *disks;
+        struct sdunit *sdunit;     /* systemd's manager; NULL: cgroup files only */
+        struct oomguard *oomguard; /* oom_score_adj, memory.oom.group/low/min */
         sd_event_source *tick;
         struct snapshot snapshot; /* the last sample */
         struct policy_state policy;

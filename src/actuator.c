@@ -9,8 +9,10 @@
 #include "daemon.h"
 #include "docker.h"
 #include "log.h"
+#include "oomguard.h"
 #include "overrides.h"
 #include "sampler.h"
+#include "sdunit.h"
 #include "units.h"
 
 static const char *group_kind_field(const struct group_sample *g)
@@ -151,18 +153,113 @@ static int cgroup_action(struct daemon *d, const struct action *a, const struct 
         }
 }
 
+/* ---- systemd's units (issue 11 item 3) ----------------------------------
+ * Where a unit owns the cgroup (docker-<id>.scope with Docker's systemd
+ * driver, a service, a slice), systemd writes memory.max/high/swap.max back
+ * from the unit's properties on daemon-reload and scope changes; so those
+ * are set through it (SetUnitProperties, runtime) and the outcome is the
+ * manager's reply. A throttle is on the critical path: the kernel file is
+ * written first (that is its outcome) and systemd is told the same value
+ * so that it keeps it. */
+struct unit_call {
+        struct daemon *daemon;
+        struct action action;
+        struct group_sample group;
+        bool report; /* the reply is the action's outcome */
+};
+
+static int cgroup_action(struct daemon *d, const struct action *a, const struct group_sample *g);
+
+static void on_unit_done(int result, const char *message, void *userdata)
+{
+        struct unit_call *c = userdata;
+        struct daemon *d = c->daemon;
+
+        if (result == -ECANCELED) { /* shutting down */
+                free(c);
+                return;
+        }
+        if (result == -ENOENT) { /* not one of systemd's units after all */
+                result = cgroup_action(d, &c->action, &c->group);
+                message = NULL;
+        }
+        if (!c->report) {
+                if (result < 0)
+                        log_warning("systemd will not keep memory.high of %s: %s", c->action.target,
+                                    message ? message : strerror(-result));
+        } else if (result < 0) {
+                d->counters.actions_failed++;
+                log_action(d, LOG_ERR, MSGID_ACTION_FAILED, &c->action, &c->group,
+                           message ? message : strerror(-result));
+        } else {
+                log_action(d, LOG_NOTICE, MSGID_ACTION, &c->action, &c->group, "done");
+                record_action(d, &c->action);
+        }
+        free(c);
+}
+
+/* 1: queued to systemd (on_unit_done reports), 0: no unit owns the cgroup or
+ * no manager answers (write the file), -ENOMEM. */
+static int unit_action(struct daemon *d, const struct action *a, const struct group_sample *g,
+                       bool report)
+{
+        char unit[SDUNIT_NAME_MAX];
+        struct sdunit_memory m = {0};
+        struct unit_call *c;
+        int r;
+
+        if (!d->sdunit || sdunit_from_cgroup(g->cgroup, unit, sizeof unit) <= 0)
+                return 0;
+        if (a->kind == ACTION_LIMIT) {
+                m.set[SDUNIT_MEMORY_MAX] = true;
+                m.bytes[SDUNIT_MEMORY_MAX] = a->bytes;
+                m.set[SDUNIT_MEMORY_SWAP_MAX] = a->swap_bytes != g->memory_swap_max;
+                m.bytes[SDUNIT_MEMORY_SWAP_MAX] = a->swap_bytes;
+        } else if (a->kind == ACTION_HIGH || a->kind == ACTION_THROTTLE) {
+                m.set[SDUNIT_MEMORY_HIGH] = true;
+                m.bytes[SDUNIT_MEMORY_HIGH] = a->bytes;
+        } else
+                return 0;
+        c = calloc(1, sizeof *c);
+        if (!c)
+                return -ENOMEM;
+        *c = (struct unit_call){.daemon = d, .action = *a, .group = *g, .report = report};
+        r = sdunit_set_memory(d->sdunit, unit, &m, on_unit_done, c);
+        if (r < 0) {
+                free(c);
+                return r == -ENOMEM ? r : 0;
+        }
+        return 1;
+}
+
 /* Containers are limited and stopped through Docker (so Docker's view stays
  * true); memory.high and reclaim exist only as cgroup files. A kill goes to
  * Docker when it answers, else straight to cgroup.kill. */
 static int carry_out(struct daemon *d, const struct action *a, const struct group_sample *g)
 {
+        int r;
+
+        if (a->kind == ACTION_THROTTLE) {
+                r = cgroup_action(d, a, g);
+                if (r >= 0 && unit_action(d, a, g, false) < 0)
+                        log_warning("out of memory: systemd not told of %s's memory.high",
+                                    a->target);
+                return r;
+        }
+        if (a->kind == ACTION_HIGH ||
+            (a->kind == ACTION_LIMIT && (g->kind != GROUP_CONTAINER || a->bytes == BYTES_MAX) &&
+             d->layout.v2_memory)) {
+                r = unit_action(d, a, g, true);
+                if (r != 0)
+                        return r;
+        }
         /* Docker's update cannot lift a memory limit (0 means "unchanged"): on
          * cgroup v2 the file is written, elsewhere it cannot be done */
         if (g->kind == GROUP_CONTAINER && a->kind == ACTION_LIMIT && a->bytes == BYTES_MAX)
                 return d->layout.v2_memory ? cgroup_action(d, a, g) : -EOPNOTSUPP;
         if (g->kind == GROUP_CONTAINER &&
             (a->kind == ACTION_LIMIT || a->kind == ACTION_STOP || a->kind == ACTION_KILL)) {
-                int r = docker_action(d, a, g);
+                r = docker_action(d, a, g);
                 if (r != -ENOTCONN || a->kind != ACTION_KILL || !d->layout.v2_memory)
                         return r;
         }
@@ -219,6 +316,24 @@ static int reconfirm(struct daemon *d, const struct action *a)
         return r;
 }
 
+/* Defense in depth (issue 14): oom_score_adj, memory.oom.group and
+ * memory.low/min after the plan's actions (those are the urgent ones). It
+ * runs in pause too: it takes nothing from anyone and is what spares a
+ * protected group while the governor does not act. Dry-run writes nothing. */
+static void guard_run(struct daemon *d)
+{
+        struct oomguard_context ctx = {
+            .fs = d->fs,
+            .sdunit = d->sdunit,
+            .v2_memory = d->layout.v2_memory,
+            .dry_run = d->dry_run,
+        };
+
+        if (d->oomguard &&
+            oomguard_run(d->oomguard, &ctx, d->config, &d->snapshot, util_now_usec()) == -ENOMEM)
+                log_error("out of memory while protecting groups from the OOM killer");
+}
+
 void actuator_run(struct daemon *d, const struct plan *plan)
 {
         bool candidates_logged = false;
@@ -242,6 +357,10 @@ void actuator_run(struct daemon *d, const struct plan *plan)
                         log_action(d, LOG_NOTICE, MSGID_ACTION, a, g, "not carried out");
                 } else {
                         r = carry_out(d, a, g);
+                        if (r > 0) { /* the outcome is systemd's reply (on_unit_done) */
+                                policy_note_action(&d->policy, a, util_now_usec());
+                                continue;
+                        }
                         if (r < 0) {
                                 d->counters.actions_failed++;
                                 log_action(d, LOG_ERR, MSGID_ACTION_FAILED, a, g, strerror(-r));
@@ -254,4 +373,5 @@ void actuator_run(struct daemon *d, const struct plan *plan)
                 record_action(d, a);
                 policy_note_action(&d->policy, a, util_now_usec());
         }
+        guard_run(d);
 }

@@ -501,6 +501,10 @@ static cJSON *group_json(const struct control_status_input *in, const struct gro
                               rule ? cJSON_CreateBool(rule->protect) : cJSON_CreateNull());
         cJSON_AddItemToObject(j, "override", o ? bytes_json(o->memory_max) : cJSON_CreateNull());
         cJSON_AddItemToObject(j, "psi", g->has_psi ? psi_json(&g->psi) : cJSON_CreateNull());
+        /* what its processes carry (oomguard.h); null: not managed or none */
+        cJSON_AddItemToObject(j, "oom_score_adj", g->has_oom_score_adj
+                                                      ? cJSON_CreateNumber(g->oom_score_adj)
+                                                      : cJSON_CreateNull());
         return j;
 }
 
@@ -789,16 +793,18 @@ enum {
         COL_PSI,
         COL_PRIO,
         COL_PROT,
+        COL_OOMADJ,
         COL_OVERRIDE,
         COL_COUNT,
 };
 
 static const char *const col_titles[COL_COUNT] = {
-    "NAME", "KIND", "RULE", "USAGE", "MAX", "HIGH", "PSI10", "PRIO", "PROT", "OVERRIDE",
+    "NAME", "KIND", "RULE", "USAGE", "MAX", "HIGH", "PSI10", "PRIO", "PROT", "OOMADJ", "OVERRIDE",
 };
 /* Numbers are right-aligned so digits line up. */
 static const bool col_right[COL_COUNT] = {
     [COL_USAGE] = true, [COL_MAX] = true, [COL_HIGH] = true, [COL_PSI] = true, [COL_PRIO] = true,
+    [COL_OOMADJ] = true,
 };
 
 #define CELL_MAX 128
@@ -993,6 +999,13 @@ static int render_status(const cJSON *st, const struct control_render_options *o
                                  ? "yes"
                                  : "no",
                              CELL_MAX);
+                {
+                        const cJSON *adj = cJSON_GetObjectItemCaseSensitive(item, "oom_score_adj");
+                        if (cJSON_IsNumber(adj) && fabs(adj->valuedouble) <= 1000)
+                                snprintf(cell[COL_OOMADJ], CELL_MAX, "%d", (int)adj->valuedouble);
+                        else
+                                util_strlcpy(cell[COL_OOMADJ], "-", CELL_MAX);
+                }
                 json_size(item, "override", "-", cell[COL_OVERRIDE], CELL_MAX);
                 if (cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(item, "override")))
                         util_strlcpy(cell[COL_OVERRIDE], "-", CELL_MAX);

@@ -24,9 +24,11 @@
 #include "history.h"
 #include "log.h"
 #include "looplag.h"
+#include "oomguard.h"
 #include "overrides.h"
 #include "safety.h"
 #include "sampler.h"
+#include "sdunit.h"
 #include "startup.h"
 #include "trigger.h"
 #include "units.h"
@@ -560,9 +562,27 @@ static int secure_state_dir(struct daemon *d)
         return 0;
 }
 
+/* systemd owns its units' cgroups: where it runs, unit attributes are set
+ * through it (sdunit.h). Without it (no systemd as PID 1, no system bus)
+ * cgroup files are written directly. */
+static int open_systemd(struct daemon *d)
+{
+        int r = sdunit_open(d->event, NULL, &d->sdunit);
+
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                log_info("no systemd manager to ask (%s): cgroup attributes are written directly",
+                         r == -ENOMEDIUM ? "systemd is not the init system" : strerror(-r));
+        return oomguard_new(&d->oomguard);
+}
+
 static void daemon_done(struct daemon *d)
 {
         d->tick = sd_event_source_disable_unref(d->tick);
+        /* Calls still in flight are cancelled, their callbacks told so. */
+        d->sdunit = sdunit_free(d->sdunit);
+        d->oomguard = oomguard_free(d->oomguard);
         /* First: it saves the history and answers no one any more. */
         d->control = control_free(d->control);
         d->overrides = overrides_free(d->overrides);
@@ -706,6 +726,9 @@ int daemon_main(const struct daemon_options *opts)
         if (r < 0)
                 goto fail;
         open_docker(&d);
+        r = open_systemd(&d);
+        if (r < 0)
+                goto fail;
         r = disks_new(&d, &d.disks);
         if (r < 0)
                 goto fail;

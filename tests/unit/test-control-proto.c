@@ -284,6 +284,8 @@ static void fill_snapshot(struct snapshot *s)
         g->has_psi = true;
         g->psi.some.avg10 = 12.345;
         g->running = true;
+        g->has_oom_score_adj = true;
+        g->oom_score_adj = 950;
 
         g = snapshot_add_group(s);
         g->kind = GROUP_CGROUP;
@@ -295,6 +297,8 @@ static void fill_snapshot(struct snapshot *s)
         g->memory_max = BYTES_MAX;
         g->memory_high = 1ULL << 30;
         g->running = true;
+        g->has_oom_score_adj = true;
+        g->oom_score_adj = -998;
 
 }
 
@@ -370,6 +374,8 @@ static void test_status_json(void)
         CHECK_STREQ(cJSON_GetObjectItem(c, "name")->valuestring, "sutazai-ollama");
         CHECK_EQ_INT(strlen(cJSON_GetObjectItem(c, "id")->valuestring), 64);
         CHECK_STREQ(cJSON_GetObjectItem(c, "kind")->valuestring, "container");
+        CHECK_EQ_INT(cJSON_GetObjectItem(c, "oom_score_adj")->valuedouble, 950);
+        CHECK(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(item, 2), "oom_score_adj")));
         CHECK_EQ_U64(cJSON_GetObjectItem(c, "memory_current")->valuedouble,
                      7ULL << 30 | 512ULL << 20);
         CHECK_EQ_U64(cJSON_GetObjectItem(c, "memory_max")->valuedouble, 8ULL << 30);
