@@ -163,7 +163,7 @@ start_daemon
 echo "# status"
 expect_exit 0 ctl status
 grep -q "^Memory: " "$work/out" || fail "status table: $(cat "$work/out")"
-grep -q "^NAME  *KIND  *RULE  *USAGE  *MAX  *HIGH  *PSI10  *PRIO  *PROT  *OVERRIDE$" "$work/out" || fail "status header"
+grep -q "^NAME  *KIND  *RULE  *USAGE  *MAX  *HIGH  *PSI10  *PRIO  *PROT  *OOMADJ  *OVERRIDE$" "$work/out" || fail "status header"
 grep -q "^sutazai-ctl-$$/app-a  *cgroup " "$work/out" || fail "no row for the test cgroup"
 grep -q $'\e\[' "$work/out" && fail "colour on a non-terminal"
 expect_exit 0 ctl --json status
