@@ -55,6 +55,7 @@ section() { # TITLE COMMAND...
         echo
         section "Detection latency and containment (real kernel, VM)" "$here/bench-kernel.sh" "$build" "$runs"
         section "Footprint beside earlyoom (this host)" "$here/bench-footprint.sh" "$build" 60
+        section "Kernel OOM killer first: what the governor tells the kernel (VM)" "$here/bench-oom-protect.sh" "$build" "$runs"
         echo "### Scale: one tick (sample + decide) over N cgroups, fixture tree on tmpfs"
         echo
         "$build/tests/bench/bench-tick" || status=1

@@ -38,11 +38,16 @@ adj() { cat "/proc/$1/oom_score_adj" 2>/dev/null; }
 # adj_is PID VALUE: for wait_for, which re-runs its command (read it anew)
 adj_is() { [ "$(adj "$1")" = "$2" ]; }
 
-cg_spawn db hog --target 200 --ready /tmp/db1.ready -q
-db1=$!
-cg_spawn db hog --target 50 --ready /tmp/db2.ready -q
-db2=$!
-wait_for 20000 [ -f /tmp/db1.ready ] && wait_for 10000 [ -f /tmp/db2.ready ]
+# db: two workers, 200 + 50 MiB
+db_start() {
+        rm -f /tmp/db1.ready /tmp/db2.ready
+        cg_spawn db hog --target 200 --ready /tmp/db1.ready -q
+        db1=$!
+        cg_spawn db hog --target 50 --ready /tmp/db2.ready -q
+        db2=$!
+        wait_for 20000 [ -f /tmp/db1.ready ] && wait_for 10000 [ -f /tmp/db2.ready ]
+}
+db_start
 check "db-holds-250M" [ -f /tmp/db1.ready ]
 
 cg_spawn hog sleep 100000
@@ -93,7 +98,11 @@ while [ "$run" -le "$runs" ]; do
                 fi
         fi
         kill -9 $runaway 2>/dev/null
-        [ "$db" = intact ] || break # nothing left to protect
+        if [ "$db" = lost ]; then # the next round starts from a whole db again
+                kill -9 $db1 $db2 2>/dev/null
+                wait_for 5000 [ "$(cg_procs db)" = 0 ]
+                db_start
+        fi
         # the next round's helper, caught by the guard's next pass
         if ! alive $helper; then
                 cg_spawn hog sleep 100000

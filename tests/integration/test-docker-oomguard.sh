@@ -1,0 +1,222 @@
+#!/bin/bash
+# test-docker-oomguard — the governor's oom_score_adj reaches the processes
+# of real containers of a real private dockerd (issue 14):
+#   1. dry-run: nothing changes, the log says what would be set;
+#   2. each container's processes get their rule's value (protected -998,
+#      priority 10 → 990, sacrificial 1000), an unmanaged one keeps 0, and
+#      `sutazai-govctl --json status` shows oom_score_adj (null: unmanaged);
+#   3. processes started later with `docker exec` (and their children) get
+#      it too;
+#   4. a rule removed (SIGHUP reload): its container's processes get back
+#      the value they had.
+# memory.oom.group and memory.low/min need the v2 memory controller: the
+# kernel suite (oom-protect) covers them.
+#
+# env: GOVERNOR, GOVCTL. Needs root, dockerd, busybox-static, jq; exits 77
+# without them unless CI is set.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/dockerd.sh
+. "$here/../lib/dockerd.sh" # (sets -e -u)
+set +e
+
+skip_or_fail() {
+        if [ -n "${CI:-}" ]; then
+                echo "FAIL: prerequisite missing under CI: $*" >&2
+                exit 1
+        fi
+        echo "SKIP: $*" >&2
+        exit 77
+}
+dockerd_check || skip_or_fail "dockerd, busybox-static or root missing"
+command -v jq >/dev/null || skip_or_fail "jq missing (apt-get install jq)"
+
+GOVERNOR=${GOVERNOR:?path of sutazai-governor}
+GOVCTL=${GOVCTL:-$(dirname "$GOVERNOR")/sutazai-govctl}
+
+T=$(mktemp -d /tmp/gov-oa.XXXXXX)
+D="$T/d"
+LOG="$T/gov.log"
+CTL="$T/control.sock"
+S=$$ # container names unique to this run
+gov_pid=""
+
+cleanup() {
+        local rc=$?
+        set +e
+        if [ -n "$gov_pid" ]; then
+                kill -KILL "$gov_pid" 2>/dev/null
+                wait "$gov_pid" 2>/dev/null
+        fi
+        if [ "$rc" -ne 0 ] && [ -f "$LOG" ]; then
+                echo "--- governor log (tail) ---" >&2
+                tail -n 30 "$LOG" | cut -c1-300 >&2
+        fi
+        dockerd_clean "$D" >/dev/null 2>&1
+        rm -rf "$T"
+        exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+failures=0
+fail() {
+        echo "FAIL: $*" >&2
+        failures=$((failures + 1))
+}
+die() {
+        echo "FAIL: $*" >&2
+        exit 1
+}
+dk() { dockerd_cli "$D" "$@"; }
+ctl() { "$GOVCTL" --socket "$CTL" "$@"; }
+
+start_governor() { # CONFIG [ARGS...]
+        local conf=$1
+        shift
+        "$GOVERNOR" --config "$conf" --docker-socket "$D/docker.sock" --control-socket "$CTL" \
+                --state-dir "$T/state" "$@" >>"$LOG" 2>&1 &
+        gov_pid=$!
+        for _ in $(seq 100); do
+                [ -S "$CTL" ] && ctl status >/dev/null 2>&1 && return 0
+                kill -0 "$gov_pid" 2>/dev/null || die "governor died at start-up"
+                sleep 0.1
+        done
+        die "governor's control socket never answered"
+}
+stop_governor() {
+        kill -TERM "$gov_pid"
+        wait "$gov_pid" || fail "governor exited $? on SIGTERM"
+        gov_pid=""
+        rm -f "$CTL"
+        grep -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$LOG" &&
+                fail "sanitizer report in the governor's log"
+}
+
+# The cgroup2 directory of a container (hybrid hosts: under unified/).
+v2_root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+[ -n "$v2_root" ] || skip_or_fail "no cgroup2 mount"
+procs_of() { # NAME: every PID in the container's cgroup
+        local pid rel
+        pid=$(dk inspect -f '{{.State.Pid}}' "$1") || return 1
+        rel=$(awk -F: '$1 == "0" { print $3 }' "/proc/$pid/cgroup")
+        cat "$v2_root$rel/cgroup.procs"
+}
+adjs_of() { # NAME: the distinct oom_score_adj values of its processes
+        local p
+        for p in $(procs_of "$1"); do cat "/proc/$p/oom_score_adj" 2>/dev/null; done | sort -u | tr '\n' ' '
+}
+wait_adjs() { # NAME VALUE SECONDS: every process shows VALUE
+        for _ in $(seq $(($3 * 10))); do
+                [ "$(adjs_of "$1")" = "$2 " ] && return 0
+                sleep 0.1
+        done
+        return 1
+}
+expect_adjs() { # NAME VALUE SECONDS WHAT
+        wait_adjs "$1" "$2" "$3" || fail "$4: $1's processes show '$(adjs_of "$1")', expected '$2'"
+}
+status_adj() { # NAME
+        ctl --json status | jq -c --arg n "$1" '[.containers[] | select(.name == $n)][0].oom_score_adj'
+}
+
+# Lowering oom_score_adj needs CAP_SYS_RESOURCE (bit 24), which this test
+# host's root may lack: then protected processes keep 0 and the governor
+# says so once, and everything else must still work.
+if (( (0x$(awk '/^CapEff/ { print $2 }' /proc/self/status) >> 24) & 1 )); then
+        PROTECTED=-998
+else
+        PROTECTED=0
+        echo "  (no CAP_SYS_RESOURCE here: protected processes must stay at 0, said once)"
+fi
+
+mkdir -p "$D" "$T/state"
+chmod 0700 "$T/state"
+dockerd_start "$D" >/dev/null || die "dockerd did not start"
+
+rules() { # with or without the hog rule
+        cat <<CONF
+[governor]
+interval = 500ms
+
+[memory]
+warning = 97%
+critical = 98%
+emergency = 99%
+
+[container:db]
+match = name:db-$S
+protect = yes
+priority = 900
+
+[container:sac]
+match = name:sac-$S
+sacrificial = yes
+CONF
+        [ "$1" = with-hog ] && printf '\n[container:hog]\nmatch = name:hog-%s\npriority = 10\n' "$S"
+}
+rules with-hog >"$T/gov.conf"
+
+for c in db sac hog free; do
+        dk run -d --name "$c-$S" --network none bb:latest sh -c 'sleep 1000 & sleep 1000' >/dev/null ||
+                die "docker run $c-$S"
+done
+for c in db sac hog free; do
+        expect_adjs "$c-$S" 0 5 "before the governor"
+done
+
+echo "# 1. dry-run changes nothing"
+start_governor "$T/gov.conf" --dry-run
+sleep 3
+for c in db sac hog free; do
+        expect_adjs "$c-$S" 0 1 "dry-run"
+done
+grep -q "dry-run: would set oom_score_adj -998 on the processes of db-$S" "$LOG" ||
+        fail "dry-run did not say what it would set"
+stop_governor
+
+echo "# 2. each rule's value reaches its container's processes"
+start_governor "$T/gov.conf"
+expect_adjs "db-$S" "$PROTECTED" 5 "protected"
+expect_adjs "sac-$S" 1000 5 "sacrificial"
+expect_adjs "hog-$S" 990 5 "priority 10"
+sleep 1
+expect_adjs "free-$S" 0 1 "unmanaged"
+[ "$(status_adj "db-$S")" = "$PROTECTED" ] || fail "status oom_score_adj of db: $(status_adj "db-$S")"
+[ "$(status_adj "hog-$S")" = 990 ] || fail "status oom_score_adj of hog: $(status_adj "hog-$S")"
+[ "$(status_adj "free-$S")" = null ] || fail "status oom_score_adj of free: $(status_adj "free-$S")"
+ctl status | grep -Eq "^hog-$S +container .* 990 " || fail "status table has no OOMADJ 990 for hog"
+
+echo "# 3. processes started later with docker exec (and their children)"
+before=$(procs_of "db-$S" | wc -l)
+dk exec -d "db-$S" sh -c 'sleep 999 & exec sleep 998' || fail "docker exec"
+for _ in $(seq 50); do
+        [ "$(procs_of "db-$S" | wc -l)" -ge $((before + 2)) ] && break
+        sleep 0.1
+done
+[ "$(procs_of "db-$S" | wc -l)" -ge $((before + 2)) ] || fail "docker exec's processes not seen"
+expect_adjs "db-$S" "$PROTECTED" 5 "after docker exec"
+expect_adjs "sac-$S" 1000 1 "sacrificial, unchanged"
+dk exec -d "sac-$S" sh -c 'sleep 996 & exec sleep 995' || fail "docker exec"
+sleep 0.5
+expect_adjs "sac-$S" 1000 5 "sacrificial after docker exec"
+dk exec -d "hog-$S" sleep 997 || fail "docker exec"
+sleep 0.5
+expect_adjs "hog-$S" 990 5 "after docker exec"
+
+if [ "$PROTECTED" = 0 ]; then
+        [ "$(grep -c "cannot lower oom_score_adj.*CAP_SYS_RESOURCE" "$LOG")" = 1 ] ||
+                fail "the missing capability was not said exactly once"
+fi
+
+echo "# 4. a rule removed: the values it gave are taken back"
+rules without-hog >"$T/gov.conf"
+kill -HUP "$gov_pid"
+expect_adjs "hog-$S" 0 5 "rule removed"
+expect_adjs "db-$S" "$PROTECTED" 1 "db after the reload"
+expect_adjs "sac-$S" 1000 1 "sacrificial after the reload"
+stop_governor
+
+[ "$failures" = 0 ] || exit 1
+echo "PASS"
