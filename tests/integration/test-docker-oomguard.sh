@@ -117,6 +117,15 @@ wait_adjs() { # NAME VALUE SECONDS: every process shows VALUE
 expect_adjs() { # NAME VALUE SECONDS WHAT
         wait_adjs "$1" "$2" "$3" || fail "$4: $1's processes show '$(adjs_of "$1")', expected '$2'"
 }
+exec_d() { # NAME COMMAND...: docker exec -d, retried (a loaded dockerd may time out)
+        local i
+        for i in 1 2 3; do
+                dk exec -d "$@" && return 0
+                sleep 1
+        done
+        fail "docker exec $*"
+        return 1
+}
 status_adj() { # NAME
         ctl --json status | jq -c --arg n "$1" '[.containers[] | select(.name == $n)][0].oom_score_adj'
 }
@@ -190,25 +199,20 @@ ctl status | grep -Eq "^hog-$S +container .* 990 " || fail "status table has no 
 
 echo "# 3. processes started later with docker exec (and their children)"
 before=$(procs_of "db-$S" | wc -l)
-dk exec -d "db-$S" sh -c 'sleep 999 & exec sleep 998' || fail "docker exec"
+exec_d "db-$S" sh -c 'sleep 999 & exec sleep 998'
 for _ in $(seq 50); do
         [ "$(procs_of "db-$S" | wc -l)" -ge $((before + 2)) ] && break
         sleep 0.1
 done
 [ "$(procs_of "db-$S" | wc -l)" -ge $((before + 2)) ] || fail "docker exec's processes not seen"
-expect_adjs "db-$S" "$PROTECTED" 5 "after docker exec"
+expect_adjs "db-$S" "$PROTECTED" 10 "after docker exec"
 expect_adjs "sac-$S" 1000 1 "sacrificial, unchanged"
-dk exec -d "sac-$S" sh -c 'sleep 996 & exec sleep 995' || fail "docker exec"
+exec_d "sac-$S" sh -c 'sleep 996 & exec sleep 995'
 sleep 0.5
-expect_adjs "sac-$S" 1000 5 "sacrificial after docker exec"
-dk exec -d "hog-$S" sleep 997 || fail "docker exec"
+expect_adjs "sac-$S" 1000 10 "sacrificial after docker exec"
+exec_d "hog-$S" sleep 997
 sleep 0.5
-expect_adjs "hog-$S" 990 5 "after docker exec"
-
-if [ "$PROTECTED" = 0 ]; then
-        [ "$(grep -c "cannot lower oom_score_adj.*CAP_SYS_RESOURCE" "$LOG")" = 1 ] ||
-                fail "the missing capability was not said exactly once"
-fi
+expect_adjs "hog-$S" 990 10 "after docker exec"
 
 echo "# 4. a rule removed: the values it gave are taken back"
 rules without-hog >"$T/gov.conf"
@@ -217,6 +221,11 @@ expect_adjs "hog-$S" 0 5 "rule removed"
 expect_adjs "db-$S" "$PROTECTED" 1 "db after the reload"
 expect_adjs "sac-$S" 1000 1 "sacrificial after the reload"
 stop_governor
+# (after the exit: the log is written asynchronously and flushed by then)
+if [ "$PROTECTED" = 0 ]; then
+        said=$(grep -c "cannot lower oom_score_adj.*CAP_SYS_RESOURCE" "$LOG")
+        [ "$said" = 1 ] || fail "the missing capability was said $said times, not once"
+fi
 
 [ "$failures" = 0 ] || exit 1
 echo "PASS"
