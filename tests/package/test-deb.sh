@@ -5,9 +5,9 @@
 # what an operator relies on: the conffiles, the sutazai-gov group, the units
 # enabled, the journal catalog compiled, `--check-config` passing on the
 # shipped configuration; an operator's edit and a deleted drop-in survive a
-# reinstall; remove and purge clean up. With HOST_VM_RUN set to the host
-# suite's VM runner (tests/host/), the same .deb is installed in the VM and
-# the service must run there under systemd.
+# reinstall; remove and purge clean up. With DEB_TEST_HOST_VM=1 the same
+# .deb is installed in the host suite's VM (tests/host/run-host.sh,
+# HOST_VM_DEB) and the service must run there under systemd.
 set -euo pipefail
 
 SOURCE_DIR=${SOURCE_DIR:?source tree}
@@ -123,9 +123,14 @@ in_root dpkg --purge sutazai-governor >"$work/purge.log" 2>&1 ||
         fail "purge left the enablement link"
 echo "reinstall keeps edits; remove and purge: ok"
 
-# -- the service under a real systemd, when the host suite's VM is available
-if [ -n "${HOST_VM_RUN:-}" ]; then
-        HOST_VM_DEB=$deb "$HOST_VM_RUN" || fail "the package did not run in the host VM ($HOST_VM_RUN)"
-        echo "service ran in the host VM"
+# -- the service under a real systemd: the host suite's VM (tests/host/)
+# boots with this .deb installed in place of meson install. Minutes of TCG,
+# so only on request (DEB_TEST_HOST_VM=1); the host suite boots the same VM
+# with meson install anyway.
+if [ "${DEB_TEST_HOST_VM:-0}" = 1 ]; then
+        [ -x "$SOURCE_DIR/tests/host/run-host.sh" ] || fail "DEB_TEST_HOST_VM=1 but no tests/host/run-host.sh"
+        HOST_VM_DEB=$deb "$SOURCE_DIR/tests/host/run-host.sh" --mode suite:1 "$SOURCE_DIR" "$work/vm" ||
+                fail "the package did not run in the host VM"
+        echo "service ran in the host VM from the package"
 fi
 echo "PASS"
