@@ -14,6 +14,12 @@
  * reconnect, full re-sync. A missing socket is not an error: it is retried
  * the same way, so the governor attaches when Docker appears.
  *
+ * Events are bounded in concurrency and memory whatever the Engine sends:
+ * at most 4 inspects in flight, events for one container coalesce into one
+ * inspect, at most 256 containers wait; past that (a flood) the waiting ones
+ * are dropped, events ignored until none came for 500 ms (or 30 s passed),
+ * and the containers are listed once and inspected again.
+ *
  * The module keeps a cache of all containers, running and stopped, (docker_containers()) that the
  * sampler reads; callbacks tell the daemon when something changed so it can
  * re-evaluate at once (start events must reach a LIMIT within 100 ms).
@@ -161,5 +167,8 @@ struct docker_stats {
         uint64_t events;      /* container events read from the stream */
         uint64_t requests_failed;
         uint64_t connect_failures; /* attempts that ended before CONNECTED */
+        uint64_t events_coalesced; /* merged into an inspect already due for the container */
+        uint64_t events_dropped;   /* ignored during a flood (a re-list covers them) */
+        uint64_t floods;           /* floods begun */
 };
 void docker_get_stats(const struct docker *d, struct docker_stats *ret);

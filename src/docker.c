@@ -53,6 +53,13 @@
 #define RESPONSE_MAX             (32u * 1024 * 1024) /* bytes: any one answer */
 #define MAX_CONNECTIONS          16 /* to dockerd at once; more requests wait in curl */
 #define CURL_TIMER_ACCURACY_USEC 1  /* the start-to-limit path must not sit in timer slack */
+/* Event floods (issue 13): live inspects are bounded, events coalesce per
+ * container, and past the bound the pending set is dropped for one re-list
+ * once the flood is over. */
+#define INSPECT_INFLIGHT_MAX     4   /* live inspects at once */
+#define PENDING_MAX              256 /* containers waiting for an inspect, deduplicated */
+#define FLOOD_QUIET_USEC         (500 * USEC_PER_MSEC) /* no event for this long: flood over */
+#define FLOOD_REFILL_MAX_USEC    (30 * USEC_PER_SEC)   /* re-list at least this often in one */
 
 enum request_type {
         REQ_VERSION,
@@ -88,6 +95,7 @@ struct request {
         enum request_type type;
         bool internal;       /* part of the connection (version, list, inspect, events, ping) */
         bool sync;           /* inspect during SYNCING */
+        bool refill;         /* list after an event flood */
         unsigned generation; /* internal requests of an older connection are ignored */
         struct curl_slist *headers;
         char *body;
@@ -113,6 +121,14 @@ struct restart_track {
         usec_t window_start_usec;
         unsigned in_window;
         bool reported;
+};
+
+/* A container waiting for a live inspect (at most one entry per id). */
+struct pending {
+        char id[DOCKER_ID_MAX];
+        enum docker_event_kind kind;
+        usec_t received_usec;
+        uint64_t time_nano;
 };
 
 /* A live inspect in flight for one container; events meanwhile are merged
@@ -169,9 +185,15 @@ struct docker {
         struct container_array cache;
         struct container_array sync_cache;
         size_t sync_pending;
-        struct inflight *inflight;
+        struct inflight inflight[INSPECT_INFLIGHT_MAX];
         size_t n_inflight;
-        size_t allocated_inflight;
+        struct pending *pending; /* PENDING_MAX entries, FIFO */
+        size_t n_pending;
+        char (*refill)[DOCKER_ID_MAX]; /* ids of a re-list still to inspect */
+        size_t n_refill, refill_pos;
+        bool flooded; /* pending dropped: events ignored until the flood ends */
+        usec_t flood_since_usec, flood_last_event_usec;
+        sd_event_source *flood_timer;
 
         struct restart_track *restarts;
         size_t n_restarts;
@@ -634,6 +656,14 @@ static void event_line(struct docker *d, const char *line, size_t len, usec_t re
         if (!e.container || e.action == DOCKER_ACTION_OTHER)
                 return;
         d->stats.events++;
+        if (e.time_nano > d->last_event_nano)
+                d->last_event_nano = e.time_nano;
+        if (d->flooded && e.action != DOCKER_ACTION_OOM) {
+                /* The re-list after the flood sees what these would have. */
+                d->stats.events_dropped++;
+                d->flood_last_event_usec = received;
+                return;
+        }
         (void)queue_push(d, &e, received);
 }
 
@@ -703,6 +733,10 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *userdata)
 static void connection_reset(struct docker *d, const char *why);
 static int start_connect(struct docker *d);
 static void sync_done(struct docker *d);
+static void flood_begin(struct docker *d);
+static void refill_clear(struct docker *d);
+static void refill_done(struct docker *d, struct request *req, int r);
+static ssize_t inflight_find(struct docker *d, const char *id);
 static void process_queue(struct docker *d);
 
 static int on_reconnect_timer(sd_event_source *s, uint64_t usec, void *userdata)
@@ -834,6 +868,10 @@ static void connection_reset(struct docker *d, const char *why)
         array_clear(&d->sync_cache);
         d->sync_pending = 0;
         d->n_inflight = 0;
+        d->n_pending = 0;
+        refill_clear(d);
+        d->flooded = false;
+        (void)sd_event_source_set_enabled(d->flood_timer, SD_EVENT_OFF);
         d->state = STATE_BACKOFF;
         (void)sd_event_source_set_enabled(d->watch_timer, SD_EVENT_OFF);
         watch_socket_dir(d, true);
@@ -1073,44 +1111,105 @@ static ssize_t inflight_find(struct docker *d, const char *id)
         return -1;
 }
 
-static void schedule_inspect(struct docker *d, const char *id, enum docker_event_kind kind,
-                             usec_t received, uint64_t time_nano)
+/* CHANGED never hides a start or an end already waiting. */
+static bool kind_replaces(enum docker_event_kind waiting, enum docker_event_kind incoming)
 {
-        ssize_t i = inflight_find(d, id);
-        struct inflight *f;
+        return waiting == DOCKER_EVENT_CHANGED || incoming != DOCKER_EVENT_CHANGED;
+}
+
+static int start_live_inspect(struct docker *d, const char *id, enum docker_event_kind kind,
+                              usec_t received, uint64_t time_nano)
+{
+        struct inflight *f = &d->inflight[d->n_inflight];
         int r;
 
-        if (i >= 0) {
-                f = &d->inflight[i];
-                /* CHANGED never hides a start or an end already pending. */
-                if (!f->again || kind != DOCKER_EVENT_CHANGED) {
-                        f->again_kind = kind;
-                        f->again_received_usec = received;
-                        f->again_time_nano = time_nano;
-                }
-                f->again = true;
-                return;
-        }
-        if (d->n_inflight == d->allocated_inflight) {
-                size_t n = d->allocated_inflight ? d->allocated_inflight * 2 : 16;
-                struct inflight *p = realloc(d->inflight, n * sizeof(*p));
-
-                if (!p) {
-                        log_error("docker: out of memory");
-                        return;
-                }
-                d->inflight = p;
-                d->allocated_inflight = n;
-        }
-        f = &d->inflight[d->n_inflight];
+        assert(d->n_inflight < INSPECT_INFLIGHT_MAX);
         *f = (struct inflight){.kind = kind, .received_usec = received, .time_nano = time_nano};
         util_strlcpy(f->id, id, sizeof(f->id));
         r = start_inspect(d, id, false);
         if (r < 0) {
                 log_warning("docker: cannot inspect %.12s: %s", id, strerror(-r));
-                return;
+                return r;
         }
         d->n_inflight++;
+        return 0;
+}
+
+/* Fill free inspect slots: what a re-list after a flood found first (it
+ * is bounded by the containers that exist, and the events that came after
+ * it may be the next wave of the flood), then containers with events,
+ * oldest first. */
+static void pump_inspects(struct docker *d)
+{
+        while (d->n_inflight < INSPECT_INFLIGHT_MAX && d->state == STATE_CONNECTED) {
+                if (d->refill_pos < d->n_refill) {
+                        const char *id = d->refill[d->refill_pos++];
+
+                        if (inflight_find(d, id) < 0)
+                                (void)start_live_inspect(d, id, DOCKER_EVENT_CHANGED,
+                                                         util_now_usec(), 0);
+                        continue;
+                }
+                if (d->refill)
+                        refill_clear(d);
+                if (d->n_pending == 0)
+                        return;
+                struct pending p = d->pending[0];
+
+                memmove(&d->pending[0], &d->pending[1], (--d->n_pending) * sizeof(d->pending[0]));
+                (void)start_live_inspect(d, p.id, p.kind, p.received_usec, p.time_nano);
+        }
+}
+
+static void schedule_inspect(struct docker *d, const char *id, enum docker_event_kind kind,
+                             usec_t received, uint64_t time_nano)
+{
+        ssize_t i = inflight_find(d, id);
+
+        if (i >= 0) {
+                struct inflight *f = &d->inflight[i];
+
+                if (!f->again || kind_replaces(f->again_kind, kind)) {
+                        f->again_kind = kind;
+                        f->again_received_usec = received;
+                        f->again_time_nano = time_nano;
+                }
+                f->again = true;
+                d->stats.events_coalesced++;
+                return;
+        }
+        for (size_t k = 0; k < d->n_pending; k++) {
+                struct pending *p = &d->pending[k];
+
+                if (strcmp(p->id, id) != 0)
+                        continue;
+                if (kind_replaces(p->kind, kind)) {
+                        p->kind = kind;
+                        p->received_usec = received;
+                        p->time_nano = time_nano;
+                }
+                d->stats.events_coalesced++;
+                return;
+        }
+        if (d->n_inflight < INSPECT_INFLIGHT_MAX && d->n_pending == 0 &&
+            d->refill_pos >= d->n_refill) {
+                (void)start_live_inspect(d, id, kind, received, time_nano);
+                return;
+        }
+        if (!d->pending) {
+                d->pending = calloc(PENDING_MAX, sizeof(*d->pending));
+                if (!d->pending) {
+                        log_error("docker: out of memory");
+                        return;
+                }
+        }
+        if (d->n_pending == PENDING_MAX) {
+                flood_begin(d);
+                return;
+        }
+        d->pending[d->n_pending++] =
+            (struct pending){.kind = kind, .received_usec = received, .time_nano = time_nano};
+        util_strlcpy(d->pending[d->n_pending - 1].id, id, DOCKER_ID_MAX);
 }
 
 static void handle_event(struct docker *d, const struct queued_event *q)
@@ -1189,9 +1288,14 @@ static void inspect_live_done(struct docker *d, struct request *req, int r)
                 struct docker_container *slot;
                 enum docker_event_kind kind = f.kind;
 
+                bool known = array_find(&d->cache, c.id) != NULL;
+
                 resolve_cgroup(d, &c);
                 track_restarts(d, &c);
                 slot = array_upsert(&d->cache, &c);
+                /* First seen by a re-list after a flood: its start is news. */
+                if (slot && kind == DOCKER_EVENT_CHANGED && !known && slot->running)
+                        kind = DOCKER_EVENT_STARTED;
                 if (!slot) {
                         docker_container_done(&c);
                         log_error("docker: out of memory");
@@ -1225,6 +1329,119 @@ static void inspect_live_done(struct docker *d, struct request *req, int r)
                         return;
         }
         d->inflight[i] = d->inflight[--d->n_inflight];
+        pump_inspects(d);
+}
+
+/* ---- event floods ------------------------------------------------------------- */
+
+static void refill_clear(struct docker *d)
+{
+        free(d->refill);
+        d->refill = NULL;
+        d->n_refill = d->refill_pos = 0;
+}
+
+static void flood_arm(struct docker *d, usec_t delay)
+{
+        (void)sd_event_source_set_time(d->flood_timer, util_now_usec() + delay);
+        (void)sd_event_source_set_enabled(d->flood_timer, SD_EVENT_ONESHOT);
+}
+
+/* More containers changing than we follow one by one (PENDING_MAX): forget
+ * the pending ones and ignore events until the flood is over, then list the
+ * containers once. Memory and requests stay bounded whatever the Engine
+ * sends or however slowly it answers. */
+static void flood_begin(struct docker *d)
+{
+        usec_t now = util_now_usec();
+
+        d->stats.events_dropped += d->n_pending;
+        d->n_pending = 0;
+        d->flood_last_event_usec = now;
+        if (d->flooded)
+                return;
+        d->flooded = true;
+        d->flood_since_usec = now;
+        d->stats.floods++;
+        log_event(LOG_WARNING, MSGID_DOCKER, NULL,
+                  "Docker Engine at %s: event flood (more than %d containers changing at once); "
+                  "following it again by listing the containers once it is over",
+                  d->socket_path, PENDING_MAX);
+        flood_arm(d, FLOOD_QUIET_USEC);
+}
+
+static int on_flood_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct docker *d = userdata;
+        usec_t now = util_now_usec();
+        char path[128];
+        struct request *req;
+        int r;
+
+        if (!d->flooded)
+                return 0;
+        /* Still syncing, or still flooding (unless for too long): later. */
+        if (d->state != STATE_CONNECTED ||
+            (now - d->flood_last_event_usec < FLOOD_QUIET_USEC &&
+             now - d->flood_since_usec < FLOOD_REFILL_MAX_USEC)) {
+                flood_arm(d, FLOOD_QUIET_USEC / 2);
+                return 0;
+        }
+        d->flooded = false;
+        log_event(LOG_NOTICE, MSGID_DOCKER, NULL,
+                  "Docker Engine at %s: event flood over after %" PRIu64
+                  " ms (%" PRIu64 " events dropped so far); listing the containers",
+                  d->socket_path, (uint64_t)((now - d->flood_since_usec) / USEC_PER_MSEC),
+                  d->stats.events_dropped);
+        snprintf(path, sizeof(path), "/v%s/containers/json?all=1", d->api_version);
+        r = request_start(d, REQ_LIST, "GET", path, NULL, REQUEST_TIMEOUT_MSEC, NULL, &req);
+        if (r < 0)
+                connection_reset(d, strerror(-r));
+        else
+                req->refill = true;
+        after_curl(d);
+        return 0;
+}
+
+/* The list after a flood: containers gone meanwhile are removed now, every
+ * listed one is inspected again (bounded like any inspect). */
+static void refill_done(struct docker *d, struct request *req, int r)
+{
+        char(*ids)[DOCKER_ID_MAX] = NULL;
+        size_t n = 0;
+
+        if (r >= 0)
+                r = docker_json_parse_container_list(req->response.data, req->response.len, &ids,
+                                                     &n);
+        if (r < 0) {
+                connection_reset(d, "cannot list the containers after an event flood");
+                return;
+        }
+        for (size_t i = 0; i < d->cache.n;) {
+                struct docker_container old;
+                bool listed = false;
+
+                for (size_t k = 0; k < n && !listed; k++)
+                        listed = strcmp(ids[k], d->cache.items[i].id) == 0;
+                if (listed || inflight_find(d, d->cache.items[i].id) >= 0) {
+                        i++;
+                        continue;
+                }
+                if (!array_take(&d->cache, d->cache.items[i].id, &old))
+                        break;
+                forget_restarts(d, old.id);
+                old.running = false;
+                emit(d, DOCKER_EVENT_REMOVED, &old, util_now_usec(), 0);
+                docker_container_done(&old);
+                if (d->state != STATE_CONNECTED) {
+                        free(ids);
+                        return;
+                }
+        }
+        refill_clear(d);
+        d->refill = ids;
+        d->n_refill = n;
+        pump_inspects(d);
 }
 
 static void sync_done(struct docker *d)
@@ -1325,6 +1542,11 @@ static void request_done(struct docker *d, struct request *req, CURLcode code)
         case REQ_LIST: {
                 char(*ids)[DOCKER_ID_MAX] = NULL;
                 size_t n = 0;
+
+                if (req->refill) {
+                        refill_done(d, req, r);
+                        break;
+                }
 
                 if (r >= 0)
                         r = docker_json_parse_container_list(req->response.data, req->response.len,
@@ -1430,7 +1652,11 @@ static void after_curl(struct docker *d)
                         request_free(req);
                 }
                 if (d->queue_overflow) {
-                        connection_reset(d, "too many events while syncing");
+                        /* More events than we hold while syncing: drop them
+                         * and re-list once the flood is over. */
+                        d->n_queue = 0;
+                        d->queue_overflow = false;
+                        flood_begin(d);
                         continue;
                 }
                 if (d->state == STATE_EVENTS_OPENING && d->events_open) {
@@ -1512,6 +1738,12 @@ int docker_new(sd_event *event, const char *socket_path, struct cgfs *fs, docker
                 goto fail;
         (void)sd_event_source_set_enabled(d->watch_timer, SD_EVENT_OFF);
         (void)sd_event_source_set_description(d->watch_timer, "docker-watch");
+        r = sd_event_add_time(event, &d->flood_timer, CLOCK_MONOTONIC, 0, 50 * USEC_PER_MSEC,
+                              on_flood_timer, d);
+        if (r < 0)
+                goto fail;
+        (void)sd_event_source_set_enabled(d->flood_timer, SD_EVENT_OFF);
+        (void)sd_event_source_set_description(d->flood_timer, "docker-flood");
 
         watch_socket_dir(d, true);
         *ret = d;
@@ -1555,7 +1787,9 @@ struct docker *docker_free(struct docker *d)
         array_clear(&d->sync_cache);
         buffer_done(&d->line);
         free(d->queue);
-        free(d->inflight);
+        free(d->pending);
+        free(d->refill);
+        sd_event_source_disable_unref(d->flood_timer);
         free(d->restarts);
         free(d->socket_path);
         sd_event_unref(d->event);

@@ -35,7 +35,7 @@ Test control (not Docker's API; never logged), JSON bodies:
                            events per second (starts and dies of unknown
                            ids, ids repeating); with --flood, inspects of
                            them are never answered
-  GET  /_fake/state        {containers: [...], images: [...]}
+  GET  /_fake/state        {containers: [...], images: [...], events: N emitted}
 
 A container's pid may be a real process: when it exits the container dies
 (die event), as when the governor kills through cgroup.kill.
@@ -92,6 +92,7 @@ class Engine:
         self.images = {}  # id → dict
         self.events = []  # (timeNano, message) in order
         self.flood_ids = set()
+        self.n_events = 0
         self.log_lock = threading.Lock()
 
     # ---- bookkeeping ----
@@ -108,6 +109,7 @@ class Engine:
                "Actor": {"ID": actor_id, "Attributes": attributes},
                "scope": "local", "time": now // 10**9, "timeNano": now}
         self.events.append((now, msg))
+        self.n_events += 1
         if len(self.events) > 100000:
             del self.events[:50000]
         self.lock.notify_all()
@@ -612,7 +614,8 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/_fake/state":
             with e.lock:
                 return self.reply(200, {"containers": list(e.containers.values()),
-                                        "images": list(e.images.values())})
+                                        "images": list(e.images.values()),
+                                        "events": e.n_events})
         return self.error(404, "no such control")
 
 
