@@ -17,6 +17,9 @@
 #   - disk emergency: container prune (until filter), dangling-image prune,
 #     and LRU eviction (the least recently used image deleted first; an
 #     image in use by a running container never).
+# The fake itself is checked too: Docker's exact 400 for a too-old client,
+# and the real Docker CLI (when installed) runs version, ps, images and
+# events against each engine.
 # Also: an engine whose range does not meet ours (MinAPIVersion above
 # 1.52) gets no versioned request, one clear error naming both ranges, and
 # retries.
@@ -87,6 +90,7 @@ CONF
 declare -A VERSION=([20.10]=20.10.24+dfsg1 [24]=24.0.9 [25]=25.0.5 [27]=27.5.1 [28]=28.5.2
         [29]=29.1.0)
 declare -A API=([20.10]=1.41 [24]=1.43 [25]=1.44 [27]=1.47 [28]=1.51 [29]=1.52)
+declare -A MIN_API=([20.10]=1.12 [24]=1.12 [25]=1.24 [27]=1.24 [28]=1.24 [29]=1.44)
 
 for profile in 20.10 24 25 27 28 29; do
         api=${API[$profile]}
@@ -102,6 +106,34 @@ for profile in 20.10 24 25 27 28 29; do
         web1=$(fake POST /_fake/containers "{\"name\":\"web-1\",\"pid\":$SPID}" | jq -r .Id)
         sleeper "plain-$profile"
         plain=$(fake POST /_fake/containers "{\"name\":\"plain-1\",\"pid\":$SPID}" | jq -r .Id)
+        # the fake itself: Docker's refusal of a too-old client, word for word
+        # (daemon/server/middleware/version.go at each release)
+        out=$(curl -s --unix-socket "$SOCK" -w ' %{http_code}' http://d/v1.43/containers/json)
+        if [ "$profile" = 29 ]; then
+                [ "$out" = '{"message":"client version 1.43 is too old. Minimum supported API version is 1.44, please upgrade your client to a newer version"}
+ 400' ] || fail "$profile: the fake's refusal of 1.43 is: $out"
+        elif [ "$profile" = 20.10 ]; then
+                [ "$out" = '{"message":"client version 1.43 is too new. Maximum supported API version is 1.41"}
+ 400' ] || fail "$profile: the fake's refusal of 1.43 is: $out"
+        else
+                [ "${out##* }" = 200 ] || fail "$profile: the fake refused API 1.43: $out"
+        fi
+        # and the real Docker CLI where there is one (28 here, API 1.50)
+        if command -v docker >/dev/null; then
+                dcli() { docker -H "unix://$SOCK" "$@" 2>&1; }
+                [ "$(dcli version --format '{{.Server.APIVersion}} {{.Server.MinAPIVersion}}')" = "$api ${MIN_API[$profile]}" ] ||
+                        fail "$profile: docker version says $(dcli version --format '{{.Server.APIVersion}} {{.Server.MinAPIVersion}}')"
+                # (whole answers, then grep: grep -q ending a pipe early is a
+                # SIGPIPE, a failure under pipefail)
+                out=$(dcli ps --format '{{.Names}}')
+                grep -qx web-1 <<<"$out" || fail "$profile: docker ps: $out"
+                out=$(dcli images --format '{{.Repository}}:{{.Tag}}')
+                grep -qx old:1 <<<"$out" || fail "$profile: docker images: $out"
+                out=$(dcli events --since 0 --until "$(date +%s.%N)" --filter type=container \
+                        --format '{{.Action}} {{.Actor.Attributes.name}}')
+                grep -qx "start web-1" <<<"$out" || fail "$profile: docker events: $out"
+        fi
+        : >"$REQ" # from here on: only the governor's requests
         mkdir -p "$T/state-$profile-a" "$T/state-$profile-b"
         chmod 0700 "$T/state-$profile-a" "$T/state-$profile-b"
 
@@ -131,8 +163,9 @@ for profile in 20.10 24 25 27 28 29; do
         ctl --json status | jq -e --arg v "${VERSION[$profile]}" --arg a "$api" \
                 '.docker.connected and .docker.version == $v and .docker.api_version == $a' >/dev/null ||
                 fail "$profile: status --json docker is $(ctl --json status | jq -c .docker)"
-        ctl status | grep -qF "Docker:      connected — Engine ${VERSION[$profile]}, API $api" ||
-                fail "$profile: status shows $(ctl status | grep Docker:)"
+        out=$(ctl status)
+        grep -qF "Docker:      connected — Engine ${VERSION[$profile]}, API $api" <<<"$out" ||
+                fail "$profile: status shows $(grep Docker: <<<"$out")"
         stop_governor
 
         # -- emergencies: a kill, and disk cleanup --
@@ -205,7 +238,8 @@ for _ in $(seq 60); do
         sleep 0.1
 done
 [ "$(grep -c "GET /version" "$T/future.req")" -ge 2 ] || fail "no retry of /version against a too-new engine"
-grep -v "GET /version" "$T/future.req" | grep -q " /v" && fail "a versioned request went to an engine with no common API"
+grep -v "GET /version" "$T/future.req" >"$T/future.other"
+grep -q " /v" "$T/future.other" && fail "a versioned request went to an engine with no common API"
 [ "$(grep -c "speaks API 1.53-1.60, the governor 1.41-1.52: no common API version" "$LOG")" = 1 ] ||
         fail "not one error naming both ranges: $(grep -i "api" "$LOG" | head -3)"
 ctl --json status | jq -e '.docker.connected == false and .docker.version == "35.0.0" and .docker.api_version == null' >/dev/null ||

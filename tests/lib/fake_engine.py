@@ -311,7 +311,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Server", "Docker/%s (linux)" % e.version)
 
     def reply(self, status, body, ctype="application/json"):
-        data = body if isinstance(body, bytes) else (json.dumps(body) + "\n").encode()
+        # as Go's json.Encoder writes it: compact, one newline
+        data = body if isinstance(body, bytes) else \
+            (json.dumps(body, separators=(",", ":")) + "\n").encode()
         self.send_response(status)
         self.headers_common()
         self.send_header("Content-Type", ctype)
