@@ -166,6 +166,15 @@ grep -q "^Memory: " "$work/out" || fail "status table: $(cat "$work/out")"
 grep -q "^NAME  *KIND  *RULE  *USAGE  *MAX  *HIGH  *PSI10  *PRIO  *PROT  *OOMADJ  *OVERRIDE$" "$work/out" || fail "status header"
 grep -q "^sutazai-ctl-$$/app-a  *cgroup " "$work/out" || fail "no row for the test cgroup"
 grep -q $'\e\[' "$work/out" && fail "colour on a non-terminal"
+# a hybrid host says which actions it cannot take; a pure v2 host says nothing
+if [ "$v2" = /sys/fs/cgroup/unified ]; then
+        grep -q "^Limits:      memory.high, reclaim, throttle unavailable (hybrid cgroups" "$work/out" ||
+                fail "hybrid host without a Limits line: $(cat "$work/out")"
+        grep -q "memory.high, reclaim and throttle unavailable" "$work/daemon.log" ||
+                fail "hybrid host silent at start-up"
+else
+        grep -q "^Limits:" "$work/out" && fail "Limits line on a pure cgroup v2 host"
+fi
 expect_exit 0 ctl --json status
 jq -e '(.tiers.memory | type == "string") and (.tiers.disk | type == "object") and
        (.dry_run == false) and (.paused == false) and (.overrides == []) and
