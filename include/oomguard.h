@@ -28,7 +28,8 @@
  * OOMGUARD_RESCAN_USEC (pids.current is missing on hybrid hosts: then every
  * pass). A pass runs at most every OOMGUARD_PASS_USEC.
  *
- * Restoring: when a rule stops applying to a group that still exists, each
+ * Restoring: when a rule stops applying to a group that still exists (seen
+ * so on OOMGUARD_RESTORE_PASSES passes in a row), each
  * process the guard changed gets back the value it had before, processes
  * that arrived later (and inherited the guard's value) get 0,
  * memory.oom.group gets 0 if the guard set it, memory.low/min 0 if it set
@@ -61,6 +62,9 @@
  * often even when pids.current did not change (one process replaced by
  * another, systemd's daemon-reload rewriting attributes) */
 #define OOMGUARD_RESCAN_USEC (10 * USEC_PER_SEC)
+/* passes (OOMGUARD_PASS_USEC apart at least) a group must be seen unmanaged
+ * in a row before what the guard set is given back */
+#define OOMGUARD_RESTORE_PASSES 2
 /* usec: the same memory.low/min is not sent again within this */
 #define OOMGUARD_RESEND_USEC (15 * USEC_PER_SEC)
 

@@ -37,6 +37,7 @@ struct guard_group {
         /* memory.low/min last sent (BYTES_MAX: never) and when */
         uint64_t low_sent, min_sent;
         usec_t mem_sent_usec;
+        unsigned unmanaged_passes; /* consecutive passes present but unmatched */
         bool seen;
 };
 
@@ -357,6 +358,7 @@ static int guard_target(struct oomguard *g, const struct oomguard_context *ctx,
         if (!gg && !(gg = group_add(g, s)))
                 return -ENOMEM;
         gg->seen = true;
+        gg->unmanaged_passes = 0;
         has_pids = cgfs_read_value(ctx->fs, gg->cgroup, "pids.current", &pids_current) >= 0;
         due = !gg->has_adj || gg->adj != t->oom_score_adj || gg->scanned_usec == USEC_INFINITY ||
               now >= gg->scanned_usec + OOMGUARD_RESCAN_USEC || !has_pids ||
@@ -447,8 +449,16 @@ int oomguard_run(struct oomguard *g, const struct oomguard_context *ctx, const s
                         g->groups[kept++] = gg;
                         continue;
                 }
-                /* still there but no longer managed (or stopped): restore */
+                /* still there but no longer managed: restore, once it was
+                 * so for OOMGUARD_RESTORE_PASSES passes in a row (a container
+                 * briefly unmatched while Docker's view of it is refreshed
+                 * must not lose its protection); gone or stopped: forget */
                 s = snapshot_find(snap, gg->key);
+                if (s && s->cgroup[0] && s->rule < 0 &&
+                    ++gg->unmanaged_passes < OOMGUARD_RESTORE_PASSES) {
+                        g->groups[kept++] = gg;
+                        continue;
+                }
                 if (s && s->cgroup[0] && s->rule < 0)
                         guard_restore(g, ctx, gg);
                 group_free(gg);

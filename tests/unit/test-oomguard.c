@@ -255,6 +255,9 @@ static void test_writer(void)
         proc(21, 990); /* a child forked since: inherited ours, gets 0 */
         put("cg/docker/hog/cgroup.procs", "20\n21\n");
         s.groups[1].rule = -1;
+        /* one pass unmatched is not enough (a container briefly unmatched) */
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 16 * USEC_PER_SEC), 0);
+        CHECK_EQ_INT(get("proc/20/oom_score_adj"), 990);
         CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 17 * USEC_PER_SEC), 0);
         CHECK_EQ_INT(get("proc/20/oom_score_adj"), 300);
         CHECK_EQ_INT(get("proc/21/oom_score_adj"), 0);
@@ -263,6 +266,8 @@ static void test_writer(void)
 
         /* db's rule opts out of memory.oom.group: the guard's 1 is taken back */
         s.groups[0].rule = -1;
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 18 * USEC_PER_SEC), 0);
+        CHECK_EQ_INT(get("proc/10/oom_score_adj"), -998);
         CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 19 * USEC_PER_SEC), 0);
         CHECK_EQ_INT(get("cg/docker/db/memory.oom.group"), 0);
         CHECK_EQ_INT(get("cg/docker/db/memory.low"), 0);
