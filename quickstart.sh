@@ -17,7 +17,7 @@ BUILD_PACKAGES=(meson ninja-build pkg-config gcc libc6-dev libsystemd-dev libcgr
                 libcurl4-openssl-dev libcjson-dev libinih-dev)
 TEST_PACKAGES=(docker.io busybox-static qemu-system-x86 linux-image-amd64 systemd util-linux
                python3 cpio prometheus earlyoom clang libclang-rt-14-dev iproute2 procps
-               jq debootstrap lintian dpkg-dev debhelper)
+               jq debootstrap lintian dpkg-dev debhelper dbus-daemon)
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 
 die() { echo "quickstart: $*" >&2; exit 1; }
