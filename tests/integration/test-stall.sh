@@ -207,7 +207,22 @@ asks set-limit app 64M --for 1h
 for ((i = 0; i < 30; i++)); do [ -f "$work/fifo-state/overrides.json" ] && break; sleep 0.1; done
 [ -f "$work/fifo-state/overrides.json" ] || fail "overrides not saved as a regular file after the FIFO was moved aside"
 stop_gov
-pass "FIFO state files: refused at start-up, moved aside, saving works, SIGTERM exit 0"
+# SIGTERM in the middle of start-up, FIFOs planted again: gone within 3 s
+# (0 from the handler, or 143 if it came before the handler was installed)
+rm -f "$work/fifo-state"/*.json
+mkfifo "$work/fifo-state/overrides.json" "$work/fifo-state/history.json"
+env SUTAZAI_GOVERNOR_LOG_TARGET=console "$GOVERNOR" --config "$work/fifo.conf" --dry-run \
+        --control-socket "$sock" >"$work/fifo-term.log" 2>&1 &
+gov_pid=$!
+sleep 0.05
+kill -TERM "$gov_pid"
+for ((i = 0; i < 30; i++)); do kill -0 "$gov_pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$gov_pid" 2>/dev/null && fail "SIGTERM during start-up not honoured within 3 s"
+rc=0
+wait "$gov_pid" || rc=$?
+gov_pid=""
+[ "$rc" = 0 ] || [ "$rc" = 143 ] || fail "exit status $rc after SIGTERM during start-up"
+pass "FIFO state files: refused at start-up, moved aside, saving works, SIGTERM exit 0 (and during start-up: $rc)"
 
 # ---- 4. the control group, looked up at start-up and reload only -----------
 # A private /etc/group (bind-mounted in this mount namespace only).
