@@ -101,6 +101,36 @@ void cgfs_kept_sweep(struct cgfs *fs);
 /* How many files are kept open now (tests, debugging). */
 size_t cgfs_kept_count(const struct cgfs *fs);
 
+/* Change watches: one inotify watch per group directory tells the sampler
+ * which groups changed, so the others need not be read on every sample.
+ * The kernel raises a file-modified event on the directory when
+ * memory.events or cgroup.events changes content, and for every write(2) to
+ * a file in it (ours to memory.max, another manager's, a fixture's); files
+ * created or renamed into it count too (fixture trees). memory.current and
+ * memory.pressure raise nothing: the sampler reads those when a decision
+ * needs them and on its slower refresh.
+ *
+ * cgfs_watch_fd: the inotify fd to poll for EPOLLIN (-1: inotify is
+ * unavailable; then every group is to be read on every sample).
+ * cgfs_watch_add: watch the directory of cgroup rel; the wd (>= 0), the same
+ * for the same directory, or -errno (-EOPNOTSUPP no inotify, -ENOSPC the
+ * user's watch limit): the caller reads that group every sample.
+ * cgfs_watch_take: 1 if an event arrived for wd since the last take (or
+ * events were lost), 0 if not, -ENOENT if wd is not watched (never added,
+ * swept, or its directory was removed). Marks wd as in use.
+ * cgfs_watch_process: read the queued events without blocking and mark
+ * their watches; returns how many watches it newly marked, or -errno.
+ * cgfs_watch_pending: an event is marked and not yet taken.
+ * cgfs_watch_sweep: remove the watches no cgfs_watch_take/add named since
+ * the previous sweep (groups gone or no longer matched); once per sample. */
+int cgfs_watch_fd(const struct cgfs *fs);
+int cgfs_watch_add(struct cgfs *fs, const char *rel);
+int cgfs_watch_take(struct cgfs *fs, int wd);
+int cgfs_watch_process(struct cgfs *fs);
+bool cgfs_watch_pending(const struct cgfs *fs);
+void cgfs_watch_sweep(struct cgfs *fs);
+size_t cgfs_watch_count(const struct cgfs *fs); /* tests, debugging */
+
 /* Read the file name inside cgroup rel ("" for the root) into buf,
  * NUL-terminated. Returns length or -errno (-EFBIG: does not fit). */
 ssize_t cgfs_read(struct cgfs *fs, const char *rel, const char *name, char *buf, size_t size);
@@ -168,10 +198,13 @@ typedef int (*cgfs_visit_fn)(const char *rel, void *userdata);
 int cgfs_walk(struct cgfs *fs, cgfs_visit_fn cb, void *userdata);
 
 /* As cgfs_walk(), but replays the list of cgroups the last full walk found
- * (same order) instead of walking again, while that list is younger than
- * max_age_usec at now AND the root's cgroup.stat still counts the same
- * nr_descendants (a cgroup created or removed anywhere below changes it at
- * once, so those are seen on the next call). max_age_usec bounds how long a
+ * (same order) instead of walking again, while the root's cgroup.stat still
+ * counts the same nr_descendants (a cgroup created or removed anywhere below
+ * changes it at once, so those are seen on the next call) AND either every
+ * directory of that walk is watched (cgfs_watch_*: the kernel reports a
+ * directory made, removed or renamed in it; events are read by
+ * cgfs_watch_process) and none reported one, or the list is younger than
+ * max_age_usec at now. Without watches, max_age_usec bounds how long a
  * cgroup removed and another created in its place between two calls (count
  * unchanged) can go unseen. Without a readable cgroup.stat (fixture trees)
  * every call walks. A replayed cgroup may have vanished since: reading it

@@ -65,6 +65,9 @@ struct daemon {
         struct sdunit *sdunit;     /* systemd's manager; NULL: cgroup files only */
         struct oomguard *oomguard; /* oom_score_adj, memory.oom.group/low/min */
         sd_event_source *tick;
+        sd_event_source *cgroup_watch; /* cgfs change events: groups to re-read */
+        usec_t control_tick_usec;      /* the tick that last ran control_tick() (0 never) */
+        uint64_t control_tick_history; /* history_total() then */
         struct snapshot snapshot; /* the last sample */
         struct policy_state policy;
         struct plan plan; /* the last plan */

@@ -44,6 +44,10 @@ struct group_sample {
          * oomguard pass (not by the sampler): for status */
         bool has_oom_score_adj;
         int oom_score_adj;
+        /* Sampler bookkeeping: when every file of the group was last read
+         * (monotonic; 0 never), and its change watch (cgfs_watch_add; -1 none). */
+        usec_t refreshed;
+        int watch;
 };
 
 struct host_sample {
@@ -59,13 +63,23 @@ struct snapshot {
         struct group_sample *groups;
         size_t n_groups;
         size_t allocated;
+        /* snapshot_index(): open addressing over groups by key, slots hold
+         * index + 1 (0 empty); NULL: snapshot_find() searches linearly. */
+        size_t *index;
+        size_t index_slots;
 };
 
 void snapshot_init(struct snapshot *s);
 void snapshot_done(struct snapshot *s);
-/* Append a zeroed group (rule = -1, limits BYTES_MAX); NULL on -ENOMEM. */
+/* Append a zeroed group (rule = -1, limits BYTES_MAX, watch -1); NULL on
+ * -ENOMEM. Drops the index. */
 struct group_sample *snapshot_add_group(struct snapshot *s);
-/* Group with this key (id for containers, cgroup path for cgroups), or NULL. */
+/* Index the groups by key so that snapshot_find() is O(1) (the daemon looks
+ * up each group of one snapshot in the previous one). -ENOMEM leaves the
+ * snapshot unindexed, which is slower but correct. */
+int snapshot_index(struct snapshot *s);
+/* Group with this key (id for containers, cgroup path for cgroups), or NULL.
+ * The first such group when keys repeat. */
 const struct group_sample *snapshot_find(const struct snapshot *s, const char *key);
 /* The identity policy state is keyed by: id for containers, cgroup for cgroups. */
 const char *group_key(const struct group_sample *g);

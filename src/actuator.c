@@ -289,7 +289,8 @@ static void log_candidates(struct daemon *d, const struct plan *plan)
 /* Re-sample host and target; 1 = still justified. */
 static int reconfirm(struct daemon *d, const struct action *a)
 {
-        struct sampler_context ctx = {d->config, d->fs, &d->layout, d->docker};
+        struct sampler_context ctx = {
+            .config = d->config, .fs = d->fs, .layout = &d->layout, .docker = d->docker};
         struct snapshot fresh;
         struct policy_input in = {.config = d->config, .snapshot = &fresh, .now = util_now_usec()};
         struct group_sample *copy;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/inotify.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -53,6 +54,15 @@ struct kept_file {
         uint64_t epoch; /* fs->kept_epoch at its last read */
 };
 
+/* One inotify watch on a group's directory (see cgfs_watch_add). */
+struct watch {
+        int wd;
+        bool changed;   /* an event arrived since cgfs_watch_take() last looked */
+        bool tree;      /* a directory of the last full walk (cgfs_walk_cached) */
+        uint64_t epoch; /* fs->watch_epoch at its last cgfs_watch_take/add */
+        uint64_t walk;  /* fs->walk_generation of the walk that last found it */
+};
+
 struct cgfs {
         int cgroup_fd;
         dev_t cgroup_dev; /* the walk never leaves this filesystem */
@@ -67,6 +77,20 @@ struct cgfs {
         struct kept_file *kept;
         size_t kept_slots, n_kept, kept_max;
         uint64_t kept_epoch;
+
+        /* Change watches on group directories (cgfs_watch_add), sorted by
+         * wd: the kernel hands out increasing wds, so appending keeps the
+         * order and an event finds its entry by binary search. */
+        int inotify_fd; /* -1: no inotify; every group reads as changed */
+        struct watch *watches;
+        size_t n_watches, allocated_watches, n_changed;
+        uint64_t watch_epoch;
+        bool watch_overflow; /* events were lost: everything counts as changed */
+        /* Every directory of the last walk is watched for a directory made,
+         * removed or renamed in it: until one is, the walk is replayed. */
+        uint64_t walk_generation;
+        bool tree_watched; /* every directory of the last walk got its watch */
+        bool tree_changed; /* a watched directory saw one made or removed since */
 
         /* The last complete walk, replayed by cgfs_walk_cached(). */
         char **walk_paths;
@@ -433,7 +457,11 @@ int cgfs_open(const char *cgroup_root, const char *v1_memory_root, const char *p
             .v1_memory_fd = TAKE_FD(v1_fd),
             .proc_fd = TAKE_FD(proc_fd),
             .kept_max = kept_budget(),
+            .inotify_fd = -1,
         };
+        /* Without inotify (limits reached, old kernel) groups are simply
+         * read on every sample, as before watches existed. */
+        fs->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
         fs->cgroup_generated = fs_magic_is(fs->cgroup_fd, CGROUP2_SUPER_MAGIC) ||
                                fs_magic_is(fs->cgroup_fd, CGROUP_SUPER_MAGIC);
         fs->proc_generated = fs_magic_is(fs->proc_fd, PROC_SUPER_MAGIC);
@@ -455,8 +483,214 @@ struct cgfs *cgfs_free(struct cgfs *fs)
         util_closep(&fs->cgroup_fd);
         util_closep(&fs->v1_memory_fd);
         util_closep(&fs->proc_fd);
+        util_closep(&fs->inotify_fd);
+        free(fs->watches);
         free(fs);
         return NULL;
+}
+
+/* --- change watches ----------------------------------------------------- */
+
+/* A write to any file of the directory (kernfs: memory.events and
+ * cgroup.events when their content changes, and every write(2), ours
+ * included), a file created or renamed into it (fixture trees). */
+#define CGFS_WATCH_MASK                                                                            \
+        (IN_MODIFY | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ONLYDIR |            \
+         IN_DONT_FOLLOW)
+/* inotify events are at most this long (struct + NAME_MAX + NUL). */
+#define CGFS_INOTIFY_BUF_BYTES (16 * (sizeof(struct inotify_event) + NAME_MAX + 1))
+
+int cgfs_watch_fd(const struct cgfs *fs)
+{
+        assert(fs);
+        return fs->inotify_fd;
+}
+
+static struct watch *watch_find(struct cgfs *fs, int wd)
+{
+        size_t lo = 0, hi = fs->n_watches;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+
+                if (fs->watches[mid].wd == wd)
+                        return &fs->watches[mid];
+                if (fs->watches[mid].wd < wd)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return NULL;
+}
+
+static void watch_remove(struct cgfs *fs, struct watch *w)
+{
+        size_t i = (size_t)(w - fs->watches);
+
+        if (w->changed)
+                fs->n_changed--;
+        memmove(w, w + 1, (fs->n_watches - i - 1) * sizeof *w);
+        fs->n_watches--;
+}
+
+/* Watch directory rel for a group (tree false) or for the walk (tree true). */
+static int watch_add(struct cgfs *fs, const char *rel, bool tree)
+{
+        char path[PATH_MAX + 32];
+        struct watch *w;
+        int wd;
+
+        if (fs->inotify_fd < 0)
+                return -EOPNOTSUPP;
+        if (!rel_ok(rel))
+                return -EINVAL;
+        /* The directory beneath the root fd: the magic link pins the root,
+         * IN_DONT_FOLLOW refuses a symlink as the last component (hence
+         * "/." for the root itself, the magic link being one). */
+        if ((size_t)snprintf(path, sizeof path, "/proc/self/fd/%d/%s", fs->cgroup_fd,
+                             rel[0] ? rel : ".") >= sizeof path)
+                return -ENAMETOOLONG;
+        wd = inotify_add_watch(fs->inotify_fd, path, CGFS_WATCH_MASK);
+        if (wd < 0)
+                return -errno;
+        w = watch_find(fs, wd);
+        if (w) { /* the same directory again (a group, and a directory of the walk) */
+                if (tree) {
+                        w->tree = true;
+                        w->walk = fs->walk_generation;
+                } else
+                        w->epoch = fs->watch_epoch;
+                return wd;
+        }
+        if (fs->n_watches == fs->allocated_watches) {
+                size_t n = fs->allocated_watches ? fs->allocated_watches * 2 : 16;
+                struct watch *p = realloc(fs->watches, n * sizeof *p);
+
+                if (!p) {
+                        (void)inotify_rm_watch(fs->inotify_fd, wd);
+                        return -ENOMEM;
+                }
+                fs->watches = p;
+                fs->allocated_watches = n;
+        }
+        /* wds grow, so this is nearly always an append */
+        size_t at = fs->n_watches;
+        while (at > 0 && fs->watches[at - 1].wd > wd)
+                at--;
+        memmove(&fs->watches[at + 1], &fs->watches[at], (fs->n_watches - at) * sizeof *fs->watches);
+        fs->watches[at] = (struct watch){
+            .wd = wd, .tree = tree, .epoch = fs->watch_epoch, .walk = fs->walk_generation};
+        fs->n_watches++;
+        return wd;
+}
+
+int cgfs_watch_add(struct cgfs *fs, const char *rel)
+{
+        assert(fs);
+        assert(rel);
+        return watch_add(fs, rel, false);
+}
+
+int cgfs_watch_take(struct cgfs *fs, int wd)
+{
+        struct watch *w;
+
+        assert(fs);
+
+        w = wd >= 0 ? watch_find(fs, wd) : NULL;
+        if (!w)
+                return -ENOENT;
+        w->epoch = fs->watch_epoch;
+        if (fs->watch_overflow)
+                return 1;
+        if (!w->changed)
+                return 0;
+        w->changed = false;
+        fs->n_changed--;
+        return 1;
+}
+
+int cgfs_watch_process(struct cgfs *fs)
+{
+        char buf[CGFS_INOTIFY_BUF_BYTES] __attribute__((aligned(__alignof__(struct inotify_event))));
+        int marked = 0;
+
+        assert(fs);
+
+        if (fs->inotify_fd < 0)
+                return 0;
+        for (;;) {
+                ssize_t n = read(fs->inotify_fd, buf, sizeof buf);
+
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return errno == EAGAIN ? marked : -errno;
+                }
+                for (char *p = buf; p < buf + n;) {
+                        const struct inotify_event *e = (const struct inotify_event *)p;
+                        struct watch *w;
+
+                        p += sizeof *e + e->len;
+                        if (e->mask & IN_Q_OVERFLOW) {
+                                fs->watch_overflow = fs->tree_changed = true;
+                                marked++;
+                                continue;
+                        }
+                        w = watch_find(fs, e->wd);
+                        if (!w)
+                                continue; /* removed by us: its IN_IGNORED */
+                        if (e->mask & IN_IGNORED) {
+                                /* the directory is gone: cgfs_watch_take says -ENOENT */
+                                fs->tree_changed |= w->tree;
+                                watch_remove(fs, w);
+                                marked++;
+                                continue;
+                        }
+                        if (e->mask & IN_ISDIR) {
+                                /* a cgroup made, removed or renamed below: walk again */
+                                fs->tree_changed |= w->tree;
+                                continue;
+                        }
+                        if (!w->changed) {
+                                w->changed = true;
+                                fs->n_changed++;
+                                marked++;
+                        }
+                }
+        }
+}
+
+bool cgfs_watch_pending(const struct cgfs *fs)
+{
+        assert(fs);
+        return fs->n_changed > 0 || fs->watch_overflow;
+}
+
+void cgfs_watch_sweep(struct cgfs *fs)
+{
+        size_t kept = 0;
+
+        assert(fs);
+
+        for (size_t i = 0; i < fs->n_watches; i++) {
+                if (fs->watches[i].epoch == fs->watch_epoch || fs->watches[i].tree) {
+                        fs->watches[kept++] = fs->watches[i];
+                        continue;
+                }
+                if (fs->watches[i].changed)
+                        fs->n_changed--;
+                (void)inotify_rm_watch(fs->inotify_fd, fs->watches[i].wd);
+        }
+        fs->n_watches = kept;
+        fs->watch_overflow = false;
+        fs->watch_epoch++;
+}
+
+size_t cgfs_watch_count(const struct cgfs *fs)
+{
+        assert(fs);
+        return fs->n_watches;
 }
 
 /* --- cgroup files ------------------------------------------------------- */
@@ -1187,6 +1421,7 @@ static int read_descendants(struct cgfs *fs, uint64_t *ret)
 }
 
 struct recording_walk {
+        struct cgfs *fs;
         cgfs_visit_fn cb;
         void *userdata;
         char **paths;
@@ -1210,13 +1445,15 @@ static int record_and_visit(const char *rel, void *userdata)
         if (!w->paths[w->n_paths])
                 return -ENOMEM;
         w->n_paths++;
+        if (watch_add(w->fs, rel, true) < 0)
+                w->fs->tree_watched = false;
         return w->cb(rel, w->userdata);
 }
 
 int cgfs_walk_cached(struct cgfs *fs, usec_t now, usec_t max_age_usec, cgfs_visit_fn cb,
                      void *userdata)
 {
-        struct recording_walk w = {.cb = cb, .userdata = userdata};
+        struct recording_walk w = {.fs = fs, .cb = cb, .userdata = userdata};
         uint64_t descendants = 0;
         bool counted;
         int r;
@@ -1228,7 +1465,8 @@ int cgfs_walk_cached(struct cgfs *fs, usec_t now, usec_t max_age_usec, cgfs_visi
          * count after it, so the next call walks again. */
         counted = read_descendants(fs, &descendants) >= 0;
         if (fs->walk_cached && counted && descendants == fs->walk_descendants &&
-            now >= fs->walk_time && now - fs->walk_time < max_age_usec) {
+            ((fs->tree_watched && !fs->tree_changed) ||
+             (now >= fs->walk_time && now - fs->walk_time < max_age_usec))) {
                 for (size_t i = 0; i < fs->n_walk_paths; i++) {
                         r = cb(fs->walk_paths[i], userdata);
                         if (r < 0)
@@ -1238,7 +1476,16 @@ int cgfs_walk_cached(struct cgfs *fs, usec_t now, usec_t max_age_usec, cgfs_visi
         }
 
         cgfs_walk_cache_clear(fs);
+        /* Events from here on are about this walk's tree, or later. */
+        fs->walk_generation++;
+        fs->tree_changed = false;
+        fs->tree_watched = watch_add(fs, "", true) >= 0;
         r = cgfs_walk(fs, record_and_visit, &w);
+        /* Directories the walk no longer found: not the tree's any more (the
+         * sweep removes their watches unless a group still uses them). */
+        for (size_t i = 0; i < fs->n_watches; i++)
+                if (fs->watches[i].walk != fs->walk_generation)
+                        fs->watches[i].tree = false;
         if (r < 0 || !counted) {
                 free_names(w.paths, w.n_paths);
                 return r;

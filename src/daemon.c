@@ -38,6 +38,10 @@
 /* usec: the tick while memory is at or near the warning mark; a runaway can
  * go from warning to the OOM killer between two idle ticks */
 #define PRESSURE_TICK_USEC (100 * USEC_PER_MSEC)
+/* usec: metrics_file is rewritten at most this often while the action
+ * history stands still (node_exporter scrapes every 15 s or so; formatting
+ * and renaming ~25 KB every 1 s tick was most of the idle CPU) */
+#define METRICS_FILE_REFRESH_USEC (10 * USEC_PER_SEC)
 /* usec: how late sd-event may fire the tick to coalesce wake-ups */
 #define TICK_ACCURACY_USEC (10 * USEC_PER_MSEC)
 
@@ -200,7 +204,16 @@ static void note_oom_kills(struct daemon *d, const struct snapshot *old, const s
 
 void daemon_evaluate(struct daemon *d, const char *reason)
 {
-        struct sampler_context ctx = {d->config, d->fs, &d->layout, d->docker};
+        /* Groups are read on demand (sampler.h): memory.current of all of
+         * them once memory is above normal or a PSI trigger woke us. */
+        struct sampler_context ctx = {
+            .config = d->config,
+            .fs = d->fs,
+            .layout = &d->layout,
+            .docker = d->docker,
+            .previous = &d->snapshot,
+            .usage_needed = d->policy.memory.tier > TIER_NORMAL || strstr(reason, "pressure"),
+        };
         struct policy_input in = {0};
         struct snapshot snap;
         usec_t start = util_now_usec();
@@ -322,16 +335,42 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
         /* half a step of slack: the tick fires a little after its time */
         bool interval_due = step >= interval || usec + step / 2 >= d->snapshot.time + interval;
 
-        if (interval_due || host_memory_moved(d)) {
+        if (interval_due || cgfs_watch_pending(d->fs) || host_memory_moved(d)) {
                 daemon_evaluate(d, "tick");
-                /* History to disk when it changed, metrics_file (issue 5). */
-                if (d->control)
+                /* History to disk when it changed, metrics_file (issue 5):
+                 * at once after an action, else every METRICS_FILE_REFRESH_USEC. */
+                uint64_t history = d->history ? history_total(d->history) : 0;
+
+                if (d->control && (history != d->control_tick_history ||
+                     usec >= d->control_tick_usec + METRICS_FILE_REFRESH_USEC ||
+                     d->control_tick_usec == 0)) {
                         control_tick(d->control);
+                        d->control_tick_usec = usec;
+                        d->control_tick_history = history;
+                }
         }
         /* A time source is one-shot: dispatching turned it off, so re-arm both. */
         if (sd_event_source_set_time(s, usec + tick_interval(d)) < 0)
                 return -1;
         return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+}
+
+/* A watched group changed (memory.events, cgroup.events, a limit written):
+ * sample it on the tick, brought forward but no sooner than the fast tick
+ * after the last sample, so a storm of events costs at most that rate. */
+static int on_cgroup_change(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct daemon *d = userdata;
+        usec_t next, due;
+
+        if (cgfs_watch_process(d->fs) <= 0 || !d->tick)
+                return 0;
+        due = d->snapshot.time + PRESSURE_TICK_USEC;
+        if (sd_event_source_get_time(d->tick, &next) >= 0 && next > due) {
+                (void)sd_event_source_set_time(d->tick, due);
+                (void)sd_event_source_set_enabled(d->tick, SD_EVENT_ONESHOT);
+        }
+        return 0;
 }
 
 static void on_docker(enum docker_event_kind kind, const struct docker_container *c,
@@ -394,6 +433,12 @@ static int open_cgroups(struct daemon *d)
         if (r < 0) {
                 log_error("cannot open %s: %s", d->layout.v2_root, strerror(-r));
                 return r;
+        }
+        if (cgfs_watch_fd(d->fs) >= 0) {
+                r = sd_event_add_io(d->event, &d->cgroup_watch, cgfs_watch_fd(d->fs), EPOLLIN,
+                                    on_cgroup_change, d);
+                if (r < 0)
+                        return r;
         }
         log_info("cgroups: %s layout, cgroup2 at %s%s%s", cgfs_layout_name(d->layout.layout),
                  d->layout.v2_root, d->layout.v1_memory[0] ? ", v1 memory at " : "",
@@ -594,6 +639,7 @@ static void daemon_done(struct daemon *d)
         plan_done(&d->plan);
         policy_state_done(&d->policy);
         snapshot_done(&d->snapshot);
+        d->cgroup_watch = sd_event_source_disable_unref(d->cgroup_watch);
         d->fs = cgfs_free(d->fs);
         config_free(d->config);
         free(d->state_dir_checked);

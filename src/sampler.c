@@ -6,6 +6,7 @@
 
 #include "docker.h"
 #include "log.h"
+#include "policy.h"
 
 /* The cgroup tree is walked again at least this often (µs). A cgroup made or
  * removed changes the root's cgroup.stat count, so it is seen on the next
@@ -16,10 +17,22 @@
  * same 5 s the kernel test gives a new cgroup. The walk lists every cgroup
  * directory and was half the idle CPU when done every 1 s tick. */
 #define SAMPLER_REWALK_USEC (5 * USEC_PER_SEC)
+/* Every file of every group is read again at least this often (µs) when
+ * nothing asks sooner: memory.current and memory.pressure for status and
+ * metrics, the limits for the drift check of a kernel that raised no event
+ * (a change made by another writer raises one). */
+#define SAMPLER_REFRESH_USEC (10 * USEC_PER_SEC)
+/* At most this many groups get that refresh in one sample, so a sample's
+ * cost stays bounded at any scale: beyond ~2 500 groups at a 1 s tick the
+ * refresh takes longer than SAMPLER_REFRESH_USEC to go round. */
+#define SAMPLER_REFRESH_MAX_GROUPS 256
 
 struct walk_context {
         const struct sampler_context *ctx;
         struct snapshot *snap;
+        usec_t now;
+        bool usage_needed;     /* read memory.current of every group */
+        size_t refresh_budget; /* groups the slow refresh may still read now */
 };
 
 /* Memory figures of a cgroup on the v2 hierarchy. */
@@ -90,6 +103,188 @@ static int sample_cgroup(const struct sampler_context *ctx, struct group_sample 
         return 0;
 }
 
+static uint64_t docker_swap_beyond(const struct docker_container *c)
+{
+        /* Docker's MemorySwap is memory + swap; -1 unlimited; 0 "default", which
+         * Docker resolves to twice the memory limit */
+        if (c->memory_swap < 0 || c->memory_bytes == 0)
+                return BYTES_MAX;
+        if (c->memory_swap == 0)
+                return c->memory_bytes;
+        return (uint64_t)c->memory_swap > c->memory_bytes
+                   ? (uint64_t)c->memory_swap - c->memory_bytes
+                   : 0;
+}
+
+static void container_identity(const struct sampler_context *ctx,
+                               const struct docker_container *c, struct group_sample *g)
+{
+        g->kind = GROUP_CONTAINER;
+        util_strlcpy(g->name, c->name ? c->name : c->id, sizeof g->name);
+        util_strlcpy(g->id, c->id, sizeof g->id);
+        if (c->cgroup)
+                util_strlcpy(g->cgroup, c->cgroup, sizeof g->cgroup);
+        g->rule = config_rule_find(ctx->config, RULE_CONTAINER, c->name, c->image,
+                                   (const char *const *)c->labels, NULL);
+        g->restart_count = c->restart_count;
+}
+
+/* What Docker's cache says: running, and on hybrid hosts the limits (the
+ * kernel's figures live on v1 there; the limits are Docker's). */
+static void container_from_docker(const struct sampler_context *ctx,
+                                  const struct docker_container *c, struct group_sample *g)
+{
+        g->running = c->running;
+        if (ctx->layout->v2_memory && g->cgroup[0])
+                return;
+        g->memory_max = c->memory_bytes ? c->memory_bytes : BYTES_MAX;
+        g->memory_swap_max = docker_swap_beyond(c);
+        g->memory_high = BYTES_MAX;
+        g->has_memory = true;
+}
+
+static int sample_container(const struct sampler_context *ctx, const struct docker_container *c,
+                            struct group_sample *g)
+{
+        int r;
+
+        container_identity(ctx, c, g);
+        r = sample_common(ctx->fs, g);
+        if (r < 0)
+                return r;
+        container_from_docker(ctx, c, g);
+        if (ctx->layout->v2_memory && g->cgroup[0]) {
+                r = sample_v2_memory(ctx->fs, g);
+                if (r < 0 && group_gone(r))
+                        return r;
+                return 0;
+        }
+        if (c->cgroup_v1_memory) {
+                struct cgfs_v1_memory v1;
+
+                r = cgfs_read_v1_memory(ctx->fs, c->cgroup_v1_memory, &v1);
+                if (r < 0 && group_gone(r))
+                        return r;
+                if (r >= 0) {
+                        g->memory_current = v1.usage_bytes;
+                        g->events.oom_kill = v1.oom_kill;
+                        g->has_events = true;
+                }
+        }
+        return 0;
+}
+
+/* Host memory near the marks: the next decision may rank groups by use. The
+ * same reach as the daemon's fast tick (hysteresis below the warning mark)
+ * and as the policy's pressure stay (a fraction of the lowest pressure mark,
+ * on "some", which is never below "full"). */
+static bool host_near_marks(const struct config *c, const struct snapshot *snap)
+{
+        const struct memory_section *m = &c->memory;
+        const struct psi_threshold *th[] = {&m->pressure_warning, &m->pressure_critical,
+                                            &m->pressure_emergency};
+
+        if (snapshot_memory_used_percent(snap) >= m->warning_percent - m->hysteresis_percent)
+                return true;
+        if (!snap->host.has_psi)
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(th); i++)
+                if (th[i]->set && th[i]->avg10_percent > 0.0 &&
+                    snap->host.memory_psi.some.avg10 >=
+                        th[i]->avg10_percent * POLICY_PSI_STAY_FRACTION)
+                        return true;
+        return false;
+}
+
+/* What the kernel measured, carried over from the previous sample. */
+static void copy_measured(struct group_sample *g, const struct group_sample *prev)
+{
+        g->has_memory = prev->has_memory;
+        g->has_memory_high = prev->has_memory_high;
+        g->memory_current = prev->memory_current;
+        g->memory_max = prev->memory_max;
+        g->memory_high = prev->memory_high;
+        g->memory_swap_max = prev->memory_swap_max;
+        g->has_events = prev->has_events;
+        g->events = prev->events;
+        g->has_psi = prev->has_psi;
+        g->psi = prev->psi;
+        g->running = prev->running;
+        g->refreshed = prev->refreshed;
+}
+
+/* Must this group be read in full now? Also keeps (or adds) its change
+ * watch, before any read, so a change after the read is seen next time.
+ * No: the previous sample stands, but for memory.current when a decision
+ * needs it. */
+static bool needs_full_read(struct walk_context *w, struct group_sample *g)
+{
+        struct cgfs *fs = w->ctx->fs;
+        const struct group_sample *prev =
+            w->ctx->previous ? snapshot_find(w->ctx->previous, group_key(g)) : NULL;
+        bool full = true;
+        int r = -ENOENT;
+
+        if (!g->cgroup[0])
+                return true;
+        if (prev && prev->watch >= 0)
+                r = cgfs_watch_take(fs, prev->watch);
+        if (r >= 0)
+                g->watch = prev->watch;
+        else {
+                r = cgfs_watch_add(fs, g->cgroup);
+                g->watch = r >= 0 ? r : -1;
+                return true; /* not watched until now: read it */
+        }
+        if (r == 0 && prev->refreshed && strcmp(prev->cgroup, g->cgroup) == 0) {
+                bool due = w->now < prev->refreshed ||
+                           w->now - prev->refreshed >= SAMPLER_REFRESH_USEC;
+
+                full = due && w->refresh_budget > 0;
+                if (full)
+                        w->refresh_budget--;
+                else
+                        copy_measured(g, prev);
+        }
+        return full;
+}
+
+/* memory.current alone, for a group whose other figures stand. */
+static int sample_usage(const struct sampler_context *ctx, const struct docker_container *c,
+                        struct group_sample *g)
+{
+        struct cgfs_v1_memory v1;
+        int r;
+
+        if (ctx->layout->v2_memory && g->cgroup[0])
+                return cgfs_read_value(ctx->fs, g->cgroup, "memory.current", &g->memory_current);
+        if (!c || !c->cgroup_v1_memory)
+                return 0;
+        r = cgfs_read_v1_memory(ctx->fs, c->cgroup_v1_memory, &v1);
+        if (r >= 0)
+                g->memory_current = v1.usage_bytes;
+        return r;
+}
+
+/* Read what this sample needs of one group whose identity is filled in;
+ * <0 (gone): leave it out. */
+static int sample_group(struct walk_context *w, const struct docker_container *c,
+                        struct group_sample *g)
+{
+        int r;
+
+        if (needs_full_read(w, g)) {
+                g->refreshed = w->now;
+                return c ? sample_container(w->ctx, c, g) : sample_cgroup(w->ctx, g);
+        }
+        if (c)
+                container_from_docker(w->ctx, c, g);
+        if (!w->usage_needed)
+                return 0;
+        r = sample_usage(w->ctx, c, g);
+        return r < 0 && group_gone(r) ? r : 0;
+}
+
 static int visit_cgroup(const char *rel, void *userdata)
 {
         struct walk_context *w = userdata;
@@ -106,65 +301,9 @@ static int visit_cgroup(const char *rel, void *userdata)
         g->rule = rule;
         util_strlcpy(g->name, rel, sizeof g->name);
         util_strlcpy(g->cgroup, rel, sizeof g->cgroup);
-        r = sample_cgroup(w->ctx, g);
+        r = sample_group(w, NULL, g);
         if (r < 0)
                 w->snap->n_groups--; /* vanished while we looked: leave it out */
-        return 0;
-}
-
-static uint64_t docker_swap_beyond(const struct docker_container *c)
-{
-        /* Docker's MemorySwap is memory + swap; -1 unlimited; 0 "default", which
-         * Docker resolves to twice the memory limit */
-        if (c->memory_swap < 0 || c->memory_bytes == 0)
-                return BYTES_MAX;
-        if (c->memory_swap == 0)
-                return c->memory_bytes;
-        return (uint64_t)c->memory_swap > c->memory_bytes
-                   ? (uint64_t)c->memory_swap - c->memory_bytes
-                   : 0;
-}
-
-static int sample_container(const struct sampler_context *ctx, const struct docker_container *c,
-                            struct group_sample *g)
-{
-        int r;
-
-        g->kind = GROUP_CONTAINER;
-        util_strlcpy(g->name, c->name ? c->name : c->id, sizeof g->name);
-        util_strlcpy(g->id, c->id, sizeof g->id);
-        if (c->cgroup)
-                util_strlcpy(g->cgroup, c->cgroup, sizeof g->cgroup);
-        g->rule = config_rule_find(ctx->config, RULE_CONTAINER, c->name, c->image,
-                                   (const char *const *)c->labels, NULL);
-        g->restart_count = c->restart_count;
-        r = sample_common(ctx->fs, g);
-        if (r < 0)
-                return r;
-        g->running = c->running;
-        if (ctx->layout->v2_memory && g->cgroup[0]) {
-                r = sample_v2_memory(ctx->fs, g);
-                if (r < 0 && group_gone(r))
-                        return r;
-                return 0;
-        }
-        /* hybrid: the kernel's figures live on v1; the limits are Docker's */
-        g->memory_max = c->memory_bytes ? c->memory_bytes : BYTES_MAX;
-        g->memory_swap_max = docker_swap_beyond(c);
-        g->memory_high = BYTES_MAX;
-        if (c->cgroup_v1_memory) {
-                struct cgfs_v1_memory v1;
-
-                r = cgfs_read_v1_memory(ctx->fs, c->cgroup_v1_memory, &v1);
-                if (r < 0 && group_gone(r))
-                        return r;
-                if (r >= 0) {
-                        g->memory_current = v1.usage_bytes;
-                        g->events.oom_kill = v1.oom_kill;
-                        g->has_events = true;
-                }
-        }
-        g->has_memory = true;
         return 0;
 }
 
@@ -182,7 +321,8 @@ int sampler_refresh_group(const struct sampler_context *ctx, struct group_sample
 
 int sampler_take(const struct sampler_context *ctx, usec_t now, struct snapshot *snap)
 {
-        struct walk_context w = {.ctx = ctx, .snap = snap};
+        struct walk_context w = {.ctx = ctx, .snap = snap, .now = now};
+        const struct snapshot *prev = ctx->previous;
         bool any_cgroup_rule = false;
         int r;
 
@@ -192,6 +332,21 @@ int sampler_take(const struct sampler_context *ctx, usec_t now, struct snapshot 
                 return r;
         snap->host.has_psi = cgfs_read_host_psi(ctx->fs, "memory", &snap->host.memory_psi) >= 0;
         (void)cgfs_read_host_psi(ctx->fs, "io", &snap->host.io_psi);
+        /* Events queued since the loop last looked count for this sample. */
+        r = cgfs_watch_process(ctx->fs);
+        if (r < 0)
+                log_debug("cgroup change events unreadable: %s", strerror(-r));
+        w.usage_needed = ctx->usage_needed || host_near_marks(ctx->config, snap);
+        /* The slow refresh, spread: the share of groups its period allots to
+         * the time since the previous sample (at least one). */
+        w.refresh_budget = SAMPLER_REFRESH_MAX_GROUPS;
+        if (prev && prev->time < now) {
+                uint64_t share =
+                    prev->n_groups * (now - prev->time) / SAMPLER_REFRESH_USEC + 1;
+
+                if (share < w.refresh_budget)
+                        w.refresh_budget = (size_t)share;
+        }
 
         for (size_t i = 0; i < ctx->config->n_rules; i++)
                 any_cgroup_rule |= ctx->config->rules[i].kind == RULE_CGROUP;
@@ -215,11 +370,15 @@ int sampler_take(const struct sampler_context *ctx, usec_t now, struct snapshot 
                         g = snapshot_add_group(snap);
                         if (!g)
                                 return -ENOMEM;
-                        if (sample_container(ctx, &cs[i], g) < 0)
+                        container_identity(ctx, &cs[i], g);
+                        if (sample_group(&w, &cs[i], g) < 0)
                                 snap->n_groups--;
                 }
         }
-        /* Files of groups that vanished or stopped matching are closed. */
+        /* Files and watches of groups that vanished or stopped matching go. */
         cgfs_kept_sweep(ctx->fs);
+        cgfs_watch_sweep(ctx->fs);
+        /* The next sample and the daemon look groups up by key. */
+        (void)snapshot_index(snap);
         return 0;
 }

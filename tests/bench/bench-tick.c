@@ -154,42 +154,35 @@ struct tick_figures {
         size_t groups_seen;
 };
 
-static int measure(const char *root, const char *proc, const struct config *c,
-                   struct tick_figures *ret)
+/* Ticks as the daemon takes them: each sample is given the previous one
+ * (groups that raised no change event carry their figures over) and the
+ * policy state lives on. *clock is the simulated monotonic time, advanced
+ * one interval per tick; prev holds the last snapshot between calls. */
+static int run_ticks(struct sampler_context *ctx, struct policy_state *state, usec_t *clock,
+                     struct snapshot *prev, unsigned max_ticks, struct tick_figures *ret)
 {
-        struct cgfs_layout_info layout = {.layout = CGFS_LAYOUT_V2, .v2_memory = true};
-        struct sampler_context ctx = {.config = c, .layout = &layout};
-        struct policy_state state;
         usec_t samples[TICKS_MAX], sample_part[TICKS_MAX], decide_part[TICKS_MAX], budget_end;
         usec_t total_usec = 0;
         struct tick_figures f = {0};
-        struct cgfs *fs = NULL;
-        int r;
+        int r = 0;
 
-        r = cgfs_open(root, NULL, proc, &fs);
-        if (r < 0)
-                return r;
-        ctx.fs = fs;
-        policy_state_init(&state);
         budget_end = util_now_usec() + TICK_BUDGET_USEC;
-        while (f.ticks < TICKS_MAX && (f.ticks < TICKS_MIN || util_now_usec() < budget_end)) {
-                struct policy_input in = {.config = c};
+        while (f.ticks < max_ticks && (f.ticks < TICKS_MIN || util_now_usec() < budget_end)) {
+                struct policy_input in = {.config = ctx->config};
                 struct snapshot snap;
                 struct plan plan;
-                usec_t start = util_now_usec();
-                /* what the daemon's clock would read at this tick */
-                usec_t tick_now = (usec_t)(f.ticks + 1) * SIMULATED_TICK_USEC;
+                usec_t start = util_now_usec(), sampled;
 
+                *clock += SIMULATED_TICK_USEC;
                 snapshot_init(&snap);
                 plan_init(&plan);
-                usec_t sampled;
-
-                r = sampler_take(&ctx, tick_now, &snap);
+                ctx->previous = prev;
+                r = sampler_take(ctx, *clock, &snap);
                 sampled = util_now_usec();
                 if (r >= 0) {
                         in.snapshot = &snap;
-                        in.now = tick_now;
-                        r = policy_evaluate(&in, &state, &plan);
+                        in.now = *clock;
+                        r = policy_evaluate(&in, state, &plan);
                 }
                 sample_part[f.ticks] = sampled - start;
                 decide_part[f.ticks] = util_now_usec() - sampled;
@@ -200,12 +193,11 @@ static int measure(const char *root, const char *proc, const struct config *c,
                         fprintf(stderr, "bench-tick: unexpected %zu action(s) planned\n",
                                 plan.n_actions);
                 plan_done(&plan);
-                snapshot_done(&snap);
+                snapshot_done(prev);
+                *prev = snap;
                 if (r < 0)
                         break;
         }
-        policy_state_done(&state);
-        cgfs_free(fs);
         if (r < 0)
                 return r;
         qsort(samples, f.ticks, sizeof samples[0], compare_usec);
@@ -220,10 +212,44 @@ static int measure(const char *root, const char *proc, const struct config *c,
         return 0;
 }
 
+/* The three costs of a tick: the first (every file of every group, as after
+ * start-up), idle ticks (steady state: nothing changed, the slow refresh
+ * spread over them) and pressed ticks (memory near the marks: memory.current
+ * of every group, each tick). */
+static int measure(const char *root, const char *proc, const struct config *c,
+                   struct tick_figures *ret_first, struct tick_figures *ret_idle,
+                   struct tick_figures *ret_pressed)
+{
+        struct cgfs_layout_info layout = {.layout = CGFS_LAYOUT_V2, .v2_memory = true};
+        struct sampler_context ctx = {.config = c, .layout = &layout};
+        struct policy_state state;
+        struct snapshot prev;
+        struct cgfs *fs = NULL;
+        usec_t clock = 0;
+        int r;
+
+        r = cgfs_open(root, NULL, proc, &fs);
+        if (r < 0)
+                return r;
+        ctx.fs = fs;
+        policy_state_init(&state);
+        snapshot_init(&prev);
+        r = run_ticks(&ctx, &state, &clock, &prev, 1, ret_first);
+        if (r >= 0)
+                r = run_ticks(&ctx, &state, &clock, &prev, TICKS_MAX, ret_idle);
+        ctx.usage_needed = true;
+        if (r >= 0)
+                r = run_ticks(&ctx, &state, &clock, &prev, TICKS_MAX, ret_pressed);
+        snapshot_done(&prev);
+        policy_state_done(&state);
+        cgfs_free(fs);
+        return r;
+}
+
 static int run_size(const char *base, unsigned n, const struct config *c)
 {
         char root[4096], proc[4096], stat[128];
-        struct tick_figures f;
+        struct tick_figures first, f, pressed;
         int r;
 
         if ((size_t)snprintf(root, sizeof root, "%s/cgroup-%u", base, n) >= sizeof root ||
@@ -245,17 +271,22 @@ static int run_size(const char *base, unsigned n, const struct config *c)
         r = make_proc(proc);
         if (r < 0)
                 return r;
-        r = measure(root, proc, c, &f);
+        r = measure(root, proc, c, &first, &f, &pressed);
         if (r < 0)
                 return r;
-        if (f.groups_seen != n) {
-                fprintf(stderr, "bench-tick: sampled %zu of %u cgroups\n", f.groups_seen, n);
+        if (first.groups_seen != n || f.groups_seen != n || pressed.groups_seen != n) {
+                fprintf(stderr, "bench-tick: sampled %zu/%zu/%zu of %u cgroups\n",
+                        first.groups_seen, f.groups_seen, pressed.groups_seen, n);
                 return -EIO;
         }
-        printf("| %7u | %5u | %12.3f | %14.3f | %11.3f | %9.3f | %9.3f | %9.2f |\n", n, f.ticks,
-               (double)f.mean_usec / USEC_PER_MSEC, (double)f.median_usec / USEC_PER_MSEC,
-               (double)f.p95_usec / USEC_PER_MSEC, (double)f.sample_median_usec / USEC_PER_MSEC,
-               (double)f.decide_median_usec / USEC_PER_MSEC, (double)f.mean_usec / n);
+        printf("| %7u | %5u | %12.3f | %14.3f | %11.3f | %9.3f | %9.3f | %9.2f | %12.3f | %10.3f "
+               "|\n",
+               n, f.ticks, (double)f.mean_usec / USEC_PER_MSEC,
+               (double)f.median_usec / USEC_PER_MSEC, (double)f.p95_usec / USEC_PER_MSEC,
+               (double)f.sample_median_usec / USEC_PER_MSEC,
+               (double)f.decide_median_usec / USEC_PER_MSEC, (double)f.mean_usec / n,
+               (double)pressed.median_usec / USEC_PER_MSEC,
+               (double)first.mean_usec / USEC_PER_MSEC);
         fflush(stdout);
         return 0;
 }
@@ -301,10 +332,9 @@ int main(int argc, char **argv)
                 return 1;
         }
         printf("| cgroups | ticks | mean ms/tick | median ms/tick | p95 ms/tick | sample ms | "
-               "decide ms | µs/cgroup |\n");
-        printf(
-            "|--------:|------:|-------------:|---------------:|------------:|----------:|-------"
-            "---:|----------:|\n");
+               "decide ms | µs/cgroup | pressed ms/tick | first tick ms |\n");
+        printf("|--------:|------:|-------------:|---------------:|------------:|----------:|-------"
+               "---:|----------:|-------------:|-----------:|\n");
         for (size_t i = 0; i < n_sizes && r >= 0; i++)
                 r = run_size(base, sizes[i], c);
         if (r < 0)
