@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <libgen.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -569,6 +570,9 @@ static void harden_memory(void)
 {
         _cleanup_close_ int fd = -1;
 
+        /* Start-up (config, libcgroup's mount scan, the first sample) freed
+         * more than it kept: return those heap pages before locking. */
+        (void)malloc_trim(0);
 #if defined(__SANITIZE_ADDRESS__)
         /* ASan's terabytes of shadow mappings cannot be locked: test builds only */
         log_info("built with AddressSanitizer: memory not locked");

@@ -8,8 +8,12 @@
 # Creates /sys/fs/cgroup[/unified]/sutazai-bench-000..099 (removed on exit),
 # runs the governor (one [cgroup:bench] rule matching them, 1 s tick, no
 # Docker socket) and earlyoom (Debian's, default arguments) side by side,
-# and prints a Markdown table from /proc/PID/status and /proc/PID/stat.
-# Needs root. Exit 0, 1 on failure, 77 when a part is missing (outside CI).
+# and prints a Markdown table from /proc/PID/status and /proc/PID/stat;
+# then where the governor's anonymous memory and PSS come from (its heap,
+# stack, and the writable pages of each library: libcurl and what Debian's
+# libcurl links against, against the rest), from /proc/PID/smaps; and last
+# one tick over 10 000 fixture cgroups (bench-tick), so that one run shows
+# idle CPU, memory and scale together. Needs root. Exit 0, 1 on failure, 77 when a part is missing (outside CI).
 set -euo pipefail
 
 build=$(cd "$1" && pwd)
@@ -91,3 +95,46 @@ echo "| daemon           | RSS MiB | anon KiB | file KiB | locked KiB | CPU % of
 echo "|------------------|--------:|---------:|---------:|-----------:|---------:|--------:|"
 row "sutazai-governor" "$gov_pid" $((g1 - g0))
 row "earlyoom $("$earlyoom" -v 2>&1 | head -n 1 | awk '{print $2}')" "$eo_pid" $((e1 - e0))
+awk -v g="$g1" -v g0="$g0" -v e="$e1" -v e0="$e0" 'BEGIN {
+        if (e > e0) printf "\nidle CPU: governor / earlyoom = %.2f\n", (g - g0) / (e - e0) }'
+
+# Libraries only libcurl brings in (its NEEDED closure minus what the rest
+# of the governor needs without it): what a core without the Docker client
+# would not map.
+curl_lib=$(ldd "$governor" | awk '/libcurl/ { print $3 }')
+if [ -n "$curl_lib" ]; then
+        ldd "$curl_lib" | awk '$3 ~ /^\// { print $3 }' | xargs -r -n1 readlink -f | sort -u >"$tmp/curl-libs"
+        readlink -f "$curl_lib" >>"$tmp/curl-libs"
+        ldd "$governor" | awk '$3 ~ /^\// && $1 !~ /libcurl/ { print $3 }' | xargs -r -n1 readlink -f | sort -u >"$tmp/direct"
+        # libraries the rest needs directly, and their own dependencies
+        for l in $(cat "$tmp/direct"); do
+                grep -qx "$l" "$tmp/curl-libs" && [ "$l" = "$(readlink -f "$curl_lib")" ] && continue
+                echo "$l"
+                ldd "$l" | awk '$3 ~ /^\// { print $3 }' | xargs -r -n1 readlink -f
+        done | sort -u >"$tmp/rest"
+        grep -vxF -f "$tmp/rest" "$tmp/curl-libs" >"$tmp/curl-only" || true
+fi
+echo
+echo "Where the governor's memory is (KiB, /proc/$gov_pid/smaps; a library's anonymous pages are its relocated and written data):"
+echo
+echo "| part | anon KiB | PSS KiB | RSS KiB |"
+echo "|------|---------:|--------:|--------:|"
+awk -v curlfile="$tmp/curl-only" -v self="$(readlink -f "$governor")" '
+BEGIN { while ((getline l < curlfile) > 0) curl[l] = 1 }
+/^[0-9a-f]+-[0-9a-f]+ / { name = $6; if (name != "") last = name; else if (last ~ /^\//) name = last }
+/^Rss:/ { part = name == "[heap]" ? "heap" : name == "[stack]" ? "stack" : name == self ? "governor binary" : (name in curl) ? "libcurl and the libraries only it needs" : name ~ /^\// ? "other libraries (libc, libsystemd, libcgroup, cJSON, ...)" : "other anonymous mappings"; rss[part] += $2 }
+/^Pss:/ { pss[part] += $2 }
+/^Anonymous:/ { anon[part] += $2 }
+END { for (p in rss) printf "| %s | %d | %d | %d |\n", p, anon[p], pss[p], rss[p] }' "/proc/$gov_pid/smaps" | sort -t'|' -k3 -rn
+if [ -s "$tmp/curl-only" ]; then
+        echo
+        echo "libcurl brings $(wc -l <"$tmp/curl-only") libraries: $(xargs -n1 basename <"$tmp/curl-only" | sed 's/\.so.*//' | tr '\n' ' ')"
+fi
+
+# One tick over 10 000 cgroups, with the same build.
+if [ -x "$build/tests/bench/bench-tick" ]; then
+        echo
+        echo "One tick over 10 000 fixture cgroups (tests/bench/bench-tick):"
+        echo
+        "$build/tests/bench/bench-tick" 10000
+fi
