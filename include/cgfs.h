@@ -130,6 +130,9 @@ int cgfs_watch_process(struct cgfs *fs);
 bool cgfs_watch_pending(const struct cgfs *fs);
 void cgfs_watch_sweep(struct cgfs *fs);
 size_t cgfs_watch_count(const struct cgfs *fs); /* tests, debugging */
+/* Close the inotify fd and forget every watch: as on a host without inotify
+ * (tests of that fallback). */
+void cgfs_watch_disable(struct cgfs *fs);
 
 /* Read the file name inside cgroup rel ("" for the root) into buf,
  * NUL-terminated. Returns length or -errno (-EFBIG: does not fit). */

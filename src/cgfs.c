@@ -687,6 +687,15 @@ void cgfs_watch_sweep(struct cgfs *fs)
         fs->watch_epoch++;
 }
 
+void cgfs_watch_disable(struct cgfs *fs)
+{
+        assert(fs);
+        util_closep(&fs->inotify_fd);
+        fs->inotify_fd = -1;
+        fs->n_watches = fs->n_changed = 0;
+        fs->tree_watched = false;
+}
+
 size_t cgfs_watch_count(const struct cgfs *fs)
 {
         assert(fs);
@@ -1461,12 +1470,14 @@ int cgfs_walk_cached(struct cgfs *fs, usec_t now, usec_t max_age_usec, cgfs_visi
         assert(fs);
         assert(cb);
 
+        /* Directory events queued since the last look count for this call. */
+        (void)cgfs_watch_process(fs);
         /* Counted before walking: a cgroup made during the walk changes the
          * count after it, so the next call walks again. */
         counted = read_descendants(fs, &descendants) >= 0;
         if (fs->walk_cached && counted && descendants == fs->walk_descendants &&
-            ((fs->tree_watched && !fs->tree_changed) ||
-             (now >= fs->walk_time && now - fs->walk_time < max_age_usec))) {
+            !fs->tree_changed &&
+            (fs->tree_watched || (now >= fs->walk_time && now - fs->walk_time < max_age_usec))) {
                 for (size_t i = 0; i < fs->n_walk_paths; i++) {
                         r = cb(fs->walk_paths[i], userdata);
                         if (r < 0)

@@ -1015,6 +1015,8 @@ static void test_walk_cached(void)
                 cgfs_free(fs);
                 return;
         }
+        /* The fallback without inotify (test_walk_watched has the watches). */
+        cgfs_watch_disable(fs);
         /* Without cgroup.stat every call walks: a new cgroup is seen at once. */
         CHECK_EQ_INT(cgfs_walk_cached(fs, 1 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
         CHECK_EQ_INT(v->n, 3);
@@ -1086,6 +1088,73 @@ static void test_walk_cached(void)
         free(v);
 }
 
+/* With inotify: the walk is replayed until a directory is made or removed
+ * anywhere in the tree, however old the list (no count change needed); a
+ * group's watch reports writes to its files once, and goes when swept
+ * unused or when its directory is removed. */
+static void test_walk_watched(void)
+{
+        struct visited *v = calloc(1, sizeof *v);
+        struct cgfs *fs = open_kept_tree("watched");
+        char p[PATH_MAX];
+        int wd;
+
+        if (!fs || !v) {
+                free(v);
+                cgfs_free(fs);
+                return;
+        }
+        CHECK(cgfs_watch_fd(fs) >= 0);
+        put_file("watched/cgroup/cgroup.stat", "nr_descendants 3\nnr_dying_descendants 0\n");
+        CHECK_EQ_INT(cgfs_walk_cached(fs, 1 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK_EQ_INT(v->n, 3);
+        CHECK_EQ_INT(cgfs_watch_count(fs), 4); /* the root and a, b, c */
+        /* replayed long past max_age while nothing changed */
+        memset(v, 0, sizeof *v);
+        CHECK_EQ_INT(cgfs_walk_cached(fs, 100 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK_EQ_INT(v->n, 3);
+        /* one removed, one made, the count unchanged: seen at once */
+        tmp_path(p, sizeof p, "watched/cgroup/b");
+        CHECK_EQ_INT(rm_rf(p), 0);
+        make_dir("watched/cgroup/a/x");
+        memset(v, 0, sizeof *v);
+        CHECK_EQ_INT(cgfs_walk_cached(fs, 101 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK(visited_has(v, "a/x") && !visited_has(v, "b"));
+        memset(v, 0, sizeof *v);
+        CHECK_EQ_INT(cgfs_walk_cached(fs, 102 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK(visited_has(v, "a/x") && !visited_has(v, "b")); /* replayed again */
+
+        /* a group's watch: the same wd as the walk's for its directory */
+        wd = cgfs_watch_add(fs, "c");
+        CHECK(wd >= 0);
+        CHECK_EQ_INT(cgfs_watch_take(fs, wd), 0);
+        CHECK(!cgfs_watch_pending(fs));
+        put_file("watched/cgroup/c/memory.current", "200\n");
+        CHECK(cgfs_watch_process(fs) >= 1);
+        CHECK(cgfs_watch_pending(fs));
+        CHECK_EQ_INT(cgfs_watch_take(fs, wd), 1);
+        CHECK_EQ_INT(cgfs_watch_take(fs, wd), 0); /* reported once */
+        CHECK(!cgfs_watch_pending(fs));
+        CHECK_EQ_INT(cgfs_watch_take(fs, 99999), -ENOENT);
+        /* its directory removed: the watch goes, and the walk sees it */
+        tmp_path(p, sizeof p, "watched/cgroup/c");
+        CHECK_EQ_INT(rm_rf(p), 0);
+        (void)cgfs_watch_process(fs);
+        CHECK_EQ_INT(cgfs_watch_take(fs, wd), -ENOENT);
+        memset(v, 0, sizeof *v);
+        CHECK_EQ_INT(cgfs_walk_cached(fs, 103 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK(!visited_has(v, "c"));
+        /* a group watch not taken since the last sweep is removed; the
+         * walk's own directories stay */
+        wd = cgfs_watch_add(fs, "a/x");
+        CHECK(wd >= 0);
+        cgfs_watch_sweep(fs);
+        cgfs_watch_sweep(fs);
+        CHECK_EQ_INT(cgfs_watch_take(fs, wd), 0); /* a/x is a directory of the walk too */
+        cgfs_free(fs);
+        free(v);
+}
+
 int main(int argc, char **argv)
 {
         char *tmpdir;
@@ -1124,6 +1193,7 @@ int main(int argc, char **argv)
         test_kept_files();
         test_kept_budget();
         test_walk_cached();
+        test_walk_watched();
         test_detect_host();
 
         rm_rf(tmp_root);
