@@ -19,7 +19,8 @@
  * closed instead of waiting there ahead of root. Unprivileged clients share
  * CONTROL_CLIENTS_MAX slots, CONTROL_CLIENTS_PER_UID_MAX per uid; root has
  * CONTROL_ROOT_CLIENTS_MAX of its own, and past those the oldest
- * unprivileged client is dropped to make room. A client's request buffer is
+ * unprivileged client is dropped to make room; root's clients are served
+ * before others that are ready at the same time. A client's request buffer is
  * allocated once it sends something: idle connections cost little. CONTROL_GROUP is looked up at start-up and by
  * control_reload(), never per connection (NSS may be slow). Each client has
  * CONTROL_CLIENT_TIMEOUT_USEC to send its request and again to read the
@@ -48,6 +49,7 @@
 #define CONTROL_CLIENTS_PER_UID_MAX 8  /* of those, from one uid */
 #define CONTROL_ROOT_CLIENTS_MAX    128 /* root's own slots, beside the shared ones */
 #define CONTROL_ACCEPT_BATCH        64 /* connections accepted per loop wake-up */
+#define CONTROL_ROOT_PRIORITY       (SD_EVENT_PRIORITY_NORMAL - 1) /* root's clients before others */
 #define CONTROL_CLIENT_TIMEOUT_USEC (2 * USEC_PER_SEC)   /* per phase: request, response */
 #define CONTROL_BACKLOG             256                  /* connections not yet accepted */
 #define CONTROL_MIN_LIMIT_BYTES     (6ULL * 1024 * 1024) /* Docker refuses less than 6 MiB */

@@ -893,6 +893,10 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
                         r = sd_event_add_time_relative(c->event, &cl->timeout, CLOCK_MONOTONIC,
                                                        CONTROL_CLIENT_TIMEOUT_USEC, 0,
                                                        on_client_timeout, cl);
+                /* Root's requests first when many clients are ready at once
+                 * (still after PSI triggers, which are IMPORTANT). */
+                if (r >= 0 && cl->may_change)
+                        r = sd_event_source_set_priority(cl->io, CONTROL_ROOT_PRIORITY);
                 if (r < 0) {
                         log_warning("cannot watch a control client: %s", strerror(-r));
                         client_free(cl);
