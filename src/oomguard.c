@@ -31,9 +31,13 @@ struct guard_group {
         bool oom_group_announced;
         bool has_pids_current;
         uint64_t pids_current;
-        usec_t scanned_usec; /* USEC_INFINITY: never */
         struct guard_pid *pids; /* processes we changed */
         size_t n_pids, allocated;
+        /* processes that carried adj at the last scan, sorted: between full
+         * scans only the others' values are read */
+        int *settled;
+        size_t n_settled;
+        usec_t full_usec; /* last full scan; USEC_INFINITY: never */
         /* memory.low/min last sent (BYTES_MAX: never) and when */
         uint64_t low_sent, min_sent;
         usec_t mem_sent_usec;
@@ -68,6 +72,7 @@ static void group_free(struct guard_group *gg)
         if (!gg)
                 return;
         free(gg->pids);
+        free(gg->settled);
         free(gg);
 }
 
@@ -109,7 +114,7 @@ static struct guard_group *group_add(struct oomguard *g, const struct group_samp
         util_strlcpy(gg->key, group_key(s), sizeof gg->key);
         util_strlcpy(gg->cgroup, s->cgroup, sizeof gg->cgroup);
         util_strlcpy(gg->name, s->name, sizeof gg->name);
-        gg->scanned_usec = USEC_INFINITY;
+        gg->full_usec = USEC_INFINITY;
         gg->low_sent = gg->min_sent = BYTES_MAX;
         gg->mem_sent_usec = USEC_INFINITY;
         g->groups[g->n_groups++] = gg;
@@ -169,24 +174,43 @@ static void refused(struct oomguard *g, const struct guard_group *gg, int adj, i
                           strerror(-r));
 }
 
-/* Give every process of the group adj (restore: each its value before, 0
- * for those the guard never saw). Returns how many processes the group has,
- * or -errno (-ENOENT: the group is gone). */
-static int apply_adj(struct oomguard *g, const struct oomguard_context *ctx,
-                     struct guard_group *gg, int adj, bool restore)
+static int int_cmp(const void *a, const void *b)
 {
-        _cleanup_free_ int *pids = NULL;
-        size_t n = 0;
+        int x = *(const int *)a, y = *(const int *)b;
+
+        return (x > y) - (x < y);
+}
+
+/* Give every process of the group adj (restore: each its value before, 0
+ * for those the guard never saw). full: read every process's value; else
+ * only those not settled at the last scan. Returns how many processes the
+ * group has, or -errno (-ENOENT: the group is gone). */
+static int apply_adj(struct oomguard *g, const struct oomguard_context *ctx,
+                     struct guard_group *gg, int adj, bool restore, bool full)
+{
+        _cleanup_free_ int *pids = NULL, *settled = NULL;
+        size_t n = 0, n_settled = 0;
         bool all = true, first = true;
         int r;
 
         r = cgfs_read_pids(ctx->fs, gg->cgroup, &pids, &n);
         if (r < 0)
                 return r;
+        if (!restore && n > 0 && !(settled = malloc(n * sizeof *settled)))
+                return -ENOMEM;
         for (size_t i = 0; i < n; i++) {
-                struct guard_pid *known = pid_find(gg, pids[i]);
+                struct guard_pid *known;
                 int current, want = adj;
 
+                if (!restore && !full && gg->settled &&
+                    bsearch(&pids[i], gg->settled, gg->n_settled, sizeof(int), int_cmp)) {
+                        settled[n_settled++] = pids[i];
+                        if (first)
+                                gg->effective = adj;
+                        first = false;
+                        continue;
+                }
+                known = pid_find(gg, pids[i]);
                 r = cgfs_pid_read_int(ctx->fs, pids[i], OOM_SCORE_ADJ_FILE, &current);
                 if (r < 0)
                         continue; /* gone between the two reads */
@@ -211,12 +235,20 @@ static int apply_adj(struct oomguard *g, const struct oomguard_context *ctx,
                         first = false;
                 }
                 all = all && current == want;
+                if (!restore && current == want)
+                        settled[n_settled++] = pids[i];
         }
         gg->has_effective = n > 0 && !first;
         if (all && n > 0 && !ctx->dry_run)
                 gg->effective = adj;
-        if (!restore)
+        if (!restore) {
                 pids_prune(gg, pids, n);
+                if (n_settled)
+                        qsort(settled, n_settled, sizeof *settled, int_cmp);
+                free(gg->settled);
+                gg->settled = TAKE_PTR(settled);
+                gg->n_settled = n_settled;
+        }
         return (int)n;
 }
 
@@ -352,7 +384,7 @@ static int guard_target(struct oomguard *g, const struct oomguard_context *ctx,
 {
         struct guard_group *gg = group_find(g, group_key(s));
         uint64_t pids_current = 0;
-        bool has_pids, due;
+        bool has_pids, due, full;
         int r;
 
         if (!gg && !(gg = group_add(g, s)))
@@ -360,22 +392,23 @@ static int guard_target(struct oomguard *g, const struct oomguard_context *ctx,
         gg->seen = true;
         gg->unmanaged_passes = 0;
         has_pids = cgfs_read_value(ctx->fs, gg->cgroup, "pids.current", &pids_current) >= 0;
-        due = !gg->has_adj || gg->adj != t->oom_score_adj || gg->scanned_usec == USEC_INFINITY ||
-              now >= gg->scanned_usec + OOMGUARD_RESCAN_USEC || !has_pids ||
-              !gg->has_pids_current || pids_current != gg->pids_current;
+        full = !gg->has_adj || gg->adj != t->oom_score_adj || gg->full_usec == USEC_INFINITY ||
+               now >= gg->full_usec + OOMGUARD_RESCAN_USEC;
+        due = full || !has_pids || !gg->has_pids_current || pids_current != gg->pids_current;
         if (!due)
                 return 0;
         if (ctx->dry_run && (!gg->has_adj || gg->adj != t->oom_score_adj))
                 log_notice("dry-run: would set oom_score_adj %d on the processes of %s",
                            t->oom_score_adj, gg->name);
-        r = apply_adj(g, ctx, gg, t->oom_score_adj, false);
+        r = apply_adj(g, ctx, gg, t->oom_score_adj, false, full || ctx->dry_run);
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
                 return 0; /* gone: the next snapshot drops it */
         gg->has_adj = true;
         gg->adj = t->oom_score_adj;
-        gg->scanned_usec = now;
+        if (full)
+                gg->full_usec = now;
         gg->has_pids_current = has_pids;
         gg->pids_current = pids_current;
         apply_oom_group(ctx, gg, t->oom_group);
@@ -395,7 +428,7 @@ static void guard_restore(struct oomguard *g, const struct oomguard_context *ctx
                 return;
         }
         if (gg->has_adj)
-                (void)apply_adj(g, ctx, gg, gg->adj, true);
+                (void)apply_adj(g, ctx, gg, gg->adj, true, true);
         apply_oom_group(ctx, gg, false);
         if (ctx->v2_memory && (gg->low_sent != BYTES_MAX || gg->min_sent != BYTES_MAX)) {
                 struct sdunit_memory m = {0};

@@ -241,14 +241,21 @@ static void test_writer(void)
         CHECK_EQ_INT(get("proc/12/oom_score_adj"), 0); /* within OOMGUARD_PASS_USEC */
         CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 2 * USEC_PER_SEC), 0);
         CHECK_EQ_INT(get("proc/12/oom_score_adj"), -998);
+        /* settled processes are not read again until the full scan (every
+         * OOMGUARD_RESCAN_USEC): only newcomers cost a read */
+        put("proc/10/oom_score_adj", "7\n");
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 3 * USEC_PER_SEC + 500000), 0);
+        CHECK_EQ_INT(get("proc/10/oom_score_adj"), 7);
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 10 * USEC_PER_SEC), 0);
+        CHECK_EQ_INT(get("proc/10/oom_score_adj"), -998);
 
         /* with pids.current: unchanged count, no re-read until the rescan */
         put("cg/docker/hog/pids.current", "1\n");
-        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 4 * USEC_PER_SEC), 0);
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 11 * USEC_PER_SEC), 0);
         put("proc/20/oom_score_adj", "5\n");
-        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 6 * USEC_PER_SEC), 0);
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 13 * USEC_PER_SEC), 0);
         CHECK_EQ_INT(get("proc/20/oom_score_adj"), 5);
-        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 15 * USEC_PER_SEC), 0);
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 22 * USEC_PER_SEC), 0);
         CHECK_EQ_INT(get("proc/20/oom_score_adj"), 990);
 
         /* the rule stops applying (config reload): values given back */
@@ -256,9 +263,9 @@ static void test_writer(void)
         put("cg/docker/hog/cgroup.procs", "20\n21\n");
         s.groups[1].rule = -1;
         /* one pass unmatched is not enough (a container briefly unmatched) */
-        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 16 * USEC_PER_SEC), 0);
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 23 * USEC_PER_SEC), 0);
         CHECK_EQ_INT(get("proc/20/oom_score_adj"), 990);
-        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 17 * USEC_PER_SEC), 0);
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 24 * USEC_PER_SEC), 0);
         CHECK_EQ_INT(get("proc/20/oom_score_adj"), 300);
         CHECK_EQ_INT(get("proc/21/oom_score_adj"), 0);
         CHECK(!s.groups[1].has_oom_score_adj);
@@ -266,9 +273,9 @@ static void test_writer(void)
 
         /* db's rule opts out of memory.oom.group: the guard's 1 is taken back */
         s.groups[0].rule = -1;
-        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 18 * USEC_PER_SEC), 0);
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 25 * USEC_PER_SEC), 0);
         CHECK_EQ_INT(get("proc/10/oom_score_adj"), -998);
-        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 19 * USEC_PER_SEC), 0);
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 26 * USEC_PER_SEC), 0);
         CHECK_EQ_INT(get("cg/docker/db/memory.oom.group"), 0);
         CHECK_EQ_INT(get("cg/docker/db/memory.low"), 0);
         CHECK_EQ_INT(get("proc/10/oom_score_adj"), 0);
