@@ -4,7 +4,7 @@
 #   sudo ./quickstart.sh run    install build dependencies, build, run the governor
 #                               in the foreground on this host with conf/governor.conf
 #   sudo ./quickstart.sh test   install everything the suites use, build, run every
-#                               suite (unit, integration, kernel), the unit and
+#                               suite (unit, integration, kernel, host), the unit and
 #                               integration suites again under ASan/UBSan, and every
 #                               fuzzer for a bounded time; fails on any failure or skip
 #
@@ -18,6 +18,8 @@ BUILD_PACKAGES=(meson ninja-build pkg-config gcc libc6-dev libsystemd-dev libcgr
 TEST_PACKAGES=(docker.io busybox-static qemu-system-x86 linux-image-amd64 systemd util-linux
                python3 cpio prometheus earlyoom clang libclang-rt-14-dev iproute2 procps
                jq debootstrap lintian dpkg-dev debhelper dbus-daemon)
+# host suite: debootstrap builds the VM's base, mkfs.ext4 -d its image
+TEST_PACKAGES+=(debootstrap e2fsprogs)
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 
 die() { echo "quickstart: $*" >&2; exit 1; }
@@ -82,6 +84,9 @@ test)
         install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
         build build
         run_suites build unit integration kernel
+        # host: a debootstrap'd Debian 12 VM; its base image is cached in
+        # /var/cache/sutazai-governor/host-vm (built once per machine, minutes)
+        run_suites build host
         build build-asan -Db_sanitize=address,undefined -Db_lundef=false
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
                 run_suites build-asan unit integration
@@ -93,7 +98,7 @@ test)
                 fi
         fi
         echo
-        echo "quickstart: unit, integration and kernel suites; unit and integration under ASan/UBSan; fuzzers ${FUZZ_SECONDS}s each"
+        echo "quickstart: unit, integration, kernel and host suites; unit and integration under ASan/UBSan; fuzzers ${FUZZ_SECONDS}s each"
         echo "tests: $passed passed, $failed failed, $skipped skipped"
         # a skipped suite proves nothing: skips fail the run
         [ "$failed" = 0 ] && [ "$skipped" = 0 ]
