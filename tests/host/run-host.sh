@@ -11,6 +11,8 @@
 # HOST_VM_DEB=path.deb installs that package with dpkg in place of meson
 # install. HOST_VM_CACHE moves the base image cache (mkbase.sh);
 # HOST_VM_KEEP=1 keeps the VM's image for a look afterwards.
+# HOST_VM_DROPIN=file.conf adds a governor.conf.d drop-in (zz-test.conf):
+# for measuring candidate defaults before changing them in src/config.c.
 #
 # Verdict: exit 0 when the results disk shows DONE, at least one RESULT and
 # no status=fail. --raw prints the results and exits 0 (benchmarks parse
@@ -85,7 +87,7 @@ else
         step "meson install (prefix /usr, sysconfdir /etc) from $inst"
         if [ ! -f "$inst/build.ninja" ]; then
                 meson setup "$inst" "$src" --prefix=/usr --sysconfdir=/etc \
-                        --buildtype=debugoptimized >"$workdir/install-setup.log" 2>&1 ||
+                        --buildtype=debugoptimized -Dtests=false >"$workdir/install-setup.log" 2>&1 ||
                         { cat "$workdir/install-setup.log"; die "meson setup failed"; }
         fi
         DESTDIR="$root" meson install -C "$inst" --quiet >"$workdir/install.log" 2>&1 ||
@@ -96,6 +98,10 @@ fi
 mkdir -p "$root/etc/sutazai/governor.conf.d"
 [ -f "$root/etc/sutazai/governor.conf.d/sutazai.conf" ] ||
         install -m 644 "$src/conf/governor.conf.d/sutazai.conf" "$root/etc/sutazai/governor.conf.d/"
+if [ -n "${HOST_VM_DROPIN:-}" ]; then
+        install -m 644 "$HOST_VM_DROPIN" "$root/etc/sutazai/governor.conf.d/zz-test.conf" ||
+                die "HOST_VM_DROPIN=$HOST_VM_DROPIN unreadable"
+fi
 in_root systemd-sysusers >/dev/null || die "systemd-sysusers failed"
 in_root systemctl enable sutazai-governor.service >/dev/null 2>&1 || die "systemctl enable failed"
 

@@ -31,6 +31,22 @@ limits_check() {
 }
 limits_all_right() { limits_check; [ -z "$LIMITS_OFF" ]; }
 
+# systemd's own view of each scope: a memory.high written behind systemd's
+# back is reset by the next daemon-reload or docker update (within
+# milliseconds, so sampling can miss it); one set through SetUnitProperties
+# shows in the unit's MemoryHigh and survives both. "max" = infinity.
+limits_units_off() {
+        local name extra max high want got off=
+        while read -r name extra max high; do
+                [ -n "$name" ] || continue
+                want=$high
+                [ "$want" = max ] && want=infinity
+                got=$(systemctl show -p MemoryHigh --value "docker-${LIMITS_ID[$name]}.scope")
+                [ "$got" = "$want" ] || off="$off $name=$got"
+        done <<<"$LIMITS_TABLE"
+        echo "${off# }"
+}
+
 # limits_kept WHAT SECONDS: sample every 100 ms; every sample must be right.
 limits_kept() {
         local what=$1 end bad=0 n=0 first=
@@ -50,7 +66,7 @@ limits_kept() {
 
 limits_scenario() {
         declare -gA LIMITS_ID=()
-        local name extra max high t0 ms
+        local name extra max high t0 ms off
         while read -r name extra max high; do
                 [ -n "$name" ] || continue
                 [ "$extra" = - ] && extra=
@@ -62,6 +78,8 @@ limits_scenario() {
         check "limits-applied(${ms}ms after the last docker run${LIMITS_OFF:+; off: $LIMITS_OFF})" [ -z "$LIMITS_OFF" ]
         # Hold them for a while before anything touches the scopes.
         limits_kept steady 3
+        off=$(limits_units_off)
+        check "memory-high-set-through-systemd${off:+(unit MemoryHigh off: $off)}" [ -z "$off" ]
         local c
         for c in ${!LIMITS_ID[*]}; do docker update --cpu-shares 512 "$c" >/dev/null; done
         limits_kept docker-update 5
