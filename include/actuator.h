@@ -1,20 +1,101 @@
-/* actuator — the only module that changes the system.
+/* actuator — the only module that changes the system, and the one gate every
+ * action passes.
  *
- * Carries out a plan: cgroup files through cgfs (memory.max, memory.swap.max,
- * memory.high, memory.reclaim, cgroup.kill), containers through the Docker
- * client (update, stop, kill; asynchronous). Dry-run lives here and nowhere
- * else: every action is logged and recorded as it would have been, and
- * nothing is changed.
+ *   actuator_run(act, env, snapshot, plan, policy_state)
  *
- * Before a destructive action (stop, kill) it re-samples the host and the
- * target and asks policy_confirm(); an action no longer justified is
- * dropped and logged. It also logs the candidates the policy considered.
- * Each action is one journal entry (MSGID_ACTION, GOVERNOR_* fields), one
- * history entry and one counter. */
+ * For each action of the plan, in order, once:
+ *   1. pause: an operator pause read fresh (it may have arrived since the
+ *      plan) → skipped;
+ *   2. structural protection (policy_structural_block): a cgroup that
+ *      contains a protected group, or a container's cgroup seen as a plain
+ *      cgroup, is never the target → skipped;
+ *   3. the re-check: a stop or kill is re-sampled (host memory and the
+ *      target) and must pass policy_confirm() → else skipped;
+ *   4. dry-run: logged and recorded as it would have been, nothing changed;
+ *   5. carried out, kernel first:
+ *        kill      cgroup.kill on the group's cgroup2 directory (the whole
+ *                  container; on hybrid hosts the unified tree's), written
+ *                  synchronously. A container's Docker is told afterwards,
+ *                  asynchronously (POST /containers/{id}/kill): dockerd marks
+ *                  it stopped by hand, so no restart policy (always,
+ *                  unless-stopped, on-failure) brings it back into the same
+ *                  pressure. Docker's answer does not change the outcome.
+ *                  Without cgroup.kill (kernel < 5.14) a container is killed
+ *                  through Docker.
+ *        stop      POST /containers/{id}/stop?t=stop_timeout (the grace
+ *                  period). If Docker has not confirmed after the grace
+ *                  period + ACTUATOR_STOP_MARGIN_USEC, the actuator writes
+ *                  cgroup.kill itself: the escalation never waits on dockerd.
+ *        throttle  memory.high written; a systemd unit owning the cgroup is
+ *                  told the same value afterwards (so daemon-reload keeps it);
+ *        reclaim   memory.reclaim;
+ *        limit,    containers through Docker's update (Docker keeps its view
+ *        high      true); cgroups a systemd unit owns through SetUnitProperties
+ *                  (sdunit.h, outcome = the manager's reply); other cgroups
+ *                  as memory.max (+ memory.swap.max) / memory.high.
+ *   6. the outcome: one journal line (MSGID_ACTION, GOVERNOR_* fields; ERR
+ *      and MSGID_ACTION_FAILED when it failed) and one history entry with
+ *      its result — done only once the kernel or Docker confirmed it
+ *      (an asynchronous request records when it completes), failed with the
+ *      error, dry-run, or skipped with why. policy_note_action() paces the
+ *      policy for every action tried, skipped ones included.
+ * It also logs the candidates the policy considered, before the first
+ * destructive action of a plan. */
 #pragma once
 
+#include <stdbool.h>
+#include <stdint.h>
+#include <systemd/sd-event.h>
+
+#include "cgfs.h"
+#include "config.h"
 #include "policy.h"
+#include "snapshot.h"
 
-struct daemon;
+/* usec: how long after a stop's grace period Docker may take to confirm
+ * before the actuator kills the container through cgroup.kill itself */
+#define ACTUATOR_STOP_MARGIN_USEC (2 * USEC_PER_SEC)
 
-void actuator_run(struct daemon *d, const struct plan *plan);
+struct docker;
+struct history;
+struct oomguard;
+struct overrides;
+struct sdunit;
+struct actuator;
+
+/* What lives as long as the actuator. history may be NULL (nothing kept). */
+struct actuator_deps {
+        sd_event *event; /* stop escalation timers */
+        struct cgfs *fs;
+        const struct cgfs_layout_info *layout;
+        struct history *history;
+};
+
+/* What may change between runs (reload, Docker attaching). */
+struct actuator_env {
+        const struct config *config;
+        struct docker *docker;       /* NULL: no Docker configured */
+        struct overrides *overrides; /* NULL: no pause */
+        struct sdunit *sdunit;       /* NULL: no systemd; cgroup files only */
+        struct oomguard *oomguard;   /* NULL: no defense in depth pass */
+        bool dry_run;
+};
+
+int actuator_new(const struct actuator_deps *deps, struct actuator **ret);
+/* Pending stop escalations are dropped; free Docker (which completes its
+ * requests with -ECANCELED) before the actuator. */
+struct actuator *actuator_free(struct actuator *act);
+
+/* Carry out plan, whose action group indices point into snapshot; then
+ * the oomguard pass (oomguard.h), which fills snapshot's oom_score_adj
+ * status fields. */
+void actuator_run(struct actuator *act, const struct actuator_env *env,
+                  struct snapshot *snapshot, const struct plan *plan,
+                  struct policy_state *policy);
+
+struct actuator_stats {
+        uint64_t failed;  /* actions that failed */
+        uint64_t skipped; /* actions the gate refused */
+        uint64_t pending; /* asynchronous actions not yet confirmed */
+};
+void actuator_get_stats(const struct actuator *act, struct actuator_stats *ret);

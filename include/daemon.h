@@ -28,6 +28,7 @@ struct triggers;
 struct disks;
 struct sdunit;
 struct oomguard;
+struct actuator;
 
 /* Command-line settings; each non-NULL/true one wins over the config file. */
 struct daemon_options {
@@ -41,7 +42,8 @@ struct daemon_options {
 };
 
 struct daemon_counters {
-        /* actions by kind are counted from the history (metrics_format) */
+        /* actions by kind are counted from the history (metrics_format);
+         * the actuator counts its own failures (actuator_get_stats) */
         uint64_t actions_failed;
         uint64_t oom_events;
         uint64_t bytes_freed;
@@ -64,6 +66,7 @@ struct daemon {
         struct disks *disks;
         struct sdunit *sdunit;     /* systemd's manager; NULL: cgroup files only */
         struct oomguard *oomguard; /* oom_score_adj, memory.oom.group/low/min */
+        struct actuator *actuator;
         sd_event_source *tick;
         sd_event_source *cgroup_watch; /* cgfs change events: groups to re-read */
         usec_t control_tick_usec;      /* the tick that last ran control_tick() (0 never) */
@@ -90,6 +93,8 @@ void daemon_evaluate(struct daemon *d, const char *reason);
 /* Reload the configuration; on error the old one is kept and err filled. */
 int daemon_reload(struct daemon *d, char *err, size_t err_size);
 
-/* Record one action in the journal (by the caller) and history, with bytes. */
+/* Record one event in the history (the caller logs it): an OOM kill seen,
+ * a disk cleanup stage's outcome. result HISTORY_RESULT_* (history.h);
+ * detail: the error (failed) or why (skipped), else NULL. */
 void daemon_record(struct daemon *d, const char *kind, const char *target, const char *reason,
-                   uint64_t bytes, bool has_bytes);
+                   uint64_t bytes, bool has_bytes, int result, const char *detail);

@@ -213,6 +213,19 @@ void policy_memory_conditions(const struct config *c, const struct snapshot *s,
 int policy_confirm(const struct policy_input *fresh, const struct policy_state *state,
                    const struct action *a);
 
+/* Structural protection, the same for the policy (a blocked group is never
+ * a candidate) and the actuator (which refuses a blocked action whatever
+ * planned it). NULL when kind may target g; else why not, written to buf:
+ *   - a plain cgroup that is also a container's cgroup is governed as that
+ *     container only: no action of any kind on it as a cgroup;
+ *   - RECLAIM, THROTTLE, STOP, KILL never target a group whose cgroup
+ *     contains (at or below it) the cgroup of a protected group: killing or
+ *     throttling an ancestor reaches everything under it.
+ * O(groups in s). */
+const char *policy_structural_block(const struct config *c, const struct snapshot *s,
+                                    const struct group_sample *g, enum action_kind kind, char *buf,
+                                    size_t size);
+
 /* Tell the state an action was carried out (cooldown bookkeeping): RECLAIM/
  * THROTTLE/STOP/KILL start the group's cooldown, STOP/KILL the host-wide
  * one, THROTTLE marks the group throttled, HIGH clears that mark; LIMIT and

@@ -1,13 +1,15 @@
 /* actuator — see include/actuator.h */
 #include "actuator.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "daemon.h"
 #include "docker.h"
+#include "history.h"
 #include "log.h"
 #include "oomguard.h"
 #include "overrides.h"
@@ -15,14 +17,84 @@
 #include "sdunit.h"
 #include "units.h"
 
+/* An action whose outcome is not known yet: a Docker request in flight, a
+ * stop's escalation timer armed, or Docker being told of a kill. */
+struct pending {
+        struct actuator *act;
+        struct pending *prev, *next;
+        struct action action;
+        struct group_sample group;
+        bool dry_run;
+        bool docker_in_flight;
+        bool recorded;  /* the outcome is in the journal and the history */
+        bool tell_only; /* Docker is told of a kill the kernel already did */
+        sd_event_source *escalation;
+        usec_t grace_usec; /* stop: the grace period given to Docker */
+};
+
+struct actuator {
+        struct actuator_deps deps;
+        struct pending *pending; /* list head */
+        struct actuator_stats stats;
+};
+
+int actuator_new(const struct actuator_deps *deps, struct actuator **ret)
+{
+        struct actuator *act;
+
+        assert(deps && deps->fs && deps->layout && ret);
+        act = calloc(1, sizeof *act);
+        if (!act)
+                return -ENOMEM;
+        act->deps = *deps;
+        *ret = act;
+        return 0;
+}
+
+static void pending_free(struct pending *p)
+{
+        struct actuator *act = p->act;
+
+        if (p->prev)
+                p->prev->next = p->next;
+        else
+                act->pending = p->next;
+        if (p->next)
+                p->next->prev = p->prev;
+        act->stats.pending--;
+        sd_event_source_disable_unref(p->escalation);
+        free(p);
+}
+
+struct actuator *actuator_free(struct actuator *act)
+{
+        if (!act)
+                return NULL;
+        /* what is left: escalation timers (Docker completed its requests on
+         * docker_free) — or requests of a Docker freed after us, which must
+         * not call back: the caller frees Docker first */
+        while (act->pending)
+                pending_free(act->pending);
+        free(act);
+        return NULL;
+}
+
+void actuator_get_stats(const struct actuator *act, struct actuator_stats *ret)
+{
+        assert(act && ret);
+        *ret = act->stats;
+}
+
+/* ---- the outcome: journal and history ------------------------------------ */
+
 static const char *group_kind_field(const struct group_sample *g)
 {
         return g->kind == GROUP_CONTAINER ? "GOVERNOR_CONTAINER" : "GOVERNOR_CGROUP";
 }
 
-/* One journal entry for an action (carried out, planned in dry-run, or failed). */
-static void log_action(struct daemon *d, int priority, const char *message_id,
-                       const struct action *a, const struct group_sample *g, const char *outcome)
+/* One journal entry for an action: done, failed, skipped or dry-run. */
+static void log_action(int priority, const char *message_id, const struct action *a,
+                       const struct group_sample *g, bool dry_run, const char *outcome)
 {
         char f_action[64], f_tier[64], f_target[GROUP_NAME_MAX + 32], f_bytes[64],
                 f_reason[sizeof a->reason + 32], f_dry[32], f_key[GROUP_CGROUP_MAX + 32],
@@ -35,7 +107,7 @@ static void log_action(struct daemon *d, int priority, const char *message_id,
         snprintf(f_target, sizeof f_target, "%s=%s", group_kind_field(g), a->target);
         snprintf(f_bytes, sizeof f_bytes, "GOVERNOR_BYTES=%" PRIu64, a->bytes);
         snprintf(f_reason, sizeof f_reason, "GOVERNOR_REASON=%s", a->reason);
-        snprintf(f_dry, sizeof f_dry, "GOVERNOR_DRY_RUN=%d", d->dry_run ? 1 : 0);
+        snprintf(f_dry, sizeof f_dry, "GOVERNOR_DRY_RUN=%d", dry_run ? 1 : 0);
         snprintf(f_key, sizeof f_key, "GOVERNOR_CGROUP_PATH=%s", g->cgroup);
         fields[n++] = f_action;
         fields[n++] = f_tier;
@@ -57,75 +129,72 @@ static void log_action(struct daemon *d, int priority, const char *message_id,
                 snprintf(human, sizeof human, " (%s)",
                          units_format_bytes_human(a->bytes, size, sizeof size));
         }
-        log_event(priority, message_id, fields, "%s%s %s%s: %s [%s]", d->dry_run ? "dry-run: " : "",
+        log_event(priority, message_id, fields, "%s%s %s%s: %s [%s]", dry_run ? "dry-run: " : "",
                   action_kind_name(a->kind), a->target, human, a->reason, outcome);
 }
 
-static void record_action(struct daemon *d, const struct action *a)
+static void record(struct actuator *act, const struct action *a, enum history_result result,
+                   const char *detail)
 {
-        bool has_bytes = a->kind != ACTION_STOP && a->kind != ACTION_KILL && a->bytes != BYTES_MAX;
+        struct history_entry e = {
+                .time_realtime_usec = util_realtime_usec(),
+                .bytes = a->bytes,
+                .has_bytes = !action_is_destructive(a->kind) && a->bytes != BYTES_MAX,
+                .dry_run = result == HISTORY_RESULT_DRY_RUN,
+                .result = result,
+        };
 
-        daemon_record(d, action_kind_name(a->kind), a->target, a->reason, a->bytes, has_bytes);
+        if (!act->deps.history)
+                return;
+        util_strlcpy(e.kind, action_kind_name(a->kind), sizeof e.kind);
+        util_strlcpy(e.target, a->target, sizeof e.target);
+        util_strlcpy(e.reason, a->reason, sizeof e.reason);
+        util_strlcpy(e.detail, detail ? detail : "", sizeof e.detail);
+        if (history_add(act->deps.history, &e) < 0)
+                log_warning("history full and out of memory; entry dropped");
 }
 
-struct pending {
-        struct daemon *daemon;
-        struct action action;
-        struct group_sample group;
-};
-
-static void on_docker_done(int result, const char *container_id, void *userdata)
+/* The outcome of an action carried out (or tried): r >= 0 done, else failed.
+ * how: what confirmed it, for the journal ("cgroup.kill"); may be NULL. */
+static void outcome(struct actuator *act, const struct action *a, const struct group_sample *g,
+                    int r, const char *how)
 {
-        struct pending *p = userdata;
+        char text[128];
 
-        if (result < 0) {
-                p->daemon->counters.actions_failed++;
-                log_action(p->daemon, LOG_ERR, MSGID_ACTION_FAILED, &p->action, &p->group,
-                           strerror(-result));
+        if (r < 0) {
+                act->stats.failed++;
+                log_action(LOG_ERR, MSGID_ACTION_FAILED, a, g, false, strerror(-r));
+                record(act, a, HISTORY_RESULT_FAILED, strerror(-r));
+                return;
         }
-        free(p);
+        snprintf(text, sizeof text, "done%s%s", how ? ": " : "", how ? how : "");
+        log_action(LOG_NOTICE, MSGID_ACTION, a, g, false, text);
+        record(act, a, HISTORY_RESULT_DONE, NULL);
 }
 
-static int docker_action(struct daemon *d, const struct action *a, const struct group_sample *g)
+static void skipped(struct actuator *act, const struct action *a, const struct group_sample *g,
+                    bool dry_run, const char *why)
 {
-        struct pending *p;
-        int r;
+        char text[GROUP_CGROUP_MAX * 2 + 96];
 
-        if (!d->docker || !docker_is_connected(d->docker))
-                return -ENOTCONN;
-        p = calloc(1, sizeof *p);
-        if (!p)
-                return -ENOMEM;
-        p->daemon = d;
-        p->action = *a;
-        p->group = *g;
-        switch (a->kind) {
-        case ACTION_LIMIT: {
-                int64_t total = -1; /* Docker: memory + swap; -1 = unlimited swap */
-                if (a->swap_bytes != BYTES_MAX && a->bytes != BYTES_MAX)
-                        total = (int64_t)(a->bytes + a->swap_bytes);
-                r = docker_container_update(d->docker, g->id, a->bytes == BYTES_MAX ? 0 : a->bytes,
-                                            total, on_docker_done, p);
-                break;
-        }
-        case ACTION_STOP:
-                r = docker_container_stop(d->docker, g->id,
-                                          (unsigned)(d->config->memory.stop_timeout_usec /
-                                                     USEC_PER_SEC),
-                                          on_docker_done, p);
-                break;
-        case ACTION_KILL:
-                r = docker_container_kill(d->docker, g->id, on_docker_done, p);
-                break;
-        default:
-                r = -EOPNOTSUPP;
-        }
-        if (r < 0)
-                free(p);
-        return r;
+        act->stats.skipped++;
+        snprintf(text, sizeof text, "skipped: %s", why);
+        log_action(LOG_INFO, MSGID_ACTION, a, g, dry_run, text);
+        record(act, a, HISTORY_RESULT_SKIPPED, why);
 }
 
-static int cgroup_action(struct daemon *d, const struct action *a, const struct group_sample *g)
+/* ---- kernel first ---------------------------------------------------------- */
+
+static int cgroup_kill(struct actuator *act, const struct group_sample *g)
+{
+        if (!g->cgroup[0])
+                return -ENOENT;
+        /* cgroup.kill lives in the cgroup2 tree: the unified one on hybrid hosts */
+        return cgfs_write_string(act->deps.fs, g->cgroup, "cgroup.kill", "1");
+}
+
+static int cgroup_action(struct actuator *act, const struct action *a,
+                         const struct group_sample *g)
 {
         char buf[32];
         int r;
@@ -134,20 +203,21 @@ static int cgroup_action(struct daemon *d, const struct action *a, const struct 
                 return -ENOENT;
         switch (a->kind) {
         case ACTION_LIMIT:
-                r = cgfs_write_value(d->fs, g->cgroup, "memory.max", a->bytes);
+                r = cgfs_write_value(act->deps.fs, g->cgroup, "memory.max", a->bytes);
                 if (r >= 0 && a->swap_bytes != g->memory_swap_max)
-                        r = cgfs_write_value(d->fs, g->cgroup, "memory.swap.max", a->swap_bytes);
+                        r = cgfs_write_value(act->deps.fs, g->cgroup, "memory.swap.max",
+                                             a->swap_bytes);
                 return r == -ENOENT && a->swap_bytes == 0 ? 0 : r; /* no swap accounting */
         case ACTION_HIGH:
         case ACTION_THROTTLE:
-                return cgfs_write_value(d->fs, g->cgroup, "memory.high", a->bytes);
+                return cgfs_write_value(act->deps.fs, g->cgroup, "memory.high", a->bytes);
         case ACTION_RECLAIM:
                 snprintf(buf, sizeof buf, "%" PRIu64, a->bytes);
-                r = cgfs_write_string(d->fs, g->cgroup, "memory.reclaim", buf);
+                r = cgfs_write_string(act->deps.fs, g->cgroup, "memory.reclaim", buf);
                 /* the kernel could not reclaim all of it: what it got is still progress */
                 return r == -EAGAIN ? 0 : r;
         case ACTION_KILL:
-                return cgfs_write_string(d->fs, g->cgroup, "cgroup.kill", "1");
+                return cgroup_kill(act, g);
         default:
                 return -EOPNOTSUPP;
         }
@@ -162,53 +232,48 @@ static int cgroup_action(struct daemon *d, const struct action *a, const struct 
  * written first (that is its outcome) and systemd is told the same value
  * so that it keeps it. */
 struct unit_call {
-        struct daemon *daemon;
+        struct actuator *act;
         struct action action;
         struct group_sample group;
         bool report; /* the reply is the action's outcome */
 };
 
-static int cgroup_action(struct daemon *d, const struct action *a, const struct group_sample *g);
-
 static void on_unit_done(int result, const char *message, void *userdata)
 {
         struct unit_call *c = userdata;
-        struct daemon *d = c->daemon;
 
-        if (result == -ECANCELED) { /* shutting down */
+        if (result == -ECANCELED) { /* shutting down: no outcome is claimed */
                 free(c);
                 return;
         }
         if (result == -ENOENT) { /* not one of systemd's units after all */
-                result = cgroup_action(d, &c->action, &c->group);
+                result = cgroup_action(c->act, &c->action, &c->group);
                 message = NULL;
         }
         if (!c->report) {
                 if (result < 0)
                         log_warning("systemd will not keep memory.high of %s: %s", c->action.target,
                                     message ? message : strerror(-result));
-        } else if (result < 0) {
-                d->counters.actions_failed++;
-                log_action(d, LOG_ERR, MSGID_ACTION_FAILED, &c->action, &c->group,
-                           message ? message : strerror(-result));
-        } else {
-                log_action(d, LOG_NOTICE, MSGID_ACTION, &c->action, &c->group, "done");
-                record_action(d, &c->action);
-        }
+        } else if (result < 0 && message) {
+                c->act->stats.failed++;
+                log_action(LOG_ERR, MSGID_ACTION_FAILED, &c->action, &c->group, false, message);
+                record(c->act, &c->action, HISTORY_RESULT_FAILED, message);
+        } else
+                outcome(c->act, &c->action, &c->group, result, "systemd");
         free(c);
 }
 
 /* 1: queued to systemd (on_unit_done reports), 0: no unit owns the cgroup or
  * no manager answers (write the file), -ENOMEM. */
-static int unit_action(struct daemon *d, const struct action *a, const struct group_sample *g,
-                       bool report)
+static int unit_action(struct actuator *act, const struct actuator_env *env,
+                       const struct action *a, const struct group_sample *g, bool report)
 {
         char unit[SDUNIT_NAME_MAX];
         struct sdunit_memory m = {0};
         struct unit_call *c;
         int r;
 
-        if (!d->sdunit || sdunit_from_cgroup(g->cgroup, unit, sizeof unit) <= 0)
+        if (!env->sdunit || sdunit_from_cgroup(g->cgroup, unit, sizeof unit) <= 0)
                 return 0;
         if (a->kind == ACTION_LIMIT) {
                 m.set[SDUNIT_MEMORY_MAX] = true;
@@ -223,8 +288,8 @@ static int unit_action(struct daemon *d, const struct action *a, const struct gr
         c = calloc(1, sizeof *c);
         if (!c)
                 return -ENOMEM;
-        *c = (struct unit_call){.daemon = d, .action = *a, .group = *g, .report = report};
-        r = sdunit_set_memory(d->sdunit, unit, &m, on_unit_done, c);
+        *c = (struct unit_call){.act = act, .action = *a, .group = *g, .report = report};
+        r = sdunit_set_memory(env->sdunit, unit, &m, on_unit_done, c);
         if (r < 0) {
                 free(c);
                 return r == -ENOMEM ? r : 0;
@@ -232,48 +297,207 @@ static int unit_action(struct daemon *d, const struct action *a, const struct gr
         return 1;
 }
 
-/* Containers are limited and stopped through Docker (so Docker's view stays
- * true); memory.high and reclaim exist only as cgroup files. A kill goes to
- * Docker when it answers, else straight to cgroup.kill. */
-static int carry_out(struct daemon *d, const struct action *a, const struct group_sample *g)
+/* ---- Docker, asynchronous -------------------------------------------------- */
+
+static struct pending *pending_new(struct actuator *act, const struct action *a,
+                                   const struct group_sample *g)
 {
+        struct pending *p = calloc(1, sizeof *p);
+
+        if (!p)
+                return NULL;
+        p->act = act;
+        p->action = *a;
+        p->group = *g;
+        p->next = act->pending;
+        if (act->pending)
+                act->pending->prev = p;
+        act->pending = p;
+        act->stats.pending++;
+        return p;
+}
+
+static void pending_maybe_free(struct pending *p)
+{
+        if (!p->docker_in_flight && !p->escalation)
+                pending_free(p);
+}
+
+static void on_docker_done(int result, const char *container_id, void *userdata)
+{
+        struct pending *p = userdata;
+
+        (void)container_id;
+        p->docker_in_flight = false;
+        if (result == -ECANCELED) {
+                /* shutting down: no outcome is known; nothing is claimed */
+        } else if (p->tell_only) {
+                /* The kernel already killed it. Docker answers "not running"
+                 * when it saw the exit first: that is not a failure. */
+                if (result < 0)
+                        log_debug("Docker told of the kill of %s: %s", p->action.target,
+                                  strerror(-result));
+        } else if (!p->recorded) {
+                p->recorded = true;
+                outcome(p->act, &p->action, &p->group, result,
+                        p->action.kind == ACTION_STOP ? "Docker stopped it" : NULL);
+        }
+        p->escalation = sd_event_source_disable_unref(p->escalation);
+        pending_maybe_free(p);
+}
+
+/* A stop Docker has not confirmed within its grace period + margin: the
+ * kernel finishes it. */
+static int on_stop_overdue(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct pending *p = userdata;
+        char how[96];
+        int r;
+
+        (void)s;
+        (void)usec;
+        p->escalation = sd_event_source_disable_unref(p->escalation);
+        if (!p->recorded) {
+                r = cgroup_kill(p->act, &p->group);
+                /* the cgroup is gone: the container stopped, Docker is just late */
+                if (r == -ENOENT && p->group.cgroup[0])
+                        r = 0;
+                snprintf(how, sizeof how,
+                         "Docker did not confirm within %llu s; escalated to cgroup.kill",
+                         (unsigned long long)((p->grace_usec + ACTUATOR_STOP_MARGIN_USEC) /
+                                              USEC_PER_SEC));
+                p->recorded = true;
+                outcome(p->act, &p->action, &p->group, r, how);
+        }
+        pending_maybe_free(p);
+        return 0;
+}
+
+static int docker_request(struct actuator *act, const struct actuator_env *env,
+                          const struct action *a, const struct group_sample *g, bool tell_only)
+{
+        struct pending *p;
+        int r;
+
+        if (!env->docker || !docker_is_connected(env->docker))
+                return -ENOTCONN;
+        p = pending_new(act, a, g);
+        if (!p)
+                return -ENOMEM;
+        p->tell_only = tell_only;
+        switch (a->kind) {
+        case ACTION_LIMIT: {
+                int64_t total = -1; /* Docker: memory + swap; -1 = unlimited swap */
+                if (a->swap_bytes != BYTES_MAX && a->bytes != BYTES_MAX)
+                        total = (int64_t)(a->bytes + a->swap_bytes);
+                r = docker_container_update(env->docker, g->id,
+                                            a->bytes == BYTES_MAX ? 0 : a->bytes, total,
+                                            on_docker_done, p);
+                break;
+        }
+        case ACTION_STOP:
+                p->grace_usec = env->config->memory.stop_timeout_usec;
+                r = docker_container_stop(env->docker, g->id,
+                                          (unsigned)(p->grace_usec / USEC_PER_SEC),
+                                          on_docker_done, p);
+                if (r >= 0 && act->deps.event)
+                        /* the escalation is the kernel's: it must not wait on dockerd */
+                        (void)sd_event_add_time_relative(
+                                act->deps.event, &p->escalation, CLOCK_MONOTONIC,
+                                p->grace_usec + ACTUATOR_STOP_MARGIN_USEC, 0, on_stop_overdue, p);
+                break;
+        case ACTION_KILL:
+                r = docker_container_kill(env->docker, g->id, on_docker_done, p);
+                break;
+        default:
+                r = -EOPNOTSUPP;
+        }
+        if (r < 0) {
+                pending_free(p);
+                return r;
+        }
+        p->docker_in_flight = true;
+        return 0;
+}
+
+/* Carry out one action that passed the gate; records its outcome now, or
+ * when the asynchronous part completes. */
+static void carry_out(struct actuator *act, const struct actuator_env *env,
+                      const struct action *a, const struct group_sample *g)
+{
+        bool container = g->kind == GROUP_CONTAINER;
         int r;
 
         if (a->kind == ACTION_THROTTLE) {
-                r = cgroup_action(d, a, g);
-                if (r >= 0 && unit_action(d, a, g, false) < 0)
+                r = cgroup_action(act, a, g);
+                if (r >= 0 && unit_action(act, env, a, g, false) < 0)
                         log_warning("out of memory: systemd not told of %s's memory.high",
                                     a->target);
-                return r;
+                outcome(act, a, g, r, NULL);
+                return;
         }
         if (a->kind == ACTION_HIGH ||
-            (a->kind == ACTION_LIMIT && (g->kind != GROUP_CONTAINER || a->bytes == BYTES_MAX) &&
-             d->layout.v2_memory)) {
-                r = unit_action(d, a, g, true);
-                if (r != 0)
-                        return r;
+            (a->kind == ACTION_LIMIT && (!container || a->bytes == BYTES_MAX) &&
+             act->deps.layout->v2_memory)) {
+                r = unit_action(act, env, a, g, true);
+                if (r > 0)
+                        return; /* the outcome is systemd's reply */
+                if (r < 0) {
+                        outcome(act, a, g, r, NULL);
+                        return;
+                }
         }
-        /* Docker's update cannot lift a memory limit (0 means "unchanged"): on
-         * cgroup v2 the file is written, elsewhere it cannot be done */
-        if (g->kind == GROUP_CONTAINER && a->kind == ACTION_LIMIT && a->bytes == BYTES_MAX)
-                return d->layout.v2_memory ? cgroup_action(d, a, g) : -EOPNOTSUPP;
-        if (g->kind == GROUP_CONTAINER &&
-            (a->kind == ACTION_LIMIT || a->kind == ACTION_STOP || a->kind == ACTION_KILL)) {
-                r = docker_action(d, a, g);
-                if (r != -ENOTCONN || a->kind != ACTION_KILL || !d->layout.v2_memory)
-                        return r;
+        switch (a->kind) {
+        case ACTION_KILL:
+                r = cgroup_kill(act, g);
+                if (r >= 0) {
+                        outcome(act, a, g, r, "cgroup.kill");
+                        /* Docker learns afterwards; its restart policy then
+                         * leaves the container stopped */
+                        if (container)
+                                (void)docker_request(act, env, a, g, true);
+                        return;
+                }
+                /* no cgroup.kill in this kernel (< 5.14): Docker's SIGKILL */
+                if (container && r == -ENOENT && docker_request(act, env, a, g, false) >= 0)
+                        return;
+                break;
+        case ACTION_STOP:
+                r = container ? docker_request(act, env, a, g, false) : -EOPNOTSUPP;
+                if (r >= 0)
+                        return;
+                break;
+        case ACTION_LIMIT:
+                /* Docker's update cannot lift a memory limit (0 means
+                 * "unchanged"): on cgroup v2 the file is written, elsewhere it
+                 * cannot be done. Otherwise containers through Docker, so
+                 * Docker's view stays true. */
+                if (container && a->bytes == BYTES_MAX)
+                        r = act->deps.layout->v2_memory ? cgroup_action(act, a, g) : -EOPNOTSUPP;
+                else if (container) {
+                        r = docker_request(act, env, a, g, false);
+                        if (r >= 0)
+                                return;
+                } else
+                        r = cgroup_action(act, a, g);
+                break;
+        default:
+                r = cgroup_action(act, a, g);
         }
-        return cgroup_action(d, a, g);
+        outcome(act, a, g, r, NULL);
 }
 
-static void log_candidates(struct daemon *d, const struct plan *plan)
+/* ---- the gate -------------------------------------------------------------- */
+
+static void log_candidates(const struct actuator_env *env, const struct snapshot *snapshot,
+                           const struct plan *plan)
 {
         char line[1024] = "";
         size_t used = 0;
 
         for (size_t i = 0; i < plan->n_candidates; i++) {
-                const struct group_sample *g = &d->snapshot.groups[plan->candidates[i]];
-                const struct rule *rule = g->rule >= 0 ? &d->config->rules[g->rule] : NULL;
+                const struct group_sample *g = &snapshot->groups[plan->candidates[i]];
+                const struct rule *rule = g->rule >= 0 ? &env->config->rules[g->rule] : NULL;
                 char size[32];
                 int n = snprintf(line + used, sizeof line - used, "%s%s (priority %d, %s)",
                                  i ? ", " : "", g->name, rule ? rule->priority : -1,
@@ -287,92 +511,111 @@ static void log_candidates(struct daemon *d, const struct plan *plan)
 }
 
 /* Re-sample host and target; 1 = still justified. */
-static int reconfirm(struct daemon *d, const struct action *a)
+static int reconfirm(struct actuator *act, const struct actuator_env *env,
+                     const struct snapshot *snapshot, const struct policy_state *policy,
+                     const struct action *a)
 {
         struct sampler_context ctx = {
-            .config = d->config, .fs = d->fs, .layout = &d->layout, .docker = d->docker};
+            .config = env->config, .fs = act->deps.fs, .layout = act->deps.layout,
+            .docker = env->docker};
         struct snapshot fresh;
-        struct policy_input in = {.config = d->config, .snapshot = &fresh, .now = util_now_usec()};
+        struct policy_input in = {.config = env->config, .snapshot = &fresh,
+                                  .now = util_now_usec()};
         struct group_sample *copy;
-        const struct group_sample *old = snapshot_find(&d->snapshot, a->key);
+        const struct group_sample *old = snapshot_find(snapshot, a->key);
         int r;
 
         if (!old)
                 return 0;
-        /* a pause that arrived between plan and action cancels the action */
-        in.paused = d->overrides && overrides_paused(d->overrides);
         snapshot_init(&fresh);
         fresh.time = in.now;
-        r = cgfs_read_meminfo(d->fs, &fresh.host.mem);
+        r = cgfs_read_meminfo(act->deps.fs, &fresh.host.mem);
         if (r >= 0)
                 fresh.host.has_psi =
-                        cgfs_read_host_psi(d->fs, "memory", &fresh.host.memory_psi) >= 0;
+                        cgfs_read_host_psi(act->deps.fs, "memory", &fresh.host.memory_psi) >= 0;
         copy = r >= 0 ? snapshot_add_group(&fresh) : NULL;
         if (copy) {
                 *copy = *old;
                 r = sampler_refresh_group(&ctx, copy);
         }
-        r = r >= 0 && copy ? policy_confirm(&in, &d->policy, a) : 0;
+        r = r >= 0 && copy ? policy_confirm(&in, policy, a) : 0;
         snapshot_done(&fresh);
         return r;
+}
+
+/* NULL: the action may go ahead; else why not (in buf or a constant).
+ * *ret_pace: the refusal is structural, so the policy is paced as if the
+ * action had been tried (a pause or a fresh sample may change the next time). */
+static const char *gate(struct actuator *act, const struct actuator_env *env,
+                        const struct snapshot *snapshot, const struct policy_state *policy,
+                        const struct action *a, const struct group_sample *g, char *buf,
+                        size_t size, bool *ret_pace)
+{
+        const char *why;
+
+        *ret_pace = true;
+        why = policy_structural_block(env->config, snapshot, g, a->kind, buf, size);
+        if (why)
+                return why;
+        *ret_pace = false;
+        /* a pause that arrived between plan and action cancels the action */
+        if (env->overrides && overrides_paused(env->overrides))
+                return "enforcement is paused";
+        if (action_is_destructive(a->kind) && reconfirm(act, env, snapshot, policy, a) <= 0)
+                return "no longer justified on a fresh sample";
+        *ret_pace = true;
+        return NULL;
 }
 
 /* Defense in depth (issue 14): oom_score_adj, memory.oom.group and
  * memory.low/min after the plan's actions (those are the urgent ones). It
  * runs in pause too: it takes nothing from anyone and is what spares a
  * protected group while the governor does not act. Dry-run writes nothing. */
-static void guard_run(struct daemon *d)
+static void guard_run(struct actuator *act, const struct actuator_env *env,
+                      struct snapshot *snapshot)
 {
         struct oomguard_context ctx = {
-            .fs = d->fs,
-            .sdunit = d->sdunit,
-            .v2_memory = d->layout.v2_memory,
-            .dry_run = d->dry_run,
+            .fs = act->deps.fs,
+            .sdunit = env->sdunit,
+            .v2_memory = act->deps.layout->v2_memory,
+            .dry_run = env->dry_run,
         };
 
-        if (d->oomguard &&
-            oomguard_run(d->oomguard, &ctx, d->config, &d->snapshot, util_now_usec()) == -ENOMEM)
+        if (env->oomguard && oomguard_run(env->oomguard, &ctx, env->config, snapshot,
+                                          util_now_usec()) == -ENOMEM)
                 log_error("out of memory while protecting groups from the OOM killer");
 }
 
-void actuator_run(struct daemon *d, const struct plan *plan)
+void actuator_run(struct actuator *act, const struct actuator_env *env,
+                  struct snapshot *snapshot, const struct plan *plan,
+                  struct policy_state *policy)
 {
         bool candidates_logged = false;
 
+        assert(act && env && env->config && snapshot && plan && policy);
         for (size_t i = 0; i < plan->n_actions; i++) {
                 const struct action *a = &plan->actions[i];
-                const struct group_sample *g = &d->snapshot.groups[a->group];
-                int r;
+                const struct group_sample *g = &snapshot->groups[a->group];
+                char buf[GROUP_CGROUP_MAX * 2 + 64];
+                const char *why;
+                bool pace;
 
-                if (action_is_destructive(a->kind)) {
-                        if (!candidates_logged)
-                                log_candidates(d, plan);
+                if (action_is_destructive(a->kind) && !candidates_logged) {
+                        log_candidates(env, snapshot, plan);
                         candidates_logged = true;
-                        if (reconfirm(d, a) <= 0) {
-                                log_action(d, LOG_INFO, MSGID_ACTION, a, g,
-                                           "dropped: no longer justified on a fresh sample");
-                                continue;
-                        }
                 }
-                if (d->dry_run) {
-                        log_action(d, LOG_NOTICE, MSGID_ACTION, a, g, "not carried out");
-                } else {
-                        r = carry_out(d, a, g);
-                        if (r > 0) { /* the outcome is systemd's reply (on_unit_done) */
-                                policy_note_action(&d->policy, a, util_now_usec());
-                                continue;
-                        }
-                        if (r < 0) {
-                                d->counters.actions_failed++;
-                                log_action(d, LOG_ERR, MSGID_ACTION_FAILED, a, g, strerror(-r));
-                                /* still note it: retrying a failing write every tick helps no one */
-                                policy_note_action(&d->policy, a, util_now_usec());
-                                continue;
-                        }
-                        log_action(d, LOG_NOTICE, MSGID_ACTION, a, g, "done");
-                }
-                record_action(d, a);
-                policy_note_action(&d->policy, a, util_now_usec());
+                why = gate(act, env, snapshot, policy, a, g, buf, sizeof buf, &pace);
+                if (why)
+                        skipped(act, a, g, env->dry_run, why);
+                else if (env->dry_run) {
+                        log_action(LOG_NOTICE, MSGID_ACTION, a, g, true, "not carried out");
+                        record(act, a, HISTORY_RESULT_DRY_RUN, NULL);
+                } else
+                        carry_out(act, env, a, g);
+                /* a failed action paces the policy too: retrying it every
+                 * tick helps no one */
+                if (pace)
+                        policy_note_action(policy, a, util_now_usec());
         }
-        guard_run(d);
+        guard_run(act, env, snapshot);
 }

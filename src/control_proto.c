@@ -1076,14 +1076,21 @@ static int render_history(const cJSON *arr, const struct control_render_options 
                 if (n > target_width)
                         target_width = n < HISTORY_TARGET_WIDTH_MAX ? n : HISTORY_TARGET_WIDTH_MAX;
         }
-        fprintf(f, "%-19s  %-16s  %-*s  %7s  %s\n", "TIME", "KIND", target_width, "TARGET", "BYTES",
-                "REASON");
+        fprintf(f, "%-19s  %-16s  %-*s  %7s  %-7s  %s\n", "TIME", "KIND", target_width, "TARGET",
+                "BYTES", "RESULT", "REASON");
         cJSON_ArrayForEach(e, arr)
         {
                 const cJSON *t = cJSON_GetObjectItemCaseSensitive(e, "time");
                 const char *kind = json_str(e, "kind"), *target = json_str(e, "target");
                 const char *reason = json_str(e, "reason");
-                char when[64] = "", bytes[32], safe_target[256], safe_reason[512];
+                /* entries from before results existed: done, or dry-run */
+                const char *result = json_str(e, "result")
+                                         ?: cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "dry_run"))
+                                                ? "dry-run"
+                                                : "done";
+                const char *detail = json_str(e, "error") ?: json_str(e, "why");
+                char when[64] = "", bytes[32], safe_target[256], safe_reason[512], safe_detail[512],
+                     safe_result[16];
                 struct tm tm;
                 time_t secs;
 
@@ -1098,11 +1105,11 @@ static int render_history(const cJSON *arr, const struct control_render_options 
                 json_size(e, "bytes", "-", bytes, sizeof bytes);
                 sanitize(target, safe_target, sizeof safe_target);
                 sanitize(reason, safe_reason, sizeof safe_reason);
-                fprintf(f, "%-19s  %-16s  %-*s  %7s  %s%s\n", when, kind, target_width, safe_target,
-                        bytes,
-                        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e, "dry_run")) ? "(dry-run) "
-                                                                                     : "",
-                        safe_reason);
+                sanitize(detail ? detail : "", safe_detail, sizeof safe_detail);
+                sanitize(result, safe_result, sizeof safe_result);
+                fprintf(f, "%-19s  %-16s  %-*s  %7s  %-7s  %s%s%s%s\n", when, kind, target_width,
+                        safe_target, bytes, safe_result, safe_reason, detail ? " (" : "",
+                        safe_detail, detail ? ")" : "");
         }
         return 0;
 }

@@ -176,7 +176,7 @@ static void record_oom(struct daemon *d, enum group_kind kind, const char *name,
         d->counters.oom_events += kills;
         log_event(LOG_WARNING, MSGID_OOM, fields, "OOM kill in %s %s (%s)",
                   kind == GROUP_CONTAINER ? "container" : "cgroup", name, reason);
-        daemon_record(d, "oom", name, reason, 0, false);
+        daemon_record(d, "oom", name, reason, 0, false, HISTORY_RESULT_DONE, NULL);
 }
 
 /* oom_kill increases in memory.events (v1 memory.oom_control on hybrid hosts)
@@ -261,7 +261,17 @@ void daemon_evaluate(struct daemon *d, const char *reason)
                 log_tier_change(d, &d->plan);
         if (d->plan.n_actions > 0)
                 log_debug("evaluation (%s): %zu action(s)", reason, d->plan.n_actions);
-        actuator_run(d, &d->plan);
+        {
+                struct actuator_env env = {
+                        .config = d->config,
+                        .docker = d->docker,
+                        .overrides = d->overrides,
+                        .sdunit = d->sdunit,
+                        .oomguard = d->oomguard,
+                        .dry_run = d->dry_run,
+                };
+                actuator_run(d->actuator, &env, &d->snapshot, &d->plan, &d->policy);
+        }
         /* Disks: statvfs tiers and cleanup (issue 4). */
         if (d->disks && disks_evaluate(d->disks, start) == -ENOMEM) {
                 log_error("out of memory while evaluating disks");
@@ -277,13 +287,13 @@ out:
 }
 
 void daemon_record(struct daemon *d, const char *kind, const char *target, const char *reason,
-                   uint64_t bytes, bool has_bytes)
+                   uint64_t bytes, bool has_bytes, int result, const char *detail)
 {
         struct history_entry e = {
                 .time_realtime_usec = util_realtime_usec(),
                 .bytes = bytes,
                 .has_bytes = has_bytes,
-                .dry_run = d->dry_run,
+                .result = (enum history_result)result,
         };
 
         if (!d->history)
@@ -291,6 +301,7 @@ void daemon_record(struct daemon *d, const char *kind, const char *target, const
         util_strlcpy(e.kind, kind, sizeof e.kind);
         util_strlcpy(e.target, target, sizeof e.target);
         util_strlcpy(e.reason, reason, sizeof e.reason);
+        util_strlcpy(e.detail, detail ? detail : "", sizeof e.detail);
         if (history_add(d->history, &e) < 0)
                 log_warning("history full and out of memory; entry dropped");
 }
@@ -638,6 +649,8 @@ static void daemon_done(struct daemon *d)
         /* Before Docker: a pending cleanup request is orphaned, not called back into freed state. */
         d->disks = disks_free(d->disks);
         d->docker = docker_free(d->docker);
+        /* After Docker: its cancelled requests call back into the actuator. */
+        d->actuator = actuator_free(d->actuator);
         d->triggers = triggers_free(d->triggers);
         d->history = history_free(d->history);
         plan_done(&d->plan);
@@ -763,6 +776,13 @@ int daemon_main(const struct daemon_options *opts)
         if (r < 0)
                 goto fail;
         r = history_new(d.config->governor.history_size, &d.history);
+        if (r < 0)
+                goto fail;
+        r = actuator_new(&(struct actuator_deps){.event = d.event,
+                                                 .fs = d.fs,
+                                                 .layout = &d.layout,
+                                                 .history = d.history},
+                         &d.actuator);
         if (r < 0)
                 goto fail;
         /* Overrides, pause and history from the state directory (issue 5). */

@@ -13,6 +13,7 @@
 
 #include "daemon.h"
 #include "docker.h"
+#include "history.h"
 #include "imagelru.h"
 #include "log.h"
 #include "logprune.h"
@@ -334,7 +335,8 @@ static void job_stage_record(struct job *job, const char *kind, const char *targ
          * dry-run is history ("would have been taken"). */
         if (job->manual && job->dry_run && !d->dry_run)
                 return;
-        daemon_record(d, kind, target, reason, bytes, has_bytes);
+        daemon_record(d, kind, target, reason, bytes, has_bytes,
+                      job->dry_run ? HISTORY_RESULT_DRY_RUN : HISTORY_RESULT_DONE, NULL);
         if (!job->dry_run && has_bytes)
                 d->counters.bytes_freed += bytes;
 }
@@ -473,6 +475,13 @@ static void journal_done(struct spawner *s, int result, int status, const char *
                                                : "exit status",
                           status, escaped);
                 job->disks->daemon->counters.actions_failed++;
+                snprintf(what, sizeof(what), "journalctl status %d", status);
+                daemon_record(job->disks->daemon, "vacuum-journal", "journal",
+                              "journal archives beyond the vacuum size or age", 0, false,
+                              HISTORY_RESULT_FAILED,
+                              result == -ETIMEDOUT ? "killed at its time limit"
+                              : result < 0         ? "killed by a signal"
+                                                   : what);
         }
         job_schedule(job);
 }
@@ -562,7 +571,7 @@ static void prune_done(int result, uint64_t reclaimed, const char *const *delete
                 target = "dangling images";
                 break;
         default:
-                history_kind = "prune-images";
+                history_kind = "prune-build-cache";
                 item_kind = "build-cache";
                 target = "build cache";
                 break;
@@ -571,6 +580,8 @@ static void prune_done(int result, uint64_t reclaimed, const char *const *delete
                 log_event(LOG_WARNING, MSGID_ACTION_FAILED, NULL, "cleanup: pruning %s failed: %s",
                           target, strerror(-result));
                 job->disks->daemon->counters.actions_failed++;
+                daemon_record(job->disks->daemon, history_kind, target, "disk cleanup", 0, false,
+                              HISTORY_RESULT_FAILED, strerror(-result));
                 job_schedule(job);
                 return;
         }

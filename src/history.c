@@ -54,6 +54,32 @@ struct history *history_free(struct history *h)
         return NULL;
 }
 
+static const char *const result_names[HISTORY_RESULT_COUNT] = {
+    [HISTORY_RESULT_DONE] = "done",
+    [HISTORY_RESULT_FAILED] = "failed",
+    [HISTORY_RESULT_DRY_RUN] = "dry-run",
+    [HISTORY_RESULT_SKIPPED] = "skipped",
+};
+
+const char *history_result_name(enum history_result r)
+{
+        return (unsigned)r < HISTORY_RESULT_COUNT ? result_names[r] : NULL;
+}
+
+int history_result_from_name(const char *name)
+{
+        for (int i = 0; name && i < HISTORY_RESULT_COUNT; i++)
+                if (strcmp(result_names[i], name) == 0)
+                        return i;
+        return -EINVAL;
+}
+
+/* The detail's JSON key: what a failed or skipped entry says about itself. */
+static const char *detail_key(enum history_result r)
+{
+        return r == HISTORY_RESULT_FAILED ? "error" : r == HISTORY_RESULT_SKIPPED ? "why" : NULL;
+}
+
 static size_t kind_index(const char *kind)
 {
         for (size_t i = 0; i < HISTORY_KIND_COUNT - 1; i++)
@@ -77,19 +103,28 @@ uint64_t history_kind_total(const struct history *h, const char *kind, bool dry_
 
 int history_add(struct history *h, const struct history_entry *e)
 {
+        struct history_entry *slot;
+
         assert(h);
         assert(e);
 
         h->total++;
-        h->kind_totals[kind_index(e->kind)][e->dry_run]++;
-
         if (h->count < h->capacity) {
-                h->ring[(h->start + h->count) % h->capacity] = *e;
+                slot = &h->ring[(h->start + h->count) % h->capacity];
                 h->count++;
         } else {
-                h->ring[h->start] = *e;
+                slot = &h->ring[h->start];
                 h->start = (h->start + 1) % h->capacity;
         }
+        *slot = *e;
+        /* dry_run and result say one thing: a dry-run entry is never "done" */
+        if (slot->dry_run && slot->result == HISTORY_RESULT_DONE)
+                slot->result = HISTORY_RESULT_DRY_RUN;
+        slot->dry_run = slot->result == HISTORY_RESULT_DRY_RUN;
+        if (!detail_key(slot->result))
+                slot->detail[0] = '\0';
+        if (slot->result == HISTORY_RESULT_DONE || slot->result == HISTORY_RESULT_DRY_RUN)
+                h->kind_totals[kind_index(slot->kind)][slot->dry_run]++;
         return 0;
 }
 
@@ -126,7 +161,10 @@ static cJSON *entry_json(const struct history_entry *e, bool file_format)
         /* memory.max "max" cannot be an integer: leave bytes out as when unset. */
         if (ok && e->has_bytes && e->bytes <= JSONUTIL_INT_MAX)
                 ok = cJSON_AddNumberToObject(j, "bytes", (double)e->bytes);
-        ok = ok && cJSON_AddBoolToObject(j, "dry_run", e->dry_run);
+        ok = ok && cJSON_AddBoolToObject(j, "dry_run", e->dry_run) &&
+             cJSON_AddStringToObject(j, "result", history_result_name(e->result));
+        if (ok && detail_key(e->result))
+                ok = cJSON_AddStringToObject(j, detail_key(e->result), e->detail);
         if (!ok) {
                 cJSON_Delete(j);
                 return NULL;
@@ -226,6 +264,8 @@ int history_parse_json(struct history *h, const char *buf, size_t len)
                 struct history_entry e = {0};
                 const cJSON *bytes = cJSON_GetObjectItemCaseSensitive(item, "bytes");
                 const cJSON *dry = cJSON_GetObjectItemCaseSensitive(item, "dry_run");
+                const cJSON *result = cJSON_GetObjectItemCaseSensitive(item, "result");
+                const char *key;
 
                 if (!cJSON_IsObject(item))
                         goto out;
@@ -248,6 +288,21 @@ int history_parse_json(struct history *h, const char *buf, size_t len)
                                 goto out;
                         e.dry_run = cJSON_IsTrue(dry);
                 }
+                if (result) {
+                        int res = cJSON_IsString(result)
+                                          ? history_result_from_name(result->valuestring)
+                                          : -EINVAL;
+                        if (res < 0)
+                                goto out;
+                        e.result = (enum history_result)res;
+                } else if (e.dry_run)
+                        e.result = HISTORY_RESULT_DRY_RUN;
+                e.dry_run = e.result == HISTORY_RESULT_DRY_RUN;
+                key = detail_key(e.result);
+                if (key && cJSON_GetObjectItemCaseSensitive(item, key) &&
+                    copy_string(cJSON_GetObjectItemCaseSensitive(item, key), e.detail,
+                                sizeof e.detail, true) < 0)
+                        goto out;
                 if (i++ >= skip)
                         ring[n++] = e;
         }

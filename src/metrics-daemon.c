@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "actuator.h"
 #include "daemon.h"
 #include "disks.h"
 #include "docker.h"
@@ -21,12 +22,13 @@
 int metrics_format(struct daemon *d, FILE *f)
 {
         struct metrics_disk disks[METRICS_MAX_DISKS];
+        struct daemon_counters counters = d->counters;
         struct metrics_input in = {
             .version = VERSION,
             .snapshot = &d->snapshot,
             .memory_tier = d->policy.memory.tier,
             .disks = disks,
-            .counters = &d->counters,
+            .counters = &counters,
             .history = d->history,
             .docker_configured = d->docker != NULL,
             .docker_connected = d->docker && docker_is_connected(d->docker),
@@ -36,6 +38,11 @@ int metrics_format(struct daemon *d, FILE *f)
 
         assert(d);
         assert(f);
+        if (d->actuator) {
+                struct actuator_stats st;
+                actuator_get_stats(d->actuator, &st);
+                counters.actions_failed += st.failed;
+        }
 
         if (d->overrides) {
                 in.paused = overrides_paused(d->overrides);

@@ -21,6 +21,9 @@ struct context {
         size_t *order;
         size_t n_order;
         bool *targeted; /* [group index]: a tier action is planned on it */
+        /* [group index]: a plain cgroup that is also a container's cgroup
+         * (governed as that container only); NULL when there is none */
+        bool *cgroup_is_container;
 };
 
 static const char *const action_kind_names[ACTION_KIND_COUNT] = {
@@ -417,21 +420,118 @@ static int victim_compare(const void *x, const void *y, void *userdata)
         return strcmp(group_key(a), group_key(b));
 }
 
+/* Is path the cgroup ancestor, or below it? */
+static bool cgroup_at_or_below(const char *path, const char *ancestor)
+{
+        size_t n = strlen(ancestor);
+
+        while (n > 0 && ancestor[n - 1] == '/')
+                n--;
+        return strncmp(path, ancestor, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* The groups structural protection compares with: protected ones, and
+ * containers (whose cgroups are governed as containers only). */
+static bool group_structural(const struct config *c, const struct group_sample *h)
+{
+        const struct rule *rule = group_rule(c, h);
+
+        return h->cgroup[0] && (h->kind == GROUP_CONTAINER || (rule && rule->protect));
+}
+
+/* policy_structural_block over the groups listed in others (indices into
+ * s->groups), or over all of s when others is NULL. */
+static const char *structural_block(const struct config *c, const struct snapshot *s,
+                                    const size_t *others, size_t n_others,
+                                    const struct group_sample *g, enum action_kind kind,
+                                    char *buf, size_t size)
+{
+        size_t n = others ? n_others : s->n_groups;
+
+        if (!g->cgroup[0])
+                return NULL;
+        for (size_t k = 0; k < n; k++) {
+                const struct group_sample *h = &s->groups[others ? others[k] : k];
+                const struct rule *rule;
+
+                if (h == g || !h->cgroup[0])
+                        continue;
+                if (g->kind == GROUP_CGROUP && h->kind == GROUP_CONTAINER &&
+                    strcmp(h->cgroup, g->cgroup) == 0) {
+                        snprintf(buf, size, "%s is the cgroup of container %s, governed as that "
+                                 "container only", g->cgroup, h->name);
+                        return buf;
+                }
+                rule = group_rule(c, h);
+                if (action_severity(kind) > 0 && rule && rule->protect &&
+                    cgroup_at_or_below(h->cgroup, g->cgroup)) {
+                        snprintf(buf, size, "%s contains protected %s", g->cgroup, h->name);
+                        return buf;
+                }
+        }
+        return NULL;
+}
+
+const char *policy_structural_block(const struct config *c, const struct snapshot *s,
+                                    const struct group_sample *g, enum action_kind kind, char *buf,
+                                    size_t size)
+{
+        assert(c && s && g && buf);
+        return structural_block(c, s, NULL, 0, g, kind, buf, size);
+}
+
+/* ctx->cgroup_is_container, only where a managed plain cgroup exists. */
+static int context_mark_container_cgroups(struct context *ctx)
+{
+        const struct snapshot *s = ctx->in->snapshot;
+
+        for (size_t i = 0; i < s->n_groups; i++) {
+                const struct group_sample *g = &s->groups[i];
+
+                if (g->kind != GROUP_CGROUP || g->rule < 0 || !g->cgroup[0])
+                        continue;
+                for (size_t k = 0; k < s->n_groups; k++) {
+                        const struct group_sample *h = &s->groups[k];
+
+                        if (h->kind != GROUP_CONTAINER || strcmp(h->cgroup, g->cgroup) != 0)
+                                continue;
+                        if (!ctx->cgroup_is_container) {
+                                ctx->cgroup_is_container =
+                                        calloc(s->n_groups, sizeof *ctx->cgroup_is_container);
+                                if (!ctx->cgroup_is_container)
+                                        return -ENOMEM;
+                        }
+                        ctx->cgroup_is_container[i] = true;
+                        break;
+                }
+        }
+        return 0;
+}
+
 static int context_build_order(struct context *ctx)
 {
         const struct snapshot *s = ctx->in->snapshot;
+        const struct config *c = ctx->in->config;
+        _cleanup_free_ size_t *others = NULL;
+        size_t n_others = 0;
+        char why[GROUP_CGROUP_MAX * 2 + 64];
 
         if (s->n_groups == 0)
                 return 0;
         ctx->order = malloc(s->n_groups * sizeof *ctx->order);
         ctx->targeted = calloc(s->n_groups, sizeof *ctx->targeted);
-        if (!ctx->order || !ctx->targeted)
+        others = malloc(s->n_groups * sizeof *others);
+        if (!ctx->order || !ctx->targeted || !others)
                 return -ENOMEM;
+        for (size_t i = 0; i < s->n_groups; i++)
+                if (group_structural(c, &s->groups[i]))
+                        others[n_others++] = i;
         for (size_t i = 0; i < s->n_groups; i++) {
                 const struct group_sample *g = &s->groups[i];
-                const struct rule *rule = group_rule(ctx->in->config, g);
+                const struct rule *rule = group_rule(c, g);
 
-                if (rule && !rule->protect && group_key(g)[0] != '\0')
+                if (rule && !rule->protect && group_key(g)[0] != '\0' &&
+                    !structural_block(c, s, others, n_others, g, ACTION_KILL, why, sizeof why))
                         ctx->order[ctx->n_order++] = i;
         }
         qsort_r(ctx->order, ctx->n_order, sizeof *ctx->order, victim_compare, ctx);
@@ -731,6 +831,9 @@ static int plan_limits(const struct context *ctx, struct plan *plan)
                  * If a fresh sample drops the kill, the next evaluation limits it. */
                 if (!rule || destructive_planned(plan, i))
                         continue;
+                if (g->kind == GROUP_CGROUP && ctx->cgroup_is_container &&
+                    ctx->cgroup_is_container[i])
+                        continue;
                 desired_limits(in, g, rule, &d);
                 source = d.from_override ? "override" : "rule";
 
@@ -801,6 +904,7 @@ int policy_evaluate(const struct policy_input *in, struct policy_state *state, s
         struct context ctx = {.in = in, .state = state};
         _cleanup_free_ size_t *order = NULL;
         _cleanup_free_ bool *targeted = NULL;
+        _cleanup_free_ bool *cgroup_is_container = NULL;
         struct tier_conditions cond;
         usec_t holds[TIER_COUNT] = {0};
         char why[128];
@@ -861,6 +965,10 @@ int policy_evaluate(const struct policy_input *in, struct policy_state *state, s
                 if (r < 0)
                         return r;
         }
+        r = context_mark_container_cgroups(&ctx);
+        cgroup_is_container = ctx.cgroup_is_container;
+        if (r < 0)
+                return r;
         r = plan_limits(&ctx, plan);
         if (r < 0)
                 return r;

@@ -445,8 +445,9 @@ hist=$(ctl --json history -n 0)
 echo "$hist" | jq -e 'all(.[]; (.target == "emerg-db" or .target == "bystander") and
         (.kind == "stop" or .kind == "kill") | not)' >/dev/null ||
         fail "history has a stop/kill of a protected or unmanaged container: $hist"
-[ "$(echo "$hist" | jq '[.[] | select(.kind == "kill" or .kind == "stop")] | length')" = 1 ] ||
+[ "$(echo "$hist" | jq '[.[] | select((.kind == "kill" or .kind == "stop") and .result == "done")] | length')" = 1 ] ||
         fail "more than the one kill: $hist"
+echo "$hist" | jq -e 'all(.[]; .result != "failed")' >/dev/null || fail "a failed action: $hist"
 grep -Eq "(stop|kill) (emerg-db|bystander) " "$LOG" && fail "the log shows a stop/kill of emerg-db or bystander"
 # nothing else was tried on the victim (a limit racing the kill failed once)
 grep -E "^error: " "$LOG" && fail "failed actions in emergency"

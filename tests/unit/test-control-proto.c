@@ -520,6 +520,17 @@ static void test_render(void)
         cJSON_AddStringToObject(e, "reason", "older than 7d");
         cJSON_AddNumberToObject(e, "bytes", 1536 * 1024);
         cJSON_AddBoolToObject(e, "dry_run", true);
+        cJSON_AddStringToObject(e, "result", "dry-run");
+        cJSON_AddItemToArray(arr, e);
+        e = cJSON_CreateObject();
+        cJSON_AddNumberToObject(e, "time", 1700000200);
+        cJSON_AddStringToObject(e, "kind", "limit");
+        cJSON_AddStringToObject(e, "target", "sutazai-db");
+        cJSON_AddStringToObject(e, "reason", "memory.max 1G differs from rule 512M (db)");
+        cJSON_AddNumberToObject(e, "bytes", 512 * 1024 * 1024);
+        cJSON_AddBoolToObject(e, "dry_run", false);
+        cJSON_AddStringToObject(e, "result", "failed");
+        cJSON_AddStringToObject(e, "error", "Input/output error");
         cJSON_AddItemToArray(arr, e);
         check_golden("history.txt", CONTROL_VERB_HISTORY, arr, false);
         cJSON_Delete(arr);

@@ -212,8 +212,76 @@ static void test_files(void)
         history_free(g);
 }
 
+/* Outcomes (issue 11): result and its detail in both forms, old files
+ * without a result, a bad result refused, totals count only actions taken. */
+static void test_results(void)
+{
+        struct history *h;
+        struct history_entry e = entry(1, "limit");
+        cJSON *arr;
+        const cJSON *j;
+        char *text = NULL;
+
+        CHECK_EQ_INT(history_new(8, &h), 0);
+        e.result = HISTORY_RESULT_FAILED;
+        util_strlcpy(e.detail, "Input/output error", sizeof e.detail);
+        history_add(h, &e);
+        e = entry(2, "kill");
+        e.result = HISTORY_RESULT_SKIPPED;
+        util_strlcpy(e.detail, "no longer justified", sizeof e.detail);
+        history_add(h, &e);
+        e = entry(3, "kill"); /* dry_run set, result left 0: a dry-run, never done */
+        util_strlcpy(e.detail, "dropped: not failed", sizeof e.detail);
+        history_add(h, &e);
+        CHECK_EQ_INT(history_get(h, 2)->result, HISTORY_RESULT_DRY_RUN);
+        CHECK_STREQ(history_get(h, 2)->detail, "");
+        CHECK_EQ_U64(history_kind_total(h, "limit", false), 0);
+        CHECK_EQ_U64(history_kind_total(h, "kill", false), 0);
+        CHECK_EQ_U64(history_kind_total(h, "kill", true), 1);
+
+        arr = history_to_json(h, 0);
+        CHECK(arr != NULL);
+        j = cJSON_GetArrayItem(arr, 0);
+        CHECK_STREQ(cJSON_GetObjectItem(j, "result")->valuestring, "failed");
+        CHECK_STREQ(cJSON_GetObjectItem(j, "error")->valuestring, "Input/output error");
+        CHECK(cJSON_GetObjectItem(j, "why") == NULL);
+        j = cJSON_GetArrayItem(arr, 1);
+        CHECK_STREQ(cJSON_GetObjectItem(j, "result")->valuestring, "skipped");
+        CHECK_STREQ(cJSON_GetObjectItem(j, "why")->valuestring, "no longer justified");
+        j = cJSON_GetArrayItem(arr, 2);
+        CHECK_STREQ(cJSON_GetObjectItem(j, "result")->valuestring, "dry-run");
+        CHECK(cJSON_GetObjectItem(j, "error") == NULL);
+        CHECK(cJSON_IsTrue(cJSON_GetObjectItem(j, "dry_run")));
+        cJSON_Delete(arr);
+
+        CHECK_EQ_INT(history_format_json(h, &text), 0);
+        history_free(h);
+        CHECK_EQ_INT(history_new(8, &h), 0);
+        CHECK_EQ_INT(history_parse_json(h, text, strlen(text)), 0);
+        CHECK_EQ_INT(history_count(h), 3);
+        CHECK_EQ_INT(history_get(h, 0)->result, HISTORY_RESULT_FAILED);
+        CHECK_STREQ(history_get(h, 0)->detail, "Input/output error");
+        CHECK_EQ_INT(history_get(h, 1)->result, HISTORY_RESULT_SKIPPED);
+        CHECK_STREQ(history_get(h, 1)->detail, "no longer justified");
+        free(text);
+
+        /* a file from before results: done, or dry-run */
+        text = "{\"version\":1,\"entries\":[{\"time_usec\":1,\"kind\":\"kill\",\"target\":\"a\","
+               "\"reason\":\"r\",\"dry_run\":false},{\"time_usec\":2,\"kind\":\"kill\","
+               "\"target\":\"b\",\"reason\":\"r\",\"dry_run\":true}]}";
+        CHECK_EQ_INT(history_parse_json(h, text, strlen(text)), 0);
+        CHECK_EQ_INT(history_get(h, 0)->result, HISTORY_RESULT_DONE);
+        CHECK_EQ_INT(history_get(h, 1)->result, HISTORY_RESULT_DRY_RUN);
+        text = "{\"version\":1,\"entries\":[{\"time_usec\":1,\"kind\":\"kill\",\"target\":\"a\","
+               "\"reason\":\"r\",\"dry_run\":false,\"result\":\"queued\"}]}";
+        CHECK_EQ_INT(history_parse_json(h, text, strlen(text)), -EINVAL);
+        CHECK_EQ_INT(history_count(h), 2); /* unchanged */
+        history_free(h);
+}
+
 int main(void)
 {
+        test_results();
         test_ring();
         test_kind_totals();
         test_contract_json();
