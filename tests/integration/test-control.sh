@@ -283,7 +283,7 @@ n_entries=$(ctl --json history -n 0 | jq length)
 [ "$n_entries" -ge 2 ] || fail "cleanup recorded $n_entries entries"
 expect_exit 0 ctl history -n 1
 [ "$(wc -l <"$work/out")" = 2 ] || fail "history -n 1: $(cat "$work/out")"
-grep -q "^TIME  *KIND  *TARGET  *BYTES  *REASON$" "$work/out" || fail "history header"
+grep -q "^TIME  *KIND  *TARGET  *BYTES  *RESULT  *REASON$" "$work/out" || fail "history header"
 expect_exit 0 ctl history
 [ "$(wc -l <"$work/out")" = $((n_entries + 1)) ] || fail "history: $(cat "$work/out")"
 grep -Eq "^20[0-9-]+ [0-9:]+  prune-logs  +logs:app  +[0-9.]+K  " "$work/out" ||
