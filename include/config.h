@@ -220,7 +220,10 @@ int config_validate_host(const struct config *c, uint64_t mem_total_bytes, char 
  * 0 or -EIO. */
 int config_dump(const struct config *c, FILE *f);
 
-/* First rule of the given kind that matches (any of its match lines).
+/* First rule of the given kind that matches (any of its match lines) —
+ * except that the first matching rule with protect = yes wins over earlier
+ * unprotected ones: an earlier, broader rule never takes a protection away
+ * (config_check warns about such a shadow).
  * name/image/path may be NULL; labels is a NULL-terminated array of
  * "KEY=VALUE" strings or NULL. Globs are fnmatch(3) without flags, so '*'
  * also matches '/'. A leading '/' of a Docker name or of a cgroup path is

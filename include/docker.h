@@ -122,6 +122,11 @@ int docker_container_stop(struct docker *d, const char *id, unsigned timeout_sec
                           docker_done_fn done, void *userdata);
 /* POST /containers/{id}/kill?signal=SIGKILL */
 int docker_container_kill(struct docker *d, const char *id, docker_done_fn done, void *userdata);
+/* DELETE /containers/{id}: one container, never forced (dockerd refuses a
+ * running one) and never its volumes. Disk cleanup removes stopped
+ * containers one by one, so a protected one is never part of a blanket prune. */
+int docker_container_remove(struct docker *d, const char *id, docker_done_fn done,
+                            void *userdata);
 
 /* Disk cleanup endpoints (never volumes). reclaimed: the Engine's
  * SpaceReclaimed; deleted: NULL-terminated ids/refs removed (may be NULL). */

@@ -2,7 +2,11 @@
 #include "actuator.h"
 
 #include <assert.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <unistd.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -543,6 +547,120 @@ static int reconfirm(struct actuator *act, const struct actuator_env *env,
         return r;
 }
 
+/* ---- what a plain cgroup holds ------------------------------------------------ */
+
+/* directories looked at below a plain cgroup before giving up (and refusing) */
+#define SUBTREE_ENTRIES_MAX 4096
+#define SUBTREE_DEPTH_MAX   6
+#define CONTAINER_ID_LEN    64
+
+/* A container id in a cgroup directory name ("<id>", "docker-<id>.scope"). */
+static bool name_container_id(const char *name, char ret_id[CONTAINER_ID_LEN + 1])
+{
+        for (const char *p = name; *p; p++) {
+                size_t n = strspn(p, "0123456789abcdef");
+
+                if (n == CONTAINER_ID_LEN) {
+                        memcpy(ret_id, p, CONTAINER_ID_LEN);
+                        ret_id[CONTAINER_ID_LEN] = '\0';
+                        return true;
+                }
+                if (n > 0)
+                        p += n - 1;
+        }
+        return false;
+}
+
+struct subtree_walk {
+        const struct actuator_env *env;
+        size_t entries;
+        char *why;
+        size_t size;
+};
+
+/* 1 (why filled): a container with this id is protected, or unknown. */
+static int container_id_check(struct subtree_walk *w, const char *id)
+{
+        const struct docker_container *c =
+                w->env->docker ? docker_container_find(w->env->docker, id) : NULL;
+        int rule = c ? config_rule_find(w->env->config, RULE_CONTAINER, c->name, c->image,
+                                        (const char *const *)c->labels, NULL)
+                     : -1;
+
+        if (!c) {
+                snprintf(w->why, w->size, "it holds container %.12s, not known to the governor yet",
+                         id);
+                return 1;
+        }
+        if (rule >= 0 && w->env->config->rules[rule].protect) {
+                snprintf(w->why, w->size, "it holds protected container %s",
+                         c->name ? c->name : id);
+                return 1;
+        }
+        return 0;
+}
+
+/* 1: the walk found a reason to refuse (in w->why), 0: nothing found. */
+static int subtree_check(struct subtree_walk *w, int fd_dir, unsigned depth)
+{
+        DIR *dir;
+        struct dirent *de;
+        int r = 0;
+
+        dir = fdopendir(fd_dir);
+        if (!dir) {
+                close(fd_dir);
+                return 0; /* gone: nothing to protect */
+        }
+        while (r == 0 && (de = readdir(dir))) {
+                char id[CONTAINER_ID_LEN + 1];
+                int fd;
+
+                if (de->d_type != DT_DIR || de->d_name[0] == '.')
+                        continue;
+                if (++w->entries > SUBTREE_ENTRIES_MAX || depth >= SUBTREE_DEPTH_MAX) {
+                        snprintf(w->why, w->size, "its cgroup tree is too large to check");
+                        r = 1;
+                        break;
+                }
+                if (name_container_id(de->d_name, id)) {
+                        r = container_id_check(w, id);
+                        continue;
+                }
+                fd = openat(dirfd(dir), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd >= 0)
+                        r = subtree_check(w, fd, depth + 1);
+        }
+        closedir(dir);
+        return r;
+}
+
+/* A plain cgroup about to be killed, throttled or reclaimed from: does
+ * its tree hold a protected container, or one Docker has not told us about
+ * yet (before the first sync)? The snapshot cannot say: it knows only the
+ * containers Docker listed. Bounded; refuses when the tree is too large. */
+static const char *subtree_block(struct actuator *act, const struct actuator_env *env,
+                                 const struct group_sample *g, char *buf, size_t size)
+{
+        char path[PATH_MAX], id[CONTAINER_ID_LEN + 1];
+        struct subtree_walk w = {.env = env, .why = buf, .size = size};
+        const char *base = strrchr(g->cgroup, '/');
+        int fd;
+
+        if (g->kind != GROUP_CGROUP || !g->cgroup[0])
+                return NULL;
+        /* the cgroup of a container itself, seen as a plain cgroup */
+        if (name_container_id(base ? base + 1 : g->cgroup, id) && container_id_check(&w, id))
+                return buf;
+        if (snprintf(path, sizeof path, "%s/%s", act->deps.layout->v2_root, g->cgroup) >=
+            (int)sizeof path)
+                return "its cgroup path is too long to check";
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return NULL;
+        return subtree_check(&w, fd, 0) ? buf : NULL;
+}
+
 /* NULL: the action may go ahead; else why not (in buf or a constant).
  * *ret_pace: the refusal is structural, so the policy is paced as if the
  * action had been tried (a pause or a fresh sample may change the next time). */
@@ -555,6 +673,8 @@ static const char *gate(struct actuator *act, const struct actuator_env *env,
 
         *ret_pace = true;
         why = policy_structural_block(env->config, snapshot, g, a->kind, buf, size);
+        if (!why && a->kind != ACTION_LIMIT && a->kind != ACTION_HIGH)
+                why = subtree_block(act, env, g, buf, size);
         if (why)
                 return why;
         *ret_pace = false;

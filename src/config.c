@@ -1872,19 +1872,32 @@ static bool match_one(const struct match *m, const char *name, const char *image
         return false;
 }
 
+static bool rule_matches(const struct rule *r, const char *name, const char *image,
+                         const char *const *labels, const char *path)
+{
+        for (size_t j = 0; j < r->n_matches; j++)
+                if (match_one(&r->matches[j], name, image, labels, path))
+                        return true;
+        return false;
+}
+
 int config_rule_find(const struct config *c, enum rule_kind kind, const char *name,
                      const char *image, const char *const *labels, const char *path)
 {
+        int first = -1;
+
         assert(c);
 
         for (size_t i = 0; i < c->n_rules; i++) {
                 const struct rule *r = &c->rules[i];
 
-                if (r->kind != kind)
+                if (r->kind != kind || !rule_matches(r, name, image, labels, path))
                         continue;
-                for (size_t j = 0; j < r->n_matches; j++)
-                        if (match_one(&r->matches[j], name, image, labels, path))
-                                return (int)i;
+                /* a protect rule is never shadowed by an earlier unprotected one */
+                if (r->protect)
+                        return (int)i;
+                if (first < 0)
+                        first = (int)i;
         }
-        return -1;
+        return first;
 }

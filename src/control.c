@@ -89,17 +89,27 @@ static int state_path(const struct daemon *d, const char *file, char *buf, size_
 
 /* ---- state: overrides and history --------------------------------------- */
 
-static void save_overrides(struct daemon *d)
+/* An operator's change is acknowledged only once durable. before: the
+ * state as it was (overrides_format_json) to put back when the save fails.
+ * 0 saved (or no state directory: nothing is kept, as logged at start-up),
+ * else -errno with the change undone and err filled. */
+static int save_overrides(struct daemon *d, const char *before, char *err, size_t size)
 {
         char path[PATH_MAX];
         int r;
 
         if (state_path(d, OVERRIDES_FILE, path, sizeof path) < 0)
-                return;
+                return 0;
         r = overrides_save(d->overrides, path);
-        if (r < 0)
-                log_warning("cannot save %s: %s; overrides will not survive a restart", path,
-                            strerror(-r));
+        if (r < 0) {
+                snprintf(err, size, "cannot save %s: %s; the change is not made", path,
+                         strerror(-r));
+                log_warning("%s", err);
+                if (before)
+                        (void)overrides_parse_json(d->overrides, before, strlen(before),
+                                                   util_realtime_usec());
+        }
+        return r;
 }
 
 static void save_history(struct control *c)
@@ -222,7 +232,9 @@ static int on_expiry_timer(sd_event_source *s, uint64_t usec, void *userdata)
         (void)s;
         (void)usec;
         if (overrides_expire(c->d->overrides, util_realtime_usec(), on_expired, c) > 0) {
-                save_overrides(c->d);
+                /* an expiry is not undone: the next save or start-up drops it */
+                char err[PATH_MAX + 256];
+                (void)save_overrides(c->d, NULL, err, sizeof err);
                 arm_expiry(c);
                 daemon_evaluate(c->d, "override expired");
         } else
@@ -356,12 +368,42 @@ static int check_override_target(struct daemon *d, const char *name, char *err, 
         return -ENOENT;
 }
 
+/* A limit below what a protected group uses now would have the kernel
+ * OOM-kill inside it: true (and err filled) when name (a group, or a rule
+ * covering groups) names a protected group using more than bytes. */
+static bool protected_usage_above(struct daemon *d, const char *name, uint64_t bytes, char *err,
+                                  size_t size)
+{
+        for (size_t i = 0; d->config && i < d->snapshot.n_groups; i++) {
+                const struct group_sample *g = &d->snapshot.groups[i];
+                const struct rule *rule =
+                        g->rule >= 0 && (size_t)g->rule < d->config->n_rules
+                                ? &d->config->rules[g->rule]
+                                : NULL;
+                char used[32], limit[32];
+
+                if (!rule || !rule->protect || !g->has_memory || g->memory_current <= bytes)
+                        continue;
+                if (strcmp(g->name, name) != 0 && strcmp(g->id, name) != 0 &&
+                    strcmp(rule->name, name) != 0)
+                        continue;
+                snprintf(err, size,
+                         "%s is protected and uses %s now: a limit of %s would have the kernel "
+                         "OOM-kill inside it; refused",
+                         g->name, units_format_bytes_human(g->memory_current, used, sizeof used),
+                         units_format_bytes_human(bytes, limit, sizeof limit));
+                return true;
+        }
+        return false;
+}
+
 static char *do_set_limit(struct control_client *cl, const struct control_request *req)
 {
         struct daemon *d = cl->control->d;
         usec_t expires = 0;
         uint64_t bytes = req->memory_max;
-        char err[512], size[32], when[32];
+        char err[PATH_MAX + 256], size[32], when[32];
+        _cleanup_free_ char *before = NULL;
         int r;
 
         if (check_override_target(d, req->name, err, sizeof err) < 0)
@@ -375,17 +417,22 @@ static char *do_set_limit(struct control_client *cl, const struct control_reques
         if (bytes < CONTROL_MIN_LIMIT_BYTES)
                 return control_response_error("memory limit %s is below the minimum of 6M",
                                               units_format_bytes_human(bytes, size, sizeof size));
+        if (protected_usage_above(d, req->name, bytes, err, sizeof err))
+                return control_response_error("%s", err);
         if (req->for_usec > 0)
                 expires = util_realtime_usec() + req->for_usec;
+        if (overrides_format_json(d->overrides, &before) < 0)
+                return control_response_error("out of memory");
         r = overrides_set(d->overrides, req->name, bytes, expires);
         if (r == -E2BIG)
                 return control_response_error("too many overrides (limit %d)", OVERRIDES_MAX);
         if (r < 0)
                 return control_response_error("cannot set override: %s", strerror(-r));
+        if (save_overrides(d, before, err, sizeof err) < 0)
+                return control_response_error("%s", err);
         format_expiry(expires, when, sizeof when);
         log_change(cl, "override for %s: memory.max %s until %s", req->name,
                    units_format_bytes_human(bytes, size, sizeof size), when);
-        save_overrides(d);
         arm_expiry(cl->control);
         daemon_evaluate(d, "override set");
         return control_response_ok(control_override_json(overrides_find(d->overrides, req->name)));
@@ -394,12 +441,17 @@ static char *do_set_limit(struct control_client *cl, const struct control_reques
 static char *do_clear(struct control_client *cl, const struct control_request *req)
 {
         struct daemon *d = cl->control->d;
+        _cleanup_free_ char *before = NULL;
+        char err[PATH_MAX + 256];
         cJSON *res;
 
+        if (overrides_format_json(d->overrides, &before) < 0)
+                return control_response_error("out of memory");
         if (overrides_clear(d->overrides, req->name) < 0)
                 return control_response_error("no override for %s", req->name);
+        if (save_overrides(d, before, err, sizeof err) < 0)
+                return control_response_error("%s", err);
         log_change(cl, "override for %s cleared", req->name);
-        save_overrides(d);
         arm_expiry(cl->control);
         daemon_evaluate(d, "override cleared");
         res = cJSON_CreateObject();
@@ -412,13 +464,17 @@ static char *do_pause(struct control_client *cl, const struct control_request *r
 {
         struct daemon *d = cl->control->d;
         usec_t until = req->for_usec > 0 ? util_realtime_usec() + req->for_usec : 0;
-        char when[32];
+        char when[32], err[PATH_MAX + 256];
+        _cleanup_free_ char *before = NULL;
         cJSON *res;
 
+        if (overrides_format_json(d->overrides, &before) < 0)
+                return control_response_error("out of memory");
         overrides_pause(d->overrides, until);
+        if (save_overrides(d, before, err, sizeof err) < 0)
+                return control_response_error("%s", err);
         format_expiry(until, when, sizeof when);
         log_change(cl, "enforcement paused until %s", until ? when : "resumed");
-        save_overrides(d);
         arm_expiry(cl->control);
         daemon_evaluate(d, "paused");
         res = cJSON_CreateObject();
@@ -433,11 +489,18 @@ static char *do_pause(struct control_client *cl, const struct control_request *r
 static char *do_resume(struct control_client *cl)
 {
         struct daemon *d = cl->control->d;
+        _cleanup_free_ char *before = NULL;
+        char err[PATH_MAX + 256];
+        bool resumed;
         cJSON *res;
 
-        if (overrides_resume(d->overrides))
+        if (overrides_format_json(d->overrides, &before) < 0)
+                return control_response_error("out of memory");
+        resumed = overrides_resume(d->overrides);
+        if (save_overrides(d, before, err, sizeof err) < 0)
+                return control_response_error("%s", err);
+        if (resumed)
                 log_change(cl, "enforcement resumed");
-        save_overrides(d);
         arm_expiry(cl->control);
         daemon_evaluate(d, "resumed");
         res = cJSON_CreateObject();
@@ -1123,7 +1186,8 @@ int control_new(sd_event *event, const char *path, struct daemon *d, struct cont
         arm_expiry(c);
         /* Overrides that expired while the timer was not running go now. */
         if (overrides_expire(d->overrides, util_realtime_usec(), on_expired, c) > 0) {
-                save_overrides(d);
+                char err[PATH_MAX + 256];
+                (void)save_overrides(d, NULL, err, sizeof err);
                 arm_expiry(c);
         }
         *ret = c;

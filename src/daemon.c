@@ -18,6 +18,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "actuator.h"
+#include "config-lint.h"
 #include "control.h"
 #include "control_proto.h"
 #include "disks.h"
@@ -519,9 +520,16 @@ static int arm_tick(struct daemon *d)
                                  on_tick, d);
 }
 
+static void lint_to_journal(const char *message, void *userdata)
+{
+        (void)userdata;
+        log_warning("configuration: %s", message);
+}
+
 static void apply_flags(struct daemon *d)
 {
         d->dry_run = d->options.dry_run || d->config->governor.dry_run;
+        config_lint(d->config, lint_to_journal, NULL);
 }
 
 int daemon_reload(struct daemon *d, char *err, size_t err_size)

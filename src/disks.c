@@ -14,6 +14,7 @@
 #include "daemon.h"
 #include "docker.h"
 #include "history.h"
+#include "overrides.h"
 #include "imagelru.h"
 #include "log.h"
 #include "logprune.h"
@@ -63,6 +64,9 @@ struct job {
         size_t n_evict_refs, evict_ref_next;
         uint64_t evict_bytes;
         char *evict_reason;
+        /* stopped containers to remove, one by one, by id */
+        char **rm_ids, **rm_targets, **rm_reasons;
+        size_t n_rm, rm_next, rm_done;
         /* statvfs of the job's disks: before the run and before the stage */
         uint64_t avail_start, avail_stage;
         struct job_item *items;
@@ -88,6 +92,25 @@ static void job_schedule(struct job *job);
 static void job_free(struct job *job);
 
 /* ---- helpers ------------------------------------------------------------ */
+
+static void rm_clear(struct job *job)
+{
+        for (size_t i = 0; i < job->n_rm; i++) {
+                free(job->rm_ids[i]);
+                free(job->rm_targets[i]);
+                free(job->rm_reasons[i]);
+        }
+        free(job->rm_ids);
+        free(job->rm_targets);
+        free(job->rm_reasons);
+        job->rm_ids = job->rm_targets = job->rm_reasons = NULL;
+        job->n_rm = job->rm_next = job->rm_done = 0;
+}
+
+static bool enforcement_paused(const struct disks *disks)
+{
+        return disks->daemon->overrides && overrides_paused(disks->daemon->overrides);
+}
 
 static const char *state_dir(const struct daemon *d)
 {
@@ -596,47 +619,138 @@ static void prune_done(int result, uint64_t reclaimed, const char *const *delete
         job_schedule(job);
 }
 
+/* Is this stopped container one a rule protects? (config_rule_find lets a
+ * protect rule win over an earlier unprotected one.) */
+static bool container_protected(const struct config *c, const struct docker_container *dc)
+{
+        int rule = config_rule_find(c, RULE_CONTAINER, dc->name, dc->image,
+                                    (const char *const *)dc->labels, NULL);
+
+        return rule >= 0 && c->rules[rule].protect;
+}
+
+static void container_remove_next(struct job *job);
+
+static void container_remove_done(int result, const char *id, void *userdata)
+{
+        struct job *job = userdata;
+        const char *target = job->rm_targets[job->rm_next];
+
+        (void)id;
+        job->waiting = false;
+        if (!job->disks) {
+                job_free(job);
+                return;
+        }
+        if (result < 0)
+                job->disks->daemon->counters.actions_failed++;
+        else
+                job->rm_done++;
+        (void)job_item_add(job, "prune-containers", "container", target, 0, false,
+                           job->rm_reasons[job->rm_next], result);
+        job->rm_next++;
+        container_remove_next(job);
+}
+
+/* One container at a time, by id: a blanket prune could take a protected one. */
+static void container_remove_next(struct job *job)
+{
+        struct daemon *d = job->disks->daemon;
+        char what[128];
+        int r;
+
+        while (job->rm_next < job->n_rm) {
+                r = docker_container_remove(d->docker, job->rm_ids[job->rm_next],
+                                            container_remove_done, job);
+                if (r >= 0) {
+                        job->waiting = true;
+                        return;
+                }
+                (void)job_item_add(job, "prune-containers", "container",
+                                   job->rm_targets[job->rm_next], 0, false,
+                                   job->rm_reasons[job->rm_next], r);
+                d->counters.actions_failed++;
+                job->rm_next++;
+        }
+        if (job->n_rm > 0) {
+                snprintf(what, sizeof(what), "%zu of %zu stopped container(s) removed by id",
+                         job->rm_done, job->n_rm);
+                job_stage_record(job, "prune-containers", "stopped containers", what, 0, false);
+        }
+        rm_clear(job);
+        job_schedule(job);
+}
+
+static int rm_add(struct job *job, const char *id, const char *target, const char *reason)
+{
+        char **ids = reallocarray(job->rm_ids, job->n_rm + 1, sizeof(*ids));
+        char **targets, **reasons;
+
+        if (!ids)
+                return -ENOMEM;
+        job->rm_ids = ids;
+        targets = reallocarray(job->rm_targets, job->n_rm + 1, sizeof(*targets));
+        if (!targets)
+                return -ENOMEM;
+        job->rm_targets = targets;
+        reasons = reallocarray(job->rm_reasons, job->n_rm + 1, sizeof(*reasons));
+        if (!reasons)
+                return -ENOMEM;
+        job->rm_reasons = reasons;
+        ids[job->n_rm] = strdup(id);
+        targets[job->n_rm] = strdup(target);
+        reasons[job->n_rm] = strdup(reason);
+        if (!ids[job->n_rm] || !targets[job->n_rm] || !reasons[job->n_rm]) {
+                free(ids[job->n_rm]);
+                free(targets[job->n_rm]);
+                free(reasons[job->n_rm]);
+                return -ENOMEM;
+        }
+        job->n_rm++;
+        return 0;
+}
+
+/* Stopped containers old enough, protected ones left out (and said so). */
 static int stage_containers(struct job *job)
 {
         struct daemon *d = job->disks->daemon;
         usec_t min_age = container_min_age(job);
+        const struct docker_container *cs;
+        usec_t now = util_realtime_usec();
         char age[32];
+        size_t n;
         int r;
 
         if (!docker_ready(job, "container prune"))
                 return 0;
-        if (job->dry_run) {
-                size_t n;
-                const struct docker_container *cs = docker_containers(d->docker, &n);
-                usec_t now = util_realtime_usec();
+        cs = docker_containers(d->docker, &n);
+        units_format_duration(min_age, age, sizeof(age));
+        rm_clear(job);
+        for (size_t i = 0; i < n; i++) {
+                char reason[128], target[300];
 
-                units_format_duration(min_age, age, sizeof(age));
-                for (size_t i = 0; i < n; i++) {
-                        char reason[128], target[300];
-
-                        /* The Engine's "until" filter compares the creation time. */
-                        if (cs[i].running || cs[i].created_realtime_usec > now ||
-                            now - cs[i].created_realtime_usec < min_age)
-                                continue;
-                        if (min_age > 0)
-                                snprintf(reason, sizeof(reason),
-                                         "stopped, created more than %s ago", age);
-                        else
-                                snprintf(reason, sizeof(reason), "stopped");
-                        snprintf(target, sizeof(target), "%s (%.12s)", cs[i].name ?: "?", cs[i].id);
+                if (cs[i].running || cs[i].created_realtime_usec > now ||
+                    now - cs[i].created_realtime_usec < min_age)
+                        continue;
+                snprintf(target, sizeof(target), "%s (%.12s)", cs[i].name ?: "?", cs[i].id);
+                if (container_protected(d->config, &cs[i])) {
+                        log_info("cleanup: stopped container %s is protected, kept", target);
+                        continue;
+                }
+                if (min_age > 0)
+                        snprintf(reason, sizeof(reason), "stopped, created more than %s ago", age);
+                else
+                        snprintf(reason, sizeof(reason), "stopped");
+                if (job->dry_run)
                         r = job_item_add(job, "prune-containers", "container", target, 0, false,
                                          reason, 0);
-                        if (r < 0)
-                                return r;
-                }
-                return 0;
+                else
+                        r = rm_add(job, cs[i].id, target, reason);
+                if (r < 0)
+                        return r;
         }
-        r = docker_prune_containers(d->docker, min_age, prune_done, job);
-        if (r < 0) {
-                log_warning("cleanup: container prune not started: %s", strerror(-r));
-                return r == -ENOMEM ? r : 0;
-        }
-        job->waiting = true;
+        if (!job->dry_run)
+                container_remove_next(job);
         return 0;
 }
 
@@ -1043,6 +1157,15 @@ static int job_step(sd_event_source *s, void *userdata)
         while (!job->waiting) {
                 enum disks_stage next = job_next_stage(job);
 
+                /* pause stops disk cleanup as it stops memory actions: an
+                 * automatic run ends before its next stage */
+                if (next != DISKS_STAGE_DONE && !job->manual && enforcement_paused(job->disks)) {
+                        log_event(LOG_NOTICE, MSGID_CLEANUP, NULL,
+                                  "cleanup of %s stopped before its %s stage: enforcement paused",
+                                  job->disk_path, disks_stage_name(next));
+                        next = DISKS_STAGE_DONE;
+                }
+
                 if (next == DISKS_STAGE_DONE) {
                         job_finish(job);
                         return 0;
@@ -1112,6 +1235,7 @@ static void job_free(struct job *job)
         for (size_t i = 0; i < job->n_evict_skip; i++)
                 free(job->evict_skip[i]);
         evict_refs_clear(job);
+        rm_clear(job);
         free(job->disk_path);
         free(job);
 }
@@ -1295,6 +1419,11 @@ int disks_evaluate(struct disks *disks, usec_t now)
                         w->docker_skipped = false;
                 if (!dec.start_cleanup)
                         continue;
+                if (enforcement_paused(disks)) {
+                        log_debug("disk %s at %s: cleanup held back, enforcement paused", w->path,
+                                  tier_name(dec.tier));
+                        continue;
+                }
                 log_info("disk %s at %s (%.1f%% used): cleanup down to %.1f%%", w->path,
                          tier_name(dec.tier), w->usage.used_percent, cfg->low_percent);
                 r = job_start(disks, false, false, w->path, dec.tier, NULL, NULL);

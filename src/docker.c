@@ -73,6 +73,7 @@ enum request_type {
         REQ_PRUNE,
         REQ_IMAGES,
         REQ_IMAGE_REMOVE,
+        REQ_CONTAINER_REMOVE,
 };
 
 enum conn_state {
@@ -230,6 +231,8 @@ static const struct endpoint {
     {"POST", "/v{v}/build/prune"},
     {"GET", "/v{v}/images/json"},
     {"DELETE", "/v{v}/images/{i}"},
+    /* one stopped container by id (disk cleanup); never ?force or ?v */
+    {"DELETE", "/v{v}/containers/{c}"},
 };
 
 static bool all_digits(const char *s, size_t n)
@@ -1593,6 +1596,7 @@ static void request_done(struct docker *d, struct request *req, CURLcode code)
         case REQ_STOP:
         case REQ_KILL:
         case REQ_IMAGE_REMOVE:
+        case REQ_CONTAINER_REMOVE:
                 if (req->done)
                         req->done(r, req->target, req->userdata);
                 break;
@@ -1923,6 +1927,26 @@ int docker_container_kill(struct docker *d, const char *id, docker_done_fn done,
                 return -EINVAL;
         snprintf(path, sizeof(path), "/v%s/containers/%s/kill?signal=SIGKILL", d->api_version, id);
         r = user_request(d, REQ_KILL, "POST", path, NULL, REQUEST_TIMEOUT_MSEC, id, &req);
+        if (r < 0)
+                return r;
+        req->done = done;
+        req->userdata = userdata;
+        return 0;
+}
+
+int docker_container_remove(struct docker *d, const char *id, docker_done_fn done,
+                            void *userdata)
+{
+        struct request *req;
+        char path[256];
+        int r;
+
+        assert(d);
+        if (!container_ref_valid(id))
+                return -EINVAL;
+        snprintf(path, sizeof(path), "/v%s/containers/%s", d->api_version, id);
+        r = user_request(d, REQ_CONTAINER_REMOVE, "DELETE", path, NULL, REQUEST_TIMEOUT_MSEC, id,
+                         &req);
         if (r < 0)
                 return r;
         req->done = done;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "config-lint.h"
 #include "daemon.h"
 #include "log.h"
 #include "safety.h"
@@ -57,6 +58,12 @@ enum {
         OPT_STATE_DIR,
         OPT_VERSION,
 };
+
+static void lint_to_stderr(const char *message, void *userdata)
+{
+        (void)userdata;
+        fprintf(stderr, "warning: %s\n", message);
+}
 
 int main(int argc, char **argv)
 {
@@ -140,6 +147,7 @@ int main(int argc, char **argv)
                         /* valid but governing no container: say so (exit 0) */
                         if (warning)
                                 fprintf(stderr, "warning: %s\n", warning);
+                        config_lint(config, lint_to_stderr, NULL);
                         printf("configuration OK: %zu rule(s), %zu disk(s), %zu log "
                                "director%s\n",
                                config->n_rules, config->n_disks, config->n_logs,

@@ -423,11 +423,21 @@ static int victim_compare(const void *x, const void *y, void *userdata)
 /* Is path the cgroup ancestor, or below it? */
 static bool cgroup_at_or_below(const char *path, const char *ancestor)
 {
-        size_t n = strlen(ancestor);
+        size_t n;
+
+        /* Docker's paths start with '/', the walk's are relative to the root */
+        path += strspn(path, "/");
+        ancestor += strspn(ancestor, "/");
+        n = strlen(ancestor);
 
         while (n > 0 && ancestor[n - 1] == '/')
                 n--;
         return strncmp(path, ancestor, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+static bool cgroup_same(const char *a, const char *b)
+{
+        return strcmp(a + strspn(a, "/"), b + strspn(b, "/")) == 0;
 }
 
 /* The groups structural protection compares with: protected ones, and
@@ -457,7 +467,7 @@ static const char *structural_block(const struct config *c, const struct snapsho
                 if (h == g || !h->cgroup[0])
                         continue;
                 if (g->kind == GROUP_CGROUP && h->kind == GROUP_CONTAINER &&
-                    strcmp(h->cgroup, g->cgroup) == 0) {
+                    cgroup_same(h->cgroup, g->cgroup)) {
                         snprintf(buf, size, "%s is the cgroup of container %s, governed as that "
                                  "container only", g->cgroup, h->name);
                         return buf;
@@ -493,7 +503,7 @@ static int context_mark_container_cgroups(struct context *ctx)
                 for (size_t k = 0; k < s->n_groups; k++) {
                         const struct group_sample *h = &s->groups[k];
 
-                        if (h->kind != GROUP_CONTAINER || strcmp(h->cgroup, g->cgroup) != 0)
+                        if (h->kind != GROUP_CONTAINER || !cgroup_same(h->cgroup, g->cgroup))
                                 continue;
                         if (!ctx->cgroup_is_container) {
                                 ctx->cgroup_is_container =

@@ -27,6 +27,8 @@ int main(void)
             {"DELETE", "/v1.41/images/sha256:e4ab5a680e4df41c23330b9ead576babe34463e28e20f84bb"
                        "b362b0ba9e6c77f"},
             {"DELETE", "/v1.41/images/registry:5000/sutazai/ollama:0.1"},
+            /* disk cleanup: one stopped container by id */
+            {"DELETE", "/v1.41/containers/" ID},
         };
         const char *refused[][2] = {
             {"GET", "/v1.41/volumes"},
@@ -36,8 +38,9 @@ int main(void)
             {"POST", "/v1.41/containers/create"},
             {"POST", "/v1.41/containers/" ID "/exec"},
             {"POST", "/v1.41/containers/" ID "/start"},
-            {"DELETE", "/v1.41/containers/" ID},
             {"DELETE", "/v1.41/containers/" ID "?force=1"},
+            {"DELETE", "/v1.41/containers/" ID "?v=1"},
+            {"DELETE", "/v1.41/containers/../volumes/x"},
             {"POST", "/v1.41/containers/" ID "/kill?signal=SIGTERM"},
             {"POST", "/v1.41/containers/" ID "/kill"},
             {"POST", "/v1.41/containers/" ID "/stop?t=10&x=1"},
