@@ -1,0 +1,333 @@
+/* test-actuator — the one gate every action passes, table-driven, with a
+ * cgroup2 tree in a temporary directory standing in for cgroupfs and
+ * fake-docker for the Docker client: pause, dry-run, structural protection,
+ * the re-check against a fresh sample, failures, and the outcome each one
+ * records (history result and detail, files written, Docker requests). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "actuator.h"
+#include "fake-docker.h"
+#include "history.h"
+#include "overrides.h"
+#include "test.h"
+
+#define ID_VICTIM "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define ID_DB     "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define MEMINFO_FULL                                                                               \
+        "MemTotal: 1000000 kB\nMemFree: 50000 kB\nMemAvailable: 50000 kB\n"                       \
+        "SwapTotal: 0 kB\nSwapFree: 0 kB\n"
+#define MEMINFO_CALM                                                                               \
+        "MemTotal: 1000000 kB\nMemFree: 950000 kB\nMemAvailable: 950000 kB\n"                     \
+        "SwapTotal: 0 kB\nSwapFree: 0 kB\n"
+
+static const char config_text[] = "[memory]\n"
+                                   "warning = 50%\ncritical = 60%\nemergency = 70%\n"
+                                   "hysteresis = 1%\nhold = 0s\nemergency_hold = 0s\n"
+                                   "stop_timeout = 0s\n"
+                                   "[container:victim]\nmatch = name:victim\npriority = 50\n"
+                                   "sacrificial = yes\n"
+                                   "[container:db]\nmatch = name:db\nprotect = yes\n"
+                                   "[cgroup:batch]\nmatch = path:batch\npriority = 10\n"
+                                   "[cgroup:parent]\nmatch = path:docker\npriority = 5\n";
+
+static char root[256], cg[300], proc[300];
+
+static void write_file(const char *dir, const char *rel, const char *name, const char *text)
+{
+        char path[1024];
+        FILE *f;
+
+        snprintf(path, sizeof path, "%s/%s%s%s", dir, rel, rel[0] ? "/" : "", name);
+        f = fopen(path, "w");
+        CHECK(f != NULL);
+        if (f) {
+                fputs(text, f);
+                fclose(f);
+        }
+}
+
+static const char *read_file(const char *rel, const char *name)
+{
+        static char buf[256];
+        char path[1024];
+        ssize_t n;
+        int fd;
+
+        snprintf(path, sizeof path, "%s/%s/%s", cg, rel, name);
+        fd = open(path, O_RDONLY);
+        if (fd < 0)
+                return "(none)";
+        n = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        buf[n > 0 ? n : 0] = '\0';
+        return buf;
+}
+
+/* A fresh cgroup2 tree: every file the actuator writes starts empty. */
+static void make_group_dir(const char *rel)
+{
+        char path[1024];
+
+        snprintf(path, sizeof path, "%s/%s", cg, rel);
+        CHECK(mkdir(path, 0755) == 0 || errno == EEXIST);
+        write_file(cg, rel, "cgroup.kill", "");
+        write_file(cg, rel, "memory.high", "");
+        write_file(cg, rel, "memory.max", "");
+        write_file(cg, rel, "memory.reclaim", "");
+        write_file(cg, rel, "memory.swap.max", "");
+        write_file(cg, rel, "memory.current", "104857600\n");
+        write_file(cg, rel, "cgroup.events", "populated 1\nfrozen 0\n");
+        write_file(cg, rel, "cgroup.procs", "1\n");
+}
+
+static void make_tree(const char *meminfo)
+{
+        char cmd[700];
+
+        snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", cg, proc);
+        CHECK(system(cmd) == 0);
+        CHECK(mkdir(cg, 0755) == 0);
+        CHECK(mkdir(proc, 0755) == 0);
+        write_file(proc, "", "meminfo", meminfo);
+        write_file(cg, "", "cgroup.controllers", "memory\n");
+        make_group_dir("docker");
+        make_group_dir("docker/" ID_VICTIM);
+        make_group_dir("docker/" ID_DB);
+        make_group_dir("batch");
+}
+
+static struct docker_container containers[] = {
+    {.id = ID_VICTIM, .name = "victim", .running = true, .cgroup = "docker/" ID_VICTIM},
+    {.id = ID_DB, .name = "db", .running = true, .cgroup = "docker/" ID_DB},
+};
+
+enum group_index { G_VICTIM, G_DB, G_BATCH, G_PARENT };
+
+static void fill_snapshot(const struct config *c, struct snapshot *s)
+{
+        static const struct {
+                enum group_kind kind;
+                const char *name, *id, *cgroup;
+        } groups[] = {
+            [G_VICTIM] = {GROUP_CONTAINER, "victim", ID_VICTIM, "docker/" ID_VICTIM},
+            [G_DB] = {GROUP_CONTAINER, "db", ID_DB, "docker/" ID_DB},
+            [G_BATCH] = {GROUP_CGROUP, "batch", "", "batch"},
+            [G_PARENT] = {GROUP_CGROUP, "docker", "", "docker"},
+        };
+
+        snapshot_init(s);
+        s->host.mem.mem_total_bytes = 1000000ULL * 1024;
+        s->host.mem.mem_available_bytes = 50000ULL * 1024;
+        for (size_t i = 0; i < sizeof groups / sizeof *groups; i++) {
+                struct group_sample *g = snapshot_add_group(s);
+
+                CHECK(g != NULL);
+                g->kind = groups[i].kind;
+                util_strlcpy(g->name, groups[i].name, sizeof g->name);
+                util_strlcpy(g->id, groups[i].id, sizeof g->id);
+                util_strlcpy(g->cgroup, groups[i].cgroup, sizeof g->cgroup);
+                g->rule = config_rule_find(c, g->kind == GROUP_CONTAINER ? RULE_CONTAINER
+                                                                         : RULE_CGROUP,
+                                           g->kind == GROUP_CONTAINER ? g->name : NULL, NULL,
+                                           NULL, g->kind == GROUP_CGROUP ? g->cgroup : NULL);
+                g->has_memory = g->has_memory_high = true;
+                g->memory_current = 100ULL << 20;
+                g->running = true;
+        }
+}
+
+struct tcase {
+        const char *name;
+        enum action_kind kind;
+        enum group_index group;
+        uint64_t bytes;
+        bool paused, dry_run, docker_down, calm_on_recheck, kill_file_broken;
+        int docker_result;      /* how Docker completes its requests */
+        bool run_loop_usec;     /* let the stop escalation timer fire */
+        /* expected */
+        const char *request;    /* the Docker request sent, NULL = none */
+        const char *result;     /* the history result, NULL = no entry */
+        const char *detail;     /* a substring of error/why */
+        const char *file;       /* a file of the target written ... */
+        const char *content;    /* ... with this content ("" = untouched) */
+};
+
+static const struct tcase cases[] = {
+    /* memory actions */
+    {"kill a container: cgroup.kill, then Docker is told", ACTION_KILL, G_VICTIM, 0,
+     .request = "kill", .result = "done", .file = "cgroup.kill", .content = "1"},
+    {"Docker's answer to the kill changes nothing", ACTION_KILL, G_VICTIM, 0,
+     .docker_result = -EIO, .request = "kill", .result = "done", .file = "cgroup.kill",
+     .content = "1"},
+    {"kill without Docker: the kernel alone", ACTION_KILL, G_VICTIM, 0, .docker_down = true,
+     .result = "done", .file = "cgroup.kill", .content = "1"},
+    {"dry-run changes nothing", ACTION_KILL, G_VICTIM, 0, .dry_run = true, .result = "dry-run",
+     .file = "cgroup.kill", .content = ""},
+    {"pause cancels a planned kill", ACTION_KILL, G_VICTIM, 0, .paused = true,
+     .result = "skipped", .detail = "paused", .file = "cgroup.kill", .content = ""},
+    {"a cgroup holding a protected container is never killed", ACTION_KILL, G_PARENT, 0,
+     .result = "skipped", .detail = "protected db", .file = "cgroup.kill", .content = ""},
+    {"nor throttled", ACTION_THROTTLE, G_PARENT, 64 << 20, .result = "skipped",
+     .detail = "protected db", .file = "memory.high", .content = ""},
+    {"nor reclaimed from, even in dry-run", ACTION_RECLAIM, G_PARENT, 4096, .dry_run = true,
+     .result = "skipped", .detail = "protected db", .file = "memory.reclaim", .content = ""},
+    {"a protected container itself is refused by the re-check", ACTION_KILL, G_DB, 0,
+     .result = "skipped", .detail = "fresh sample", .file = "cgroup.kill", .content = ""},
+    {"the re-check drops a kill memory no longer justifies", ACTION_KILL, G_BATCH, 0,
+     .calm_on_recheck = true, .result = "skipped", .detail = "fresh sample",
+     .file = "cgroup.kill", .content = ""},
+    {"a failed cgroup.kill is recorded failed with its error", ACTION_KILL, G_BATCH, 0,
+     .kill_file_broken = true, .result = "failed", .detail = "directory"},
+    {"throttle writes memory.high", ACTION_THROTTLE, G_BATCH, 64 << 20, .result = "done",
+     .file = "memory.high", .content = "67108864\n"},
+    {"reclaim writes memory.reclaim", ACTION_RECLAIM, G_BATCH, 1 << 20, .result = "done",
+     .file = "memory.reclaim", .content = "1048576"},
+    {"a plain cgroup's limit is memory.max", ACTION_LIMIT, G_BATCH, 256 << 20, .result = "done",
+     .file = "memory.max", .content = "268435456\n"},
+    {"a container's limit goes through Docker: done when it answers", ACTION_LIMIT, G_VICTIM,
+     256 << 20, .request = "update", .result = "done", .file = "memory.max", .content = ""},
+    {"a limit Docker refuses is failed", ACTION_LIMIT, G_VICTIM, 256 << 20,
+     .docker_result = -EIO, .request = "update", .result = "failed",
+     .detail = "Input/output error"},
+    {"a limit while Docker is away is failed", ACTION_LIMIT, G_VICTIM, 256 << 20,
+     .docker_down = true, .result = "failed", .detail = "not connected"},
+    {"a stop Docker confirms", ACTION_STOP, G_VICTIM, 0, .request = "stop", .result = "done",
+     .file = "cgroup.kill", .content = ""},
+    {"a stop Docker never confirms escalates to cgroup.kill", ACTION_STOP, G_VICTIM, 0,
+     .docker_result = 1, .run_loop_usec = true, .request = "stop", .result = "done",
+     .file = "cgroup.kill", .content = "1"},
+};
+
+static const char *group_cgroup(enum group_index g)
+{
+        return g == G_VICTIM ? "docker/" ID_VICTIM
+               : g == G_DB   ? "docker/" ID_DB
+               : g == G_BATCH ? "batch"
+                             : "docker";
+}
+
+static void run_case(const struct tcase *t, struct config *config)
+{
+        struct cgfs_layout_info layout = {.layout = CGFS_LAYOUT_V2, .v2_memory = true};
+        struct snapshot snap;
+        struct policy_state policy;
+        struct plan plan;
+        struct action *a;
+        struct history *h = NULL;
+        struct overrides *o = NULL;
+        struct cgfs *fs = NULL;
+        struct actuator *act = NULL;
+        sd_event *event = NULL;
+        const struct history_entry *e;
+
+        fprintf(stderr, "case: %s\n", t->name);
+        make_tree(t->calm_on_recheck ? MEMINFO_CALM : MEMINFO_FULL);
+        if (t->kill_file_broken) {
+                char path[1024];
+                snprintf(path, sizeof path, "%s/%s/cgroup.kill", cg, group_cgroup(t->group));
+                CHECK(unlink(path) == 0 && mkdir(path, 0755) == 0);
+        }
+        util_strlcpy(layout.v2_root, cg, sizeof layout.v2_root);
+        CHECK_EQ_INT(cgfs_open(cg, NULL, proc, &fs), 0);
+        CHECK_EQ_INT(history_new(16, &h), 0);
+        CHECK_EQ_INT(overrides_new(&o), 0);
+        if (t->paused)
+                overrides_pause(o, 0);
+        CHECK(sd_event_new(&event) >= 0);
+        CHECK_EQ_INT(actuator_new(&(struct actuator_deps){.event = event, .fs = fs,
+                                                          .layout = &layout, .history = h},
+                                  &act),
+                     0);
+        fake_docker.connected = !t->docker_down;
+        fake_docker.containers = containers;
+        fake_docker.n_containers = 2;
+
+        fill_snapshot(config, &snap);
+        policy_state_init(&policy);
+        plan_init(&plan);
+        plan.actions = calloc(1, sizeof *plan.actions);
+        CHECK(plan.actions != NULL);
+        plan.n_actions = plan.allocated = 1;
+        a = &plan.actions[0];
+        a->kind = t->kind;
+        a->tier = TIER_EMERGENCY;
+        a->group = t->group;
+        util_strlcpy(a->key, group_key(&snap.groups[t->group]), sizeof a->key);
+        util_strlcpy(a->target, snap.groups[t->group].name, sizeof a->target);
+        a->bytes = t->bytes;
+        a->swap_bytes = 0;
+        util_strlcpy(a->reason, "test", sizeof a->reason);
+
+        actuator_run(act,
+                     &(struct actuator_env){.config = config,
+                                            .docker = (struct docker *)&fake_docker,
+                                            .overrides = o,
+                                            .dry_run = t->dry_run},
+                     &snap, &plan, &policy);
+
+        /* the request, and nothing recorded before Docker answers (a kill
+         * is the kernel's: recorded already) */
+        if (t->request) {
+                CHECK_EQ_INT(fake_docker.n_requests, 1);
+                if (fake_docker.n_requests == 1)
+                        CHECK_STREQ(fake_docker.requests[0].what, t->request);
+                if (t->kind != ACTION_KILL)
+                        CHECK_EQ_INT(history_count(h), 0);
+        } else
+                CHECK_EQ_INT(fake_docker.n_requests, 0);
+        if (t->run_loop_usec)
+                /* the escalation: stop_timeout 0 s + ACTUATOR_STOP_MARGIN_USEC */
+                for (int i = 0; i < 50 && history_count(h) == 0; i++)
+                        (void)sd_event_run(event, 100 * 1000);
+        else if (t->request)
+                fake_docker_complete_all(t->docker_result);
+
+        CHECK_EQ_INT(history_count(h), t->result ? 1 : 0);
+        e = history_count(h) ? history_get(h, 0) : NULL;
+        if (e && t->result) {
+                CHECK_STREQ(history_result_name(e->result), t->result);
+                CHECK_STREQ(e->kind, action_kind_name(t->kind));
+                if (t->detail && !strstr(e->detail, t->detail)) {
+                        fprintf(stderr, "  detail '%s' lacks '%s'\n", e->detail, t->detail);
+                        CHECK(false);
+                }
+        }
+        if (t->file)
+                CHECK_STREQ(read_file(group_cgroup(t->group), t->file), t->content);
+        /* a late answer to an escalated stop adds nothing */
+        fake_docker_complete_all(0);
+        CHECK_EQ_INT(history_count(h), t->result ? 1 : 0);
+
+        fake_docker_reset();
+        actuator_free(act);
+        sd_event_unref(event);
+        plan_done(&plan);
+        policy_state_done(&policy);
+        snapshot_done(&snap);
+        overrides_free(o);
+        history_free(h);
+        cgfs_free(fs);
+}
+
+int main(void)
+{
+        struct config *config = config_new_default();
+        char err[512], cmd[400];
+
+        CHECK(config != NULL);
+        CHECK_EQ_INT(config_parse_string(config, "test.conf", config_text, err, sizeof err), 0);
+        snprintf(root, sizeof root, "/tmp/test-actuator.XXXXXX");
+        CHECK(mkdtemp(root) != NULL);
+        snprintf(cg, sizeof cg, "%s/cg", root);
+        snprintf(proc, sizeof proc, "%s/proc", root);
+        for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+                run_case(&cases[i], config);
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+        (void)system(cmd);
+        config_free(config);
+        return TEST_RESULT();
+}
