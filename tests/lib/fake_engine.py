@@ -19,7 +19,7 @@ api/docs/CHANGELOG.md and v1.XX.yaml), not copied from it:
     application/x-ndjson or application/json-seq on request from 1.52.
 It is enough of an Engine for the real Docker CLI (`docker -H unix://SOCK
 version|ps|images|events`) and for the governor (list, inspect, events,
-update, stop, kill, container/image/build prune, image list and delete).
+update, stop, kill, container delete, container/image/build prune, image list and delete).
 
 Every request is appended to LOG as one JSON line {"t", "method", "path",
 "body"} (t: monotonic seconds), so a test can assert what it was asked.
@@ -402,6 +402,9 @@ class Handler(BaseHTTPRequestHandler):
         m = re.match(r"^/containers/([^/]+)/(json|update|stop|kill)$", path)
         if m:
             return self.container(m.group(1), m.group(2), body, query)
+        m = re.match(r"^/containers/([^/?]+)$", path)
+        if m and self.command == "DELETE":
+            return self.container_delete(m.group(1), query)
         m = re.match(r"^/images/(.+)$", path)
         if m and self.command == "DELETE":
             return self.image_delete(urllib.parse.unquote(m.group(1)))
@@ -461,6 +464,20 @@ class Handler(BaseHTTPRequestHandler):
                 os.kill(pid, 9)
             except OSError:
                 pass
+        return self.no_content()
+
+    def container_delete(self, ref, query):
+        # as dockerd: a running container needs force (never sent by the governor)
+        e = ENGINE
+        with e.lock:
+            c = e.find(ref)
+            if not c:
+                return self.error(404, "No such container: %s" % ref)
+            if c["running"] and query.get("force", ["0"])[0] not in ("1", "true"):
+                return self.error(409, "You cannot remove a running container %s. Stop the "
+                                  "container before attempting removal or force remove" % c["id"])
+            del e.containers[c["id"]]
+            e.container_event(c, "destroy")
         return self.no_content()
 
     def prune_containers(self, query):
