@@ -9,7 +9,8 @@
  *    "actions":[{"kind","target","bytes"(null = none),"reason"}],
  *    "groups":[{"name","kind","rule"(null = unmanaged),"priority"(null),
  *               "memory_current"(null = unknown),"verdict","rank"(null = not
- *               a candidate),"cooldown_left"(seconds, null)}]}
+ *               a candidate),"cooldown_left"(seconds, null),
+ *               "detail"(structural: why; else null)}]}
  *
  * groups keep policy_explain's order. With a name, only the groups whose
  * name, container id or rule name is that name are listed. */

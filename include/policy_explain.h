@@ -17,6 +17,9 @@
  *   unmanaged        no rule matches: never touched
  *   protected        its rule says protect
  *   no-identity      no container id or cgroup yet: nothing to act on
+ *   structural       structural protection (policy_structural_block): a
+ *                    container's cgroup governed as the container, or a cgroup
+ *                    holding a protected group; detail says which
  *   not-running      stop/kill: nothing runs in it
  *   not-sacrificial  stop (critical): only sacrificial containers are stopped
  *   no-memory-high   reclaim: no memory.high/memory.reclaim (hybrid cgroups)
@@ -40,6 +43,7 @@ enum explain_verdict {
         EXPLAIN_UNMANAGED,
         EXPLAIN_PROTECTED,
         EXPLAIN_NO_IDENTITY,
+        EXPLAIN_STRUCTURAL,
         EXPLAIN_NOT_RUNNING,
         EXPLAIN_NOT_SACRIFICIAL,
         EXPLAIN_NO_MEMORY_HIGH,
@@ -56,6 +60,7 @@ struct explain_group {
         enum explain_verdict verdict;
         unsigned rank;             /* 1-based place among candidates; 0 = not one */
         usec_t cooldown_left_usec; /* EXPLAIN_COOLDOWN: until the group may be chosen */
+        char detail[256];          /* EXPLAIN_STRUCTURAL: why; "" otherwise */
 };
 
 struct explanation {

@@ -85,6 +85,8 @@ cJSON *control_explain_json(const struct explanation *e, const struct policy_inp
                 cJSON_AddItemToObject(j, "rank", eg->rank ? cJSON_CreateNumber(eg->rank)
                                                           : cJSON_CreateNull());
                 cJSON_AddItemToObject(j, "cooldown_left", seconds_or_null(eg->cooldown_left_usec));
+                cJSON_AddItemToObject(j, "detail", eg->detail[0] ? cJSON_CreateString(eg->detail)
+                                                                  : cJSON_CreateNull());
                 cJSON_AddItemToArray(groups, j);
                 n++;
         }

@@ -1148,6 +1148,7 @@ static const struct {
     {"unmanaged", "unmanaged: no rule matches, never touched"},
     {"protected", "protected by its rule"},
     {"no-identity", "no container id or cgroup yet: nothing to act on"},
+    {"structural", "structurally protected"},
     {"not-running", "not running"},
     {"not-sacrificial", "not sacrificial: critical stops only sacrificial containers"},
     {"no-memory-high", "no memory.high: cannot be reclaimed or throttled (hybrid cgroups)"},
@@ -1273,7 +1274,15 @@ static int render_explain(const cJSON *ex, const struct control_render_options *
                 for (size_t i = 0; i < ELEMENTSOF(verdict_texts); i++)
                         if (strcmp(verdict_texts[i].verdict, verdict) == 0)
                                 text = verdict_texts[i].text;
-                if (strcmp(verdict, "cooldown") == 0 && cJSON_IsNumber(left) &&
+                const cJSON *detail = cJSON_GetObjectItemCaseSensitive(item, "detail");
+
+                if (strcmp(verdict, "structural") == 0 && cJSON_IsString(detail)) {
+                        /* the cell is CELL_MAX; the detail is cut to fit after the label */
+                        char safe[CELL_MAX - sizeof("structural: ") + 1];
+
+                        sanitize(detail->valuestring, safe, sizeof safe);
+                        snprintf(cell[XCOL_WHY], CELL_MAX, "structural: %s", safe);
+                } else if (strcmp(verdict, "cooldown") == 0 && cJSON_IsNumber(left) &&
                     left->valuedouble >= 0 && left->valuedouble < 1e12) {
                         format_remaining((uint64_t)left->valuedouble, buf, sizeof buf);
                         snprintf(cell[XCOL_WHY], CELL_MAX, "cooldown: acted on recently, %s left",

@@ -11,6 +11,7 @@ static const char *const verdict_names[EXPLAIN_VERDICT_COUNT] = {
     [EXPLAIN_UNMANAGED] = "unmanaged",
     [EXPLAIN_PROTECTED] = "protected",
     [EXPLAIN_NO_IDENTITY] = "no-identity",
+    [EXPLAIN_STRUCTURAL] = "structural",
     [EXPLAIN_NOT_RUNNING] = "not-running",
     [EXPLAIN_NOT_SACRIFICIAL] = "not-sacrificial",
     [EXPLAIN_NO_MEMORY_HIGH] = "no-memory-high",
@@ -72,17 +73,22 @@ static usec_t cooldown_left(const struct policy_input *in, const struct policy_s
 
 static enum explain_verdict judge(const struct policy_input *in, const struct policy_state *state,
                                   const struct group_sample *g, enum action_kind kind,
-                                  usec_t *ret_left)
+                                  struct explain_group *ret)
 {
         const struct rule *rule = rule_of(in->config, g);
 
-        *ret_left = 0;
+        ret->cooldown_left_usec = 0;
+        ret->detail[0] = '\0';
         if (!rule)
                 return EXPLAIN_UNMANAGED;
         if (rule->protect)
                 return EXPLAIN_PROTECTED;
         if (group_key(g)[0] == '\0')
                 return EXPLAIN_NO_IDENTITY;
+        /* as the policy: blocked for the harshest action = never a candidate */
+        if (policy_structural_block(in->config, in->snapshot, g, ACTION_KILL, ret->detail,
+                                    sizeof ret->detail))
+                return EXPLAIN_STRUCTURAL;
         switch (kind) {
         case ACTION_STOP:
                 if (!g->running)
@@ -101,8 +107,8 @@ static enum explain_verdict judge(const struct policy_input *in, const struct po
                         return EXPLAIN_BELOW_USAGE;
                 break;
         }
-        *ret_left = cooldown_left(in, state, g, kind);
-        return *ret_left > 0 ? EXPLAIN_COOLDOWN : EXPLAIN_CANDIDATE;
+        ret->cooldown_left_usec = cooldown_left(in, state, g, kind);
+        return ret->cooldown_left_usec > 0 ? EXPLAIN_COOLDOWN : EXPLAIN_CANDIDATE;
 }
 
 /* Candidates, then other managed groups, then protected, then unmanaged;
@@ -202,8 +208,7 @@ int policy_explain(const struct policy_input *in, const struct policy_state *sta
                 struct explain_group *eg = &e->groups[e->n_groups++];
 
                 eg->group = i;
-                eg->verdict = judge(in, state, &in->snapshot->groups[i], e->judged_kind,
-                                    &eg->cooldown_left_usec);
+                eg->verdict = judge(in, state, &in->snapshot->groups[i], e->judged_kind, eg);
         }
         qsort_r(e->groups, e->n_groups, sizeof *e->groups, explain_compare, (void *)in);
         for (size_t i = 0; i < e->n_groups; i++)

@@ -219,11 +219,65 @@ static void run_case(const struct explain_case *c)
         policy_state_done(&state);
 }
 
+/* Structural protection, as the policy applies it: a plain cgroup that is a
+ * container's own is governed as the container only, and a cgroup holding a
+ * protected group is never a victim; neither is ever a candidate. */
+static void test_structural(void)
+{
+        struct snapshot saved = snap;
+        struct policy_state state;
+        struct explanation e;
+        struct policy_input in = {.config = &config, .snapshot = &snap, .now = NOW};
+        struct group_sample *g;
+
+        snapshot_init(&snap);
+        snap.host.mem.mem_total_bytes = MEM_TOTAL;
+        snap.host.mem.mem_available_bytes = 5 * GiB; /* emergency */
+        add("c1", R_MISC, 1 * GiB, true, true, true);
+        add("postgres", R_POSTGRES, 1 * GiB, true, true, true);
+        g = snapshot_add_group(&snap);
+        g->kind = GROUP_CGROUP;
+        strcpy(g->name, "docker/id-c1");
+        strcpy(g->cgroup, "docker/id-c1");
+        g->rule = R_MISC;
+        g->has_memory = true;
+        g->memory_current = 4 * GiB;
+        g->running = true;
+        g = snapshot_add_group(&snap);
+        g->kind = GROUP_CGROUP;
+        strcpy(g->name, "docker");
+        strcpy(g->cgroup, "docker");
+        g->rule = R_MISC;
+        g->has_memory = true;
+        g->memory_current = 8 * GiB;
+        g->running = true;
+
+        policy_state_init(&state);
+        explanation_init(&e);
+        CHECK_EQ_INT(policy_explain(&in, &state, &e), 0);
+        CHECK_EQ_INT(e.n_groups, 4);
+        CHECK_STREQ(snap.groups[e.groups[0].group].name, "c1");
+        CHECK_EQ_INT(e.groups[0].verdict, EXPLAIN_CANDIDATE);
+        CHECK_EQ_INT(e.groups[0].rank, 1);
+        for (size_t i = 1; i < 3; i++) {
+                CHECK_EQ_INT(e.groups[i].verdict, EXPLAIN_STRUCTURAL);
+                CHECK(e.groups[i].detail[0] != '\0');
+        }
+        CHECK_EQ_INT(e.groups[3].verdict, EXPLAIN_PROTECTED);
+        CHECK_EQ_INT(e.plan.n_candidates, 1);
+        CHECK_EQ_INT(e.plan.candidates[0], e.groups[0].group);
+        explanation_done(&e);
+        policy_state_done(&state);
+        snapshot_done(&snap);
+        snap = saved;
+}
+
 int main(void)
 {
         setup();
         for (size_t i = 0; i < ELEMENTSOF(cases); i++)
                 run_case(&cases[i]);
+        test_structural();
 
         /* no groups at all: a tier and an empty list, not an error */
         {
