@@ -93,6 +93,14 @@ void actuator_run(struct actuator *act, const struct actuator_env *env,
                   struct snapshot *snapshot, const struct plan *plan,
                   struct policy_state *policy);
 
+/* Record an outcome the actuator did not carry out itself in the one
+ * history: an OOM kill the kernel or Docker reported, a disk cleanup stage.
+ * result and detail as history.h (HISTORY_RESULT_*; detail: the error or
+ * why, else NULL); the caller logs it. */
+void actuator_record(struct actuator *act, const char *kind, const char *target,
+                     const char *reason, uint64_t bytes, bool has_bytes, int result,
+                     const char *detail);
+
 struct actuator_stats {
         uint64_t failed;  /* actions that failed */
         uint64_t skipped; /* actions the gate refused */

@@ -92,9 +92,3 @@ void daemon_evaluate(struct daemon *d, const char *reason);
 
 /* Reload the configuration; on error the old one is kept and err filled. */
 int daemon_reload(struct daemon *d, char *err, size_t err_size);
-
-/* Record one event in the history (the caller logs it): an OOM kill seen,
- * a disk cleanup stage's outcome. result HISTORY_RESULT_* (history.h);
- * detail: the error (failed) or why (skipped), else NULL. */
-void daemon_record(struct daemon *d, const char *kind, const char *target, const char *reason,
-                   uint64_t bytes, bool has_bytes, int result, const char *detail);

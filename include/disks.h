@@ -27,13 +27,16 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/statvfs.h>
+#include <systemd/sd-event.h>
 
 #include "config.h"
 #include "tier.h"
 #include "util.h"
 
-struct daemon;
+struct actuator;
 struct disks;
+struct docker;
+struct overrides;
 
 /* ---- pure part ---------------------------------------------------------- */
 
@@ -100,10 +103,32 @@ enum disks_stage disks_next_stage(const struct disk_section *cfg, enum tier tier
 
 /* ---- the daemon part ---------------------------------------------------- */
 
-int disks_new(struct daemon *d, struct disks **ret);
-struct disks *disks_free(struct disks *disks);
+/* What disks uses of the daemon's parts (no struct daemon: the daemon wires
+ * them). Pointers stay the daemon's; config and docker change on reload and
+ * when Docker attaches, so the daemon refreshes the whole set
+ * (disks_set_env) before each disks_evaluate and after a reload. */
+struct disks_env {
+        sd_event *event;
+        const struct config *config;
+        const char *state_dir;       /* NULL or "": no image LRU file */
+        struct docker *docker;       /* NULL: no Docker configured */
+        struct overrides *overrides; /* NULL: no pause */
+        struct actuator *actuator;   /* records each stage's outcome (history) */
+        bool dry_run;
+        double io_pressure_some_avg10; /* host io.pressure, reported only */
+};
 
-/* Sample every [disk:] of d->config (states follow the config by path across
+int disks_new(const struct disks_env *env, struct disks **ret);
+struct disks *disks_free(struct disks *disks);
+void disks_set_env(struct disks *disks, const struct disks_env *env);
+
+struct disks_stats {
+        uint64_t failed;      /* cleanup steps that failed */
+        uint64_t bytes_freed; /* what the stages reported freed */
+};
+void disks_get_stats(const struct disks *disks, struct disks_stats *ret);
+
+/* Sample every [disk:] of the env's config (states follow the config by path across
  * reloads), advance tiers, log tier changes, start cleanup where due. Called
  * on every tick. 0, or -ENOMEM. */
 int disks_evaluate(struct disks *disks, usec_t now);
@@ -156,4 +181,4 @@ typedef void (*disks_cleanup_fn)(const struct disks_report *report, void *userda
  * called exactly once, later, from the event loop; the report is valid only
  * during the call. Returns 0 (started), -EBUSY (a cleanup is running), or
  * -ENOMEM. */
-int disks_cleanup_now(struct daemon *d, bool dry_run, disks_cleanup_fn done, void *userdata);
+int disks_cleanup_now(struct disks *disks, bool dry_run, disks_cleanup_fn done, void *userdata);

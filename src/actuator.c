@@ -137,25 +137,34 @@ static void log_action(int priority, const char *message_id, const struct action
                   action_kind_name(a->kind), a->target, human, a->reason, outcome);
 }
 
-static void record(struct actuator *act, const struct action *a, enum history_result result,
-                   const char *detail)
+void actuator_record(struct actuator *act, const char *kind, const char *target,
+                     const char *reason, uint64_t bytes, bool has_bytes, int result,
+                     const char *detail)
 {
         struct history_entry e = {
                 .time_realtime_usec = util_realtime_usec(),
-                .bytes = a->bytes,
-                .has_bytes = !action_is_destructive(a->kind) && a->bytes != BYTES_MAX,
+                .bytes = bytes,
+                .has_bytes = has_bytes,
                 .dry_run = result == HISTORY_RESULT_DRY_RUN,
-                .result = result,
+                .result = (enum history_result)result,
         };
 
+        assert(act && kind && target && reason);
         if (!act->deps.history)
                 return;
-        util_strlcpy(e.kind, action_kind_name(a->kind), sizeof e.kind);
-        util_strlcpy(e.target, a->target, sizeof e.target);
-        util_strlcpy(e.reason, a->reason, sizeof e.reason);
+        util_strlcpy(e.kind, kind, sizeof e.kind);
+        util_strlcpy(e.target, target, sizeof e.target);
+        util_strlcpy(e.reason, reason, sizeof e.reason);
         util_strlcpy(e.detail, detail ? detail : "", sizeof e.detail);
         if (history_add(act->deps.history, &e) < 0)
                 log_warning("history full and out of memory; entry dropped");
+}
+
+static void record(struct actuator *act, const struct action *a, enum history_result result,
+                   const char *detail)
+{
+        actuator_record(act, action_kind_name(a->kind), a->target, a->reason, a->bytes,
+                        !action_is_destructive(a->kind) && a->bytes != BYTES_MAX, result, detail);
 }
 
 /* The outcome of an action carried out (or tried): r >= 0 done, else failed.

@@ -658,7 +658,7 @@ static char *do_cleanup(struct control_client *cl, const struct control_request 
                 return control_response_error("not available: no disk watcher");
         if (!req->dry_run)
                 log_change(cl, "disk cleanup requested");
-        r = disks_cleanup_now(d, req->dry_run, on_cleanup_done, cl);
+        r = disks_cleanup_now(d->disks, req->dry_run, on_cleanup_done, cl);
         if (r == -EBUSY)
                 return control_response_error("a cleanup is already running");
         if (r < 0)

@@ -47,6 +47,19 @@
 /* usec: how late sd-event may fire the tick to coalesce wake-ups */
 #define TICK_ACCURACY_USEC (10 * USEC_PER_MSEC)
 
+/* What disk cleanup uses of the daemon (disks.h), as of now. */
+#define DISKS_ENV(d)                                                                               \
+        {                                                                                          \
+                .event = (d)->event, .config = (d)->config,                                        \
+                .state_dir = (d)->options.state_dir ? (d)->options.state_dir                       \
+                                                    : (d)->config->governor.state_dir,             \
+                .docker = (d)->docker, .overrides = (d)->overrides, .actuator = (d)->actuator,     \
+                .dry_run = (d)->dry_run,                                                           \
+                .io_pressure_some_avg10 = (d)->snapshot.host.has_psi                               \
+                                                  ? (d)->snapshot.host.io_psi.some.avg10           \
+                                                  : 0.0,                                           \
+        }
+
 static const char *pick(const char *flag, const char *config_value)
 {
         return flag ? flag : config_value;
@@ -177,7 +190,7 @@ static void record_oom(struct daemon *d, enum group_kind kind, const char *name,
         d->counters.oom_events += kills;
         log_event(LOG_WARNING, MSGID_OOM, fields, "OOM kill in %s %s (%s)",
                   kind == GROUP_CONTAINER ? "container" : "cgroup", name, reason);
-        daemon_record(d, "oom", name, reason, 0, false, HISTORY_RESULT_DONE, NULL);
+        actuator_record(d->actuator, "oom", name, reason, 0, false, HISTORY_RESULT_DONE, NULL);
 }
 
 /* oom_kill increases in memory.events (v1 memory.oom_control on hybrid hosts)
@@ -274,6 +287,8 @@ void daemon_evaluate(struct daemon *d, const char *reason)
                 actuator_run(d->actuator, &env, &d->snapshot, &d->plan, &d->policy);
         }
         /* Disks: statvfs tiers and cleanup (issue 4). */
+        if (d->disks)
+                disks_set_env(d->disks, &(struct disks_env)DISKS_ENV(d));
         if (d->disks && disks_evaluate(d->disks, start) == -ENOMEM) {
                 log_error("out of memory while evaluating disks");
                 sd_event_exit(d->event, 1);
@@ -285,26 +300,6 @@ void daemon_evaluate(struct daemon *d, const char *reason)
         hasten_tick(d);
 out:
         d->evaluating = false;
-}
-
-void daemon_record(struct daemon *d, const char *kind, const char *target, const char *reason,
-                   uint64_t bytes, bool has_bytes, int result, const char *detail)
-{
-        struct history_entry e = {
-                .time_realtime_usec = util_realtime_usec(),
-                .bytes = bytes,
-                .has_bytes = has_bytes,
-                .result = (enum history_result)result,
-        };
-
-        if (!d->history)
-                return;
-        util_strlcpy(e.kind, kind, sizeof e.kind);
-        util_strlcpy(e.target, target, sizeof e.target);
-        util_strlcpy(e.reason, reason, sizeof e.reason);
-        util_strlcpy(e.detail, detail ? detail : "", sizeof e.detail);
-        if (history_add(d->history, &e) < 0)
-                log_warning("history full and out of memory; entry dropped");
 }
 
 /* ---- event sources ------------------------------------------------------ */
@@ -555,6 +550,9 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
         }
         config_free(d->config);
         d->config = c;
+        /* a cleanup in flight reads the config: never the freed one */
+        if (d->disks)
+                disks_set_env(d->disks, &(struct disks_env)DISKS_ENV(d));
         apply_flags(d);
         if (memcmp(&old_trigger, &c->memory.trigger, sizeof old_trigger) != 0) {
                 d->triggers = triggers_free(d->triggers);
@@ -807,7 +805,7 @@ int daemon_main(const struct daemon_options *opts)
         r = open_systemd(&d);
         if (r < 0)
                 goto fail;
-        r = disks_new(&d, &d.disks);
+        r = disks_new(&(struct disks_env)DISKS_ENV(&d), &d.disks);
         if (r < 0)
                 goto fail;
         r = arm_tick(&d);

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "daemon.h"
+#include "actuator.h"
 #include "docker.h"
 #include "history.h"
 #include "overrides.h"
@@ -79,7 +79,8 @@ struct job {
 };
 
 struct disks {
-        struct daemon *daemon;
+        struct disks_env env; /* the daemon's parts, refreshed by disks_set_env */
+        struct disks_stats stats;
         struct disk_watch *watches;
         size_t n_watches;
         struct job *job;
@@ -107,17 +108,27 @@ static void rm_clear(struct job *job)
         job->n_rm = job->rm_next = job->rm_done = 0;
 }
 
+/* The outcome of a stage, in the one history the actuator keeps. */
+static void disks_record(struct disks *disks, const char *kind, const char *target,
+                         const char *reason, uint64_t bytes, bool has_bytes,
+                         enum history_result result, const char *detail)
+{
+        if (disks->env.actuator)
+                actuator_record(disks->env.actuator, kind, target, reason, bytes, has_bytes,
+                                result, detail);
+}
+
 static bool enforcement_paused(const struct disks *disks)
 {
-        return disks->daemon->overrides && overrides_paused(disks->daemon->overrides);
+        return disks->env.overrides && overrides_paused(disks->env.overrides);
 }
 
-static const char *state_dir(const struct daemon *d)
+static const char *state_dir(const struct disks_env *env)
 {
-        return d->options.state_dir ? d->options.state_dir : d->config->governor.state_dir;
+        return env->state_dir && env->state_dir[0] ? env->state_dir : NULL;
 }
 
-static const struct disk_section *disk_config(const struct daemon *d, const char *path)
+static const struct disk_section *disk_config(const struct disks_env *d, const char *path)
 {
         for (size_t i = 0; i < d->config->n_disks; i++)
                 if (strcmp(d->config->disks[i].path, path) == 0)
@@ -166,9 +177,9 @@ static int watch_sample(struct disk_watch *w)
         return 0;
 }
 
-static double io_pressure(const struct daemon *d)
+static double io_pressure(const struct disks_env *env)
 {
-        return d->snapshot.host.has_psi ? d->snapshot.host.io_psi.some.avg10 : 0.0;
+        return env->io_pressure_some_avg10;
 }
 
 static void lru_ensure_loaded(struct disks *disks)
@@ -179,9 +190,9 @@ static void lru_ensure_loaded(struct disks *disks)
         if (disks->lru_loaded)
                 return;
         disks->lru_loaded = true;
-        if (!state_dir(disks->daemon))
+        if (!state_dir(&disks->env))
                 return;
-        snprintf(path, sizeof(path), "%s/%s", state_dir(disks->daemon), IMAGELRU_FILE);
+        snprintf(path, sizeof(path), "%s/%s", state_dir(&disks->env), IMAGELRU_FILE);
         r = imagelru_load(&disks->lru, path);
         if (r == -EINVAL)
                 log_warning("%s is corrupt; image last-use starts afresh", path);
@@ -194,9 +205,9 @@ static void lru_save(struct disks *disks, usec_t now)
         char path[4096];
         int r;
 
-        if (!disks->lru.dirty || !state_dir(disks->daemon))
+        if (!disks->lru.dirty || !state_dir(&disks->env))
                 return;
-        snprintf(path, sizeof(path), "%s/%s", state_dir(disks->daemon), IMAGELRU_FILE);
+        snprintf(path, sizeof(path), "%s/%s", state_dir(&disks->env), IMAGELRU_FILE);
         r = imagelru_save(&disks->lru, path);
         if (r < 0)
                 log_warning("cannot save %s: %s", path, strerror(-r));
@@ -294,7 +305,7 @@ static int job_item_add(struct job *job, const char *action, const char *kind, c
         snprintf(f_disk, sizeof(f_disk), "GOVERNOR_DISK=%s", job_disk(job) ?: "(manual)");
         snprintf(f_dry, sizeof(f_dry), "GOVERNOR_DRY_RUN=%d", job->dry_run ? 1 : 0);
         snprintf(f_io, sizeof(f_io), "GOVERNOR_IO_PRESSURE=%.2f",
-                 job->disks ? io_pressure(job->disks->daemon) : 0.0);
+                 job->disks ? io_pressure(&job->disks->env) : 0.0);
         if (has_bytes)
                 units_format_bytes_human(bytes, human, sizeof(human));
         else
@@ -330,7 +341,7 @@ static uint64_t job_avail(struct job *job)
 static void job_stage_record(struct job *job, const char *kind, const char *target,
                              const char *what, uint64_t bytes, bool has_bytes)
 {
-        struct daemon *d = job->disks->daemon;
+        struct disks_env *d = &job->disks->env;
         uint64_t avail = job_avail(job);
         uint64_t measured = avail > job->avail_stage ? avail - job->avail_stage : 0;
         char reason[256], human[32], measured_human[32], f_action[64], f_bytes[64], f_measured[64],
@@ -358,10 +369,10 @@ static void job_stage_record(struct job *job, const char *kind, const char *targ
          * dry-run is history ("would have been taken"). */
         if (job->manual && job->dry_run && !d->dry_run)
                 return;
-        daemon_record(d, kind, target, reason, bytes, has_bytes,
+        disks_record(job->disks, kind, target, reason, bytes, has_bytes,
                       job->dry_run ? HISTORY_RESULT_DRY_RUN : HISTORY_RESULT_DONE, NULL);
         if (!job->dry_run && has_bytes)
-                d->counters.bytes_freed += bytes;
+                job->disks->stats.bytes_freed += bytes;
 }
 
 /* ---- stages ------------------------------------------------------------- */
@@ -449,7 +460,7 @@ static int stage_logs_section(struct job *job, const struct logs_section *l)
 
 static int stage_logs(struct job *job)
 {
-        struct daemon *d = job->disks->daemon;
+        struct disks_env *d = &job->disks->env;
         struct disk_watch *w = job->manual ? NULL : watch_find(job->disks, job->disk_path);
 
         for (size_t i = 0; i < d->config->n_logs; i++) {
@@ -497,9 +508,9 @@ static void journal_done(struct spawner *s, int result, int status, const char *
                           : result < 0         ? "killed by a signal"
                                                : "exit status",
                           status, escaped);
-                job->disks->daemon->counters.actions_failed++;
+                job->disks->stats.failed++;
                 snprintf(what, sizeof(what), "journalctl status %d", status);
-                daemon_record(job->disks->daemon, "vacuum-journal", "journal",
+                disks_record(job->disks, "vacuum-journal", "journal",
                               "journal archives beyond the vacuum size or age", 0, false,
                               HISTORY_RESULT_FAILED,
                               result == -ETIMEDOUT ? "killed at its time limit"
@@ -511,7 +522,7 @@ static void journal_done(struct spawner *s, int result, int status, const char *
 
 static int stage_journal(struct job *job)
 {
-        const struct journal_section *j = &job->disks->daemon->config->journal;
+        const struct journal_section *j = &job->disks->env.config->journal;
         char size[32], age[32], arg_size[64], arg_time[64], shown[256];
         char *argv[] = {"journalctl", arg_size, arg_time, NULL};
         int r;
@@ -528,12 +539,12 @@ static int stage_journal(struct job *job)
                 return job_item_add(job, "vacuum-journal", "journal", shown, 0, false,
                                     "journal archives beyond the vacuum size or age", 0);
 
-        r = spawner_run(job->disks->daemon->event, j->journalctl, argv, JOURNAL_TIMEOUT_USEC,
+        r = spawner_run(job->disks->env.event, j->journalctl, argv, JOURNAL_TIMEOUT_USEC,
                         JOURNAL_OUTPUT_MAX, journal_done, job, &job->spawn);
         if (r < 0) {
                 log_event(LOG_WARNING, MSGID_ACTION_FAILED, NULL, "cannot run %s: %s",
                           j->journalctl, strerror(-r));
-                job->disks->daemon->counters.actions_failed++;
+                job->disks->stats.failed++;
                 return 0;
         }
         log_info("cleanup: running %s", shown);
@@ -543,7 +554,7 @@ static int stage_journal(struct job *job)
 
 static bool docker_ready(struct job *job, const char *what)
 {
-        struct docker *docker = job->disks->daemon->docker;
+        struct docker *docker = job->disks->env.docker;
 
         if (docker && docker_is_connected(docker))
                 return true;
@@ -557,11 +568,11 @@ static bool docker_ready(struct job *job, const char *what)
  * conservative of all disks. */
 static usec_t container_min_age(struct job *job)
 {
-        const struct config *c = job->disks->daemon->config;
+        const struct config *c = job->disks->env.config;
         usec_t age = 0;
 
         if (!job->manual) {
-                const struct disk_section *s = disk_config(job->disks->daemon, job->disk_path);
+                const struct disk_section *s = disk_config(&job->disks->env, job->disk_path);
                 return s ? s->container_min_age_usec : USEC_INFINITY;
         }
         for (size_t i = 0; i < c->n_disks; i++)
@@ -602,8 +613,8 @@ static void prune_done(int result, uint64_t reclaimed, const char *const *delete
         if (result < 0) {
                 log_event(LOG_WARNING, MSGID_ACTION_FAILED, NULL, "cleanup: pruning %s failed: %s",
                           target, strerror(-result));
-                job->disks->daemon->counters.actions_failed++;
-                daemon_record(job->disks->daemon, history_kind, target, "disk cleanup", 0, false,
+                job->disks->stats.failed++;
+                disks_record(job->disks, history_kind, target, "disk cleanup", 0, false,
                               HISTORY_RESULT_FAILED, strerror(-result));
                 job_schedule(job);
                 return;
@@ -643,7 +654,7 @@ static void container_remove_done(int result, const char *id, void *userdata)
                 return;
         }
         if (result < 0)
-                job->disks->daemon->counters.actions_failed++;
+                job->disks->stats.failed++;
         else
                 job->rm_done++;
         (void)job_item_add(job, "prune-containers", "container", target, 0, false,
@@ -655,7 +666,7 @@ static void container_remove_done(int result, const char *id, void *userdata)
 /* One container at a time, by id: a blanket prune could take a protected one. */
 static void container_remove_next(struct job *job)
 {
-        struct daemon *d = job->disks->daemon;
+        struct disks_env *d = &job->disks->env;
         char what[128];
         int r;
 
@@ -669,7 +680,7 @@ static void container_remove_next(struct job *job)
                 (void)job_item_add(job, "prune-containers", "container",
                                    job->rm_targets[job->rm_next], 0, false,
                                    job->rm_reasons[job->rm_next], r);
-                d->counters.actions_failed++;
+                job->disks->stats.failed++;
                 job->rm_next++;
         }
         if (job->n_rm > 0) {
@@ -713,7 +724,7 @@ static int rm_add(struct job *job, const char *id, const char *target, const cha
 /* Stopped containers old enough, protected ones left out (and said so). */
 static int stage_containers(struct job *job)
 {
-        struct daemon *d = job->disks->daemon;
+        struct disks_env *d = &job->disks->env;
         usec_t min_age = container_min_age(job);
         const struct docker_container *cs;
         usec_t now = util_realtime_usec();
@@ -754,7 +765,7 @@ static int stage_containers(struct job *job)
         return 0;
 }
 
-static bool image_in_use(struct daemon *d, const char *id)
+static bool image_in_use(struct disks_env *d, const char *id)
 {
         size_t n;
         const struct docker_container *cs = docker_containers(d->docker, &n);
@@ -788,7 +799,7 @@ static void dangling_list_done(int result, const struct docker_image *images, si
         if (result < 0)
                 log_warning("cleanup: cannot list images: %s", strerror(-result));
         for (size_t i = 0; result >= 0 && i < n; i++) {
-                if (!image_untagged(&images[i]) || image_in_use(job->disks->daemon, images[i].id))
+                if (!image_untagged(&images[i]) || image_in_use(&job->disks->env, images[i].id))
                         continue;
                 if (job_item_add(job, "prune-images", "image", images[i].id, images[i].size_bytes,
                                  true, "dangling (untagged, unused)", 0) < 0)
@@ -799,7 +810,7 @@ static void dangling_list_done(int result, const struct docker_image *images, si
 
 static int stage_dangling(struct job *job)
 {
-        struct daemon *d = job->disks->daemon;
+        struct disks_env *d = &job->disks->env;
         int r;
 
         if (!docker_ready(job, "image prune"))
@@ -818,7 +829,7 @@ static int stage_dangling(struct job *job)
 
 static int stage_build_cache(struct job *job)
 {
-        struct daemon *d = job->disks->daemon;
+        struct disks_env *d = &job->disks->env;
         int r;
 
         if (!docker_ready(job, "build cache prune"))
@@ -869,7 +880,7 @@ static void evict_remove_done(int result, const char *id, void *userdata);
  * tags goes when its last tag is removed (DELETE by id refuses it unforced). */
 static void evict_remove_next(struct job *job)
 {
-        struct daemon *d = job->disks->daemon;
+        struct disks_env *d = &job->disks->env;
         int r;
 
         r = docker_image_remove(d->docker, job->evict_refs[job->evict_ref_next], evict_remove_done,
@@ -897,7 +908,7 @@ static void evict_remove_done(int result, const char *id, void *userdata)
         if (result < 0) {
                 (void)job_item_add(job, "evict-image", "image", job->evict_id, 0, false,
                                    job->evict_reason ?: "lru", result);
-                job->disks->daemon->counters.actions_failed++;
+                job->disks->stats.failed++;
                 evict_skip_add(job, job->evict_id);
                 evict_refs_clear(job);
                 job_schedule(job);
@@ -954,7 +965,7 @@ static void evict_list_done(int result, const struct docker_image *images, size_
                 job_free(job);
                 return;
         }
-        cfg = job->disk_path ? disk_config(disks->daemon, job->disk_path) : NULL;
+        cfg = job->disk_path ? disk_config(&disks->env, job->disk_path) : NULL;
         if (result < 0 || !cfg) {
                 if (result < 0)
                         log_warning("cleanup: cannot list images: %s", strerror(-result));
@@ -965,7 +976,7 @@ static void evict_list_done(int result, const struct docker_image *images, size_
 
         /* Every container, running or stopped, pins its image; it is also a
          * use as of now. */
-        cs = docker_containers(disks->daemon->docker, &n_cs);
+        cs = docker_containers(disks->env.docker, &n_cs);
         in_use = calloc(n_cs + 1, sizeof(*in_use));
         order = calloc(n + 1, sizeof(*order));
         if (!in_use || !order)
@@ -1068,7 +1079,7 @@ oom:
 
 static int stage_evict(struct job *job)
 {
-        struct daemon *d = job->disks->daemon;
+        struct disks_env *d = &job->disks->env;
         int r;
 
         if (!docker_ready(job, "image eviction")) {
@@ -1097,7 +1108,7 @@ static enum disks_stage job_next_stage(struct job *job)
                 return job->stage + 1;
         if (!job->disk_path)
                 return DISKS_STAGE_DONE;
-        cfg = disk_config(disks->daemon, job->disk_path);
+        cfg = disk_config(&disks->env, job->disk_path);
         w = watch_find(disks, job->disk_path);
         if (!cfg || !w || watch_sample(w) < 0)
                 return DISKS_STAGE_DONE; /* the disk left the configuration */
@@ -1198,7 +1209,7 @@ static int job_step(sd_event_source *s, void *userdata)
                 }
                 if (r == -ENOMEM) {
                         log_error("cleanup: out of memory");
-                        sd_event_exit(job->disks->daemon->event, 1);
+                        sd_event_exit(job->disks->env.event, 1);
                         job_finish(job);
                         return 0;
                 }
@@ -1213,7 +1224,7 @@ static void job_schedule(struct job *job)
 
         if (job->defer)
                 return;
-        r = sd_event_add_defer(job->disks->daemon->event, &job->defer, job_step, job);
+        r = sd_event_add_defer(job->disks->env.event, &job->defer, job_step, job);
         if (r < 0) {
                 log_error("cleanup: cannot schedule: %s", strerror(-r));
                 job_finish(job);
@@ -1253,7 +1264,7 @@ static int job_start(struct disks *disks, bool manual, bool dry_run, const char 
                 return -ENOMEM;
         job->disks = disks;
         job->manual = manual;
-        job->dry_run = dry_run || disks->daemon->dry_run;
+        job->dry_run = dry_run || disks->env.dry_run;
         job->tier = tier;
         job->stage = DISKS_STAGE_START;
         job->done = done;
@@ -1267,7 +1278,7 @@ static int job_start(struct disks *disks, bool manual, bool dry_run, const char 
         }
         lru_ensure_loaded(disks);
         job->avail_start = job->avail_stage = job_avail(job);
-        r = sd_event_add_defer(disks->daemon->event, &job->defer, job_step, job);
+        r = sd_event_add_defer(disks->env.event, &job->defer, job_step, job);
         if (r < 0) {
                 job_free(job);
                 return r;
@@ -1278,16 +1289,28 @@ static int job_start(struct disks *disks, bool manual, bool dry_run, const char 
 
 /* ---- public ------------------------------------------------------------- */
 
-int disks_new(struct daemon *d, struct disks **ret)
+void disks_set_env(struct disks *disks, const struct disks_env *env)
+{
+        assert(disks && env && env->event && env->config);
+        disks->env = *env;
+}
+
+void disks_get_stats(const struct disks *disks, struct disks_stats *ret)
+{
+        assert(disks && ret);
+        *ret = disks->stats;
+}
+
+int disks_new(const struct disks_env *env, struct disks **ret)
 {
         struct disks *disks;
 
-        assert(d);
+        assert(env);
         assert(ret);
         disks = calloc(1, sizeof(*disks));
         if (!disks)
                 return -ENOMEM;
-        disks->daemon = d;
+        disks_set_env(disks, env);
         imagelru_init(&disks->lru);
         *ret = disks;
         return 0;
@@ -1322,7 +1345,7 @@ struct disks *disks_free(struct disks *disks)
  * ones, drop the rest. */
 static int watches_reconcile(struct disks *disks)
 {
-        const struct config *c = disks->daemon->config;
+        const struct config *c = disks->env.config;
         struct disk_watch *next;
 
         next = calloc(c->n_disks ? c->n_disks : 1, sizeof(*next));
@@ -1355,7 +1378,7 @@ static int watches_reconcile(struct disks *disks)
 
 static bool watches_match_config(const struct disks *disks)
 {
-        const struct config *c = disks->daemon->config;
+        const struct config *c = disks->env.config;
 
         if (disks->n_watches != c->n_disks)
                 return false;
@@ -1379,11 +1402,11 @@ static void log_disk_tier(struct disks *disks, const struct disk_watch *w,
                  w->usage.blocks_percent);
         snprintf(f_inodes, sizeof(f_inodes), "GOVERNOR_INODES_USED_PERCENT=%.1f",
                  w->usage.inodes_percent);
-        snprintf(f_io, sizeof(f_io), "GOVERNOR_IO_PRESSURE=%.2f", io_pressure(disks->daemon));
+        snprintf(f_io, sizeof(f_io), "GOVERNOR_IO_PRESSURE=%.2f", io_pressure(&disks->env));
         log_event(dec->tier > dec->previous_tier ? LOG_WARNING : LOG_NOTICE, MSGID_TIER, fields,
                   "disk %s tier %s -> %s (blocks %.1f%%, inodes %.1f%% used, io pressure %.2f%%)",
                   w->path, tier_name(dec->previous_tier), tier_name(dec->tier),
-                  w->usage.blocks_percent, w->usage.inodes_percent, io_pressure(disks->daemon));
+                  w->usage.blocks_percent, w->usage.inodes_percent, io_pressure(&disks->env));
 }
 
 int disks_evaluate(struct disks *disks, usec_t now)
@@ -1392,7 +1415,7 @@ int disks_evaluate(struct disks *disks, usec_t now)
         int r;
 
         assert(disks);
-        c = disks->daemon->config;
+        c = disks->env.config;
         if (!watches_match_config(disks)) {
                 r = watches_reconcile(disks);
                 if (r < 0)
@@ -1413,7 +1436,7 @@ int disks_evaluate(struct disks *disks, usec_t now)
                  * it is back, without waiting out the cooldown. */
                 if (!dec.start_cleanup && w->docker_skipped && !disks->job &&
                     dec.tier >= TIER_CRITICAL && !disks_under_low(cfg, &w->usage) &&
-                    disks->daemon->docker && docker_is_connected(disks->daemon->docker))
+                    disks->env.docker && docker_is_connected(disks->env.docker))
                         dec.start_cleanup = true;
                 if (dec.tier < TIER_CRITICAL)
                         w->docker_skipped = false;
@@ -1459,7 +1482,7 @@ int disks_get_status(const struct disks *disks, size_t i, struct disks_status *r
             .tier = w->state.tracker.tier,
             .sampled = w->sampled,
             .usage = w->usage,
-            .io_pressure_some_avg10 = io_pressure(disks->daemon),
+            .io_pressure_some_avg10 = io_pressure(&disks->env),
             .cleaning = disks->job && !disks->job->manual && disks->job->disk_path &&
                         strcmp(disks->job->disk_path, w->path) == 0,
             .last_cleanup_realtime_usec = w->last_cleanup_realtime_usec,
@@ -1476,21 +1499,20 @@ void disks_image_used(struct disks *disks, const char *image_id, usec_t now_real
                 log_warning("out of memory recording image use");
 }
 
-int disks_cleanup_now(struct daemon *d, bool dry_run, disks_cleanup_fn done, void *userdata)
+int disks_cleanup_now(struct disks *disks, bool dry_run, disks_cleanup_fn done, void *userdata)
 {
         const char *evict_disk = NULL;
 
-        assert(d);
         assert(done);
-        if (!d->disks)
+        if (!disks)
                 return -ENOTCONN;
         /* Eviction only where a disk is at emergency (the worst first). */
-        for (size_t i = 0; i < d->disks->n_watches; i++) {
-                const struct disk_watch *w = &d->disks->watches[i];
+        for (size_t i = 0; i < disks->n_watches; i++) {
+                const struct disk_watch *w = &disks->watches[i];
                 if (w->state.tracker.tier == TIER_EMERGENCY) {
                         evict_disk = w->path;
                         break;
                 }
         }
-        return job_start(d->disks, true, dry_run, evict_disk, TIER_EMERGENCY, done, userdata);
+        return job_start(disks, true, dry_run, evict_disk, TIER_EMERGENCY, done, userdata);
 }

@@ -43,6 +43,12 @@ int metrics_format(struct daemon *d, FILE *f)
                 actuator_get_stats(d->actuator, &st);
                 counters.actions_failed += st.failed;
         }
+        if (d->disks) {
+                struct disks_stats ds;
+                disks_get_stats(d->disks, &ds);
+                counters.actions_failed += ds.failed;
+                counters.bytes_freed += ds.bytes_freed;
+        }
 
         if (d->overrides) {
                 in.paused = overrides_paused(d->overrides);
