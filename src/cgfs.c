@@ -652,6 +652,10 @@ int cgfs_watch_process(struct cgfs *fs)
                                 fs->tree_changed |= w->tree;
                                 continue;
                         }
+                        /* PSI trigger set-up writes memory.pressure (ours, each
+                         * group); its content raises nothing worth a re-read */
+                        if (e->len && strcmp(e->name, "memory.pressure") == 0)
+                                continue;
                         if (!w->changed) {
                                 w->changed = true;
                                 fs->n_changed++;
