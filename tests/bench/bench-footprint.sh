@@ -105,10 +105,14 @@ curl_lib=$(ldd "$governor" | awk '/libcurl/ { print $3 }')
 if [ -n "$curl_lib" ]; then
         ldd "$curl_lib" | awk '$3 ~ /^\// { print $3 }' | xargs -r -n1 readlink -f | sort -u >"$tmp/curl-libs"
         readlink -f "$curl_lib" >>"$tmp/curl-libs"
-        ldd "$governor" | awk '$3 ~ /^\// && $1 !~ /libcurl/ { print $3 }' | xargs -r -n1 readlink -f | sort -u >"$tmp/direct"
+        # the governor's own NEEDED entries (ldd lists the whole closure)
+        ldd "$governor" | awk '$2 == "=>" && $3 ~ /^\// { print $1, $3 }' >"$tmp/ldd"
+        readelf -d "$governor" | awk '/NEEDED/ { gsub(/[][]/, "", $5); print $5 }' |
+                grep -v '^libcurl' | while read -r name; do
+                        awk -v n="$name" '$1 == n { print $2 }' "$tmp/ldd"
+                done | xargs -r -n1 readlink -f | sort -u >"$tmp/direct"
         # libraries the rest needs directly, and their own dependencies
         for l in $(cat "$tmp/direct"); do
-                grep -qx "$l" "$tmp/curl-libs" && [ "$l" = "$(readlink -f "$curl_lib")" ] && continue
                 echo "$l"
                 ldd "$l" | awk '$3 ~ /^\// { print $3 }' | xargs -r -n1 readlink -f
         done | sort -u >"$tmp/rest"
@@ -134,7 +138,7 @@ fi
 # One tick over 10 000 cgroups, with the same build.
 if [ -x "$build/tests/bench/bench-tick" ]; then
         echo
-        echo "One tick over 10 000 fixture cgroups (tests/bench/bench-tick):"
+        echo "One tick over ${BENCH_TICK_CGROUPS:-10000} fixture cgroups (tests/bench/bench-tick):"
         echo
-        "$build/tests/bench/bench-tick" 10000
+        "$build/tests/bench/bench-tick" "${BENCH_TICK_CGROUPS:-10000}"
 fi
