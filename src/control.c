@@ -397,13 +397,60 @@ static bool protected_usage_above(struct daemon *d, const char *name, uint64_t b
         return false;
 }
 
+/* Does the override called name apply to the group called target (its name,
+ * id or rule, as policy.c matches overrides)? */
+static bool override_covers(const struct daemon *d, const char *name, const char *target)
+{
+        for (size_t i = 0; i < d->snapshot.n_groups; i++) {
+                const struct group_sample *g = &d->snapshot.groups[i];
+
+                if (strcmp(g->name, target) != 0)
+                        continue;
+                if (strcmp(g->name, name) == 0 || (g->id[0] && strcmp(g->id, name) == 0) ||
+                    (g->rule >= 0 && (size_t)g->rule < d->config->n_rules &&
+                     strcmp(d->config->rules[g->rule].name, name) == 0))
+                        return true;
+        }
+        return false;
+}
+
+/* A limit for the override that failed in the history entries added since
+ * mark (history_total before the evaluation): 1 with the target and the
+ * error in err, else 0. Only failures known at once are seen here (cgroup
+ * writes, an update Docker cannot make); a Docker update still in flight
+ * lands in history when it answers. */
+static int limit_failed_since(const struct daemon *d, uint64_t mark, const char *name, char *err,
+                              size_t size)
+{
+        uint64_t added;
+        size_t n;
+
+        if (!d->history)
+                return 0;
+        added = history_total(d->history) - mark;
+        n = history_count(d->history);
+        for (size_t i = added < n ? n - (size_t)added : 0; i < n; i++) {
+                const struct history_entry *e = history_get(d->history, i);
+
+                if (e->result != HISTORY_RESULT_FAILED || strcmp(e->kind, "limit") != 0 ||
+                    !override_covers(d, name, e->target))
+                        continue;
+                snprintf(err, size, "memory.max of %s could not be set: %s; the override is "
+                                    "withdrawn",
+                         e->target, e->detail[0] ? e->detail : "failed");
+                return 1;
+        }
+        return 0;
+}
+
 static char *do_set_limit(struct control_client *cl, const struct control_request *req)
 {
         struct daemon *d = cl->control->d;
         usec_t expires = 0;
         uint64_t bytes = req->memory_max;
-        char err[PATH_MAX + 256], size[32], when[32];
+        char err[PATH_MAX + 256], undo_err[PATH_MAX + 256], size[32], when[32];
         _cleanup_free_ char *before = NULL;
+        uint64_t mark;
         int r;
 
         if (check_override_target(d, req->name, err, sizeof err) < 0)
@@ -434,7 +481,19 @@ static char *do_set_limit(struct control_client *cl, const struct control_reques
         log_change(cl, "override for %s: memory.max %s until %s", req->name,
                    units_format_bytes_human(bytes, size, sizeof size), when);
         arm_expiry(cl->control);
+        mark = d->history ? history_total(d->history) : 0;
         daemon_evaluate(d, "override set");
+        if (limit_failed_since(d, mark, req->name, err, sizeof err)) {
+                /* an override that cannot be applied is not in force: say so (exit 1)
+                 * and put the previous overrides back rather than retry it forever */
+                log_warning("override for %s: %s", req->name, err);
+                (void)overrides_parse_json(d->overrides, before, strlen(before),
+                                           util_realtime_usec());
+                (void)save_overrides(d, NULL, undo_err, sizeof undo_err);
+                arm_expiry(cl->control);
+                daemon_evaluate(d, "override withdrawn");
+                return control_response_error("%s", err);
+        }
         return control_response_ok(control_override_json(overrides_find(d->overrides, req->name)));
 }
 
