@@ -1,14 +1,13 @@
 /* docker — the Docker Engine client. See docker.h for the contract.
  *
- * Transport: one curl multi handle driven by the daemon's sd-event loop.
- * CURLMOPT_SOCKETFUNCTION gives every socket curl wants watched an sd-event
- * io source; CURLMOPT_TIMERFUNCTION moves one CLOCK_MONOTONIC timer; both
- * feed curl_multi_socket_action() and completed transfers are collected with
- * curl_multi_info_read(). Nothing here ever blocks on dockerd.
+ * Transport (docker_transport.c): one curl multi handle driven by the
+ * daemon's sd-event loop; completed transfers are collected here with
+ * curl_multi_info_read(). Nothing here ever blocks on dockerd. The requests
+ * the daemon makes are in docker_endpoints.c.
  *
  * libcurl refuses multi calls from inside its own callbacks, so the write and
  * header callbacks only record (event lines are parsed into a queue); all
- * follow-up requests and all callbacks to the daemon run from after_curl(),
+ * follow-up requests and all callbacks to the daemon run from docker_after_curl(),
  * once curl has returned.
  *
  * Connection: BACKOFF → VERSION (GET /version) → EVENTS_OPENING (GET /events
@@ -34,310 +33,12 @@
 #include <systemd/sd-event.h>
 
 #include "cgfs.h"
-#include "docker.h"
-#include "docker_json.h"
+#include "docker_internal.h"
 #include "log.h"
-
-#define REQUEST_TIMEOUT_MSEC     5000L  /* ms: every request but the event stream and stop */
-#define CONNECT_TIMEOUT_MSEC     2000L  /* ms: connect() to the unix socket */
-#define STOP_EXTRA_TIMEOUT_MSEC  10000L /* ms: beyond t=, for dockerd's SIGKILL and clean-up */
-#define STOP_TIMEOUT_MAX_SEC     3600U  /* s: longest graceful stop we ask for */
-#define BACKOFF_MIN_USEC         (250 * USEC_PER_MSEC)
-#define BACKOFF_MAX_USEC         (30 * USEC_PER_SEC)
-#define PING_INTERVAL_USEC       (30 * USEC_PER_SEC) /* liveness check of a quiet stream */
-#define EVENTS_OPEN_TIMEOUT_USEC (5 * USEC_PER_SEC)  /* stream headers must come by then */
-#define EVENTS_SINCE_MARGIN_NSEC                                                                   \
-        UINT64_C(1000000000)                 /* ns: replay this much before the first connect */
-#define EVENT_LINE_MAX           (64 * 1024) /* bytes: one event line; longer drops the stream */
-#define EVENT_QUEUE_MAX          4096        /* events held while syncing; more → resync */
-#define RESPONSE_MAX             (32u * 1024 * 1024) /* bytes: any one answer */
-#define MAX_CONNECTIONS          16 /* to dockerd at once; more requests wait in curl */
-#define CURL_TIMER_ACCURACY_USEC 1  /* the start-to-limit path must not sit in timer slack */
-/* Event floods (issue 13): live inspects are bounded, events coalesce per
- * container, and past the bound the pending set is dropped for one re-list
- * once the flood is over. */
-#define INSPECT_INFLIGHT_MAX     4   /* live inspects at once */
-#define PENDING_MAX              256 /* containers waiting for an inspect, deduplicated */
-#define FLOOD_QUIET_USEC         (500 * USEC_PER_MSEC) /* no event for this long: flood over */
-#define FLOOD_REFILL_MAX_USEC    (30 * USEC_PER_SEC)   /* re-list at least this often in one */
-
-enum request_type {
-        REQ_VERSION,
-        REQ_PING,
-        REQ_EVENTS,
-        REQ_LIST,
-        REQ_INSPECT,
-        REQ_UPDATE,
-        REQ_STOP,
-        REQ_KILL,
-        REQ_PRUNE,
-        REQ_IMAGES,
-        REQ_IMAGE_REMOVE,
-        REQ_CONTAINER_REMOVE,
-};
-
-enum conn_state {
-        STATE_BACKOFF,
-        STATE_VERSION,
-        STATE_EVENTS_OPENING,
-        STATE_SYNCING,
-        STATE_CONNECTED,
-};
-
-struct buffer {
-        char *data;
-        size_t len;
-        size_t allocated;
-};
-
-struct request {
-        struct docker *d;
-        CURL *easy;
-        enum request_type type;
-        bool internal;       /* part of the connection (version, list, inspect, events, ping) */
-        bool sync;           /* inspect during SYNCING */
-        bool refill;         /* list after an event flood */
-        unsigned generation; /* internal requests of an older connection are ignored */
-        struct curl_slist *headers;
-        char *body;
-        struct buffer response;
-        char *target; /* container id or image ref */
-        docker_done_fn done;
-        docker_prune_fn prune_done;
-        docker_images_fn images_done;
-        void *userdata;
-        struct request *prev, *next;
-        char error[CURL_ERROR_SIZE];
-};
-
-struct queued_event {
-        struct docker_json_event e;
-        usec_t received_usec; /* monotonic */
-};
-
-/* Restarts seen per container, for restart-loop detection. */
-struct restart_track {
-        char id[DOCKER_ID_MAX];
-        unsigned last_count;
-        usec_t window_start_usec;
-        unsigned in_window;
-        bool reported;
-};
-
-/* A container waiting for a live inspect (at most one entry per id). */
-struct pending {
-        char id[DOCKER_ID_MAX];
-        enum docker_event_kind kind;
-        usec_t received_usec;
-        uint64_t time_nano;
-};
-
-/* A live inspect in flight for one container; events meanwhile are merged
- * into one follow-up inspect, so answers are applied in order. */
-struct inflight {
-        char id[DOCKER_ID_MAX];
-        enum docker_event_kind kind;
-        usec_t received_usec;
-        uint64_t time_nano;
-        bool again;
-        enum docker_event_kind again_kind;
-        usec_t again_received_usec;
-        uint64_t again_time_nano;
-};
-
-struct container_array {
-        struct docker_container *items;
-        size_t n;
-        size_t allocated;
-};
-
-struct docker {
-        sd_event *event;
-        char *socket_path;
-        struct cgfs *fs;
-        docker_event_fn on_event;
-        void *userdata;
-
-        CURLM *multi;
-        sd_event_source *curl_timer;
-        sd_event_source *reconnect_timer;
-        sd_event_source *watch_timer; /* events-open deadline, then the ping interval */
-        sd_event_source *inotify;
-        struct request *requests;
-
-        enum conn_state state;
-        unsigned generation;
-        usec_t backoff_usec;
-        char api_version[16];
-        struct docker_json_version version; /* the Engine's last /version answer */
-        bool version_mismatch_logged;       /* the no-common-version error, once per range */
-        struct request *events;
-        bool events_open; /* headers of a 200 answer seen */
-        bool events_ok;   /* the stream's status is 200: body is event lines */
-        bool events_broken;
-        bool ping_in_flight;
-        struct buffer line;
-        struct queued_event *queue;
-        size_t n_queue;
-        size_t allocated_queue;
-        bool queue_overflow;
-        uint64_t last_event_nano;
-
-        struct container_array cache;
-        struct container_array sync_cache;
-        size_t sync_pending;
-        struct inflight inflight[INSPECT_INFLIGHT_MAX];
-        size_t n_inflight;
-        struct pending *pending; /* PENDING_MAX entries, FIFO */
-        size_t n_pending;
-        char (*refill)[DOCKER_ID_MAX]; /* ids of a re-list still to inspect */
-        size_t n_refill, refill_pos;
-        bool flooded; /* pending dropped: events ignored until the flood ends */
-        usec_t flood_since_usec, flood_last_event_usec;
-        sd_event_source *flood_timer;
-
-        struct restart_track *restarts;
-        size_t n_restarts;
-        size_t allocated_restarts;
-
-        bool v1_memory_seen; /* /proc/PID/cgroup had a v1 memory line: hybrid host */
-        uint64_t delivering_time_nano;
-        bool in_after_curl;
-        struct docker_stats stats;
-};
 
 static unsigned curl_users;
 
-/* ---- allow-list ---------------------------------------------------------- */
-
-/* Every request the module may send. Placeholders: {v} API version, {c}
- * container id (64 hex) or name, {n} decimal seconds, {t} seconds[.nanos],
- * {i} image id or reference (the last path element). Nothing touches
- * volumes, exec, attach or anything that creates containers. */
-static const struct endpoint {
-        const char *method;
-        const char *pattern;
-} allow_list[] = {
-    {"GET", "/version"},
-    {"GET", "/_ping"},
-    {"GET", "/v{v}/containers/json?all=1"},
-    {"GET", "/v{v}/containers/{c}/json"},
-    {"GET", "/v{v}/events?since={t}&filters=%7B%22type%22%3A%5B%22container%22%5D%7D"},
-    {"POST", "/v{v}/containers/{c}/update"},
-    {"POST", "/v{v}/containers/{c}/stop?t={n}"},
-    {"POST", "/v{v}/containers/{c}/kill?signal=SIGKILL"},
-    {"POST", "/v{v}/containers/prune?filters=%7B%22until%22%3A%5B%22{n}s%22%5D%7D"},
-    {"POST", "/v{v}/images/prune?filters=%7B%22dangling%22%3A%5B%22true%22%5D%7D"},
-    {"POST", "/v{v}/build/prune"},
-    {"GET", "/v{v}/images/json"},
-    {"DELETE", "/v{v}/images/{i}"},
-    /* one stopped container by id (disk cleanup); never ?force or ?v */
-    {"DELETE", "/v{v}/containers/{c}"},
-};
-
-static bool all_digits(const char *s, size_t n)
-{
-        if (n == 0)
-                return false;
-        for (size_t i = 0; i < n; i++)
-                if (s[i] < '0' || s[i] > '9')
-                        return false;
-        return true;
-}
-
-static bool placeholder_ok(char kind, const char *s, size_t n)
-{
-        char buf[DOCKER_JSON_STRING_MAX];
-        unsigned major, minor;
-        const char *dot;
-
-        if (n == 0 || n >= sizeof(buf))
-                return false;
-        memcpy(buf, s, n);
-        buf[n] = '\0';
-        switch (kind) {
-        case 'v':
-                return docker_json_parse_api_version(buf, &major, &minor) == 0;
-        case 'c':
-                return docker_id_valid(buf) || docker_name_valid(buf);
-        case 'n':
-                return n <= 10 && all_digits(buf, n);
-        case 't':
-                dot = memchr(buf, '.', n);
-                if (!dot)
-                        return n <= 20 && all_digits(buf, n);
-                return dot - buf <= 20 && all_digits(buf, (size_t)(dot - buf)) &&
-                       n - (size_t)(dot - buf) - 1 == 9 && all_digits(dot + 1, 9);
-        case 'i':
-                return docker_image_ref_valid(buf);
-        default:
-                return false;
-        }
-}
-
-static bool path_matches(const char *pattern, const char *path)
-{
-        while (*pattern) {
-                if (pattern[0] == '{' && pattern[1] && pattern[2] == '}') {
-                        char kind = pattern[1];
-                        const char *stop;
-
-                        pattern += 3;
-                        /* A placeholder runs up to the next literal byte of the pattern. */
-                        stop = *pattern ? strchr(path, *pattern) : path + strlen(path);
-                        if (!stop || !placeholder_ok(kind, path, (size_t)(stop - path)))
-                                return false;
-                        path = stop;
-                        continue;
-                }
-                if (*pattern++ != *path++)
-                        return false;
-        }
-        return *path == '\0';
-}
-
-bool docker_request_allowed(const char *method, const char *path)
-{
-        if (!method || !path)
-                return false;
-        for (size_t i = 0; i < ELEMENTSOF(allow_list); i++)
-                if (strcmp(method, allow_list[i].method) == 0 &&
-                    path_matches(allow_list[i].pattern, path))
-                        return true;
-        return false;
-}
-
 /* ---- small helpers --------------------------------------------------------- */
-
-static int buffer_append(struct buffer *b, const char *data, size_t n, size_t max)
-{
-        if (b->len + n + 1 > max)
-                return -EMSGSIZE;
-        if (b->len + n + 1 > b->allocated) {
-                size_t a = b->allocated ? b->allocated : 1024;
-                char *p;
-
-                while (a < b->len + n + 1)
-                        a *= 2;
-                if (a > max)
-                        a = max;
-                p = realloc(b->data, a);
-                if (!p)
-                        return -ENOMEM;
-                b->data = p;
-                b->allocated = a;
-        }
-        memcpy(b->data + b->len, data, n);
-        b->len += n;
-        b->data[b->len] = '\0';
-        return 0;
-}
-
-static void buffer_done(struct buffer *b)
-{
-        free(b->data);
-        *b = (struct buffer){};
-}
 
 static struct docker_container *array_find(struct container_array *a, const char *id)
 {
@@ -400,221 +101,6 @@ static void emit(struct docker *d, enum docker_event_kind kind, const struct doc
         d->delivering_time_nano = 0;
 }
 
-/* ---- curl plumbing --------------------------------------------------------- */
-
-static void after_curl(struct docker *d);
-
-static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
-{
-        struct docker *d = userdata;
-        int action = 0, running;
-
-        if (revents & (EPOLLIN | EPOLLHUP))
-                action |= CURL_CSELECT_IN;
-        if (revents & EPOLLOUT)
-                action |= CURL_CSELECT_OUT;
-        if (revents & EPOLLERR)
-                action |= CURL_CSELECT_ERR;
-        (void)curl_multi_socket_action(d->multi, fd, action, &running);
-        after_curl(d);
-        return 0;
-}
-
-static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
-{
-        struct docker *d = userp;
-        sd_event_source *s = socketp;
-        uint32_t events = 0;
-        int r;
-
-        if (what == CURL_POLL_REMOVE) {
-                if (s) {
-                        sd_event_source_disable_unref(s);
-                        curl_multi_assign(d->multi, fd, NULL);
-                }
-                return 0;
-        }
-        if (what & CURL_POLL_IN)
-                events |= EPOLLIN;
-        if (what & CURL_POLL_OUT)
-                events |= EPOLLOUT;
-        if (s) {
-                r = sd_event_source_set_io_events(s, events);
-                if (r >= 0)
-                        r = sd_event_source_set_enabled(s, SD_EVENT_ON);
-                return r < 0 ? -1 : 0;
-        }
-        r = sd_event_add_io(d->event, &s, fd, events, on_io, d);
-        if (r < 0) {
-                log_error("docker: cannot watch socket %d: %s", fd, strerror(-r));
-                return -1;
-        }
-        (void)sd_event_source_set_description(s, "docker-curl-io");
-        curl_multi_assign(d->multi, fd, s);
-        return 0;
-}
-
-static int on_curl_timer(sd_event_source *s, uint64_t usec, void *userdata)
-{
-        struct docker *d = userdata;
-        int running;
-
-        (void)curl_multi_socket_action(d->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-        after_curl(d);
-        return 0;
-}
-
-/* curl asks for its timeout to move; calling back into curl here is not
- * allowed, so the sd-event timer does it from the loop. */
-static int on_curl_timer_change(CURLM *multi, long timeout_ms, void *userp)
-{
-        struct docker *d = userp;
-        int r;
-
-        if (timeout_ms < 0)
-                return sd_event_source_set_enabled(d->curl_timer, SD_EVENT_OFF) < 0 ? -1 : 0;
-        r = sd_event_source_set_time(d->curl_timer,
-                                     util_now_usec() + (usec_t)timeout_ms * USEC_PER_MSEC);
-        if (r >= 0)
-                r = sd_event_source_set_enabled(d->curl_timer, SD_EVENT_ONESHOT);
-        return r < 0 ? -1 : 0;
-}
-
-static size_t on_write(char *data, size_t size, size_t nmemb, void *userdata);
-static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata);
-
-static void request_unlink(struct request *req)
-{
-        struct docker *d = req->d;
-
-        if (req->prev)
-                req->prev->next = req->next;
-        else if (d->requests == req)
-                d->requests = req->next;
-        if (req->next)
-                req->next->prev = req->prev;
-        req->prev = req->next = NULL;
-        if (d->events == req)
-                d->events = NULL;
-}
-
-static void request_free(struct request *req)
-{
-        struct docker *d;
-
-        if (!req)
-                return;
-        d = req->d;
-        if (req->easy) {
-                curl_multi_remove_handle(d->multi, req->easy);
-                curl_easy_cleanup(req->easy);
-        }
-        request_unlink(req);
-        curl_slist_free_all(req->headers);
-        free(req->body);
-        free(req->target);
-        buffer_done(&req->response);
-        free(req);
-}
-
-static int request_start(struct docker *d, enum request_type type, const char *method,
-                         const char *path, const char *body, long timeout_ms, const char *target,
-                         struct request **ret)
-{
-        struct request *req;
-        char url[8192];
-        int r;
-
-        assert(d);
-        assert(method);
-        assert(path);
-
-        if (!docker_request_allowed(method, path)) {
-                log_warning("docker: refusing request outside the allow-list: %s %s", method, path);
-                return -EPERM;
-        }
-        r = snprintf(url, sizeof(url), "http://localhost%s", path);
-        if (r < 0 || (size_t)r >= sizeof(url))
-                return -EINVAL;
-
-        req = calloc(1, sizeof(*req));
-        if (!req)
-                return -ENOMEM;
-        req->d = d;
-        req->type = type;
-        req->generation = d->generation;
-        req->internal = type == REQ_VERSION || type == REQ_PING || type == REQ_EVENTS ||
-                        type == REQ_LIST || type == REQ_INSPECT;
-        req->next = d->requests;
-        if (d->requests)
-                d->requests->prev = req;
-        d->requests = req;
-        if (target) {
-                req->target = strdup(target);
-                if (!req->target)
-                        goto oom;
-        }
-        req->easy = curl_easy_init();
-        if (!req->easy)
-                goto oom;
-        req->headers = curl_slist_append(NULL, "Expect:");
-        if (!req->headers)
-                goto oom;
-        if (body) {
-                struct curl_slist *h =
-                    curl_slist_append(req->headers, "Content-Type: application/json");
-                if (!h)
-                        goto oom;
-                req->headers = h;
-                req->body = strdup(body);
-                if (!req->body)
-                        goto oom;
-        }
-
-        if (curl_easy_setopt(req->easy, CURLOPT_URL, url) != CURLE_OK ||
-            curl_easy_setopt(req->easy, CURLOPT_UNIX_SOCKET_PATH, d->socket_path) != CURLE_OK ||
-            curl_easy_setopt(req->easy, CURLOPT_PROTOCOLS_STR, "http") != CURLE_OK ||
-            curl_easy_setopt(req->easy, CURLOPT_NOPROXY, "*") != CURLE_OK ||
-            curl_easy_setopt(req->easy, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-            curl_easy_setopt(req->easy, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MSEC) !=
-                CURLE_OK ||
-            curl_easy_setopt(req->easy, CURLOPT_TIMEOUT_MS, timeout_ms) != CURLE_OK ||
-            curl_easy_setopt(req->easy, CURLOPT_PRIVATE, req) != CURLE_OK ||
-            curl_easy_setopt(req->easy, CURLOPT_WRITEFUNCTION, on_write) != CURLE_OK ||
-            curl_easy_setopt(req->easy, CURLOPT_WRITEDATA, req) != CURLE_OK ||
-            curl_easy_setopt(req->easy, CURLOPT_ERRORBUFFER, req->error) != CURLE_OK ||
-            curl_easy_setopt(req->easy, CURLOPT_HTTPHEADER, req->headers) != CURLE_OK)
-                goto oom;
-        if (type == REQ_EVENTS &&
-            (curl_easy_setopt(req->easy, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK ||
-             curl_easy_setopt(req->easy, CURLOPT_HEADERDATA, req) != CURLE_OK))
-                goto oom;
-        if (strcmp(method, "POST") == 0) {
-                if (curl_easy_setopt(req->easy, CURLOPT_POST, 1L) != CURLE_OK ||
-                    curl_easy_setopt(req->easy, CURLOPT_POSTFIELDS, req->body ? req->body : "") !=
-                        CURLE_OK ||
-                    curl_easy_setopt(req->easy, CURLOPT_POSTFIELDSIZE,
-                                     (long)(req->body ? strlen(req->body) : 0)) != CURLE_OK)
-                        goto oom;
-        } else if (strcmp(method, "GET") != 0) {
-                if (curl_easy_setopt(req->easy, CURLOPT_CUSTOMREQUEST, method) != CURLE_OK)
-                        goto oom;
-        }
-        if (curl_multi_add_handle(d->multi, req->easy) != CURLM_OK) {
-                curl_easy_cleanup(req->easy);
-                req->easy = NULL;
-                request_free(req);
-                return -EIO;
-        }
-        log_debug("docker: %s %s", method, path);
-        if (ret)
-                *ret = req;
-        return 0;
-oom:
-        request_free(req);
-        return -ENOMEM;
-}
-
 /* ---- event stream ---------------------------------------------------------- */
 
 static int queue_push(struct docker *d, const struct docker_json_event *e, usec_t received)
@@ -670,7 +156,7 @@ static void event_line(struct docker *d, const char *line, size_t len, usec_t re
         (void)queue_push(d, &e, received);
 }
 
-static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
+size_t docker_on_header(char *data, size_t size, size_t nmemb, void *userdata)
 {
         struct request *req = userdata;
         struct docker *d = req->d;
@@ -688,7 +174,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
         return n;
 }
 
-static size_t on_write(char *data, size_t size, size_t nmemb, void *userdata)
+size_t docker_on_write(char *data, size_t size, size_t nmemb, void *userdata)
 {
         struct request *req = userdata;
         struct docker *d = req->d;
@@ -702,8 +188,8 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *userdata)
                         if (data[i] != '\n')
                                 continue;
                         if (d->line.len > 0) {
-                                if (buffer_append(&d->line, data + start, i - start,
-                                                  EVENT_LINE_MAX) < 0) {
+                                if (docker_buffer_append(&d->line, data + start, i - start,
+                                                         EVENT_LINE_MAX) < 0) {
                                         d->events_broken = true;
                                         return 0;
                                 }
@@ -720,13 +206,13 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *userdata)
                 /* A line split across chunks waits for its end; an endless one
                  * ends the stream (returning less than n fails the transfer). */
                 if (start < n &&
-                    buffer_append(&d->line, data + start, n - start, EVENT_LINE_MAX) < 0) {
+                    docker_buffer_append(&d->line, data + start, n - start, EVENT_LINE_MAX) < 0) {
                         d->events_broken = true;
                         return 0;
                 }
                 return n;
         }
-        if (buffer_append(&req->response, data, n, RESPONSE_MAX) < 0)
+        if (docker_buffer_append(&req->response, data, n, RESPONSE_MAX) < 0)
                 return 0;
         return n;
 }
@@ -750,7 +236,7 @@ static int on_reconnect_timer(sd_event_source *s, uint64_t usec, void *userdata)
         r = start_connect(d);
         if (r < 0)
                 connection_reset(d, strerror(-r));
-        after_curl(d);
+        docker_after_curl(d);
         return 0;
 }
 
@@ -760,7 +246,8 @@ static int start_ping(struct docker *d)
 
         if (d->ping_in_flight)
                 return 0;
-        r = request_start(d, REQ_PING, "GET", "/_ping", NULL, REQUEST_TIMEOUT_MSEC, NULL, NULL);
+        r = docker_request_start(d, REQ_PING, "GET", "/_ping", NULL, REQUEST_TIMEOUT_MSEC, NULL,
+                                 NULL);
         if (r >= 0)
                 d->ping_in_flight = true;
         return r;
@@ -788,7 +275,7 @@ static int on_watch_timer(sd_event_source *s, uint64_t usec, void *userdata)
         default:
                 break;
         }
-        after_curl(d);
+        docker_after_curl(d);
         return 0;
 }
 
@@ -850,7 +337,7 @@ static void abort_internal(struct docker *d)
         for (; req; req = next) {
                 next = req->next;
                 if (req->internal)
-                        request_free(req);
+                        docker_request_free(req);
         }
         d->events = NULL;
         d->ping_in_flight = false;
@@ -900,8 +387,8 @@ static int start_connect(struct docker *d)
 {
         d->state = STATE_VERSION;
         d->generation++;
-        return request_start(d, REQ_VERSION, "GET", "/version", NULL, REQUEST_TIMEOUT_MSEC, NULL,
-                             NULL);
+        return docker_request_start(d, REQ_VERSION, "GET", "/version", NULL, REQUEST_TIMEOUT_MSEC,
+                                    NULL, NULL);
 }
 
 static int start_events(struct docker *d)
@@ -922,7 +409,7 @@ static int start_events(struct docker *d)
         d->line.len = 0;
         watch_arm(d, EVENTS_OPEN_TIMEOUT_USEC);
         /* No overall timeout: the stream stays open; /_ping watches it. */
-        return request_start(d, REQ_EVENTS, "GET", path, NULL, 0, NULL, &d->events);
+        return docker_request_start(d, REQ_EVENTS, "GET", path, NULL, 0, NULL, &d->events);
 }
 
 static int start_inspect(struct docker *d, const char *id, bool sync)
@@ -932,7 +419,7 @@ static int start_inspect(struct docker *d, const char *id, bool sync)
         int r;
 
         snprintf(path, sizeof(path), "/v%s/containers/%s/json", d->api_version, id);
-        r = request_start(d, REQ_INSPECT, "GET", path, NULL, REQUEST_TIMEOUT_MSEC, id, &req);
+        r = docker_request_start(d, REQ_INSPECT, "GET", path, NULL, REQUEST_TIMEOUT_MSEC, id, &req);
         if (r < 0)
                 return r;
         req->sync = sync;
@@ -946,7 +433,8 @@ static int start_list(struct docker *d)
         d->state = STATE_SYNCING;
         watch_arm(d, PING_INTERVAL_USEC);
         snprintf(path, sizeof(path), "/v%s/containers/json?all=1", d->api_version);
-        return request_start(d, REQ_LIST, "GET", path, NULL, REQUEST_TIMEOUT_MSEC, NULL, NULL);
+        return docker_request_start(d, REQ_LIST, "GET", path, NULL, REQUEST_TIMEOUT_MSEC, NULL,
+                                    NULL);
 }
 
 static bool cgroup_exists(struct docker *d, const char *rel)
@@ -1063,48 +551,6 @@ static void forget_restarts(struct docker *d, const char *id)
 }
 
 /* ---- completions ----------------------------------------------------------- */
-
-static int request_result(struct request *req, CURLcode code, long http)
-{
-        char msg[512];
-
-        if (code != CURLE_OK) {
-                switch (code) {
-                case CURLE_OPERATION_TIMEDOUT:
-                        return -ETIMEDOUT;
-                case CURLE_COULDNT_CONNECT:
-                        return -ECONNREFUSED;
-                case CURLE_WRITE_ERROR:
-                        return -EMSGSIZE;
-                case CURLE_PARTIAL_FILE:
-                case CURLE_RECV_ERROR:
-                case CURLE_SEND_ERROR:
-                case CURLE_GOT_NOTHING:
-                        return -ECONNRESET; /* dockerd went away mid-answer */
-                case CURLE_OUT_OF_MEMORY:
-                        return -ENOMEM;
-                default:
-                        return -EIO;
-                }
-        }
-        if (http >= 200 && http < 300)
-                return 0;
-        /* 304 from stop: already stopped, which is what was asked. */
-        if (http == 304 && req->type == REQ_STOP)
-                return 0;
-        /* An inspect of a container that is gone is how we learn it went. */
-        if (http == 404 && req->type == REQ_INSPECT)
-                return -ENOENT;
-        if (req->response.len > 0 &&
-            docker_json_parse_error(req->response.data, req->response.len, msg, sizeof(msg)) >= 0)
-                log_event(LOG_WARNING, MSGID_DOCKER, NULL, "Docker Engine: HTTP %ld: %s", http,
-                          msg);
-        else
-                log_event(LOG_WARNING, MSGID_DOCKER, NULL, "Docker Engine: HTTP %ld", http);
-        if (http == 404)
-                return -ENOENT;
-        return -EIO;
-}
 
 static ssize_t inflight_find(struct docker *d, const char *id)
 {
@@ -1384,25 +830,24 @@ static int on_flood_timer(sd_event_source *s, uint64_t usec, void *userdata)
         if (!d->flooded)
                 return 0;
         /* Still syncing, or still flooding (unless for too long): later. */
-        if (d->state != STATE_CONNECTED ||
-            (now - d->flood_last_event_usec < FLOOD_QUIET_USEC &&
-             now - d->flood_since_usec < FLOOD_REFILL_MAX_USEC)) {
+        if (d->state != STATE_CONNECTED || (now - d->flood_last_event_usec < FLOOD_QUIET_USEC &&
+                                            now - d->flood_since_usec < FLOOD_REFILL_MAX_USEC)) {
                 flood_arm(d, FLOOD_QUIET_USEC / 2);
                 return 0;
         }
         d->flooded = false;
         log_event(LOG_NOTICE, MSGID_DOCKER, NULL,
-                  "Docker Engine at %s: event flood over after %" PRIu64
-                  " ms (%" PRIu64 " events dropped so far); listing the containers",
+                  "Docker Engine at %s: event flood over after %" PRIu64 " ms (%" PRIu64
+                  " events dropped so far); listing the containers",
                   d->socket_path, (uint64_t)((now - d->flood_since_usec) / USEC_PER_MSEC),
                   d->stats.events_dropped);
         snprintf(path, sizeof(path), "/v%s/containers/json?all=1", d->api_version);
-        r = request_start(d, REQ_LIST, "GET", path, NULL, REQUEST_TIMEOUT_MSEC, NULL, &req);
+        r = docker_request_start(d, REQ_LIST, "GET", path, NULL, REQUEST_TIMEOUT_MSEC, NULL, &req);
         if (r < 0)
                 connection_reset(d, strerror(-r));
         else
                 req->refill = true;
-        after_curl(d);
+        docker_after_curl(d);
         return 0;
 }
 
@@ -1512,7 +957,7 @@ static void request_done(struct docker *d, struct request *req, CURLcode code)
         int r;
 
         (void)curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &http);
-        r = request_result(req, code, http);
+        r = docker_request_result(req, code, http);
         if (r < 0 && !req->internal) {
                 d->stats.requests_failed++;
                 if (code != CURLE_OK)
@@ -1629,7 +1074,7 @@ static void request_done(struct docker *d, struct request *req, CURLcode code)
 
 /* Runs after every curl_multi_socket_action: finished transfers, then the
  * stream's state changes, then queued events. */
-static void after_curl(struct docker *d)
+void docker_after_curl(struct docker *d)
 {
         CURLMsg *msg;
         int left;
@@ -1651,9 +1096,9 @@ static void after_curl(struct docker *d)
                         CURLcode code = msg->data.result;
                         curl_multi_remove_handle(d->multi, req->easy);
                         /* Unlinked, so a reset inside request_done() cannot free it. */
-                        request_unlink(req);
+                        docker_request_unlink(req);
                         request_done(d, req, code);
-                        request_free(req);
+                        docker_request_free(req);
                 }
                 if (d->queue_overflow) {
                         /* More events than we hold while syncing: drop them
@@ -1715,9 +1160,11 @@ int docker_new(sd_event *event, const char *socket_path, struct cgfs *fs, docker
                 r = -ENOMEM;
                 goto fail;
         }
-        if (curl_multi_setopt(d->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket) != CURLM_OK ||
+        if (curl_multi_setopt(d->multi, CURLMOPT_SOCKETFUNCTION, docker_curl_on_socket) !=
+                CURLM_OK ||
             curl_multi_setopt(d->multi, CURLMOPT_SOCKETDATA, d) != CURLM_OK ||
-            curl_multi_setopt(d->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer_change) != CURLM_OK ||
+            curl_multi_setopt(d->multi, CURLMOPT_TIMERFUNCTION, docker_curl_on_timer_change) !=
+                CURLM_OK ||
             curl_multi_setopt(d->multi, CURLMOPT_TIMERDATA, d) != CURLM_OK ||
             curl_multi_setopt(d->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)MAX_CONNECTIONS) !=
                 CURLM_OK) {
@@ -1725,7 +1172,7 @@ int docker_new(sd_event *event, const char *socket_path, struct cgfs *fs, docker
                 goto fail;
         }
         r = sd_event_add_time(event, &d->curl_timer, CLOCK_MONOTONIC, 0, CURL_TIMER_ACCURACY_USEC,
-                              on_curl_timer, d);
+                              docker_curl_on_timer, d);
         if (r < 0)
                 goto fail;
         (void)sd_event_source_set_enabled(d->curl_timer, SD_EVENT_OFF);
@@ -1779,7 +1226,7 @@ struct docker *docker_free(struct docker *d)
                         else if (req->images_done)
                                 req->images_done(-ECANCELED, NULL, 0, req->userdata);
                 }
-                request_free(req);
+                docker_request_free(req);
         }
         if (d->multi)
                 curl_multi_cleanup(d->multi);
@@ -1789,7 +1236,7 @@ struct docker *docker_free(struct docker *d)
         sd_event_source_disable_unref(d->inotify);
         array_clear(&d->cache);
         array_clear(&d->sync_cache);
-        buffer_done(&d->line);
+        docker_buffer_done(&d->line);
         free(d->queue);
         free(d->pending);
         free(d->refill);
@@ -1850,191 +1297,4 @@ void docker_get_stats(const struct docker *d, struct docker_stats *ret)
         assert(d);
         assert(ret);
         *ret = d->stats;
-}
-
-static bool container_ref_valid(const char *id)
-{
-        return docker_id_valid(id) || docker_name_valid(id);
-}
-
-static int user_request(struct docker *d, enum request_type type, const char *method,
-                        const char *path, const char *body, long timeout_ms, const char *target,
-                        struct request **ret)
-{
-        int r;
-
-        if (!d->api_version[0])
-                return -ENOTCONN;
-        r = request_start(d, type, method, path, body, timeout_ms, target, ret);
-        /* A request added outside the loop still starts from curl's timer. */
-        return r;
-}
-
-int docker_container_update(struct docker *d, const char *id, uint64_t memory_bytes,
-                            int64_t memory_swap, docker_done_fn done, void *userdata)
-{
-        struct request *req;
-        char path[256], body[128];
-        int r;
-
-        assert(d);
-        if (!container_ref_valid(id))
-                return -EINVAL;
-        r = docker_json_update_body(memory_bytes, memory_swap, body, sizeof(body));
-        if (r < 0)
-                return r == -ENOBUFS ? -EINVAL : r;
-        snprintf(path, sizeof(path), "/v%s/containers/%s/update", d->api_version, id);
-        r = user_request(d, REQ_UPDATE, "POST", path, body, REQUEST_TIMEOUT_MSEC, id, &req);
-        if (r < 0)
-                return r;
-        req->done = done;
-        req->userdata = userdata;
-        return 0;
-}
-
-int docker_container_stop(struct docker *d, const char *id, unsigned timeout_sec,
-                          docker_done_fn done, void *userdata)
-{
-        struct request *req;
-        char path[256];
-        int r;
-
-        assert(d);
-        if (!container_ref_valid(id))
-                return -EINVAL;
-        if (timeout_sec > STOP_TIMEOUT_MAX_SEC)
-                timeout_sec = STOP_TIMEOUT_MAX_SEC;
-        snprintf(path, sizeof(path), "/v%s/containers/%s/stop?t=%u", d->api_version, id,
-                 timeout_sec);
-        /* dockerd answers only after the container is down: wait past t. */
-        r = user_request(d, REQ_STOP, "POST", path, NULL,
-                         (long)timeout_sec * 1000 + STOP_EXTRA_TIMEOUT_MSEC, id, &req);
-        if (r < 0)
-                return r;
-        req->done = done;
-        req->userdata = userdata;
-        return 0;
-}
-
-int docker_container_kill(struct docker *d, const char *id, docker_done_fn done, void *userdata)
-{
-        struct request *req;
-        char path[256];
-        int r;
-
-        assert(d);
-        if (!container_ref_valid(id))
-                return -EINVAL;
-        snprintf(path, sizeof(path), "/v%s/containers/%s/kill?signal=SIGKILL", d->api_version, id);
-        r = user_request(d, REQ_KILL, "POST", path, NULL, REQUEST_TIMEOUT_MSEC, id, &req);
-        if (r < 0)
-                return r;
-        req->done = done;
-        req->userdata = userdata;
-        return 0;
-}
-
-int docker_container_remove(struct docker *d, const char *id, docker_done_fn done,
-                            void *userdata)
-{
-        struct request *req;
-        char path[256];
-        int r;
-
-        assert(d);
-        if (!container_ref_valid(id))
-                return -EINVAL;
-        snprintf(path, sizeof(path), "/v%s/containers/%s", d->api_version, id);
-        r = user_request(d, REQ_CONTAINER_REMOVE, "DELETE", path, NULL, REQUEST_TIMEOUT_MSEC, id,
-                         &req);
-        if (r < 0)
-                return r;
-        req->done = done;
-        req->userdata = userdata;
-        return 0;
-}
-
-static int prune(struct docker *d, const char *path, docker_prune_fn done, void *userdata)
-{
-        struct request *req;
-        int r;
-
-        /* Pruning walks every layer: give it longer than a plain request. */
-        r = user_request(d, REQ_PRUNE, "POST", path, NULL, 12 * REQUEST_TIMEOUT_MSEC, NULL, &req);
-        if (r < 0)
-                return r;
-        req->prune_done = done;
-        req->userdata = userdata;
-        return 0;
-}
-
-int docker_prune_containers(struct docker *d, usec_t min_age_usec, docker_prune_fn done,
-                            void *userdata)
-{
-        char path[256];
-        uint64_t seconds = min_age_usec / USEC_PER_SEC;
-
-        assert(d);
-        if (seconds > 9999999999ULL)
-                seconds = 9999999999ULL;
-        snprintf(path, sizeof(path),
-                 "/v%s/containers/prune?filters=%%7B%%22until%%22%%3A%%5B%%22%" PRIu64
-                 "s%%22%%5D%%7D",
-                 d->api_version, seconds);
-        return prune(d, path, done, userdata);
-}
-
-int docker_prune_dangling_images(struct docker *d, docker_prune_fn done, void *userdata)
-{
-        char path[256];
-
-        assert(d);
-        snprintf(path, sizeof(path),
-                 "/v%s/images/prune?filters=%%7B%%22dangling%%22%%3A%%5B%%22true%%22%%5D%%7D",
-                 d->api_version);
-        return prune(d, path, done, userdata);
-}
-
-int docker_prune_build_cache(struct docker *d, docker_prune_fn done, void *userdata)
-{
-        char path[128];
-
-        assert(d);
-        snprintf(path, sizeof(path), "/v%s/build/prune", d->api_version);
-        return prune(d, path, done, userdata);
-}
-
-int docker_images_list(struct docker *d, docker_images_fn done, void *userdata)
-{
-        struct request *req;
-        char path[128];
-        int r;
-
-        assert(d);
-        snprintf(path, sizeof(path), "/v%s/images/json", d->api_version);
-        r = user_request(d, REQ_IMAGES, "GET", path, NULL, REQUEST_TIMEOUT_MSEC, NULL, &req);
-        if (r < 0)
-                return r;
-        req->images_done = done;
-        req->userdata = userdata;
-        return 0;
-}
-
-int docker_image_remove(struct docker *d, const char *id, docker_done_fn done, void *userdata)
-{
-        struct request *req;
-        char path[DOCKER_JSON_STRING_MAX + 64];
-        int r;
-
-        assert(d);
-        if (!docker_image_ref_valid(id))
-                return -EINVAL;
-        snprintf(path, sizeof(path), "/v%s/images/%s", d->api_version, id);
-        r = user_request(d, REQ_IMAGE_REMOVE, "DELETE", path, NULL, 12 * REQUEST_TIMEOUT_MSEC, id,
-                         &req);
-        if (r < 0)
-                return r;
-        req->done = done;
-        req->userdata = userdata;
-        return 0;
 }

@@ -236,7 +236,7 @@ int docker_json_parse_version_info(const char *json, size_t len, struct docker_j
         snprintf(ours_max, sizeof(ours_max), "%u.%u", DOCKER_API_MAX_MAJOR, DOCKER_API_MAX_MINOR);
         util_strlcpy(v.api,
                      docker_json_api_version_cmp(v.server_api, ours_max) > 0 ? ours_max
-                                                                              : v.server_api,
+                                                                             : v.server_api,
                      sizeof(v.api));
         if (docker_json_api_version_cmp(v.api, ours_min) < 0 ||
             docker_json_api_version_cmp(v.api, v.server_min_api) < 0) {
