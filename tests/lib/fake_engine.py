@@ -474,8 +474,13 @@ class Handler(BaseHTTPRequestHandler):
             if not c:
                 return self.error(404, "No such container: %s" % ref)
             if c["running"] and query.get("force", ["0"])[0] not in ("1", "true"):
-                return self.error(409, "You cannot remove a running container %s. Stop the "
-                                  "container before attempting removal or force remove" % c["id"])
+                # daemon/delete.go: reworded in 25
+                if vtuple(e.api) < (1, 44):
+                    return self.error(409, "You cannot remove a running container %s. Stop the "
+                                      "container before attempting removal or force remove" %
+                                      c["id"])
+                return self.error(409, "cannot remove container \"/%s\": container is running: "
+                                  "stop the container before removing or force remove" % c["name"])
             del e.containers[c["id"]]
             e.container_event(c, "destroy")
         return self.no_content()
