@@ -9,9 +9,20 @@
  * runtime=true, 't' values, UINT64_MAX for infinity), each outcome, and that
  * the event loop keeps running while a call hangs.
  *
- *   test-sdunit-bus BUS_ADDRESS */
+ *   test-sdunit-bus BUS_ADDRESS
+ *   test-sdunit-bus --serve BUS_ADDRESS LOG CGROUP_ROOT UNIT=PATH...
+ *
+ * --serve runs only the stand-in manager, for the governor itself
+ * (test-sdunit-governor.sh): it knows the units named on the command line,
+ * each owning the cgroup PATH below CGROUP_ROOT, and does what systemd does
+ * with the properties: writes memory.high, memory.max, memory.swap.max,
+ * memory.low, memory.min ("max" for infinity). Every call is one LOG line:
+ * "UNIT runtime=B NAME=VALUE ...". It runs until SIGTERM. */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 #include <systemd/sd-bus.h>
 #include <systemd/sd-event.h>
@@ -31,6 +42,58 @@ struct seen {
         int calls;
 };
 static struct seen seen;
+
+/* --serve */
+static FILE *serve_log;
+static const char *serve_root;
+static char **serve_units; /* "UNIT=PATH" */
+static int n_serve_units;
+
+static const char *serve_path(const char *unit)
+{
+        size_t n = strlen(unit);
+
+        for (int i = 0; i < n_serve_units; i++)
+                if (strncmp(serve_units[i], unit, n) == 0 && serve_units[i][n] == '=')
+                        return serve_units[i] + n + 1;
+        return NULL;
+}
+
+static void serve_apply(const char *unit)
+{
+        static const struct {
+                const char *property, *file;
+        } files[] = {{"MemoryHigh", "memory.high"},   {"MemoryMax", "memory.max"},
+                     {"MemorySwapMax", "memory.swap.max"}, {"MemoryLow", "memory.low"},
+                     {"MemoryMin", "memory.min"}};
+        const char *path = serve_path(unit);
+
+        fprintf(serve_log, "%s runtime=%d", unit, seen.runtime);
+        for (int i = 0; i < seen.n; i++)
+                fprintf(serve_log, " %s=%llu", seen.names[i], (unsigned long long)seen.values[i]);
+        fputc('\n', serve_log);
+        fflush(serve_log);
+        for (int i = 0; path && i < seen.n; i++)
+                for (size_t k = 0; k < ELEMENTSOF(files); k++) {
+                        char file[4096], value[32];
+                        int fd;
+
+                        if (strcmp(seen.names[i], files[k].property) != 0)
+                                continue;
+                        snprintf(file, sizeof file, "%s/%s/%s", serve_root, path, files[k].file);
+                        if (seen.values[i] == UINT64_MAX)
+                                snprintf(value, sizeof value, "max\n");
+                        else
+                                snprintf(value, sizeof value, "%llu\n",
+                                         (unsigned long long)seen.values[i]);
+                        fd = open(file, O_WRONLY | O_TRUNC | O_CLOEXEC);
+                        if (fd >= 0) {
+                                if (write(fd, value, strlen(value)) < 0)
+                                        perror(file);
+                                close(fd);
+                        }
+                }
+}
 
 static int set_unit_properties(sd_bus_message *m, void *userdata, sd_bus_error *error)
 {
@@ -72,6 +135,13 @@ static int set_unit_properties(sd_bus_message *m, void *userdata, sd_bus_error *
         }
         if (r < 0)
                 return r;
+        if (serve_log) {
+                serve_apply(unit);
+                if (!serve_path(unit))
+                        return sd_bus_error_setf(error, "org.freedesktop.systemd1.NoSuchUnit",
+                                                 "Unit %s not loaded.", unit);
+                return sd_bus_reply_method_return(m, NULL);
+        }
         if (strcmp(unit, "hang.service") == 0)
                 return 1; /* handled, never answered */
         if (strcmp(unit, "docker-0123.scope") != 0 && strcmp(unit, "db.service") != 0)
@@ -122,6 +192,58 @@ static void run_until(sd_event *e, const struct outcome *o, uint64_t limit_usec)
         } while (!o->done && now < start + limit_usec);
 }
 
+static int serve(int argc, char **argv)
+{
+        sd_event *e = NULL;
+        sd_bus *manager = NULL;
+        sigset_t mask;
+        int r;
+
+        if (argc < 5) {
+                fprintf(stderr, "usage: test-sdunit-bus --serve ADDRESS LOG ROOT UNIT=PATH...\n");
+                return 2;
+        }
+        serve_log = fopen(argv[3], "a");
+        serve_root = argv[4];
+        serve_units = argv + 5;
+        n_serve_units = argc - 5;
+        if (!serve_log)
+                return 1;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        r = sd_event_new(&e);
+        if (r >= 0)
+                r = sd_event_add_signal(e, NULL, SIGTERM, NULL, NULL);
+        if (r >= 0)
+                r = sd_bus_new(&manager);
+        if (r >= 0)
+                r = sd_bus_set_address(manager, argv[2]);
+        if (r >= 0)
+                r = sd_bus_set_bus_client(manager, 1);
+        if (r >= 0)
+                r = sd_bus_start(manager);
+        if (r >= 0)
+                r = sd_bus_add_object_vtable(manager, NULL, "/org/freedesktop/systemd1",
+                                             "org.freedesktop.systemd1.Manager", manager_vtable,
+                                             NULL);
+        if (r >= 0)
+                r = sd_bus_request_name(manager, "org.freedesktop.systemd1", 0);
+        if (r >= 0)
+                r = sd_bus_attach_event(manager, e, 0);
+        if (r >= 0) {
+                fprintf(serve_log, "ready\n");
+                fflush(serve_log);
+                r = sd_event_loop(e);
+        }
+        if (r < 0)
+                fprintf(stderr, "stand-in manager: %s\n", strerror(-r));
+        sd_bus_flush_close_unref(manager);
+        sd_event_unref(e);
+        fclose(serve_log);
+        return r < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
         sd_event *e = NULL;
@@ -132,6 +254,8 @@ int main(int argc, char **argv)
         uint64_t now;
         int r;
 
+        if (argc > 1 && strcmp(argv[1], "--serve") == 0)
+                return serve(argc, argv);
         if (argc < 2) {
                 fprintf(stderr, "usage: %s BUS_ADDRESS\n", argv[0]);
                 return 2;
