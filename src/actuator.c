@@ -254,6 +254,7 @@ struct unit_call {
 static void on_unit_done(int result, const char *message, void *userdata)
 {
         struct unit_call *c = userdata;
+        const char *how = "systemd";
 
         if (result == -ECANCELED) { /* shutting down: no outcome is claimed */
                 free(c);
@@ -262,6 +263,7 @@ static void on_unit_done(int result, const char *message, void *userdata)
         if (result == -ENOENT) { /* not one of systemd's units after all */
                 result = cgroup_action(c->act, &c->action, &c->group);
                 message = NULL;
+                how = NULL; /* the file, as for any cgroup no unit owns */
         }
         if (!c->report) {
                 if (result < 0)
@@ -272,7 +274,7 @@ static void on_unit_done(int result, const char *message, void *userdata)
                 log_action(LOG_ERR, MSGID_ACTION_FAILED, &c->action, &c->group, false, message);
                 record(c->act, &c->action, HISTORY_RESULT_FAILED, message);
         } else
-                outcome(c->act, &c->action, &c->group, result, "systemd");
+                outcome(c->act, &c->action, &c->group, result, how);
         free(c);
 }
 

@@ -130,7 +130,9 @@ grep -q "^gone.service runtime=1 MemoryHigh=$((70 * M))$" "$T/calls" ||
         fail "gone.service was not asked through the manager first"
 grep -q "^x\|plain" "$T/calls" && fail "a call for a cgroup no unit owns"
 # the outcome is the manager's reply: db's change logged done, once
-grep -Eq "sys.slice/db.service.*\[done\]" "$T/gov.log" || fail "no [done] for db.service"
+grep -Eq "sys.slice/db.service.*\[done: systemd\]" "$T/gov.log" || fail "no [done: systemd] for db.service"
+grep -Eq "sys.slice/gone.service.*\[done\]" "$T/gov.log" || fail "no [done] (by file) for gone.service"
+grep -Eq "plain/x.*\[done\]" "$T/gov.log" || fail "no [done] for plain/x"
 grep -q "no systemd manager to ask" "$T/gov.log" && fail "the governor did not use the manager"
 kill -TERM "$gov_pid"
 wait "$gov_pid" || fail "governor exited $? on SIGTERM"
