@@ -18,6 +18,7 @@ runs=${runs:-3}
 
 cg_make db
 cg_make hog
+cg_make svc # a middle-priority service with memory.low/min
 {
         lab_config 97 98 99 5s 60s
         cat <<CONF
@@ -30,6 +31,12 @@ protect = yes
 match = path:hog
 priority = 10
 oom_group = yes
+
+[cgroup:svc]
+match = path:svc
+priority = 500
+memory_low = 64M
+memory_min = 32M
 CONF
 } >/tmp/governor.conf
 
@@ -52,6 +59,8 @@ check "db-holds-250M" [ -f /tmp/db1.ready ]
 
 cg_spawn hog sleep 100000
 helper=$!
+cg_spawn svc sleep 100000
+svc=$!
 if [ "$mode" = governor ]; then
         gov_start /tmp/governor.conf
         check "governor-running" alive "$GOV_PID"
@@ -62,6 +71,10 @@ if [ "$mode" = governor ]; then
         check "hog-adj($(adj $helper))" adj_is $helper 990
         check "hog-oom-group" [ "$(cg_value hog memory.oom.group)" = 1 ]
         check "db-no-oom-group" [ "$(cg_value db memory.oom.group)" = 0 ]
+        # no systemd here: memory.low/min written to the cgroup files
+        check "svc-memory-low($(cg_value svc memory.low))" [ "$(cg_value svc memory.low)" = 67108864 ]
+        check "svc-memory-min($(cg_value svc memory.min))" [ "$(cg_value svc memory.min)" = 33554432 ]
+        check "svc-adj($(adj $svc))" adj_is $svc 501
 fi
 
 total_kernel=0
@@ -120,5 +133,5 @@ if [ "$mode" = governor ]; then
         check "governor-alive" alive "$GOV_PID"
         gov_stop
 fi
-kill $db1 $db2 $helper 2>/dev/null
+kill $db1 $db2 $helper $svc 2>/dev/null
 finish $NAME mode=$mode runs=$runs kernel_kills=$total_kernel in_db=$total_db
