@@ -62,11 +62,17 @@ const char *sdunit_memory_prop_file(enum sdunit_memory_prop p);
 
 struct sdunit;
 
-/* Connect to the system bus and attach to event. -ENOENT/-ECONNREFUSED/...
- * where there is no system bus, -ENOMEDIUM where systemd is not the init
- * system (sd_booted()): the caller then writes cgroup files itself.
- * bus_address NULL: the system bus; otherwise that address (tests). */
+/* usec: a lost or refused bus connection is tried again at most this often */
+#define SDUNIT_RECONNECT_USEC (5 * USEC_PER_SEC)
+
+/* Connect to the system bus and attach to event. 1 connected; 0 systemd is
+ * the init system but its bus did not answer (the object is returned and
+ * calls reconnect, meanwhile they fail -ENOTCONN); -ENOMEDIUM where systemd
+ * is not the init system (sd_booted()): the caller then writes cgroup files
+ * itself. bus_address NULL: the system bus; otherwise that address (tests;
+ * any failure to connect is returned). */
 int sdunit_open(sd_event *event, const char *bus_address, struct sdunit **ret);
+bool sdunit_connected(const struct sdunit *s);
 struct sdunit *sdunit_free(struct sdunit *s);
 
 /* result: 0 done; -ENOENT the manager has no such unit (write the file
@@ -77,8 +83,9 @@ struct sdunit *sdunit_free(struct sdunit *s);
 typedef void (*sdunit_done_fn)(int result, const char *message, void *userdata);
 
 /* Queue SetUnitProperties(unit, runtime=true, props). 0 queued (cb will be
- * called), -EINVAL nothing set or a bad name, -ENOTCONN the bus is gone (the
- * next call reconnects), other -errno. On error cb is not called. */
+ * called), -EINVAL nothing set or a bad name, -ENOTCONN the bus is gone (a
+ * later call reconnects, at most every SDUNIT_RECONNECT_USEC), other
+ * -errno. On error cb is not called. */
 int sdunit_set_memory(struct sdunit *s, const char *unit, const struct sdunit_memory *m,
                       sdunit_done_fn cb, void *userdata);
 /* Calls queued and not yet answered. */

@@ -640,6 +640,9 @@ static int open_systemd(struct daemon *d)
         if (r < 0)
                 log_info("no systemd manager to ask (%s): cgroup attributes are written directly",
                          r == -ENOMEDIUM ? "systemd is not the init system" : strerror(-r));
+        else if (r == 0)
+                log_warning("systemd's bus does not answer yet: cgroup attributes of its units are "
+                            "written directly until it does (systemd may reset them meanwhile)");
         return oomguard_new(&d->oomguard);
 }
 

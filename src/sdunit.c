@@ -128,8 +128,9 @@ struct call {
 };
 
 struct sdunit {
-        sd_bus *bus;
+        sd_bus *bus; /* NULL: not connected (the next call tries again) */
         sd_event *event;
+        uint64_t next_connect_usec; /* CLOCK_MONOTONIC: no reconnect before */
         char *address; /* NULL: the system bus */
         struct call *calls;
         size_t n_calls;
@@ -193,12 +194,18 @@ int sdunit_open(sd_event *event, const char *bus_address, struct sdunit **ret)
                 return -ENOMEM;
         }
         r = bus_connect(s);
-        if (r < 0) {
+        if (r < 0 && (bus_address || r == -ENOMEM)) {
                 sdunit_free(s);
                 return r;
         }
+        /* systemd runs but its bus does not answer yet: calls reconnect */
         *ret = s;
-        return 0;
+        return r < 0 ? 0 : 1;
+}
+
+bool sdunit_connected(const struct sdunit *s)
+{
+        return s && s->bus && sd_bus_is_open(s->bus) > 0;
 }
 
 struct sdunit *sdunit_free(struct sdunit *s)
@@ -286,8 +293,18 @@ int sdunit_set_memory(struct sdunit *s, const char *unit, const struct sdunit_me
                 sd_bus_detach_event(s->bus);
                 s->bus = sd_bus_flush_close_unref(s->bus);
         }
-        if (!s->bus && bus_connect(s) < 0)
-                return -ENOTCONN;
+        if (!s->bus) {
+                uint64_t now = 0;
+
+                /* at most one connection attempt per SDUNIT_RECONNECT_USEC:
+                 * meanwhile the caller writes the files */
+                (void)sd_event_now(s->event, CLOCK_MONOTONIC, &now);
+                if (now < s->next_connect_usec)
+                        return -ENOTCONN;
+                s->next_connect_usec = now + SDUNIT_RECONNECT_USEC;
+                if (bus_connect(s) < 0)
+                        return -ENOTCONN;
+        }
         c = calloc(1, sizeof *c);
         if (!c)
                 return -ENOMEM;

@@ -281,7 +281,8 @@ int main(int argc, char **argv)
                 fprintf(stderr, "stand-in manager: %s\n", strerror(-r));
                 return 1;
         }
-        CHECK_EQ_INT(sdunit_open(e, argv[1], &s), 0);
+        CHECK_EQ_INT(sdunit_open(e, argv[1], &s), 1);
+        CHECK(sdunit_connected(s));
         if (!s)
                 return TEST_RESULT();
         sd_event_now(e, CLOCK_MONOTONIC, &now);
