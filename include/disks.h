@@ -166,8 +166,9 @@ struct disks_item {
 struct disks_report {
         bool dry_run;
         int result; /* 0, or the first fatal error (-EBUSY, -ENOMEM) */
-        const struct disks_item *items;
+        const struct disks_item *items; /* at most DISKS_REPORT_ITEMS_MAX (disks.c: 1000) */
         size_t n_items;
+        size_t items_left_out; /* removed (or would be) but not listed */
         uint64_t bytes_freed;   /* sum of item bytes (dry-run: would be freed) */
         uint64_t statvfs_freed; /* measured: sum over disks of avail after - before */
 };

@@ -688,6 +688,8 @@ static void on_cleanup_done(const struct disks_report *report, void *userdata)
         res = cJSON_CreateObject();
         cJSON_AddBoolToObject(res, "dry_run", report->dry_run);
         cJSON_AddNumberToObject(res, "bytes", (double)report->bytes_freed);
+        /* the list is bounded (disks.h); this many more were not listed */
+        cJSON_AddNumberToObject(res, "left_out", (double)report->items_left_out);
         items = cJSON_AddArrayToObject(res, "items");
         for (size_t i = 0; i < report->n_items; i++) {
                 const struct disks_item *it = &report->items[i];

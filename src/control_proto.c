@@ -1132,9 +1132,16 @@ static int render_cleanup(const cJSON *res, FILE *f)
                 fprintf(f, "%-16s %8s  %s\n", kind,
                         json_size(it, "bytes", "-", bytes, sizeof bytes), safe);
         }
-        fprintf(f, "%s %s in %d item%s.\n", dry ? "Would free" : "Freed",
-                json_size(res, "bytes", "0", total, sizeof total), cJSON_GetArraySize(items),
-                cJSON_GetArraySize(items) == 1 ? "" : "s");
+        uint64_t left_out = 0;
+        (void)json_number_in(cJSON_GetObjectItemCaseSensitive(res, "left_out"), 1e15, &left_out);
+        if (left_out > 0)
+                fprintf(f, "... and %" PRIu64 " more not listed (the journal has them at debug "
+                           "level).\n",
+                        left_out);
+        fprintf(f, "%s %s in %" PRIu64 " item%s.\n", dry ? "Would free" : "Freed",
+                json_size(res, "bytes", "0", total, sizeof total),
+                (uint64_t)cJSON_GetArraySize(items) + left_out,
+                cJSON_GetArraySize(items) + left_out == 1 ? "" : "s");
         return 0;
 }
 

@@ -64,6 +64,12 @@ struct job {
         size_t n_evict_refs, evict_ref_next;
         uint64_t evict_bytes;
         char *evict_reason;
+        /* the [logs:] stage, in slices: section, its scan, the next file */
+        size_t logs_section;
+        struct logprune_scan logs_scan;
+        bool logs_scan_open;
+        size_t logs_next, logs_marked, logs_removed;
+        uint64_t logs_freed;
         /* stopped containers to remove, one by one, by id */
         char **rm_ids, **rm_targets, **rm_reasons;
         size_t n_rm, rm_next, rm_done;
@@ -71,6 +77,7 @@ struct job {
         uint64_t avail_start, avail_stage;
         struct job_item *items;
         size_t n_items, allocated;
+        size_t items_left_out; /* beyond DISKS_REPORT_ITEMS_MAX: counted only */
         uint64_t bytes_freed;
         struct spawner *spawn;
         sd_event_source *defer;
@@ -91,6 +98,11 @@ struct disks {
 
 static void job_schedule(struct job *job);
 static void job_free(struct job *job);
+
+/* files a [logs:] stage deletes (or lists, in dry-run) per loop iteration */
+#define LOGS_SLICE_FILES 64
+/* items a cleanup report carries; beyond, only counted (items_left_out) */
+#define DISKS_REPORT_ITEMS_MAX 1000
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -266,6 +278,15 @@ static int job_item_add(struct job *job, const char *action, const char *kind, c
         const char *fields[] = {f_action, f_target, f_bytes, f_reason, f_disk, f_dry, f_io, NULL};
         struct job_item *it;
 
+        if (job->n_items >= DISKS_REPORT_ITEMS_MAX) {
+                /* a bounded report: the rest is counted, logged at debug */
+                job->items_left_out++;
+                if (result == 0 && has_bytes)
+                        job->bytes_freed += bytes;
+                log_debug("cleanup: %s %s %s: %s", job->dry_run ? "would remove" : "removed",
+                          kind, target, result < 0 ? strerror(-result) : reason);
+                return 0;
+        }
         if (job->n_items == job->allocated) {
                 size_t n = job->allocated ? job->allocated * 2 : 16;
                 struct job_item *p = reallocarray(job->items, n, sizeof(*p));
@@ -314,7 +335,10 @@ static int job_item_add(struct job *job, const char *action, const char *kind, c
                 log_event(LOG_WARNING, MSGID_ACTION_FAILED, fields,
                           "cleanup: cannot remove %s %s: %s", kind, target, strerror(-result));
         else
-                log_event(LOG_NOTICE, MSGID_CLEANUP, fields, "cleanup: %s %s %s (%s): %s",
+                /* one file among thousands is detail: the stage's summary
+                 * (job_stage_record) is the notice */
+                log_event(strcmp(kind, "file") == 0 ? LOG_DEBUG : LOG_NOTICE, MSGID_CLEANUP, fields,
+                          "cleanup: %s %s %s (%s): %s",
                           job->dry_run ? "would remove" : "removed", kind, target, human, reason);
         return 0;
 }
@@ -384,40 +408,57 @@ static bool logs_on_disk(const struct logs_section *l, dev_t dev)
         return stat(l->dir, &st) == 0 && st.st_dev == dev;
 }
 
+/* The [logs:] section's files, scanned once, deleted in slices of
+ * LOGS_SLICE_FILES per loop iteration (issue 13): a directory of 100,000
+ * expired logs must not hold the loop for the whole unlink run. 0 when the
+ * section is done, 1 when a slice is done and the rest waits for the next
+ * iteration, -ENOMEM. */
 static int stage_logs_section(struct job *job, const struct logs_section *l)
 {
-        struct logprune_scan scan;
+        struct logprune_scan *scan = &job->logs_scan;
         char age[32], total[32], what[128];
-        uint64_t freed_total = 0;
-        size_t marked, removed = 0;
         usec_t now = util_realtime_usec();
+        size_t budget = LOGS_SLICE_FILES;
         int r;
 
-        r = logprune_scan(l->dir, l->pattern, l->recursive, &scan);
-        if (r < 0) {
-                log_warning(
-                    "logs:%s: cannot open %s: %s%s", l->name, l->dir, strerror(-r),
-                    r == -ELOOP || r == -ENOTDIR ? " (a symlink or not a directory: refused)" : "");
-                return 0;
+        if (!job->logs_scan_open) {
+                r = logprune_scan(l->dir, l->pattern, l->recursive, scan);
+                if (r < 0) {
+                        log_warning("logs:%s: cannot open %s: %s%s", l->name, l->dir,
+                                    strerror(-r),
+                                    r == -ELOOP || r == -ENOTDIR
+                                            ? " (a symlink or not a directory: refused)"
+                                            : "");
+                        return 0;
+                }
+                if (scan->skipped_mounts || scan->skipped_symlinks || scan->truncated)
+                        log_info("logs:%s: %u symlink(s) not followed, %u mount point(s) not "
+                                 "crossed%s",
+                                 l->name, scan->skipped_symlinks, scan->skipped_mounts,
+                                 scan->truncated
+                                         ? ", too many files: only the first were considered"
+                                         : "");
+                job->logs_scan_open = true;
+                job->logs_marked = logprune_plan(scan->files, scan->n_files, l->max_age_usec,
+                                                 l->max_total_bytes, now);
+                job->logs_next = 0;
+                job->logs_removed = 0;
+                job->logs_freed = 0;
         }
-        if (scan.skipped_mounts || scan.skipped_symlinks || scan.truncated)
-                log_info("logs:%s: %u symlink(s) not followed, %u mount point(s) not crossed%s",
-                         l->name, scan.skipped_symlinks, scan.skipped_mounts,
-                         scan.truncated ? ", too many files: only the first were considered" : "");
-
-        marked = logprune_plan(scan.files, scan.n_files, l->max_age_usec, l->max_total_bytes, now);
         units_format_duration(l->max_age_usec, age, sizeof(age));
         if (l->max_total_bytes != BYTES_MAX)
                 units_format_bytes_exact(l->max_total_bytes, total, sizeof(total));
 
-        for (size_t i = 0; i < scan.n_files && marked > 0; i++) {
-                const struct logprune_file *f = &scan.files[i];
+        for (; job->logs_next < scan->n_files && job->logs_marked > 0; job->logs_next++) {
+                const struct logprune_file *f = &scan->files[job->logs_next];
                 char shown[1024], path[1400], reason[256];
                 uint64_t freed = f->sole_link ? f->disk_bytes : 0;
                 int result = 0;
 
                 if (f->reason == LOGPRUNE_KEEP)
                         continue;
+                if (budget-- == 0)
+                        return 1; /* the rest in the next loop iteration */
                 logprune_file_display(f, shown, sizeof(shown));
                 snprintf(path, sizeof(path), "%s/%s", l->dir, shown);
                 if (f->reason == LOGPRUNE_AGE)
@@ -428,7 +469,7 @@ static int stage_logs_section(struct job *job, const struct logs_section *l)
                                  "logs:%s: oldest while %s files exceed max_total %s", l->name,
                                  l->pattern, total);
                 if (!job->dry_run) {
-                        result = logprune_delete(&scan, i, &freed);
+                        result = logprune_delete(scan, job->logs_next, &freed);
                         if (result == -ENOENT)
                                 continue; /* gone by itself */
                         if (result == -ESTALE)
@@ -437,44 +478,47 @@ static int stage_logs_section(struct job *job, const struct logs_section *l)
                                             l->name, path);
                 }
                 if (result == 0) {
-                        removed++;
-                        freed_total += freed;
+                        job->logs_removed++;
+                        job->logs_freed += freed;
                 }
                 r = job_item_add(job, "prune-logs", "file", path, freed, true, reason, result);
-                if (r < 0) {
-                        logprune_scan_done(&scan);
+                if (r < 0)
                         return r;
-                }
         }
-        logprune_scan_done(&scan);
+        logprune_scan_done(scan);
+        job->logs_scan_open = false;
 
-        if (removed > 0) {
+        if (job->logs_removed > 0) {
                 char target[300];
                 snprintf(target, sizeof(target), "logs:%s", l->name);
-                snprintf(what, sizeof(what), "%zu file(s) %s in %s", removed,
+                snprintf(what, sizeof(what), "%zu file(s) %s in %s", job->logs_removed,
                          job->dry_run ? "would be removed" : "removed", l->dir);
-                job_stage_record(job, "prune-logs", target, what, freed_total, true);
+                job_stage_record(job, "prune-logs", target, what, job->logs_freed, true);
         }
         return 0;
 }
 
+/* 0 all [logs:] sections done, 1 a slice done (job->logs_section says where
+ * to go on), -ENOMEM. */
 static int stage_logs(struct job *job)
 {
         struct disks_env *d = &job->disks->env;
         struct disk_watch *w = job->manual ? NULL : watch_find(job->disks, job->disk_path);
 
-        for (size_t i = 0; i < d->config->n_logs; i++) {
-                const struct logs_section *l = &d->config->logs[i];
+        for (; job->logs_section < d->config->n_logs; job->logs_section++) {
+                const struct logs_section *l = &d->config->logs[job->logs_section];
                 int r;
 
                 /* Automatic runs prune only logs on the filesystem under
                  * pressure: deleting elsewhere would not help it. */
-                if (!job->manual && (!w || !w->sampled || !logs_on_disk(l, w->dev)))
+                if (!job->logs_scan_open && !job->manual &&
+                    (!w || !w->sampled || !logs_on_disk(l, w->dev)))
                         continue;
                 r = stage_logs_section(job, l);
-                if (r < 0)
+                if (r != 0)
                         return r;
         }
+        job->logs_section = 0;
         return 0;
 }
 
@@ -1135,11 +1179,12 @@ static void job_finish(struct job *job)
         report.n_items = items ? job->n_items : 0;
         report.result = job->n_items > 0 && !items ? -ENOMEM : 0;
         report.bytes_freed = job->bytes_freed;
+        report.items_left_out = job->items_left_out;
         report.statvfs_freed = avail > job->avail_start ? avail - job->avail_start : 0;
 
         log_info("cleanup %s%s done: %zu item(s), %s %s, statvfs +%s",
                  job->manual ? "(manual)" : job->disk_path, job->dry_run ? " (dry-run)" : "",
-                 job->n_items, units_format_bytes_human(job->bytes_freed, human, sizeof(human)),
+                 job->n_items + job->items_left_out, units_format_bytes_human(job->bytes_freed, human, sizeof(human)),
                  job->dry_run ? "would be freed" : "freed",
                  units_format_bytes_human(report.statvfs_freed, measured, sizeof(measured)));
 
@@ -1166,7 +1211,8 @@ static int job_step(sd_event_source *s, void *userdata)
 
         job->defer = sd_event_source_disable_unref(job->defer);
         while (!job->waiting) {
-                enum disks_stage next = job_next_stage(job);
+                /* a [logs:] stage cut into slices goes on where it stopped */
+                enum disks_stage next = job->logs_scan_open ? DISKS_STAGE_LOGS : job_next_stage(job);
 
                 /* pause stops disk cleanup as it stops memory actions: an
                  * automatic run ends before its next stage */
@@ -1187,6 +1233,11 @@ static int job_step(sd_event_source *s, void *userdata)
                 switch (next) {
                 case DISKS_STAGE_LOGS:
                         r = stage_logs(job);
+                        if (r == 1) {
+                                /* let the loop serve everything else first */
+                                job_schedule(job);
+                                return 0;
+                        }
                         break;
                 case DISKS_STAGE_JOURNAL:
                         r = stage_journal(job);
@@ -1247,6 +1298,8 @@ static void job_free(struct job *job)
                 free(job->evict_skip[i]);
         evict_refs_clear(job);
         rm_clear(job);
+        if (job->logs_scan_open)
+                logprune_scan_done(&job->logs_scan);
         free(job->disk_path);
         free(job);
 }
