@@ -65,6 +65,10 @@
 /* passes (OOMGUARD_PASS_USEC apart at least) a group must be seen unmanaged
  * in a row before what the guard set is given back */
 #define OOMGUARD_RESTORE_PASSES 2
+/* groups whose processes one pass reads at most (cgroup.procs and each
+ * newcomer's oom_score_adj); the rest wait for the next pass, round robin,
+ * so thousands of managed cgroups cost a bounded slice of each second */
+#define OOMGUARD_SCANS_PER_PASS 256
 /* usec: the same memory.low/min is not sent again within this */
 #define OOMGUARD_RESEND_USEC (15 * USEC_PER_SEC)
 

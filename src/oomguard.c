@@ -50,6 +50,7 @@ struct oomguard {
         size_t n_groups, allocated;
         struct oomguard_plan plan;
         usec_t last_pass_usec; /* USEC_INFINITY: never */
+        size_t cursor; /* the target a pass starts at (round robin under the budget) */
         bool told_no_capability;
         struct cgfs *fs; /* from the last pass, for bus replies that fall back to files */
         bool dry_run;
@@ -88,17 +89,33 @@ struct oomguard *oomguard_free(struct oomguard *g)
         return NULL;
 }
 
+/* The first index whose key is not below key (groups are sorted by key, so
+ * a pass over thousands of managed groups stays O(n log n)). */
+static size_t group_lower_bound(const struct oomguard *g, const char *key)
+{
+        size_t lo = 0, hi = g->n_groups;
+
+        while (lo < hi) {
+                size_t mid = lo + (hi - lo) / 2;
+                if (strcmp(g->groups[mid]->key, key) < 0)
+                        lo = mid + 1;
+                else
+                        hi = mid;
+        }
+        return lo;
+}
+
 static struct guard_group *group_find(struct oomguard *g, const char *key)
 {
-        for (size_t i = 0; i < g->n_groups; i++)
-                if (strcmp(g->groups[i]->key, key) == 0)
-                        return g->groups[i];
-        return NULL;
+        size_t i = group_lower_bound(g, key);
+
+        return i < g->n_groups && strcmp(g->groups[i]->key, key) == 0 ? g->groups[i] : NULL;
 }
 
 static struct guard_group *group_add(struct oomguard *g, const struct group_sample *s)
 {
         struct guard_group *gg;
+        size_t at;
 
         if (g->n_groups == g->allocated) {
                 size_t n = g->allocated ? g->allocated * 2 : 16;
@@ -117,7 +134,10 @@ static struct guard_group *group_add(struct oomguard *g, const struct group_samp
         gg->full_usec = USEC_INFINITY;
         gg->low_sent = gg->min_sent = BYTES_MAX;
         gg->mem_sent_usec = USEC_INFINITY;
-        g->groups[g->n_groups++] = gg;
+        at = group_lower_bound(g, gg->key);
+        memmove(g->groups + at + 1, g->groups + at, (g->n_groups - at) * sizeof *g->groups);
+        g->groups[at] = gg;
+        g->n_groups++;
         return gg;
 }
 
@@ -379,8 +399,11 @@ static void apply_oom_group(const struct oomguard_context *ctx, struct guard_gro
 
 /* ---- a pass --------------------------------------------------------------- */
 
+/* 1 the group's processes were scanned, 0 not (nothing due, or may_scan
+ * false: the pass's budget is spent and it waits for the next), -ENOMEM. */
 static int guard_target(struct oomguard *g, const struct oomguard_context *ctx,
-                        const struct group_sample *s, const struct oomguard_target *t, usec_t now)
+                        const struct group_sample *s, const struct oomguard_target *t, usec_t now,
+                        bool may_scan)
 {
         struct guard_group *gg = group_find(g, group_key(s));
         uint64_t pids_current = 0;
@@ -395,7 +418,7 @@ static int guard_target(struct oomguard *g, const struct oomguard_context *ctx,
         full = !gg->has_adj || gg->adj != t->oom_score_adj || gg->full_usec == USEC_INFINITY ||
                now >= gg->full_usec + OOMGUARD_RESCAN_USEC;
         due = full || !has_pids || !gg->has_pids_current || pids_current != gg->pids_current;
-        if (!due)
+        if (!due || !may_scan)
                 return 0;
         if (ctx->dry_run && (!gg->has_adj || gg->adj != t->oom_score_adj))
                 log_notice("dry-run: would set oom_score_adj %d on the processes of %s",
@@ -404,7 +427,7 @@ static int guard_target(struct oomguard *g, const struct oomguard_context *ctx,
         if (r == -ENOMEM)
                 return r;
         if (r < 0)
-                return 0; /* gone: the next snapshot drops it */
+                return 1; /* gone: the next snapshot drops it */
         gg->has_adj = true;
         gg->adj = t->oom_score_adj;
         if (full)
@@ -414,7 +437,7 @@ static int guard_target(struct oomguard *g, const struct oomguard_context *ctx,
         apply_oom_group(ctx, gg, t->oom_group);
         if (ctx->v2_memory && (t->has_memory_low || t->has_memory_min))
                 apply_memory(g, ctx, gg, t, now);
-        return 0;
+        return 1;
 }
 
 /* The rule no longer applies to a group that still exists: give back what
@@ -453,7 +476,7 @@ static void fill_status(struct oomguard *g, struct snapshot *snap)
 int oomguard_run(struct oomguard *g, const struct oomguard_context *ctx, const struct config *c,
                  struct snapshot *snap, usec_t now)
 {
-        size_t kept = 0;
+        size_t kept = 0, scans = 0, n;
         int r;
 
         g->fs = ctx->fs;
@@ -468,11 +491,19 @@ int oomguard_run(struct oomguard *g, const struct oomguard_context *ctx, const s
                 return r;
         for (size_t i = 0; i < g->n_groups; i++)
                 g->groups[i]->seen = false;
-        for (size_t i = 0; i < g->plan.n_targets; i++) {
+        /* round robin from where the last pass ran out of budget */
+        n = g->plan.n_targets;
+        for (size_t k = 0, start = n ? g->cursor % n : 0; k < n; k++) {
+                size_t i = (start + k) % n;
                 const struct oomguard_target *t = &g->plan.targets[i];
-                r = guard_target(g, ctx, &snap->groups[t->group], t, now);
+
+                r = guard_target(g, ctx, &snap->groups[t->group], t, now,
+                                 scans < OOMGUARD_SCANS_PER_PASS);
                 if (r < 0)
                         return r;
+                scans += (size_t)r;
+                if (scans == OOMGUARD_SCANS_PER_PASS && r > 0)
+                        g->cursor = i + 1;
         }
         for (size_t i = 0; i < g->n_groups; i++) {
                 struct guard_group *gg = g->groups[i];

@@ -287,10 +287,65 @@ out:
         nftw(root, rm, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* More managed groups than one pass scans: the rest on the next pass. */
+static void test_budget(void)
+{
+        const size_t n = OOMGUARD_SCANS_PER_PASS + 44;
+        struct config *c = load();
+        struct cgfs *fs = NULL;
+        struct oomguard *g = NULL;
+        struct snapshot s;
+        char cg[128], pr[128], rel[64], text[32];
+        size_t done = 0;
+
+        snprintf(root, sizeof root, "/tmp/test-oomguard.XXXXXX");
+        CHECK(mkdtemp(root) != NULL);
+        mk("cg");
+        mk("proc");
+        snapshot_init(&s);
+        for (size_t i = 0; i < n; i++) {
+                char name[32];
+                snprintf(name, sizeof name, "hog%03zu", i);
+                snprintf(rel, sizeof rel, "cg/%s", name);
+                mk(rel);
+                snprintf(rel, sizeof rel, "cg/%s/cgroup.procs", name);
+                snprintf(text, sizeof text, "%zu\n", 1000 + i);
+                put(rel, text);
+                proc((int)(1000 + i), 0);
+                add(&s, name, name, 1, true);
+        }
+        snprintf(cg, sizeof cg, "%s/cg", root);
+        snprintf(pr, sizeof pr, "%s/proc", root);
+        CHECK_EQ_INT(cgfs_open(cg, NULL, pr, &fs), 0);
+        CHECK_EQ_INT(oomguard_new(&g), 0);
+        if (fs && g) {
+                struct oomguard_context ctx = {.fs = fs};
+                CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, 1000 * USEC_PER_SEC), 0);
+                for (size_t i = 0; i < n; i++) {
+                        snprintf(rel, sizeof rel, "proc/%zu/oom_score_adj", 1000 + i);
+                        done += get(rel) == 990;
+                }
+                CHECK_EQ_INT(done, OOMGUARD_SCANS_PER_PASS);
+                CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, 1002 * USEC_PER_SEC), 0);
+                done = 0;
+                for (size_t i = 0; i < n; i++) {
+                        snprintf(rel, sizeof rel, "proc/%zu/oom_score_adj", 1000 + i);
+                        done += get(rel) == 990;
+                }
+                CHECK_EQ_INT(done, n);
+        }
+        oomguard_free(g);
+        cgfs_free(fs);
+        snapshot_done(&s);
+        config_free(c);
+        nftw(root, rm, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 int main(void)
 {
         test_mapping();
         test_plan();
         test_writer();
+        test_budget();
         return TEST_RESULT();
 }
