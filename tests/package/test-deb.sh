@@ -129,7 +129,7 @@ echo "reinstall keeps edits; remove and purge: ok"
 # with meson install anyway.
 if [ "${DEB_TEST_HOST_VM:-0}" = 1 ]; then
         [ -x "$SOURCE_DIR/tests/host/run-host.sh" ] || fail "DEB_TEST_HOST_VM=1 but no tests/host/run-host.sh"
-        HOST_VM_DEB=$deb "$SOURCE_DIR/tests/host/run-host.sh" --mode suite:1 "$SOURCE_DIR" "$work/vm" ||
+        HOST_VM_DEB=$deb "$SOURCE_DIR/tests/host/run-host.sh" --mode suite:1:a,b "$SOURCE_DIR" "$work/vm" ||
                 fail "the package did not run in the host VM"
         echo "service ran in the host VM from the package"
 fi
