@@ -61,7 +61,18 @@ struct watch {
         bool tree;      /* a directory of the last full walk (cgfs_walk_cached) */
         uint64_t epoch; /* fs->watch_epoch at its last cgfs_watch_take/add */
         uint64_t walk;  /* fs->walk_generation of the walk that last found it */
+        char *dir;      /* tree watches: the directory's path ("" the root); else NULL */
 };
+
+/* A directory made or removed in a watched directory of the walk. */
+struct tree_event {
+        char *path;
+        bool made;
+};
+
+/* Directory events kept for the next cgfs_walk_cached(); beyond this many
+ * it walks the whole tree again instead. */
+#define CGFS_TREE_EVENTS_MAX 1024
 
 struct cgfs {
         int cgroup_fd;
@@ -90,7 +101,9 @@ struct cgfs {
          * removed or renamed in it: until one is, the walk is replayed. */
         uint64_t walk_generation;
         bool tree_watched; /* every directory of the last walk got its watch */
-        bool tree_changed; /* a watched directory saw one made or removed since */
+        bool tree_changed; /* events were lost or unusable: walk the whole tree */
+        struct tree_event *tree_events; /* made/removed since, applied to the list */
+        size_t n_tree_events, allocated_tree_events;
 
         /* The last complete walk, replayed by cgfs_walk_cached(). */
         char **walk_paths;
@@ -99,6 +112,13 @@ struct cgfs {
         uint64_t walk_descendants; /* the root's cgroup.stat nr_descendants before it */
         bool walk_cached;
 };
+
+static void tree_events_clear(struct cgfs *fs)
+{
+        for (size_t i = 0; i < fs->n_tree_events; i++)
+                free(fs->tree_events[i].path);
+        fs->n_tree_events = 0;
+}
 
 const char *cgfs_layout_name(enum cgfs_layout l)
 {
@@ -384,7 +404,8 @@ static ssize_t read_kept(struct cgfs *fs, char root, const char *path, char *buf
         fd = open_beneath(dirfd, path, O_RDONLY);
         if (fd < 0)
                 return fd;
-        n = util_read_fd(fd, buf, size);
+        /* one read, as through a kept fd: no second read() to see the end */
+        n = pread_whole(fd, buf, size);
         if (n < 0 || !kept_add(fs, key, fd))
                 close(fd);
         return n;
@@ -484,7 +505,11 @@ struct cgfs *cgfs_free(struct cgfs *fs)
         util_closep(&fs->v1_memory_fd);
         util_closep(&fs->proc_fd);
         util_closep(&fs->inotify_fd);
+        for (size_t i = 0; i < fs->n_watches; i++)
+                free(fs->watches[i].dir);
         free(fs->watches);
+        tree_events_clear(fs);
+        free(fs->tree_events);
         free(fs);
         return NULL;
 }
@@ -529,6 +554,7 @@ static void watch_remove(struct cgfs *fs, struct watch *w)
 
         if (w->changed)
                 fs->n_changed--;
+        free(w->dir);
         memmove(w, w + 1, (fs->n_watches - i - 1) * sizeof *w);
         fs->n_watches--;
 }
@@ -556,6 +582,8 @@ static int watch_add(struct cgfs *fs, const char *rel, bool tree)
         w = watch_find(fs, wd);
         if (w) { /* the same directory again (a group, and a directory of the walk) */
                 if (tree) {
+                        if (!w->dir && !(w->dir = strdup(rel)))
+                                return -ENOMEM;
                         w->tree = true;
                         w->walk = fs->walk_generation;
                 } else
@@ -580,6 +608,12 @@ static int watch_add(struct cgfs *fs, const char *rel, bool tree)
         memmove(&fs->watches[at + 1], &fs->watches[at], (fs->n_watches - at) * sizeof *fs->watches);
         fs->watches[at] = (struct watch){
             .wd = wd, .tree = tree, .epoch = fs->watch_epoch, .walk = fs->walk_generation};
+        if (tree && !(fs->watches[at].dir = strdup(rel))) {
+                (void)inotify_rm_watch(fs->inotify_fd, wd);
+                memmove(&fs->watches[at], &fs->watches[at + 1],
+                        (fs->n_watches - at) * sizeof *fs->watches);
+                return -ENOMEM;
+        }
         fs->n_watches++;
         return wd;
 }
@@ -608,6 +642,39 @@ int cgfs_watch_take(struct cgfs *fs, int wd)
         w->changed = false;
         fs->n_changed--;
         return 1;
+}
+
+/* Note a directory made or removed in tree watch w for the next
+ * cgfs_walk_cached(); renames (rare: cgroupfs allows them within a parent)
+ * and anything unusable fall back to a whole walk. */
+static void tree_event_add(struct cgfs *fs, const struct watch *w, const struct inotify_event *e)
+{
+        struct tree_event *ev;
+        char *path;
+
+        if (fs->tree_changed)
+                return;
+        if (!(e->mask & (IN_CREATE | IN_DELETE)) || !w->dir || e->len == 0 ||
+            fs->n_tree_events >= CGFS_TREE_EVENTS_MAX)
+                goto whole;
+        if (fs->n_tree_events == fs->allocated_tree_events) {
+                size_t n = fs->allocated_tree_events ? fs->allocated_tree_events * 2 : 8;
+                struct tree_event *p = realloc(fs->tree_events, n * sizeof *p);
+
+                if (!p)
+                        goto whole;
+                fs->tree_events = p;
+                fs->allocated_tree_events = n;
+        }
+        if (asprintf(&path, "%s%s%s", w->dir, w->dir[0] ? "/" : "", e->name) < 0)
+                goto whole;
+        ev = &fs->tree_events[fs->n_tree_events++];
+        ev->path = path;
+        ev->made = e->mask & IN_CREATE;
+        return;
+whole:
+        fs->tree_changed = true;
+        tree_events_clear(fs);
 }
 
 int cgfs_watch_process(struct cgfs *fs)
@@ -641,15 +708,19 @@ int cgfs_watch_process(struct cgfs *fs)
                         if (!w)
                                 continue; /* removed by us: its IN_IGNORED */
                         if (e->mask & IN_IGNORED) {
-                                /* the directory is gone: cgfs_watch_take says -ENOENT */
-                                fs->tree_changed |= w->tree;
+                                /* the directory is gone: cgfs_watch_take says -ENOENT;
+                                 * its parent's IN_DELETE took it off the walk's list,
+                                 * but the root has no parent */
+                                if (w->tree && w->dir && !w->dir[0])
+                                        fs->tree_changed = true;
                                 watch_remove(fs, w);
                                 marked++;
                                 continue;
                         }
                         if (e->mask & IN_ISDIR) {
-                                /* a cgroup made, removed or renamed below: walk again */
-                                fs->tree_changed |= w->tree;
+                                /* a cgroup made or removed below: that subtree only */
+                                if (w->tree)
+                                        tree_event_add(fs, w, e);
                                 continue;
                         }
                         /* PSI trigger set-up writes memory.pressure (ours, each
@@ -684,6 +755,7 @@ void cgfs_watch_sweep(struct cgfs *fs)
                 }
                 if (fs->watches[i].changed)
                         fs->n_changed--;
+                free(fs->watches[i].dir);
                 (void)inotify_rm_watch(fs->inotify_fd, fs->watches[i].wd);
         }
         fs->n_watches = kept;
@@ -696,6 +768,9 @@ void cgfs_watch_disable(struct cgfs *fs)
         assert(fs);
         util_closep(&fs->inotify_fd);
         fs->inotify_fd = -1;
+        for (size_t i = 0; i < fs->n_watches; i++)
+                free(fs->watches[i].dir);
+        tree_events_clear(fs);
         fs->n_watches = fs->n_changed = 0;
         fs->tree_watched = false;
 }
@@ -1463,12 +1538,130 @@ static int record_and_visit(const char *rel, void *userdata)
         return w->cb(rel, w->userdata);
 }
 
+/* The walk's order: parents before children, siblings in byte order, i.e.
+ * paths compared with '/' below every other byte. */
+static int walk_order_cmp(const void *a, const void *b)
+{
+        const unsigned char *x = *(const unsigned char *const *)a;
+        const unsigned char *y = *(const unsigned char *const *)b;
+
+        for (;; x++, y++) {
+                unsigned cx = *x == '/' ? 1 : *x ? *x + 1u : 0;
+                unsigned cy = *y == '/' ? 1 : *y ? *y + 1u : 0;
+
+                if (cx != cy)
+                        return cx < cy ? -1 : 1;
+                if (!cx)
+                        return 0;
+        }
+}
+
+/* Record (and watch) rel and every directory below it, as the whole walk
+ * would, into w. A directory already gone is no error. */
+static int walk_subtree(struct cgfs *fs, const char *rel, struct recording_walk *rw)
+{
+        _cleanup_free_ char *dents = NULL;
+        _cleanup_free_ struct walk *w = NULL;
+        unsigned components = 1;
+        int fd, r;
+
+        for (const char *p = rel; *p; p++)
+                components += *p == '/';
+        if (components > CGFS_WALK_DEPTH_MAX || !rel_ok(rel) || !rel[0])
+                return 0;
+        dents = malloc(CGFS_DENTS_BUF_BYTES);
+        w = calloc(1, sizeof *w);
+        if (!dents || !w)
+                return -ENOMEM;
+        *w = (struct walk){.fs = fs, .cb = record_and_visit, .userdata = rw, .dents = dents};
+        util_strlcpy(w->path, rel, sizeof w->path);
+        fd = open_beneath(fs->cgroup_fd, rel, O_RDONLY | O_DIRECTORY);
+        if (fd < 0)
+                return walk_skippable(fd) ? 0 : fd;
+        r = record_and_visit(rel, rw);
+        if (r < 0) {
+                close(fd);
+                return r;
+        }
+        if (components < CGFS_WALK_DEPTH_MAX)
+                return walk_children(w, fd, strlen(rel), components);
+        close(fd);
+        return 0;
+}
+
+static int visit_nothing(const char *rel, void *userdata)
+{
+        return 0;
+}
+
+/* Bring the last walk's list up to date with the directories made and
+ * removed since, walking only the subtrees made. <0: walk it all instead. */
+static int tree_events_apply(struct cgfs *fs)
+{
+        struct recording_walk made = {.fs = fs, .cb = visit_nothing};
+        size_t kept = 0;
+        char **grown;
+        int r = 0;
+
+        for (size_t i = 0; i < fs->n_tree_events && r >= 0; i++) {
+                const struct tree_event *ev = &fs->tree_events[i];
+                size_t len = strlen(ev->path);
+
+                if (ev->made)
+                        r = walk_subtree(fs, ev->path, &made);
+                else /* off the list, with what lay below it */
+                        for (size_t j = 0; j < fs->n_walk_paths; j++) {
+                                const char *q = fs->walk_paths[j];
+
+                                if (q && strncmp(q, ev->path, len) == 0 &&
+                                    (q[len] == '\0' || q[len] == '/')) {
+                                        free(fs->walk_paths[j]);
+                                        fs->walk_paths[j] = NULL;
+                                }
+                        }
+        }
+        tree_events_clear(fs);
+        if (r < 0) {
+                free_names(made.paths, made.n_paths);
+                return r;
+        }
+        for (size_t j = 0; j < fs->n_walk_paths; j++)
+                if (fs->walk_paths[j])
+                        fs->walk_paths[kept++] = fs->walk_paths[j];
+        fs->n_walk_paths = kept;
+        if (made.n_paths == 0) {
+                free(made.paths);
+                return 0;
+        }
+        grown = realloc(fs->walk_paths, (kept + made.n_paths) * sizeof *grown);
+        if (!grown) {
+                free_names(made.paths, made.n_paths);
+                return -ENOMEM;
+        }
+        memcpy(grown + kept, made.paths, made.n_paths * sizeof *grown);
+        free(made.paths);
+        fs->walk_paths = grown;
+        fs->n_walk_paths = kept + made.n_paths;
+        qsort(fs->walk_paths, fs->n_walk_paths, sizeof *fs->walk_paths, walk_order_cmp);
+        /* made twice (its own event, and found below another one made) */
+        kept = 0;
+        for (size_t j = 0; j < fs->n_walk_paths; j++) {
+                if (kept && strcmp(fs->walk_paths[kept - 1], fs->walk_paths[j]) == 0) {
+                        free(fs->walk_paths[j]);
+                        continue;
+                }
+                fs->walk_paths[kept++] = fs->walk_paths[j];
+        }
+        fs->n_walk_paths = kept;
+        return 0;
+}
+
 int cgfs_walk_cached(struct cgfs *fs, usec_t now, usec_t max_age_usec, cgfs_visit_fn cb,
                      void *userdata)
 {
         struct recording_walk w = {.fs = fs, .cb = cb, .userdata = userdata};
         uint64_t descendants = 0;
-        bool counted;
+        bool counted, fresh;
         int r;
 
         assert(fs);
@@ -1479,9 +1672,14 @@ int cgfs_walk_cached(struct cgfs *fs, usec_t now, usec_t max_age_usec, cgfs_visi
         /* Counted before walking: a cgroup made during the walk changes the
          * count after it, so the next call walks again. */
         counted = read_descendants(fs, &descendants) >= 0;
-        if (fs->walk_cached && counted && descendants == fs->walk_descendants &&
-            !fs->tree_changed &&
-            (fs->tree_watched || (now >= fs->walk_time && now - fs->walk_time < max_age_usec))) {
+        if (fs->walk_cached && counted && fs->tree_watched && !fs->tree_changed &&
+            fs->n_tree_events > 0 && tree_events_apply(fs) >= 0)
+                fs->walk_descendants = descendants; /* the list follows the events */
+        /* Watched: the events say what changed. Not: the count, and the age. */
+        fresh = fs->tree_watched ? !fs->tree_changed && fs->n_tree_events == 0
+                                 : descendants == fs->walk_descendants && now >= fs->walk_time &&
+                                       now - fs->walk_time < max_age_usec;
+        if (fs->walk_cached && counted && fresh) {
                 for (size_t i = 0; i < fs->n_walk_paths; i++) {
                         r = cb(fs->walk_paths[i], userdata);
                         if (r < 0)
@@ -1494,13 +1692,17 @@ int cgfs_walk_cached(struct cgfs *fs, usec_t now, usec_t max_age_usec, cgfs_visi
         /* Events from here on are about this walk's tree, or later. */
         fs->walk_generation++;
         fs->tree_changed = false;
+        tree_events_clear(fs);
         fs->tree_watched = watch_add(fs, "", true) >= 0;
         r = cgfs_walk(fs, record_and_visit, &w);
         /* Directories the walk no longer found: not the tree's any more (the
          * sweep removes their watches unless a group still uses them). */
         for (size_t i = 0; i < fs->n_watches; i++)
-                if (fs->watches[i].walk != fs->walk_generation)
+                if (fs->watches[i].walk != fs->walk_generation) {
                         fs->watches[i].tree = false;
+                        free(fs->watches[i].dir);
+                        fs->watches[i].dir = NULL;
+                }
         if (r < 0 || !counted) {
                 free_names(w.paths, w.n_paths);
                 return r;

@@ -490,20 +490,31 @@ const char *policy_structural_block(const struct config *c, const struct snapsho
         return structural_block(c, s, NULL, 0, g, kind, buf, size);
 }
 
-/* ctx->cgroup_is_container, only where a managed plain cgroup exists. */
+/* ctx->cgroup_is_container, only where a managed plain cgroup exists.
+ * Containers are listed first: comparing every group with every other was
+ * O(n^2), 120 ms a tick at 10 000 plain cgroups and no container. */
 static int context_mark_container_cgroups(struct context *ctx)
 {
         const struct snapshot *s = ctx->in->snapshot;
+        _cleanup_free_ size_t *containers = NULL;
+        size_t n_containers = 0;
 
-        for (size_t i = 0; i < s->n_groups; i++) {
+        for (size_t k = 0; k < s->n_groups; k++) {
+                if (s->groups[k].kind != GROUP_CONTAINER)
+                        continue;
+                if (!containers && !(containers = malloc(s->n_groups * sizeof *containers)))
+                        return -ENOMEM;
+                containers[n_containers++] = k;
+        }
+        for (size_t i = 0; i < s->n_groups && n_containers > 0; i++) {
                 const struct group_sample *g = &s->groups[i];
 
                 if (g->kind != GROUP_CGROUP || g->rule < 0 || !g->cgroup[0])
                         continue;
-                for (size_t k = 0; k < s->n_groups; k++) {
-                        const struct group_sample *h = &s->groups[k];
+                for (size_t k = 0; k < n_containers; k++) {
+                        const struct group_sample *h = &s->groups[containers[k]];
 
-                        if (h->kind != GROUP_CONTAINER || !cgroup_same(h->cgroup, g->cgroup))
+                        if (!cgroup_same(h->cgroup, g->cgroup))
                                 continue;
                         if (!ctx->cgroup_is_container) {
                                 ctx->cgroup_is_container =

@@ -1123,6 +1123,37 @@ static void test_walk_watched(void)
         memset(v, 0, sizeof *v);
         CHECK_EQ_INT(cgfs_walk_cached(fs, 102 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
         CHECK(visited_has(v, "a/x") && !visited_has(v, "b")); /* replayed again */
+        /* made and removed, nested, in any order: the list kept up to date
+         * event by event is the list a whole walk gives, in its order */
+        make_dir("watched/cgroup/a/x/y");
+        make_dir("watched/cgroup/0");
+        make_dir("watched/cgroup/0/z");
+        make_dir("watched/cgroup/b");
+        tmp_path(p, sizeof p, "watched/cgroup/0/z");
+        CHECK_EQ_INT(rm_rf(p), 0);
+        make_dir("watched/cgroup/a.b");
+        memset(v, 0, sizeof *v);
+        CHECK_EQ_INT(cgfs_walk_cached(fs, 102 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        {
+                struct visited *whole = calloc(1, sizeof *whole);
+
+                CHECK(whole != NULL);
+                if (whole) {
+                        CHECK_EQ_INT(cgfs_walk(fs, collect, whole), 0);
+                        CHECK_EQ_INT(v->n, whole->n);
+                        for (size_t i = 0; i < v->n && i < whole->n; i++)
+                                CHECK_STREQ(v->paths[i], whole->paths[i]);
+                        CHECK(visited_has(v, "a/x/y") && visited_has(v, "0") &&
+                              !visited_has(v, "0/z") && visited_has(v, "a.b"));
+                        free(whole);
+                }
+        }
+        tmp_path(p, sizeof p, "watched/cgroup/0");
+        CHECK_EQ_INT(rm_rf(p), 0);
+        tmp_path(p, sizeof p, "watched/cgroup/a.b");
+        CHECK_EQ_INT(rm_rf(p), 0);
+        tmp_path(p, sizeof p, "watched/cgroup/a/x/y");
+        CHECK_EQ_INT(rm_rf(p), 0);
 
         /* a group's watch: the same wd as the walk's for its directory */
         wd = cgfs_watch_add(fs, "c");
