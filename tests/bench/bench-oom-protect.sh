@@ -37,7 +37,8 @@ done
 echo "Kernel OOM killer first: a protected db (two workers, 250 MiB, the largest process) beside a"
 echo "low-priority hog growing 150 MB/s toward 400 MiB, 512 MiB VM without swap, governor marks"
 echo "97/98/99% (hold 5 s) so the kernel acts first; $runs runs each. with: the governor's"
-echo "oom_score_adj (db -998, hog 990) and memory.oom.group on hog; without: no governor."
+echo "oom_score_adj (db -998, hog 990, a small middle-priority service 501 with memory.low/min)"
+echo "and memory.oom.group on hog; without: no governor."
 echo
 echo "| protections | runs | db kept every process | kernel OOM kills | of them in hog | of them in db | governor kills |"
 echo "|-------------|-----:|----------------------:|-----------------:|---------------:|--------------:|---------------:|"
