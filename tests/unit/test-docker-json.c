@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "docker_json.h"
 #include "test.h"
 
@@ -92,8 +94,12 @@ static void test_api_version(void)
         CHECK_EQ_INT(docker_json_parse_version(major2, strlen(major2), v, sizeof(v)), 0);
         CHECK_STREQ(v, "1.52");
         const char *bad[] = {
-            "{\"ApiVersion\":141}",  "{\"apiversion\":\"1.41\"}",   "[\"1.41\"]", "{",
-            "{\"ApiVersion\":null}", "{\"ApiVersion\":\"1.41\"} x",
+            "{\"ApiVersion\":141}",
+            "{\"apiversion\":\"1.41\"}",
+            "[\"1.41\"]",
+            "{",
+            "{\"ApiVersion\":null}",
+            "{\"ApiVersion\":\"1.41\"} x",
             "{\"ApiVersion\":\"1.44\",\"MinAPIVersion\":44}",
             "{\"ApiVersion\":\"1.44\",\"Version\":\"25\\n0\"}",
         };
@@ -135,9 +141,9 @@ static void test_api_negotiation(void)
         CHECK_EQ_INT(DOCKER_API_MAX_MINOR, 52);
         for (size_t i = 0; i < ELEMENTSOF(engines); i++) {
                 memset(&v, 0x55, sizeof(v));
-                CHECK_EQ_INT(docker_json_parse_version_info(engines[i].json, strlen(engines[i].json),
-                                                            &v),
-                             0);
+                CHECK_EQ_INT(
+                    docker_json_parse_version_info(engines[i].json, strlen(engines[i].json), &v),
+                    0);
                 CHECK_STREQ(v.api, engines[i].api);
                 CHECK_STREQ(v.engine, engines[i].engine);
                 CHECK_STREQ(v.server_min_api, engines[i].server_min);
@@ -145,13 +151,15 @@ static void test_api_negotiation(void)
 
         /* No common version: an Engine whose minimum is above our maximum,
          * and one older than our minimum. Both ranges are reported. */
-        const char *future = "{\"Version\":\"35.0\",\"ApiVersion\":\"1.60\",\"MinAPIVersion\":\"1.53\"}";
+        const char *future =
+            "{\"Version\":\"35.0\",\"ApiVersion\":\"1.60\",\"MinAPIVersion\":\"1.53\"}";
         CHECK_EQ_INT(docker_json_parse_version_info(future, strlen(future), &v), -ENOTSUP);
         CHECK_STREQ(v.api, "");
         CHECK_STREQ(v.server_api, "1.60");
         CHECK_STREQ(v.server_min_api, "1.53");
         CHECK_STREQ(v.engine, "35.0");
-        const char *ancient = "{\"Version\":\"19.03.15\",\"ApiVersion\":\"1.40\",\"MinAPIVersion\":\"1.12\"}";
+        const char *ancient =
+            "{\"Version\":\"19.03.15\",\"ApiVersion\":\"1.40\",\"MinAPIVersion\":\"1.12\"}";
         CHECK_EQ_INT(docker_json_parse_version_info(ancient, strlen(ancient), &v), -ENOTSUP);
         CHECK_STREQ(v.server_api, "1.40");
 
@@ -483,6 +491,100 @@ static void test_images(void)
         free(json);
 }
 
+/* What changed for us between API 1.41 and 1.52 (moby api/docs/CHANGELOG.md):
+ * image lists lose "<none>" placeholders (1.43) and VirtualSize (1.44) and
+ * gain Manifests/Descriptor (1.47/1.48); events lose status/id/from (1.52);
+ * inspect loses the legacy NetworkSettings fields, KernelMemory(TCP) and an
+ * empty Config.OnBuild (1.42/1.52). None of it is read, all of it parses. */
+static void test_newer_api_shapes(void)
+{
+        const char *images =
+            "[{\"Containers\":-1,\"Created\":1795556678,\"Id\":\"sha256:"
+            "548270c78dd9cf8efa4dc3e671cbb1bf10aad8533bc60bbeb3ddb297cddfd826\",\"Labels\":null,"
+            "\"ParentId\":\"\",\"RepoDigests\":[],\"RepoTags\":[],\"SharedSize\":-1,"
+            "\"Size\":1982256},"
+            "{\"Containers\":2,\"Created\":1795556679,\"Id\":\"sha256:"
+            "732414fdd6e2612fa9ac945fef5a528ce5f3dd5c9cba7e96f3622d33491e5ed1\",\"Labels\":{},"
+            "\"ParentId\":\"\",\"RepoDigests\":[\"other@sha256:"
+            "732414fdd6e2612fa9ac945fef5a528ce5f3dd5c9cba7e96f3622d33491e5ed1\"],"
+            "\"RepoTags\":[\"other:1\"],\"SharedSize\":-1,\"Size\":1982258,"
+            "\"Descriptor\":{\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+            "\"digest\":\"sha256:"
+            "732414fdd6e2612fa9ac945fef5a528ce5f3dd5c9cba7e96f3622d33491e5ed1\","
+            "\"size\":856},\"Manifests\":[{\"ID\":\"sha256:"
+            "1111111111111111111111111111111111111111111111111111111111111111\",\"Kind\":\"image\","
+            "\"Available\":true}]}]";
+        const char *event =
+            "{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"ID\":"
+            "\"b29b80831d11bba62eba9c9fb3c0e01409368ad5e9ad4922ace794a98f24dc39\",\"Attributes\":{"
+            "\"image\":\"bb:latest\",\"name\":\"web-1\"}},\"scope\":\"local\",\"time\":1795556655,"
+            "\"timeNano\":1795556655298993301}";
+        static const char *const dropped_net[] = {
+            "Bridge",
+            "HairpinMode",
+            "LinkLocalIPv6Address",
+            "LinkLocalIPv6PrefixLen",
+            "SecondaryIPAddresses",
+            "SecondaryIPv6Addresses",
+            "EndpointID",
+            "Gateway",
+            "GlobalIPv6Address",
+            "GlobalIPv6PrefixLen",
+            "IPAddress",
+            "IPPrefixLen",
+            "IPv6Gateway",
+            "MacAddress",
+        };
+        struct docker_image *imgs = NULL;
+        struct docker_json_event e;
+        struct docker_container c = {};
+        cJSON *root;
+        char *json, *text;
+        size_t n = 0, len;
+
+        CHECK_EQ_INT(docker_json_parse_images(images, strlen(images), &imgs, &n), 0);
+        CHECK_EQ_INT(n, 2);
+        if (n == 2) {
+                CHECK(imgs[0].repo_tags && imgs[0].repo_tags[0] == NULL); /* [] = untagged */
+                CHECK_EQ_U64(imgs[0].size_bytes, 1982256); /* Size, not VirtualSize */
+                CHECK_STREQ(imgs[1].repo_tags[0], "other:1");
+        }
+        docker_images_free(imgs, n);
+
+        CHECK_EQ_INT(docker_json_parse_event(event, strlen(event), &e), 0);
+        CHECK(e.container);
+        CHECK_EQ_INT(e.action, DOCKER_ACTION_START);
+        CHECK_STREQ(e.id, "b29b80831d11bba62eba9c9fb3c0e01409368ad5e9ad4922ace794a98f24dc39");
+        CHECK_STREQ(e.name, "web-1");
+
+        json = load("inspect-running.json", &len);
+        root = cJSON_ParseWithLength(json, len);
+        CHECK(root != NULL);
+        if (root) {
+                cJSON *net = cJSON_GetObjectItemCaseSensitive(root, "NetworkSettings");
+                cJSON *host = cJSON_GetObjectItemCaseSensitive(root, "HostConfig");
+                cJSON *config = cJSON_GetObjectItemCaseSensitive(root, "Config");
+
+                for (size_t i = 0; i < ELEMENTSOF(dropped_net); i++)
+                        cJSON_DeleteItemFromObjectCaseSensitive(net, dropped_net[i]);
+                cJSON_DeleteItemFromObjectCaseSensitive(host, "KernelMemory");
+                cJSON_DeleteItemFromObjectCaseSensitive(host, "KernelMemoryTCP");
+                cJSON_DeleteItemFromObjectCaseSensitive(config, "OnBuild");
+                cJSON_AddItemToObject(root, "ImageManifestDescriptor", cJSON_CreateObject());
+                text = cJSON_PrintUnformatted(root);
+                CHECK(text != NULL);
+                if (text) {
+                        CHECK_EQ_INT(docker_json_parse_inspect(text, strlen(text), &c), 0);
+                        CHECK_STREQ(c.name, "sutazai-ollama");
+                        CHECK(c.running);
+                        docker_container_done(&c);
+                }
+                free(text);
+                cJSON_Delete(root);
+        }
+        free(json);
+}
+
 static void test_prune(void)
 {
         uint64_t reclaimed = 7;
@@ -638,6 +740,7 @@ int main(int argc, char **argv)
 
         test_api_version();
         test_api_negotiation();
+        test_newer_api_shapes();
         test_container_list();
         test_inspect_running();
         test_inspect_other_states();
