@@ -49,8 +49,10 @@
 
 #include "cgfs.h"
 #include "config.h"
+#include "docker.h"
 #include "policy.h"
 #include "snapshot.h"
+#include "spawner.h"
 
 /* usec: how long after a stop's grace period Docker may take to confirm
  * before the actuator kills the container through cgroup.kill itself */
@@ -100,6 +102,46 @@ void actuator_run(struct actuator *act, const struct actuator_env *env,
 void actuator_record(struct actuator *act, const char *kind, const char *target,
                      const char *reason, uint64_t bytes, bool has_bytes, int result,
                      const char *detail);
+
+/* ---- Disk cleanup ---------------------------------------------------------
+ * disks.c decides what to clean, stage by stage (disks_next_stage, the
+ * logprune and imagelru plans); every change it makes to the system goes
+ * through one of these, behind one gate (actuator_disk_gate):
+ *   dry-run  -EROFS: nothing is changed (disks.c lists instead);
+ *   pause    -ECANCELED for the governor's own cleanup (manual = false); an
+ *            operator's `cleanup` is their explicit request;
+ *   protect  a container a protect rule matches (or one Docker does not
+ *            know) is never removed: -EPERM.
+ * The outcome of each stage is recorded with actuator_record. Otherwise the
+ * results are those of the call wrapped (logprune_delete, spawner_run,
+ * docker_*). */
+struct logprune_scan;
+struct actuator_disk_request {
+        const struct config *config;
+        struct docker *docker;             /* NULL: Docker steps fail -ENOTCONN */
+        const struct overrides *overrides; /* NULL: never paused */
+        bool dry_run;                      /* the daemon's or the request's */
+        bool manual;                       /* `sutazai-govctl cleanup` */
+};
+
+/* The pause every action honours, memory and disk alike. */
+bool actuator_paused(const struct overrides *overrides);
+/* 0 go, -EROFS dry-run, -ECANCELED paused. */
+int actuator_disk_gate(const struct actuator_disk_request *rq);
+int actuator_unlink_log(const struct actuator_disk_request *rq, struct logprune_scan *scan,
+                        size_t i, uint64_t *ret_freed);
+int actuator_vacuum_journal(const struct actuator_disk_request *rq, sd_event *event,
+                            const char *journalctl, char *const argv[], usec_t timeout_usec,
+                            size_t output_max, spawner_done_fn done, void *userdata,
+                            struct spawner **ret);
+int actuator_remove_container(const struct actuator_disk_request *rq, const char *id,
+                              docker_done_fn done, void *userdata);
+int actuator_prune_dangling_images(const struct actuator_disk_request *rq, docker_prune_fn done,
+                                   void *userdata);
+int actuator_prune_build_cache(const struct actuator_disk_request *rq, docker_prune_fn done,
+                               void *userdata);
+int actuator_remove_image(const struct actuator_disk_request *rq, const char *ref,
+                          docker_done_fn done, void *userdata);
 
 struct actuator_stats {
         uint64_t failed;  /* actions that failed */

@@ -132,7 +132,19 @@ static void disks_record(struct disks *disks, const char *kind, const char *targ
 
 static bool enforcement_paused(const struct disks *disks)
 {
-        return disks->env.overrides && overrides_paused(disks->env.overrides);
+        return actuator_paused(disks->env.overrides);
+}
+
+/* What the actuator's disk gate needs to judge this job's next change. */
+static struct actuator_disk_request job_request(const struct job *job)
+{
+        return (struct actuator_disk_request){
+            .config = job->disks->env.config,
+            .docker = job->disks->env.docker,
+            .overrides = job->disks->env.overrides,
+            .dry_run = job->dry_run,
+            .manual = job->manual,
+        };
 }
 
 static const char *state_dir(const struct disks_env *env)
@@ -469,7 +481,8 @@ static int stage_logs_section(struct job *job, const struct logs_section *l)
                                  "logs:%s: oldest while %s files exceed max_total %s", l->name,
                                  l->pattern, total);
                 if (!job->dry_run) {
-                        result = logprune_delete(scan, job->logs_next, &freed);
+                        struct actuator_disk_request rq = job_request(job);
+                        result = actuator_unlink_log(&rq, scan, job->logs_next, &freed);
                         if (result == -ENOENT)
                                 continue; /* gone by itself */
                         if (result == -ESTALE)
@@ -583,7 +596,9 @@ static int stage_journal(struct job *job)
                 return job_item_add(job, "vacuum-journal", "journal", shown, 0, false,
                                     "journal archives beyond the vacuum size or age", 0);
 
-        r = spawner_run(job->disks->env.event, j->journalctl, argv, JOURNAL_TIMEOUT_USEC,
+        struct actuator_disk_request rq = job_request(job);
+        r = actuator_vacuum_journal(&rq, job->disks->env.event, j->journalctl, argv,
+                                    JOURNAL_TIMEOUT_USEC,
                         JOURNAL_OUTPUT_MAX, journal_done, job, &job->spawn);
         if (r < 0) {
                 log_event(LOG_WARNING, MSGID_ACTION_FAILED, NULL, "cannot run %s: %s",
@@ -710,12 +725,12 @@ static void container_remove_done(int result, const char *id, void *userdata)
 /* One container at a time, by id: a blanket prune could take a protected one. */
 static void container_remove_next(struct job *job)
 {
-        struct disks_env *d = &job->disks->env;
         char what[128];
         int r;
 
         while (job->rm_next < job->n_rm) {
-                r = docker_container_remove(d->docker, job->rm_ids[job->rm_next],
+                struct actuator_disk_request rq = job_request(job);
+                r = actuator_remove_container(&rq, job->rm_ids[job->rm_next],
                                             container_remove_done, job);
                 if (r >= 0) {
                         job->waiting = true;
@@ -861,8 +876,10 @@ static int stage_dangling(struct job *job)
                 return 0;
         if (job->dry_run)
                 r = docker_images_list(d->docker, dangling_list_done, job);
-        else
-                r = docker_prune_dangling_images(d->docker, prune_done, job);
+        else {
+                struct actuator_disk_request rq = job_request(job);
+                r = actuator_prune_dangling_images(&rq, prune_done, job);
+        }
         if (r < 0) {
                 log_warning("cleanup: dangling image prune not started: %s", strerror(-r));
                 return r == -ENOMEM ? r : 0;
@@ -873,7 +890,6 @@ static int stage_dangling(struct job *job)
 
 static int stage_build_cache(struct job *job)
 {
-        struct disks_env *d = &job->disks->env;
         int r;
 
         if (!docker_ready(job, "build cache prune"))
@@ -881,7 +897,8 @@ static int stage_build_cache(struct job *job)
         if (job->dry_run)
                 return job_item_add(job, "prune-images", "build-cache", "build cache", 0, false,
                                     "unused build cache", 0);
-        r = docker_prune_build_cache(d->docker, prune_done, job);
+        struct actuator_disk_request rq = job_request(job);
+        r = actuator_prune_build_cache(&rq, prune_done, job);
         if (r < 0) {
                 log_warning("cleanup: build cache prune not started: %s", strerror(-r));
                 return r == -ENOMEM ? r : 0;
@@ -924,10 +941,10 @@ static void evict_remove_done(int result, const char *id, void *userdata);
  * tags goes when its last tag is removed (DELETE by id refuses it unforced). */
 static void evict_remove_next(struct job *job)
 {
-        struct disks_env *d = &job->disks->env;
         int r;
 
-        r = docker_image_remove(d->docker, job->evict_refs[job->evict_ref_next], evict_remove_done,
+        struct actuator_disk_request rq = job_request(job);
+        r = actuator_remove_image(&rq, job->evict_refs[job->evict_ref_next], evict_remove_done,
                                 job);
         if (r < 0) {
                 log_warning("cleanup: cannot remove image %s: %s",

@@ -186,6 +186,17 @@ for p in always unless-stopped on-failure no; do
 done
 grep -q "kill kk-v-always: .*\[done: cgroup.kill\]" "$LOG" ||
         fail "the journal line of the kill does not say done: cgroup.kill"
+# Docker, told afterwards, records each one exited (a container it restarted
+# in the instant before it heard is stopped by that same request). Wait for
+# that before the governor goes: a tell still in flight at its exit is lost.
+for p in always unless-stopped on-failure no; do
+        ok=0
+        for _ in $(seq 100); do
+                [ "$(dk inspect -f '{{.State.Status}}' "kk-v-$p")" = exited ] && ok=1 && break
+                sleep 0.1
+        done
+        [ "$ok" = 1 ] || fail "Docker does not record kk-v-$p (restart $p) exited: $(dk inspect -f '{{.State.Status}}' "kk-v-$p")"
+done
 stop_governor
 before=""
 for p in always unless-stopped on-failure no; do
