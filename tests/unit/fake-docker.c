@@ -72,6 +72,41 @@ int docker_container_kill(struct docker *d, const char *id, docker_done_fn done,
         return request("kill", id, done, userdata);
 }
 
+int docker_container_remove(struct docker *d, const char *id, docker_done_fn done,
+                            void *userdata)
+{
+        (void)d;
+        return request("remove", id, done, userdata);
+}
+
+int docker_image_remove(struct docker *d, const char *id, docker_done_fn done, void *userdata)
+{
+        (void)d;
+        return request("image-remove", id, done, userdata);
+}
+
+/* Prunes are recorded like the others; the test never completes them. */
+static void prune_unused(int result, const char *id, void *userdata)
+{
+        (void)result;
+        (void)id;
+        (void)userdata;
+}
+
+int docker_prune_dangling_images(struct docker *d, docker_prune_fn done, void *userdata)
+{
+        (void)d;
+        (void)done;
+        return request("prune-images", "", prune_unused, userdata);
+}
+
+int docker_prune_build_cache(struct docker *d, docker_prune_fn done, void *userdata)
+{
+        (void)d;
+        (void)done;
+        return request("prune-build-cache", "", prune_unused, userdata);
+}
+
 void fake_docker_complete_all(int result)
 {
         for (size_t i = 0; i < fake_docker.n_requests; i++) {

@@ -1,4 +1,5 @@
-/* test-actuator — the one gate every action passes, table-driven, with a
+/* test-actuator — the one gate every action passes, memory and disk alike,
+ * table-driven, with a
  * cgroup2 tree in a temporary directory standing in for cgroupfs and
  * fake-docker for the Docker client: pause, dry-run, structural protection,
  * the re-check against a fresh sample, failures, and the outcome each one
@@ -12,6 +13,7 @@
 #include "actuator.h"
 #include "fake-docker.h"
 #include "history.h"
+#include "logprune.h"
 #include "overrides.h"
 #include "test.h"
 
@@ -313,6 +315,87 @@ static void run_case(const struct tcase *t, struct config *config)
         cgfs_free(fs);
 }
 
+/* The disk gate: the same pause, dry-run and protection for every change
+ * disk cleanup makes. */
+struct dcase {
+        const char *name;
+        const char *what; /* "unlink", "remove", "image", "prune" */
+        const char *container_id;
+        bool paused, dry_run, manual;
+        int expect;              /* the call's result */
+        const char *request;     /* the Docker request sent, NULL = none */
+        bool file_left;          /* unlink: the log is still there */
+};
+
+static const struct dcase disk_cases[] = {
+    {"a log unlinked", "unlink", .expect = 0},
+    {"dry-run unlinks nothing", "unlink", .dry_run = true, .expect = -EROFS, .file_left = true},
+    {"pause holds back the governor's own unlink", "unlink", .paused = true,
+     .expect = -ECANCELED, .file_left = true},
+    {"an operator's cleanup is their request, paused or not", "unlink", .paused = true,
+     .manual = true, .expect = 0},
+    {"a stopped container removed by id", "remove", ID_VICTIM, .expect = 0,
+     .request = "remove"},
+    {"a protected container never", "remove", ID_DB, .expect = -EPERM},
+    {"a container Docker does not know never", "remove",
+     "cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc", .expect = -EPERM},
+    {"pause holds back a removal", "remove", ID_VICTIM, .paused = true, .expect = -ECANCELED},
+    {"dry-run removes no image", "image", .dry_run = true, .expect = -EROFS},
+    {"an image removed", "image", .expect = 0, .request = "image-remove"},
+    {"pause holds back a prune", "prune", .paused = true, .expect = -ECANCELED},
+    {"a prune", "prune", .expect = 0, .request = "prune-images"},
+};
+
+static void run_disk_case(const struct dcase *t, struct config *config)
+{
+        struct overrides *o = NULL;
+        struct actuator_disk_request rq = {
+            .config = config,
+            .docker = (struct docker *)&fake_docker,
+            .dry_run = t->dry_run,
+            .manual = t->manual,
+        };
+        char dir[400], path[500];
+        int r = 0;
+
+        fprintf(stderr, "disk case: %s\n", t->name);
+        CHECK_EQ_INT(overrides_new(&o), 0);
+        if (t->paused)
+                overrides_pause(o, 0);
+        rq.overrides = o;
+        fake_docker.connected = true;
+        fake_docker.containers = containers;
+        fake_docker.n_containers = 2;
+        snprintf(dir, sizeof dir, "%s/logs", root);
+        snprintf(path, sizeof path, "%s/old.log", dir);
+        if (strcmp(t->what, "unlink") == 0) {
+                struct logprune_scan scan;
+
+                CHECK(mkdir(dir, 0755) == 0 || errno == EEXIST);
+                write_file(dir, "", "old.log", "x\n");
+                CHECK_EQ_INT(logprune_scan(dir, "*.log", false, &scan), 0);
+                CHECK_EQ_INT(scan.n_files, 1);
+                if (scan.n_files == 1) {
+                        uint64_t freed = 0;
+                        r = actuator_unlink_log(&rq, &scan, 0, &freed);
+                }
+                logprune_scan_done(&scan);
+                CHECK_EQ_INT(access(path, F_OK) == 0, t->file_left);
+                (void)unlink(path);
+        } else if (strcmp(t->what, "remove") == 0)
+                r = actuator_remove_container(&rq, t->container_id, NULL, NULL);
+        else if (strcmp(t->what, "image") == 0)
+                r = actuator_remove_image(&rq, "bb:latest", NULL, NULL);
+        else
+                r = actuator_prune_dangling_images(&rq, NULL, NULL);
+        CHECK_EQ_INT(r, t->expect);
+        CHECK_EQ_INT(fake_docker.n_requests, t->request ? 1 : 0);
+        if (t->request && fake_docker.n_requests == 1)
+                CHECK_STREQ(fake_docker.requests[0].what, t->request);
+        fake_docker.n_requests = 0; /* never completed: no callback to call */
+        overrides_free(o);
+}
+
 int main(void)
 {
         struct config *config = config_new_default();
@@ -326,6 +409,8 @@ int main(void)
         snprintf(proc, sizeof proc, "%s/proc", root);
         for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
                 run_case(&cases[i], config);
+        for (size_t i = 0; i < sizeof disk_cases / sizeof *disk_cases; i++)
+                run_disk_case(&disk_cases[i], config);
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
         (void)system(cmd);
         config_free(config);
