@@ -147,8 +147,9 @@ static void event_line(struct docker *d, const char *line, size_t len, usec_t re
         d->stats.events++;
         if (e.time_nano > d->last_event_nano)
                 d->last_event_nano = e.time_nano;
-        if (d->flooded && e.action != DOCKER_ACTION_OOM) {
-                /* The re-list after the flood sees what these would have. */
+        if (d->flooded && (e.action != DOCKER_ACTION_OOM || !array_find(&d->cache, e.id))) {
+                /* The re-list after the flood sees what these would have;
+                 * an OOM kill is news only for a container we know. */
                 d->stats.events_dropped++;
                 d->flood_last_event_usec = received;
                 return;
