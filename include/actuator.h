@@ -124,6 +124,9 @@ struct actuator_disk_request {
         bool manual;                       /* `sutazai-govctl cleanup` */
 };
 
+/* Does a protect rule match this container (config_rule_find lets a protect
+ * rule win over an earlier unprotected one)? */
+bool actuator_container_protected(const struct config *c, const struct docker_container *dc);
 /* The pause every action honours, memory and disk alike. */
 bool actuator_paused(const struct overrides *overrides);
 /* 0 go, -EROFS dry-run, -ECANCELED paused. */

@@ -15,19 +15,21 @@ bool actuator_paused(const struct overrides *overrides)
         return overrides && overrides_paused(overrides);
 }
 
-/* Is the container a protect rule matches (config_rule_find lets a protect
- * rule win over an earlier unprotected one)? Unknown containers count as
- * protected: nothing is removed that the governor cannot judge. */
+bool actuator_container_protected(const struct config *c, const struct docker_container *dc)
+{
+        int rule = config_rule_find(c, RULE_CONTAINER, dc->name, dc->image,
+                                    (const char *const *)dc->labels, NULL);
+
+        return rule >= 0 && c->rules[rule].protect;
+}
+
+/* Unknown containers count as protected: nothing is removed that the
+ * governor cannot judge. */
 static bool container_protected(const struct actuator_disk_request *rq, const char *id)
 {
         const struct docker_container *c = docker_container_find(rq->docker, id);
-        int rule;
 
-        if (!c)
-                return true;
-        rule = config_rule_find(rq->config, RULE_CONTAINER, c->name, c->image,
-                                (const char *const *)c->labels, NULL);
-        return rule >= 0 && rq->config->rules[rule].protect;
+        return !c || actuator_container_protected(rq->config, c);
 }
 
 int actuator_disk_gate(const struct actuator_disk_request *rq)

@@ -1,127 +1,10 @@
-/* disks — see include/disks.h. This file is the I/O half: it samples
- * statvfs, drives the pure decision (disks-policy.c) and carries out the
- * cleanup stages, asynchronously, on the daemon's event loop. */
-#include "disks.h"
-
-#include <assert.h>
-#include <errno.h>
-#include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-
-#include "actuator.h"
-#include "docker.h"
-#include "history.h"
-#include "overrides.h"
-#include "imagelru.h"
-#include "log.h"
-#include "logprune.h"
-#include "spawner.h"
-#include "units.h"
-
-#define JOURNAL_TIMEOUT_USEC (60 * USEC_PER_SEC) /* journalctl --vacuum-* time limit */
-#define JOURNAL_OUTPUT_MAX   4096                /* bytes of journalctl output logged */
-#define IMAGELRU_SAVE_USEC   (60 * USEC_PER_SEC) /* save images.json at most this often */
-#define EVICT_SKIP_MAX       64                  /* images that refused removal, per run */
-#define IMAGELRU_FILE        "images.json"
-
-struct disk_watch {
-        char *path;
-        struct disk_state state;
-        struct disk_usage usage;
-        bool sampled;
-        bool sample_failed_logged;
-        dev_t dev;
-        bool seen;
-        usec_t last_cleanup_realtime_usec;
-        bool docker_skipped; /* the last cleanup found Docker disconnected */
-};
-
-struct job_item {
-        struct disks_item item; /* strings below are owned */
-        char *target;
-        char *reason;
-        char *disk;
-};
-
-struct job {
-        struct disks *disks; /* NULL: orphaned by disks_free, waiting for a callback */
-        bool dry_run;
-        bool manual;
-        char *disk_path; /* automatic: the disk cleaned; manual: the disk to evict on, or NULL */
-        enum tier tier;  /* automatic: tier that started it */
-        enum disks_stage stage;
-        bool waiting; /* an asynchronous step is outstanding */
-        bool evict_exhausted;
-        bool docker_skipped; /* a Docker stage was due while Docker was disconnected */
-        char *evict_skip[EVICT_SKIP_MAX];
-        size_t n_evict_skip;
-        /* the image being evicted: its refs are removed one by one */
-        char evict_id[80];
-        char **evict_refs;
-        size_t n_evict_refs, evict_ref_next;
-        uint64_t evict_bytes;
-        char *evict_reason;
-        /* the [logs:] stage, in slices: section, its scan, the next file */
-        size_t logs_section;
-        struct logprune_scan logs_scan;
-        bool logs_scan_open;
-        size_t logs_next, logs_marked, logs_removed;
-        uint64_t logs_freed;
-        /* stopped containers to remove, one by one, by id */
-        char **rm_ids, **rm_targets, **rm_reasons;
-        size_t n_rm, rm_next, rm_done;
-        /* statvfs of the job's disks: before the run and before the stage */
-        uint64_t avail_start, avail_stage;
-        struct job_item *items;
-        size_t n_items, allocated;
-        size_t items_left_out; /* beyond DISKS_REPORT_ITEMS_MAX: counted only */
-        uint64_t bytes_freed;
-        struct spawner *spawn;
-        sd_event_source *defer;
-        disks_cleanup_fn done;
-        void *userdata;
-};
-
-struct disks {
-        struct disks_env env; /* the daemon's parts, refreshed by disks_set_env */
-        struct disks_stats stats;
-        struct disk_watch *watches;
-        size_t n_watches;
-        struct job *job;
-        struct imagelru lru;
-        bool lru_loaded;
-        usec_t lru_saved_usec;
-};
-
-static void job_schedule(struct job *job);
-static void job_free(struct job *job);
-
-/* files a [logs:] stage deletes (or lists, in dry-run) per loop iteration */
-#define LOGS_SLICE_FILES 64
-/* items a cleanup report carries; beyond, only counted (items_left_out) */
-#define DISKS_REPORT_ITEMS_MAX 1000
-
-/* ---- helpers ------------------------------------------------------------ */
-
-static void rm_clear(struct job *job)
-{
-        for (size_t i = 0; i < job->n_rm; i++) {
-                free(job->rm_ids[i]);
-                free(job->rm_targets[i]);
-                free(job->rm_reasons[i]);
-        }
-        free(job->rm_ids);
-        free(job->rm_targets);
-        free(job->rm_reasons);
-        job->rm_ids = job->rm_targets = job->rm_reasons = NULL;
-        job->n_rm = job->rm_next = job->rm_done = 0;
-}
+/* disks — see include/disks.h. The watching half: statvfs of each
+ * [disk:], the tiers (disks-policy.c decides), status, the image LRU file;
+ * it starts cleanups, which disks-cleanup.c runs. */
+#include "disks-internal.h"
 
 /* The outcome of a stage, in the one history the actuator keeps. */
-static void disks_record(struct disks *disks, const char *kind, const char *target,
+void disks_record(struct disks *disks, const char *kind, const char *target,
                          const char *reason, uint64_t bytes, bool has_bytes,
                          enum history_result result, const char *detail)
 {
@@ -130,21 +13,9 @@ static void disks_record(struct disks *disks, const char *kind, const char *targ
                                 result, detail);
 }
 
-static bool enforcement_paused(const struct disks *disks)
+bool disks_paused(const struct disks *disks)
 {
         return actuator_paused(disks->env.overrides);
-}
-
-/* What the actuator's disk gate needs to judge this job's next change. */
-static struct actuator_disk_request job_request(const struct job *job)
-{
-        return (struct actuator_disk_request){
-            .config = job->disks->env.config,
-            .docker = job->disks->env.docker,
-            .overrides = job->disks->env.overrides,
-            .dry_run = job->dry_run,
-            .manual = job->manual,
-        };
 }
 
 static const char *state_dir(const struct disks_env *env)
@@ -152,7 +23,7 @@ static const char *state_dir(const struct disks_env *env)
         return env->state_dir && env->state_dir[0] ? env->state_dir : NULL;
 }
 
-static const struct disk_section *disk_config(const struct disks_env *d, const char *path)
+const struct disk_section *disks_disk_config(const struct disks_env *d, const char *path)
 {
         for (size_t i = 0; i < d->config->n_disks; i++)
                 if (strcmp(d->config->disks[i].path, path) == 0)
@@ -160,7 +31,7 @@ static const struct disk_section *disk_config(const struct disks_env *d, const c
         return NULL;
 }
 
-static struct disk_watch *watch_find(struct disks *disks, const char *path)
+struct disk_watch *disks_watch_find(struct disks *disks, const char *path)
 {
         for (size_t i = 0; i < disks->n_watches; i++)
                 if (strcmp(disks->watches[i].path, path) == 0)
@@ -181,7 +52,7 @@ static int sample_path(const char *path, struct disk_usage *ret_usage, dev_t *re
         return 0;
 }
 
-static int watch_sample(struct disk_watch *w)
+int disks_watch_sample(struct disk_watch *w)
 {
         struct disk_usage u;
         dev_t dev = 0;
@@ -201,12 +72,12 @@ static int watch_sample(struct disk_watch *w)
         return 0;
 }
 
-static double io_pressure(const struct disks_env *env)
+double disks_io_pressure(const struct disks_env *env)
 {
         return env->io_pressure_some_avg10;
 }
 
-static void lru_ensure_loaded(struct disks *disks)
+void disks_lru_ensure_loaded(struct disks *disks)
 {
         char path[4096];
         int r;
@@ -224,7 +95,7 @@ static void lru_ensure_loaded(struct disks *disks)
                 log_warning("cannot read %s: %s", path, strerror(-r));
 }
 
-static void lru_save(struct disks *disks, usec_t now)
+void disks_lru_save(struct disks *disks, usec_t now)
 {
         char path[4096];
         int r;
@@ -237,1127 +108,6 @@ static void lru_save(struct disks *disks, usec_t now)
                 log_warning("cannot save %s: %s", path, strerror(-r));
         disks->lru_saved_usec = now;
 }
-
-/* journalctl prints "Vacuuming done, freed 1.2G of archived journals from
- * DIR." once per journal directory; sum what it says it freed. */
-static uint64_t journal_freed_bytes(const char *output)
-{
-        uint64_t total = 0;
-
-        for (const char *p = strstr(output, "freed "); p; p = strstr(p, "freed ")) {
-                char *end;
-                double v;
-                uint64_t mult = 1;
-
-                p += strlen("freed ");
-                v = strtod(p, &end);
-                if (end == p || v < 0)
-                        continue;
-                switch (*end) {
-                case 'K':
-                        mult = 1024ULL;
-                        break;
-                case 'M':
-                        mult = 1024ULL * 1024;
-                        break;
-                case 'G':
-                        mult = 1024ULL * 1024 * 1024;
-                        break;
-                case 'T':
-                        mult = 1024ULL * 1024 * 1024 * 1024;
-                        break;
-                default:
-                        break;
-                }
-                total += (uint64_t)(v * (double)mult);
-        }
-        return total;
-}
-
-/* ---- the job's record --------------------------------------------------- */
-
-static const char *job_disk(const struct job *job)
-{
-        return job->manual ? NULL : job->disk_path;
-}
-
-/* Record one removal (or planned removal): report item + one journal entry. */
-static int job_item_add(struct job *job, const char *action, const char *kind, const char *target,
-                        uint64_t bytes, bool has_bytes, const char *reason, int result)
-{
-        char f_action[64], f_target[600], f_bytes[64], f_reason[600], f_disk[4200], f_dry[32],
-            f_io[64], human[32];
-        const char *fields[] = {f_action, f_target, f_bytes, f_reason, f_disk, f_dry, f_io, NULL};
-        struct job_item *it;
-
-        if (job->n_items >= DISKS_REPORT_ITEMS_MAX) {
-                /* a bounded report: the rest is counted, logged at debug */
-                job->items_left_out++;
-                if (result == 0 && has_bytes)
-                        job->bytes_freed += bytes;
-                log_debug("cleanup: %s %s %s: %s", job->dry_run ? "would remove" : "removed",
-                          kind, target, result < 0 ? strerror(-result) : reason);
-                return 0;
-        }
-        if (job->n_items == job->allocated) {
-                size_t n = job->allocated ? job->allocated * 2 : 16;
-                struct job_item *p = reallocarray(job->items, n, sizeof(*p));
-                if (!p)
-                        return -ENOMEM;
-                job->items = p;
-                job->allocated = n;
-        }
-        it = &job->items[job->n_items];
-        *it = (struct job_item){0};
-        it->target = strdup(target);
-        it->reason = strdup(reason);
-        it->disk = job_disk(job) ? strdup(job_disk(job)) : NULL;
-        if (!it->target || !it->reason || (job_disk(job) && !it->disk)) {
-                free(it->target);
-                free(it->reason);
-                free(it->disk);
-                return -ENOMEM;
-        }
-        it->item = (struct disks_item){
-            .kind = kind,
-            .target = it->target,
-            .reason = it->reason,
-            .disk = it->disk,
-            .bytes = bytes,
-            .has_bytes = has_bytes,
-            .result = result,
-        };
-        job->n_items++;
-        if (result == 0 && has_bytes)
-                job->bytes_freed += bytes;
-
-        snprintf(f_action, sizeof(f_action), "GOVERNOR_ACTION=%s", action);
-        snprintf(f_target, sizeof(f_target), "GOVERNOR_TARGET=%s", target);
-        snprintf(f_bytes, sizeof(f_bytes), "GOVERNOR_BYTES=%" PRIu64, has_bytes ? bytes : 0);
-        snprintf(f_reason, sizeof(f_reason), "GOVERNOR_REASON=%s", reason);
-        snprintf(f_disk, sizeof(f_disk), "GOVERNOR_DISK=%s", job_disk(job) ?: "(manual)");
-        snprintf(f_dry, sizeof(f_dry), "GOVERNOR_DRY_RUN=%d", job->dry_run ? 1 : 0);
-        snprintf(f_io, sizeof(f_io), "GOVERNOR_IO_PRESSURE=%.2f",
-                 job->disks ? io_pressure(&job->disks->env) : 0.0);
-        if (has_bytes)
-                units_format_bytes_human(bytes, human, sizeof(human));
-        else
-                util_strlcpy(human, "size unknown", sizeof(human));
-        if (result < 0)
-                log_event(LOG_WARNING, MSGID_ACTION_FAILED, fields,
-                          "cleanup: cannot remove %s %s: %s", kind, target, strerror(-result));
-        else
-                /* one file among thousands is detail: the stage's summary
-                 * (job_stage_record) is the notice */
-                log_event(strcmp(kind, "file") == 0 ? LOG_DEBUG : LOG_NOTICE, MSGID_CLEANUP, fields,
-                          "cleanup: %s %s %s (%s): %s",
-                          job->dry_run ? "would remove" : "removed", kind, target, human, reason);
-        return 0;
-}
-
-static uint64_t job_avail(struct job *job)
-{
-        struct disks *disks = job->disks;
-        uint64_t sum = 0;
-
-        if (!disks)
-                return 0;
-        for (size_t i = 0; i < disks->n_watches; i++) {
-                struct disk_watch *w = &disks->watches[i];
-                if (!job->manual && strcmp(w->path, job->disk_path) != 0)
-                        continue;
-                if (watch_sample(w) == 0)
-                        sum += w->usage.bytes_avail;
-        }
-        return sum;
-}
-
-/* A stage is over: one history entry and one journal summary with the
- * Engine's (or our) count of bytes and what statvfs saw. */
-static void job_stage_record(struct job *job, const char *kind, const char *target,
-                             const char *what, uint64_t bytes, bool has_bytes)
-{
-        struct disks_env *d = &job->disks->env;
-        uint64_t avail = job_avail(job);
-        uint64_t measured = avail > job->avail_stage ? avail - job->avail_stage : 0;
-        char reason[256], human[32], measured_human[32], f_action[64], f_bytes[64], f_measured[64],
-            f_disk[4200];
-        const char *fields[] = {f_action, f_bytes, f_measured, f_disk, NULL};
-
-        job->avail_stage = avail;
-        units_format_bytes_human(bytes, human, sizeof(human));
-        units_format_bytes_human(measured, measured_human, sizeof(measured_human));
-        if (job->manual)
-                snprintf(reason, sizeof(reason), "%s; operator request; statvfs +%s", what,
-                         measured_human);
-        else
-                snprintf(reason, sizeof(reason), "%s; disk %s at %s; statvfs +%s", what,
-                         job->disk_path, tier_name(job->tier), measured_human);
-
-        snprintf(f_action, sizeof(f_action), "GOVERNOR_ACTION=%s", kind);
-        snprintf(f_bytes, sizeof(f_bytes), "GOVERNOR_BYTES=%" PRIu64, has_bytes ? bytes : 0);
-        snprintf(f_measured, sizeof(f_measured), "GOVERNOR_STATVFS_FREED=%" PRIu64, measured);
-        snprintf(f_disk, sizeof(f_disk), "GOVERNOR_DISK=%s", job_disk(job) ?: "(manual)");
-        log_event(LOG_NOTICE, MSGID_CLEANUP, fields, "cleanup %s%s: %s, %s freed", kind,
-                  job->dry_run ? " (dry-run)" : "", reason, has_bytes ? human : "size unknown");
-
-        /* A manual dry-run answers the operator only; the daemon's own
-         * dry-run is history ("would have been taken"). */
-        if (job->manual && job->dry_run && !d->dry_run)
-                return;
-        disks_record(job->disks, kind, target, reason, bytes, has_bytes,
-                      job->dry_run ? HISTORY_RESULT_DRY_RUN : HISTORY_RESULT_DONE, NULL);
-        if (!job->dry_run && has_bytes)
-                job->disks->stats.bytes_freed += bytes;
-}
-
-/* ---- stages ------------------------------------------------------------- */
-
-static bool logs_on_disk(const struct logs_section *l, dev_t dev)
-{
-        struct stat st;
-
-        return stat(l->dir, &st) == 0 && st.st_dev == dev;
-}
-
-/* The [logs:] section's files, scanned once, deleted in slices of
- * LOGS_SLICE_FILES per loop iteration (issue 13): a directory of 100,000
- * expired logs must not hold the loop for the whole unlink run. 0 when the
- * section is done, 1 when a slice is done and the rest waits for the next
- * iteration, -ENOMEM. */
-static int stage_logs_section(struct job *job, const struct logs_section *l)
-{
-        struct logprune_scan *scan = &job->logs_scan;
-        char age[32], total[32], what[128];
-        usec_t now = util_realtime_usec();
-        size_t budget = LOGS_SLICE_FILES;
-        int r;
-
-        if (!job->logs_scan_open) {
-                r = logprune_scan(l->dir, l->pattern, l->recursive, scan);
-                if (r < 0) {
-                        log_warning("logs:%s: cannot open %s: %s%s", l->name, l->dir,
-                                    strerror(-r),
-                                    r == -ELOOP || r == -ENOTDIR
-                                            ? " (a symlink or not a directory: refused)"
-                                            : "");
-                        return 0;
-                }
-                if (scan->skipped_mounts || scan->skipped_symlinks || scan->truncated)
-                        log_info("logs:%s: %u symlink(s) not followed, %u mount point(s) not "
-                                 "crossed%s",
-                                 l->name, scan->skipped_symlinks, scan->skipped_mounts,
-                                 scan->truncated
-                                         ? ", too many files: only the first were considered"
-                                         : "");
-                job->logs_scan_open = true;
-                job->logs_marked = logprune_plan(scan->files, scan->n_files, l->max_age_usec,
-                                                 l->max_total_bytes, now);
-                job->logs_next = 0;
-                job->logs_removed = 0;
-                job->logs_freed = 0;
-        }
-        units_format_duration(l->max_age_usec, age, sizeof(age));
-        if (l->max_total_bytes != BYTES_MAX)
-                units_format_bytes_exact(l->max_total_bytes, total, sizeof(total));
-
-        for (; job->logs_next < scan->n_files && job->logs_marked > 0; job->logs_next++) {
-                const struct logprune_file *f = &scan->files[job->logs_next];
-                char shown[1024], path[1400], reason[256];
-                uint64_t freed = f->sole_link ? f->disk_bytes : 0;
-                int result = 0;
-
-                if (f->reason == LOGPRUNE_KEEP)
-                        continue;
-                if (budget-- == 0)
-                        return 1; /* the rest in the next loop iteration */
-                logprune_file_display(f, shown, sizeof(shown));
-                snprintf(path, sizeof(path), "%s/%s", l->dir, shown);
-                if (f->reason == LOGPRUNE_AGE)
-                        snprintf(reason, sizeof(reason), "logs:%s: older than %s (%s)", l->name,
-                                 age, l->pattern);
-                else
-                        snprintf(reason, sizeof(reason),
-                                 "logs:%s: oldest while %s files exceed max_total %s", l->name,
-                                 l->pattern, total);
-                if (!job->dry_run) {
-                        struct actuator_disk_request rq = job_request(job);
-                        result = actuator_unlink_log(&rq, scan, job->logs_next, &freed);
-                        if (result == -ENOENT)
-                                continue; /* gone by itself */
-                        if (result == -ESTALE)
-                                log_warning("logs:%s: %s changed since the scan (now a symlink, "
-                                            "another file or mount): left alone",
-                                            l->name, path);
-                }
-                if (result == 0) {
-                        job->logs_removed++;
-                        job->logs_freed += freed;
-                }
-                r = job_item_add(job, "prune-logs", "file", path, freed, true, reason, result);
-                if (r < 0)
-                        return r;
-        }
-        logprune_scan_done(scan);
-        job->logs_scan_open = false;
-
-        if (job->logs_removed > 0) {
-                char target[300];
-                snprintf(target, sizeof(target), "logs:%s", l->name);
-                snprintf(what, sizeof(what), "%zu file(s) %s in %s", job->logs_removed,
-                         job->dry_run ? "would be removed" : "removed", l->dir);
-                job_stage_record(job, "prune-logs", target, what, job->logs_freed, true);
-        }
-        return 0;
-}
-
-/* 0 all [logs:] sections done, 1 a slice done (job->logs_section says where
- * to go on), -ENOMEM. */
-static int stage_logs(struct job *job)
-{
-        struct disks_env *d = &job->disks->env;
-        struct disk_watch *w = job->manual ? NULL : watch_find(job->disks, job->disk_path);
-
-        for (; job->logs_section < d->config->n_logs; job->logs_section++) {
-                const struct logs_section *l = &d->config->logs[job->logs_section];
-                int r;
-
-                /* Automatic runs prune only logs on the filesystem under
-                 * pressure: deleting elsewhere would not help it. */
-                if (!job->logs_scan_open && !job->manual &&
-                    (!w || !w->sampled || !logs_on_disk(l, w->dev)))
-                        continue;
-                r = stage_logs_section(job, l);
-                if (r != 0)
-                        return r;
-        }
-        job->logs_section = 0;
-        return 0;
-}
-
-static void journal_done(struct spawner *s, int result, int status, const char *output,
-                         size_t output_len, void *userdata)
-{
-        struct job *job = userdata;
-        char escaped[JOURNAL_OUTPUT_MAX * 2], what[128], f_status[32];
-        const char *fields[] = {"GOVERNOR_ACTION=vacuum-journal", f_status, NULL};
-        uint64_t freed = journal_freed_bytes(output);
-
-        /* output belongs to s: use it before freeing s. */
-        logprune_escape(output, escaped, sizeof(escaped));
-        for (size_t n = strlen(escaped); n >= 2 && strcmp(escaped + n - 2, "\\n") == 0; n -= 2)
-                escaped[n - 2] = '\0'; /* the final newline(s) say nothing */
-        job->spawn = spawner_free(job->spawn);
-        job->waiting = false;
-        if (!job->disks) {
-                job_free(job);
-                return;
-        }
-        snprintf(f_status, sizeof(f_status), "GOVERNOR_EXIT_STATUS=%d", status);
-        if (result == 0 && status == 0) {
-                log_event(LOG_INFO, MSGID_CLEANUP, fields, "journalctl: %s", escaped);
-                snprintf(what, sizeof(what), "journalctl exited 0");
-                job_stage_record(job, "vacuum-journal", "journal", what, freed, true);
-        } else {
-                log_event(LOG_WARNING, MSGID_ACTION_FAILED, fields,
-                          "journalctl vacuum failed (%s, status %d): %s",
-                          result == -ETIMEDOUT ? "killed at its time limit"
-                          : result < 0         ? "killed by a signal"
-                                               : "exit status",
-                          status, escaped);
-                job->disks->stats.failed++;
-                snprintf(what, sizeof(what), "journalctl status %d", status);
-                disks_record(job->disks, "vacuum-journal", "journal",
-                              "journal archives beyond the vacuum size or age", 0, false,
-                              HISTORY_RESULT_FAILED,
-                              result == -ETIMEDOUT ? "killed at its time limit"
-                              : result < 0         ? "killed by a signal"
-                                                   : what);
-        }
-        job_schedule(job);
-}
-
-static int stage_journal(struct job *job)
-{
-        const struct journal_section *j = &job->disks->env.config->journal;
-        char size[32], age[32], arg_size[64], arg_time[64], shown[256];
-        char *argv[] = {"journalctl", arg_size, arg_time, NULL};
-        int r;
-
-        if (!j->journalctl || !j->journalctl[0])
-                return 0;
-        units_format_bytes_exact(j->vacuum_size_bytes, size, sizeof(size));
-        units_format_duration(j->vacuum_time_usec, age, sizeof(age));
-        snprintf(arg_size, sizeof(arg_size), "--vacuum-size=%s", size);
-        snprintf(arg_time, sizeof(arg_time), "--vacuum-time=%s", age);
-        snprintf(shown, sizeof(shown), "%s %s %s", j->journalctl, arg_size, arg_time);
-
-        if (job->dry_run)
-                return job_item_add(job, "vacuum-journal", "journal", shown, 0, false,
-                                    "journal archives beyond the vacuum size or age", 0);
-
-        struct actuator_disk_request rq = job_request(job);
-        r = actuator_vacuum_journal(&rq, job->disks->env.event, j->journalctl, argv,
-                                    JOURNAL_TIMEOUT_USEC,
-                        JOURNAL_OUTPUT_MAX, journal_done, job, &job->spawn);
-        if (r < 0) {
-                log_event(LOG_WARNING, MSGID_ACTION_FAILED, NULL, "cannot run %s: %s",
-                          j->journalctl, strerror(-r));
-                job->disks->stats.failed++;
-                return 0;
-        }
-        log_info("cleanup: running %s", shown);
-        job->waiting = true;
-        return 0;
-}
-
-static bool docker_ready(struct job *job, const char *what)
-{
-        struct docker *docker = job->disks->env.docker;
-
-        if (docker && docker_is_connected(docker))
-                return true;
-        log_info("cleanup: Docker not connected, %s skipped", what);
-        /* Retried as soon as Docker connects, not after the cooldown. */
-        job->docker_skipped = docker != NULL;
-        return false;
-}
-
-/* The container minimum age of the disk, or for a manual run the most
- * conservative of all disks. */
-static usec_t container_min_age(struct job *job)
-{
-        const struct config *c = job->disks->env.config;
-        usec_t age = 0;
-
-        if (!job->manual) {
-                const struct disk_section *s = disk_config(&job->disks->env, job->disk_path);
-                return s ? s->container_min_age_usec : USEC_INFINITY;
-        }
-        for (size_t i = 0; i < c->n_disks; i++)
-                if (c->disks[i].container_min_age_usec > age)
-                        age = c->disks[i].container_min_age_usec;
-        return age;
-}
-
-static void prune_done(int result, uint64_t reclaimed, const char *const *deleted, void *userdata)
-{
-        struct job *job = userdata;
-        const char *history_kind, *item_kind, *target;
-        size_t n = 0;
-        char what[128];
-
-        job->waiting = false;
-        if (!job->disks) {
-                job_free(job);
-                return;
-        }
-        switch (job->stage) {
-        case DISKS_STAGE_CONTAINERS:
-                history_kind = "prune-containers";
-                item_kind = "container";
-                target = "stopped containers";
-                break;
-        case DISKS_STAGE_DANGLING:
-                history_kind = "prune-images";
-                item_kind = "image";
-                target = "dangling images";
-                break;
-        default:
-                history_kind = "prune-build-cache";
-                item_kind = "build-cache";
-                target = "build cache";
-                break;
-        }
-        if (result < 0) {
-                log_event(LOG_WARNING, MSGID_ACTION_FAILED, NULL, "cleanup: pruning %s failed: %s",
-                          target, strerror(-result));
-                job->disks->stats.failed++;
-                disks_record(job->disks, history_kind, target, "disk cleanup", 0, false,
-                              HISTORY_RESULT_FAILED, strerror(-result));
-                job_schedule(job);
-                return;
-        }
-        for (const char *const *p = deleted; p && *p; p++, n++)
-                if (job_item_add(job, history_kind, item_kind, *p, 0, false, target, 0) < 0)
-                        break;
-        /* The Engine's SpaceReclaimed covers the whole prune. */
-        job->bytes_freed += reclaimed;
-        snprintf(what, sizeof(what), "%zu %s removed, Engine reclaimed %" PRIu64 " bytes", n,
-                 target, reclaimed);
-        job_stage_record(job, history_kind, target, what, reclaimed, true);
-        job_schedule(job);
-}
-
-/* Is this stopped container one a rule protects? (config_rule_find lets a
- * protect rule win over an earlier unprotected one.) */
-static bool container_protected(const struct config *c, const struct docker_container *dc)
-{
-        int rule = config_rule_find(c, RULE_CONTAINER, dc->name, dc->image,
-                                    (const char *const *)dc->labels, NULL);
-
-        return rule >= 0 && c->rules[rule].protect;
-}
-
-static void container_remove_next(struct job *job);
-
-static void container_remove_done(int result, const char *id, void *userdata)
-{
-        struct job *job = userdata;
-        const char *target = job->rm_targets[job->rm_next];
-
-        (void)id;
-        job->waiting = false;
-        if (!job->disks) {
-                job_free(job);
-                return;
-        }
-        if (result < 0)
-                job->disks->stats.failed++;
-        else
-                job->rm_done++;
-        (void)job_item_add(job, "prune-containers", "container", target, 0, false,
-                           job->rm_reasons[job->rm_next], result);
-        job->rm_next++;
-        container_remove_next(job);
-}
-
-/* One container at a time, by id: a blanket prune could take a protected one. */
-static void container_remove_next(struct job *job)
-{
-        char what[128];
-        int r;
-
-        while (job->rm_next < job->n_rm) {
-                struct actuator_disk_request rq = job_request(job);
-                r = actuator_remove_container(&rq, job->rm_ids[job->rm_next],
-                                            container_remove_done, job);
-                if (r >= 0) {
-                        job->waiting = true;
-                        return;
-                }
-                (void)job_item_add(job, "prune-containers", "container",
-                                   job->rm_targets[job->rm_next], 0, false,
-                                   job->rm_reasons[job->rm_next], r);
-                job->disks->stats.failed++;
-                job->rm_next++;
-        }
-        if (job->n_rm > 0) {
-                snprintf(what, sizeof(what), "%zu of %zu stopped container(s) removed by id",
-                         job->rm_done, job->n_rm);
-                job_stage_record(job, "prune-containers", "stopped containers", what, 0, false);
-        }
-        rm_clear(job);
-        job_schedule(job);
-}
-
-static int rm_add(struct job *job, const char *id, const char *target, const char *reason)
-{
-        char **ids = reallocarray(job->rm_ids, job->n_rm + 1, sizeof(*ids));
-        char **targets, **reasons;
-
-        if (!ids)
-                return -ENOMEM;
-        job->rm_ids = ids;
-        targets = reallocarray(job->rm_targets, job->n_rm + 1, sizeof(*targets));
-        if (!targets)
-                return -ENOMEM;
-        job->rm_targets = targets;
-        reasons = reallocarray(job->rm_reasons, job->n_rm + 1, sizeof(*reasons));
-        if (!reasons)
-                return -ENOMEM;
-        job->rm_reasons = reasons;
-        ids[job->n_rm] = strdup(id);
-        targets[job->n_rm] = strdup(target);
-        reasons[job->n_rm] = strdup(reason);
-        if (!ids[job->n_rm] || !targets[job->n_rm] || !reasons[job->n_rm]) {
-                free(ids[job->n_rm]);
-                free(targets[job->n_rm]);
-                free(reasons[job->n_rm]);
-                return -ENOMEM;
-        }
-        job->n_rm++;
-        return 0;
-}
-
-/* Stopped containers old enough, protected ones left out (and said so). */
-static int stage_containers(struct job *job)
-{
-        struct disks_env *d = &job->disks->env;
-        usec_t min_age = container_min_age(job);
-        const struct docker_container *cs;
-        usec_t now = util_realtime_usec();
-        char age[32];
-        size_t n;
-        int r;
-
-        if (!docker_ready(job, "container prune"))
-                return 0;
-        cs = docker_containers(d->docker, &n);
-        units_format_duration(min_age, age, sizeof(age));
-        rm_clear(job);
-        for (size_t i = 0; i < n; i++) {
-                char reason[128], target[300];
-
-                if (cs[i].running || cs[i].created_realtime_usec > now ||
-                    now - cs[i].created_realtime_usec < min_age)
-                        continue;
-                snprintf(target, sizeof(target), "%s (%.12s)", cs[i].name ?: "?", cs[i].id);
-                if (container_protected(d->config, &cs[i])) {
-                        log_info("cleanup: stopped container %s is protected, kept", target);
-                        continue;
-                }
-                if (min_age > 0)
-                        snprintf(reason, sizeof(reason), "stopped, created more than %s ago", age);
-                else
-                        snprintf(reason, sizeof(reason), "stopped");
-                if (job->dry_run)
-                        r = job_item_add(job, "prune-containers", "container", target, 0, false,
-                                         reason, 0);
-                else
-                        r = rm_add(job, cs[i].id, target, reason);
-                if (r < 0)
-                        return r;
-        }
-        if (!job->dry_run)
-                container_remove_next(job);
-        return 0;
-}
-
-static bool image_in_use(struct disks_env *d, const char *id)
-{
-        size_t n;
-        const struct docker_container *cs = docker_containers(d->docker, &n);
-
-        for (size_t i = 0; i < n; i++)
-                if (cs[i].image_id && strcmp(cs[i].image_id, id) == 0)
-                        return true;
-        return false;
-}
-
-static bool image_untagged(const struct docker_image *img)
-{
-        if (!img->repo_tags)
-                return true;
-        for (char **t = img->repo_tags; *t; t++)
-                if (strcmp(*t, "<none>:<none>") != 0)
-                        return false;
-        return true;
-}
-
-static void dangling_list_done(int result, const struct docker_image *images, size_t n,
-                               void *userdata)
-{
-        struct job *job = userdata;
-
-        job->waiting = false;
-        if (!job->disks) {
-                job_free(job);
-                return;
-        }
-        if (result < 0)
-                log_warning("cleanup: cannot list images: %s", strerror(-result));
-        for (size_t i = 0; result >= 0 && i < n; i++) {
-                if (!image_untagged(&images[i]) || image_in_use(&job->disks->env, images[i].id))
-                        continue;
-                if (job_item_add(job, "prune-images", "image", images[i].id, images[i].size_bytes,
-                                 true, "dangling (untagged, unused)", 0) < 0)
-                        break;
-        }
-        job_schedule(job);
-}
-
-static int stage_dangling(struct job *job)
-{
-        struct disks_env *d = &job->disks->env;
-        int r;
-
-        if (!docker_ready(job, "image prune"))
-                return 0;
-        if (job->dry_run)
-                r = docker_images_list(d->docker, dangling_list_done, job);
-        else {
-                struct actuator_disk_request rq = job_request(job);
-                r = actuator_prune_dangling_images(&rq, prune_done, job);
-        }
-        if (r < 0) {
-                log_warning("cleanup: dangling image prune not started: %s", strerror(-r));
-                return r == -ENOMEM ? r : 0;
-        }
-        job->waiting = true;
-        return 0;
-}
-
-static int stage_build_cache(struct job *job)
-{
-        int r;
-
-        if (!docker_ready(job, "build cache prune"))
-                return 0;
-        if (job->dry_run)
-                return job_item_add(job, "prune-images", "build-cache", "build cache", 0, false,
-                                    "unused build cache", 0);
-        struct actuator_disk_request rq = job_request(job);
-        r = actuator_prune_build_cache(&rq, prune_done, job);
-        if (r < 0) {
-                log_warning("cleanup: build cache prune not started: %s", strerror(-r));
-                return r == -ENOMEM ? r : 0;
-        }
-        job->waiting = true;
-        return 0;
-}
-
-static void evict_refs_clear(struct job *job)
-{
-        for (size_t i = 0; i < job->n_evict_refs; i++)
-                free(job->evict_refs[i]);
-        free(job->evict_refs);
-        job->evict_refs = NULL;
-        job->n_evict_refs = job->evict_ref_next = 0;
-        free(job->evict_reason);
-        job->evict_reason = NULL;
-}
-
-static bool evict_skipped(const struct job *job, const char *id)
-{
-        for (size_t i = 0; i < job->n_evict_skip; i++)
-                if (strcmp(job->evict_skip[i], id) == 0)
-                        return true;
-        return false;
-}
-
-static void evict_skip_add(struct job *job, const char *id)
-{
-        if (job->n_evict_skip < EVICT_SKIP_MAX) {
-                job->evict_skip[job->n_evict_skip] = strdup(id);
-                if (job->evict_skip[job->n_evict_skip])
-                        job->n_evict_skip++;
-        }
-}
-
-static void evict_remove_done(int result, const char *id, void *userdata);
-
-/* Remove the next ref of the image being evicted: an image with several
- * tags goes when its last tag is removed (DELETE by id refuses it unforced). */
-static void evict_remove_next(struct job *job)
-{
-        int r;
-
-        struct actuator_disk_request rq = job_request(job);
-        r = actuator_remove_image(&rq, job->evict_refs[job->evict_ref_next], evict_remove_done,
-                                job);
-        if (r < 0) {
-                log_warning("cleanup: cannot remove image %s: %s",
-                            job->evict_refs[job->evict_ref_next], strerror(-r));
-                evict_skip_add(job, job->evict_id);
-                evict_refs_clear(job);
-                job_schedule(job);
-                return;
-        }
-        job->waiting = true;
-}
-
-static void evict_remove_done(int result, const char *id, void *userdata)
-{
-        struct job *job = userdata;
-
-        job->waiting = false;
-        if (!job->disks) {
-                job_free(job);
-                return;
-        }
-        if (result < 0) {
-                (void)job_item_add(job, "evict-image", "image", job->evict_id, 0, false,
-                                   job->evict_reason ?: "lru", result);
-                job->disks->stats.failed++;
-                evict_skip_add(job, job->evict_id);
-                evict_refs_clear(job);
-                job_schedule(job);
-                return;
-        }
-        job->evict_ref_next++;
-        if (job->evict_ref_next < job->n_evict_refs) {
-                evict_remove_next(job);
-                return;
-        }
-        char target[400];
-        bool tagged = strcmp(job->evict_refs[0], job->evict_id) != 0;
-
-        snprintf(target, sizeof(target), "%s%s%s", job->evict_id, tagged ? " " : "",
-                 tagged ? job->evict_refs[0] : "");
-        (void)job_item_add(job, "evict-image", "image", target, job->evict_bytes, true,
-                           job->evict_reason ?: "lru", 0);
-        job_stage_record(job, "evict-image", target, job->evict_reason ?: "lru", job->evict_bytes,
-                         true);
-        evict_refs_clear(job);
-        job_schedule(job);
-}
-
-/* "least recently used: unused for 3h (last use or arrival 1732400000)" */
-static void evict_reason(const struct imagelru *lru, const struct docker_image *img, usec_t now,
-                         char *buf, size_t size)
-{
-        usec_t ref = imagelru_reference_time(lru, img);
-        char idle[UNITS_FORMAT_MAX];
-
-        /* Whole seconds: the exact formatter prints the largest unit that divides. */
-        units_format_duration(now > ref ? (now - ref) / USEC_PER_SEC * USEC_PER_SEC : 0, idle,
-                              sizeof(idle));
-        snprintf(buf, size,
-                 "least recently used: idle for %s (since %" PRIu64
-                 "), no container uses it, no keep_image match",
-                 idle, (uint64_t)(ref / USEC_PER_SEC));
-}
-
-static void evict_list_done(int result, const struct docker_image *images, size_t n, void *userdata)
-{
-        struct job *job = userdata;
-        struct disks *disks = job->disks;
-        _cleanup_free_ size_t *order = NULL;
-        _cleanup_free_ const char **in_use = NULL;
-        const struct disk_section *cfg;
-        const struct docker_container *cs;
-        size_t n_cs, n_order = 0, n_in_use = 0;
-        usec_t now = util_realtime_usec();
-        int r;
-
-        job->waiting = false;
-        if (!disks) {
-                job_free(job);
-                return;
-        }
-        cfg = job->disk_path ? disk_config(&disks->env, job->disk_path) : NULL;
-        if (result < 0 || !cfg) {
-                if (result < 0)
-                        log_warning("cleanup: cannot list images: %s", strerror(-result));
-                job->evict_exhausted = true;
-                job_schedule(job);
-                return;
-        }
-
-        /* Every container, running or stopped, pins its image; it is also a
-         * use as of now. */
-        cs = docker_containers(disks->env.docker, &n_cs);
-        in_use = calloc(n_cs + 1, sizeof(*in_use));
-        order = calloc(n + 1, sizeof(*order));
-        if (!in_use || !order)
-                goto oom;
-        for (size_t i = 0; i < n_cs; i++)
-                if (cs[i].image_id) {
-                        in_use[n_in_use++] = cs[i].image_id;
-                        (void)imagelru_touch(&disks->lru, cs[i].image_id, now);
-                }
-        if (imagelru_note_images(&disks->lru, images, n, now) < 0)
-                goto oom;
-        r = imagelru_choose(&disks->lru, images, n, in_use, n_in_use, cfg->keep_images,
-                            cfg->n_keep_images, cfg->image_min_age_usec, now, order, &n_order);
-        if (r < 0)
-                goto oom;
-
-        /* Log the candidates considered, best first, as systemd-oomd does. */
-        for (size_t k = 0, shown = 0; k < n_order && shown < 3; k++) {
-                const struct docker_image *img = &images[order[k]];
-                if (evict_skipped(job, img->id))
-                        continue;
-                log_event(LOG_INFO, MSGID_CANDIDATES, NULL,
-                          "eviction candidate %zu: %s %s, %" PRIu64 " bytes, last used %" PRIu64,
-                          ++shown, img->id,
-                          img->repo_tags && img->repo_tags[0] ? img->repo_tags[0] : "<none>",
-                          img->size_bytes,
-                          (uint64_t)(imagelru_reference_time(&disks->lru, img) / USEC_PER_SEC));
-        }
-
-        if (job->dry_run) {
-                /* Nothing is freed: estimate from image sizes how far down the
-                 * list eviction would go to reach the low mark. */
-                struct disk_watch *w = watch_find(disks, job->disk_path);
-                double total = w && w->sampled ? (double)w->usage.bytes_total : 0;
-                double used = w && w->sampled ? (double)w->usage.bytes_used : 0;
-
-                for (size_t k = 0; k < n_order; k++) {
-                        const struct docker_image *img = &images[order[k]];
-                        char reason[256], target[400];
-
-                        if (total > 0 && used * 100.0 / total <= cfg->low_percent)
-                                break;
-                        evict_reason(&disks->lru, img, now, reason, sizeof(reason));
-                        snprintf(target, sizeof(target), "%s %s", img->id,
-                                 img->repo_tags && img->repo_tags[0] ? img->repo_tags[0]
-                                                                     : "<none>");
-                        if (job_item_add(job, "evict-image", "image", target, img->size_bytes, true,
-                                         reason, 0) < 0)
-                                break;
-                        used -= (double)img->size_bytes;
-                }
-                job->evict_exhausted = true;
-                job_schedule(job);
-                return;
-        }
-
-        for (size_t k = 0; k < n_order; k++) {
-                const struct docker_image *img = &images[order[k]];
-                char reason[256];
-                size_t n_tags = 0;
-
-                if (evict_skipped(job, img->id))
-                        continue;
-                util_strlcpy(job->evict_id, img->id, sizeof(job->evict_id));
-                job->evict_bytes = img->size_bytes;
-                evict_reason(&disks->lru, img, now, reason, sizeof(reason));
-                job->evict_reason = strdup(reason);
-                for (char **t = img->repo_tags; t && *t; t++)
-                        if (strcmp(*t, "<none>:<none>") != 0)
-                                n_tags++;
-                job->evict_refs = calloc(n_tags ? n_tags : 1, sizeof(char *));
-                if (!job->evict_reason || !job->evict_refs)
-                        goto oom;
-                for (char **t = img->repo_tags; t && *t; t++)
-                        if (strcmp(*t, "<none>:<none>") != 0) {
-                                job->evict_refs[job->n_evict_refs] = strdup(*t);
-                                if (!job->evict_refs[job->n_evict_refs])
-                                        goto oom;
-                                job->n_evict_refs++;
-                        }
-                if (job->n_evict_refs == 0) {
-                        job->evict_refs[0] = strdup(img->id);
-                        if (!job->evict_refs[0])
-                                goto oom;
-                        job->n_evict_refs = 1;
-                }
-                evict_remove_next(job);
-                return;
-        }
-        job->evict_exhausted = true;
-        log_info("cleanup: no image left to evict on %s", job->disk_path);
-        job_schedule(job);
-        return;
-oom:
-        evict_refs_clear(job);
-        log_error("cleanup: out of memory choosing an image to evict");
-        job->evict_exhausted = true;
-        job_schedule(job);
-}
-
-static int stage_evict(struct job *job)
-{
-        struct disks_env *d = &job->disks->env;
-        int r;
-
-        if (!docker_ready(job, "image eviction")) {
-                job->evict_exhausted = true;
-                return 0;
-        }
-        r = docker_images_list(d->docker, evict_list_done, job);
-        if (r < 0) {
-                log_warning("cleanup: cannot list images: %s", strerror(-r));
-                job->evict_exhausted = true;
-                return r == -ENOMEM ? r : 0;
-        }
-        job->waiting = true;
-        return 0;
-}
-
-/* ---- the job ------------------------------------------------------------ */
-
-static enum disks_stage job_next_stage(struct job *job)
-{
-        struct disks *disks = job->disks;
-        const struct disk_section *cfg;
-        struct disk_watch *w;
-
-        if (job->manual && job->stage < DISKS_STAGE_BUILD_CACHE)
-                return job->stage + 1;
-        if (!job->disk_path)
-                return DISKS_STAGE_DONE;
-        cfg = disk_config(&disks->env, job->disk_path);
-        w = watch_find(disks, job->disk_path);
-        if (!cfg || !w || watch_sample(w) < 0)
-                return DISKS_STAGE_DONE; /* the disk left the configuration */
-        return disks_next_stage(cfg, job->manual ? TIER_EMERGENCY : job->tier, job->stage,
-                                &w->usage, job->manual, job->evict_exhausted);
-}
-
-static void job_finish(struct job *job)
-{
-        struct disks *disks = job->disks;
-        struct disks_report report = {.dry_run = job->dry_run};
-        _cleanup_free_ struct disks_item *items = NULL;
-        uint64_t avail = job_avail(job);
-        char human[32], measured[32];
-        usec_t now = util_now_usec();
-
-        if (job->n_items > 0) {
-                items = calloc(job->n_items, sizeof(*items));
-                if (items)
-                        for (size_t i = 0; i < job->n_items; i++)
-                                items[i] = job->items[i].item;
-        }
-        report.items = items;
-        report.n_items = items ? job->n_items : 0;
-        report.result = job->n_items > 0 && !items ? -ENOMEM : 0;
-        report.bytes_freed = job->bytes_freed;
-        report.items_left_out = job->items_left_out;
-        report.statvfs_freed = avail > job->avail_start ? avail - job->avail_start : 0;
-
-        log_info("cleanup %s%s done: %zu item(s), %s %s, statvfs +%s",
-                 job->manual ? "(manual)" : job->disk_path, job->dry_run ? " (dry-run)" : "",
-                 job->n_items + job->items_left_out, units_format_bytes_human(job->bytes_freed, human, sizeof(human)),
-                 job->dry_run ? "would be freed" : "freed",
-                 units_format_bytes_human(report.statvfs_freed, measured, sizeof(measured)));
-
-        if (!job->manual) {
-                struct disk_watch *w = watch_find(disks, job->disk_path);
-                if (w) {
-                        w->state.last_cleanup_usec = now;
-                        w->state.last_cleanup_tier = job->tier;
-                        w->last_cleanup_realtime_usec = util_realtime_usec();
-                        w->docker_skipped = job->docker_skipped;
-                }
-        }
-        lru_save(disks, now);
-        disks->job = NULL;
-        if (job->done)
-                job->done(&report, job->userdata);
-        job_free(job);
-}
-
-static int job_step(sd_event_source *s, void *userdata)
-{
-        struct job *job = userdata;
-        int r = 0;
-
-        job->defer = sd_event_source_disable_unref(job->defer);
-        while (!job->waiting) {
-                /* a [logs:] stage cut into slices goes on where it stopped */
-                enum disks_stage next = job->logs_scan_open ? DISKS_STAGE_LOGS : job_next_stage(job);
-
-                /* pause stops disk cleanup as it stops memory actions: an
-                 * automatic run ends before its next stage */
-                if (next != DISKS_STAGE_DONE && !job->manual && enforcement_paused(job->disks)) {
-                        log_event(LOG_NOTICE, MSGID_CLEANUP, NULL,
-                                  "cleanup of %s stopped before its %s stage: enforcement paused",
-                                  job->disk_path, disks_stage_name(next));
-                        next = DISKS_STAGE_DONE;
-                }
-
-                if (next == DISKS_STAGE_DONE) {
-                        job_finish(job);
-                        return 0;
-                }
-                if (next != job->stage)
-                        log_debug("cleanup: stage %s", disks_stage_name(next));
-                job->stage = next;
-                switch (next) {
-                case DISKS_STAGE_LOGS:
-                        r = stage_logs(job);
-                        if (r == 1) {
-                                /* let the loop serve everything else first */
-                                job_schedule(job);
-                                return 0;
-                        }
-                        break;
-                case DISKS_STAGE_JOURNAL:
-                        r = stage_journal(job);
-                        break;
-                case DISKS_STAGE_CONTAINERS:
-                        r = stage_containers(job);
-                        break;
-                case DISKS_STAGE_DANGLING:
-                        r = stage_dangling(job);
-                        break;
-                case DISKS_STAGE_BUILD_CACHE:
-                        r = stage_build_cache(job);
-                        break;
-                case DISKS_STAGE_EVICT:
-                        r = stage_evict(job);
-                        break;
-                default:
-                        r = 0;
-                        break;
-                }
-                if (r == -ENOMEM) {
-                        log_error("cleanup: out of memory");
-                        sd_event_exit(job->disks->env.event, 1);
-                        job_finish(job);
-                        return 0;
-                }
-        }
-        return 0;
-}
-
-/* Continue on the next loop iteration: callbacks never recurse into stages. */
-static void job_schedule(struct job *job)
-{
-        int r;
-
-        if (job->defer)
-                return;
-        r = sd_event_add_defer(job->disks->env.event, &job->defer, job_step, job);
-        if (r < 0) {
-                log_error("cleanup: cannot schedule: %s", strerror(-r));
-                job_finish(job);
-        }
-}
-
-static void job_free(struct job *job)
-{
-        if (!job)
-                return;
-        job->defer = sd_event_source_disable_unref(job->defer);
-        job->spawn = spawner_free(job->spawn);
-        for (size_t i = 0; i < job->n_items; i++) {
-                free(job->items[i].target);
-                free(job->items[i].reason);
-                free(job->items[i].disk);
-        }
-        free(job->items);
-        for (size_t i = 0; i < job->n_evict_skip; i++)
-                free(job->evict_skip[i]);
-        evict_refs_clear(job);
-        rm_clear(job);
-        if (job->logs_scan_open)
-                logprune_scan_done(&job->logs_scan);
-        free(job->disk_path);
-        free(job);
-}
-
-static int job_start(struct disks *disks, bool manual, bool dry_run, const char *disk_path,
-                     enum tier tier, disks_cleanup_fn done, void *userdata)
-{
-        struct job *job;
-        int r;
-
-        if (disks->job)
-                return -EBUSY;
-        job = calloc(1, sizeof(*job));
-        if (!job)
-                return -ENOMEM;
-        job->disks = disks;
-        job->manual = manual;
-        job->dry_run = dry_run || disks->env.dry_run;
-        job->tier = tier;
-        job->stage = DISKS_STAGE_START;
-        job->done = done;
-        job->userdata = userdata;
-        if (disk_path) {
-                job->disk_path = strdup(disk_path);
-                if (!job->disk_path) {
-                        free(job);
-                        return -ENOMEM;
-                }
-        }
-        lru_ensure_loaded(disks);
-        job->avail_start = job->avail_stage = job_avail(job);
-        r = sd_event_add_defer(disks->env.event, &job->defer, job_step, job);
-        if (r < 0) {
-                job_free(job);
-                return r;
-        }
-        disks->job = job;
-        return 0;
-}
-
-/* ---- public ------------------------------------------------------------- */
 
 void disks_set_env(struct disks *disks, const struct disks_env *env)
 {
@@ -1399,10 +149,10 @@ struct disks *disks_free(struct disks *disks)
 
                 job->defer = sd_event_source_disable_unref(job->defer);
                 if (!docker_pending)
-                        job_free(job); /* also kills a running journalctl */
+                        disks_job_free(job); /* also kills a running journalctl */
         }
         if (disks->lru_loaded)
-                lru_save(disks, util_now_usec());
+                disks_lru_save(disks, util_now_usec());
         imagelru_done(&disks->lru);
         for (size_t i = 0; i < disks->n_watches; i++)
                 free(disks->watches[i].path);
@@ -1422,7 +172,7 @@ static int watches_reconcile(struct disks *disks)
         if (!next)
                 return -ENOMEM;
         for (size_t i = 0; i < c->n_disks; i++) {
-                struct disk_watch *old = watch_find(disks, c->disks[i].path);
+                struct disk_watch *old = disks_watch_find(disks, c->disks[i].path);
 
                 if (old) {
                         next[i] = *old;
@@ -1472,11 +222,11 @@ static void log_disk_tier(struct disks *disks, const struct disk_watch *w,
                  w->usage.blocks_percent);
         snprintf(f_inodes, sizeof(f_inodes), "GOVERNOR_INODES_USED_PERCENT=%.1f",
                  w->usage.inodes_percent);
-        snprintf(f_io, sizeof(f_io), "GOVERNOR_IO_PRESSURE=%.2f", io_pressure(&disks->env));
+        snprintf(f_io, sizeof(f_io), "GOVERNOR_IO_PRESSURE=%.2f", disks_io_pressure(&disks->env));
         log_event(dec->tier > dec->previous_tier ? LOG_WARNING : LOG_NOTICE, MSGID_TIER, fields,
                   "disk %s tier %s -> %s (blocks %.1f%%, inodes %.1f%% used, io pressure %.2f%%)",
                   w->path, tier_name(dec->previous_tier), tier_name(dec->tier),
-                  w->usage.blocks_percent, w->usage.inodes_percent, io_pressure(&disks->env));
+                  w->usage.blocks_percent, w->usage.inodes_percent, disks_io_pressure(&disks->env));
 }
 
 int disks_evaluate(struct disks *disks, usec_t now)
@@ -1497,7 +247,7 @@ int disks_evaluate(struct disks *disks, usec_t now)
                 const struct disk_section *cfg = &c->disks[i];
                 struct disk_decision dec;
 
-                if (watch_sample(w) < 0)
+                if (disks_watch_sample(w) < 0)
                         continue;
                 disks_decide(cfg, &w->state, &w->usage, now, disks->job != NULL, &dec);
                 if (dec.tier != dec.previous_tier)
@@ -1512,14 +262,14 @@ int disks_evaluate(struct disks *disks, usec_t now)
                         w->docker_skipped = false;
                 if (!dec.start_cleanup)
                         continue;
-                if (enforcement_paused(disks)) {
+                if (disks_paused(disks)) {
                         log_debug("disk %s at %s: cleanup held back, enforcement paused", w->path,
                                   tier_name(dec.tier));
                         continue;
                 }
                 log_info("disk %s at %s (%.1f%% used): cleanup down to %.1f%%", w->path,
                          tier_name(dec.tier), w->usage.used_percent, cfg->low_percent);
-                r = job_start(disks, false, false, w->path, dec.tier, NULL, NULL);
+                r = disks_job_start(disks, false, false, w->path, dec.tier, NULL, NULL);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0)
@@ -1528,7 +278,7 @@ int disks_evaluate(struct disks *disks, usec_t now)
 
         if (disks->lru.dirty &&
             (disks->lru_saved_usec == 0 || now - disks->lru_saved_usec >= IMAGELRU_SAVE_USEC))
-                lru_save(disks, now);
+                disks_lru_save(disks, now);
         return 0;
 }
 
@@ -1552,7 +302,7 @@ int disks_get_status(const struct disks *disks, size_t i, struct disks_status *r
             .tier = w->state.tracker.tier,
             .sampled = w->sampled,
             .usage = w->usage,
-            .io_pressure_some_avg10 = io_pressure(&disks->env),
+            .io_pressure_some_avg10 = disks_io_pressure(&disks->env),
             .cleaning = disks->job && !disks->job->manual && disks->job->disk_path &&
                         strcmp(disks->job->disk_path, w->path) == 0,
             .last_cleanup_realtime_usec = w->last_cleanup_realtime_usec,
@@ -1564,7 +314,7 @@ void disks_image_used(struct disks *disks, const char *image_id, usec_t now_real
 {
         if (!disks || !image_id || !image_id[0])
                 return;
-        lru_ensure_loaded(disks);
+        disks_lru_ensure_loaded(disks);
         if (imagelru_touch(&disks->lru, image_id, now_realtime_usec) == -ENOMEM)
                 log_warning("out of memory recording image use");
 }
@@ -1584,5 +334,5 @@ int disks_cleanup_now(struct disks *disks, bool dry_run, disks_cleanup_fn done, 
                         break;
                 }
         }
-        return job_start(disks, true, dry_run, evict_disk, TIER_EMERGENCY, done, userdata);
+        return disks_job_start(disks, true, dry_run, evict_disk, TIER_EMERGENCY, done, userdata);
 }

@@ -1,0 +1,121 @@
+/* disks-internal — what the two halves of the disk module share (not a
+ * public interface): disks.c watches the disks (statvfs, tiers, status, the
+ * image LRU file) and starts cleanups; disks-cleanup.c runs a cleanup job
+ * stage by stage on the event loop, every change through the actuator's disk
+ * gate (actuator.h). */
+#pragma once
+
+#include "disks.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "actuator.h"
+#include "docker.h"
+#include "history.h"
+#include "overrides.h"
+#include "imagelru.h"
+#include "log.h"
+#include "logprune.h"
+#include "spawner.h"
+#include "units.h"
+
+#define JOURNAL_TIMEOUT_USEC (60 * USEC_PER_SEC) /* journalctl --vacuum-* time limit */
+#define JOURNAL_OUTPUT_MAX   4096                /* bytes of journalctl output logged */
+#define IMAGELRU_SAVE_USEC   (60 * USEC_PER_SEC) /* save images.json at most this often */
+#define EVICT_SKIP_MAX       64                  /* images that refused removal, per run */
+#define IMAGELRU_FILE        "images.json"
+/* files a [logs:] stage deletes (or lists, in dry-run) per loop iteration */
+#define LOGS_SLICE_FILES 64
+/* items a cleanup report carries; beyond, only counted (items_left_out) */
+#define DISKS_REPORT_ITEMS_MAX 1000
+
+struct disk_watch {
+        char *path;
+        struct disk_state state;
+        struct disk_usage usage;
+        bool sampled;
+        bool sample_failed_logged;
+        dev_t dev;
+        bool seen;
+        usec_t last_cleanup_realtime_usec;
+        bool docker_skipped; /* the last cleanup found Docker disconnected */
+};
+
+struct job_item {
+        struct disks_item item; /* strings below are owned */
+        char *target;
+        char *reason;
+        char *disk;
+};
+
+struct job {
+        struct disks *disks; /* NULL: orphaned by disks_free, waiting for a callback */
+        bool dry_run;
+        bool manual;
+        char *disk_path; /* automatic: the disk cleaned; manual: the disk to evict on, or NULL */
+        enum tier tier;  /* automatic: tier that started it */
+        enum disks_stage stage;
+        bool waiting; /* an asynchronous step is outstanding */
+        bool evict_exhausted;
+        bool docker_skipped; /* a Docker stage was due while Docker was disconnected */
+        char *evict_skip[EVICT_SKIP_MAX];
+        size_t n_evict_skip;
+        /* the image being evicted: its refs are removed one by one */
+        char evict_id[80];
+        char **evict_refs;
+        size_t n_evict_refs, evict_ref_next;
+        uint64_t evict_bytes;
+        char *evict_reason;
+        /* the [logs:] stage, in slices: section, its scan, the next file */
+        size_t logs_section;
+        struct logprune_scan logs_scan;
+        bool logs_scan_open;
+        size_t logs_next, logs_marked, logs_removed;
+        uint64_t logs_freed;
+        /* stopped containers to remove, one by one, by id */
+        char **rm_ids, **rm_targets, **rm_reasons;
+        size_t n_rm, rm_next, rm_done;
+        /* statvfs of the job's disks: before the run and before the stage */
+        uint64_t avail_start, avail_stage;
+        struct job_item *items;
+        size_t n_items, allocated;
+        size_t items_left_out; /* beyond DISKS_REPORT_ITEMS_MAX: counted only */
+        uint64_t bytes_freed;
+        struct spawner *spawn;
+        sd_event_source *defer;
+        disks_cleanup_fn done;
+        void *userdata;
+};
+
+struct disks {
+        struct disks_env env; /* the daemon's parts, refreshed by disks_set_env */
+        struct disks_stats stats;
+        struct disk_watch *watches;
+        size_t n_watches;
+        struct job *job;
+        struct imagelru lru;
+        bool lru_loaded;
+        usec_t lru_saved_usec;
+};
+
+/* disks.c */
+void disks_record(struct disks *disks, const char *kind, const char *target, const char *reason,
+                  uint64_t bytes, bool has_bytes, enum history_result result, const char *detail);
+bool disks_paused(const struct disks *disks);
+const struct disk_section *disks_disk_config(const struct disks_env *d, const char *path);
+struct disk_watch *disks_watch_find(struct disks *disks, const char *path);
+int disks_watch_sample(struct disk_watch *w);
+double disks_io_pressure(const struct disks_env *env);
+void disks_lru_ensure_loaded(struct disks *disks);
+void disks_lru_save(struct disks *disks, usec_t now);
+
+/* disks-cleanup.c */
+int disks_job_start(struct disks *disks, bool manual, bool dry_run, const char *disk_path,
+                    enum tier tier, disks_cleanup_fn done, void *userdata);
+void disks_job_free(struct job *job);
