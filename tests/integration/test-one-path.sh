@@ -228,7 +228,7 @@ grep -q "warning: \[cgroup:own\] path:docker/\*" "$T/check" ||
         fail "--check-config does not warn about path:docker/*"
 rm -rf "$T/s" && mkdir -m 0700 "$T/s"
 start_governor "$T/e.conf" "$T/s"
-for _ in $(seq 100); do
+for _ in $(seq 300); do # a sanitizer build connects slowly
         [ "$(running op-victim)" = false ] && break
         sleep 0.1
 done
@@ -307,7 +307,7 @@ grep -q "warning: \[container:agents\] (not protected) comes before protected \[
         "$T/check" || fail "--check-config does not warn about the shadow: $(cat "$T/check")"
 rm -rf "$T/s" && mkdir -m 0700 "$T/s"
 start_governor "$T/s.conf" "$T/s"
-for _ in $(seq 100); do
+for _ in $(seq 300); do # a sanitizer build connects slowly
         [ "$(running op-victim)" = false ] && break
         sleep 0.1
 done
