@@ -297,21 +297,25 @@ for c in free-early free-new; do
         [ -z "$(start_to_update_ms $c)" ] || fail "unmanaged $c was updated"
         history_has limit $c && fail "history has a limit for unmanaged $c"
 done
-check_row() { # NAME RULE|null MEMORY_MAX|null PRIORITY
+check_row() { # NAME RULE|null MEMORY_MAX|null PRIORITY|null
+        # an unmanaged container has no priority and no protection: it is shown
+        # as unmanaged, never as a candidate (null, managed false)
         local row
         row=$(status_row "$1")
         echo "$row" | jq -e --arg r "$2" --argjson m "$3" --argjson p "$4" \
                 '(.kind == "container") and (.running == true) and (.id | length == 64) and
                  (.rule == (if $r == "null" then null else $r end)) and (.priority == $p) and
-                 (.protected == false) and ($m == null or .memory_max == $m)' >/dev/null ||
+                 (.managed == ($r != "null")) and
+                 (.protected == (if $r == "null" then null else false end)) and
+                 ($m == null or .memory_max == $m)' >/dev/null ||
                 fail "status row of $1 (want rule $2, memory_max $3, priority $4): $row"
 }
 check_row web-early web $((64 * MiB)) 50
 check_row web-new web $((64 * MiB)) 50
 check_row lab-early worker $((80 * MiB)) 40
 check_row img-new other-image $((96 * MiB)) 30
-check_row free-early null null 100
-check_row free-new null null 100
+check_row free-early null null null
+check_row free-new null null null
 ctl --json status | jq -e '[.containers[] | select(.rule == null) | .name] | sort ==
         ["free-early", "free-new"]' >/dev/null ||
         fail "unmanaged containers in status: $(ctl --json status | jq -c '[.containers[] | select(.rule == null) | .name]')"

@@ -126,6 +126,16 @@ govctl_answers() {
 daemon state: $(cut -d' ' -f3,14,15 "/proc/$gov_pid/stat" 2>&1) wchan $(cat "/proc/$gov_pid/wchan" 2>&1)"
 }
 
+# govctl_refused MESSAGE ARGS...: the request is answered within 3 s, refused
+# with exit status 1, and the answer names MESSAGE.
+govctl_refused() {
+        local want=$1 rc=0
+        shift
+        timeout 3 "$GOVCTL" --socket "$sock" "$@" >"$work/govctl.out" 2>&1 || rc=$?
+        [ "$rc" = 1 ] || fail "sutazai-govctl $* exited $rc, want 1 (refused; context: $ctx): $(cat "$work/govctl.out")"
+        grep -qF "$want" "$work/govctl.out" || fail "sutazai-govctl $* does not say \"$want\": $(cat "$work/govctl.out")"
+}
+
 # json_true PYEXPR: PYEXPR holds for d, the JSON in $work/govctl.out
 json_true() {
         python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
@@ -406,19 +416,19 @@ state_dir_readonly() {
         write_conf "$work/ro.conf" "$work/no-docker.sock" "$work/state-ro"
         start_gov ro "$work/ro.conf"
         mount -o remount,ro "$work/state-ro"
-        govctl_answers set-limit app 64M --for 1h
-        wait_log "cannot save $work/state-ro/overrides.json: Read-only file system" 3
-        sleep 0.5
+        # an operator's change is acknowledged only once durable: refused (exit 1)
+        # with the reason, and not in effect
+        govctl_refused "cannot save $work/state-ro/overrides.json: Read-only file system" \
+                set-limit app 64M --for 1h
         alive "with a read-only state directory"
         govctl_answers --json status
-        json_true "any(o['name'] == 'app' for o in d['overrides'])" \
-                || fail "the override is not in effect: $(cat "$work/govctl.out")"
+        json_true "not any(o['name'] == 'app' for o in d['overrides'])" \
+                || fail "a refused override is in effect: $(cat "$work/govctl.out")"
         mount -o remount,rw "$work/state-ro"
         govctl_answers set-limit app 96M --for 1h
-        for _ in $(seq 30); do [ -s "$work/state-ro/overrides.json" ] && break; sleep 0.1; done
-        grep -q '"app"' "$work/state-ro/overrides.json" || fail "saving did not resume once the directory was writable"
+        grep -q '"app"' "$work/state-ro/overrides.json" || fail "acknowledged but not saved once the directory was writable"
         stop_gov
-        pass "read-only state directory: logged, override kept in memory, saved once writable"
+        pass "read-only state directory: set-limit refused (exit 1) and not in effect, saved once writable"
 
 }
 run_scenario state_dir_readonly
@@ -431,18 +441,18 @@ state_dir_full() {
         write_conf "$work/full.conf" "$work/no-docker.sock" "$work/state-full"
         start_gov full "$work/full.conf"
         dd if=/dev/zero of="$work/state-full/filler" bs=4k 2>/dev/null || true
-        govctl_answers set-limit app 64M --for 1h
-        wait_log "cannot save $work/state-full/overrides.json: No space left on device" 3
-        sleep 0.5
+        govctl_refused "cannot save $work/state-full/overrides.json: No space left on device" \
+                set-limit app 64M --for 1h
         alive "with a full state directory"
-        govctl_answers status
+        govctl_answers --json status
+        json_true "not any(o['name'] == 'app' for o in d['overrides'])" \
+                || fail "a refused override is in effect: $(cat "$work/govctl.out")"
         ls "$work/state-full" | grep -v '^filler$' | grep -q . && fail "temp files left in the full state directory: $(ls "$work/state-full")"
         rm -f "$work/state-full/filler"
         govctl_answers set-limit app 80M --for 1h
-        for _ in $(seq 30); do [ -s "$work/state-full/overrides.json" ] && break; sleep 0.1; done
-        [ -s "$work/state-full/overrides.json" ] || fail "saving did not resume once space was freed"
+        [ -s "$work/state-full/overrides.json" ] || fail "acknowledged but not saved once space was freed"
         stop_gov
-        pass "full state directory: logged, no temp files left, saved once space was freed"
+        pass "full state directory: set-limit refused (exit 1), no temp files left, saved once space was freed"
 
 }
 run_scenario state_dir_full
