@@ -433,7 +433,7 @@ static void memory_init(struct memory_section *m)
             .pressure_critical = {.set = true, .kind = PSI_FULL, .avg10_percent = 20},
             .pressure_emergency = {.set = true, .kind = PSI_FULL, .avg10_percent = 40},
             .hold_usec = 5 * USEC_PER_SEC,
-            .emergency_hold_usec = 1 * USEC_PER_SEC,
+            .emergency_hold_usec = 0, /* at the mark, act: earlyoom acts at 10% available with no hold */
             .cooldown_usec = 15 * USEC_PER_SEC,
             .trigger = {.kind = PSI_SOME,
                         .stall_usec = 150 * USEC_PER_MSEC,
