@@ -14,6 +14,7 @@
 # Columns (median, min-max over the runs that have the value):
 #   decision     runaway start → the guard's first kill/stop (journal time)
 #   dec → freed  that decision → the runaway's memory.current below 16 MiB
+#   start → freed runaway start → the same (whoever freed it, the kernel included)
 #   OOM kills    kernel OOM kills (/proc/vmstat oom_kill), runs with any / all
 #   peak         memory in use (MemTotal - MemAvailable) at its highest
 #   protected    runs after which postgres still ran, unrestarted, holding its memory
@@ -57,19 +58,19 @@ def spread(vals):
 names = {"none": "no guard", "governor": "sutazai-governor",
          "governor-frozen": "sutazai-governor, dockerd frozen",
          "earlyoom": "earlyoom (defaults)", "oomd": "systemd-oomd (Debian defaults)"}
-print("| guard | runs | decision | decision → freed | kernel OOM kills | peak in use | protected intact |")
-print("|---|---|---|---|---|---|---|")
+print("| guard | runs | decision | decision → freed | start → freed | kernel OOM kills | peak in use | protected intact |")
+print("|---|---|---|---|---|---|---|---|")
 for g in sys.argv[2].split(","):
     rs = rows.get(g, [])
     if not rs:
-        print("| %s | 0 | — | — | — | — | — |" % names.get(g, g))
+        print("| %s | 0 | — | — | — | — | — | — |" % names.get(g, g))
         continue
     kills = sum(int(r["oom_kills"]) for r in rs)
     runs_oom = sum(1 for r in rs if int(r["oom_kills"]) > 0)
     peaks = [int(r["peak_permille"]) / 10 for r in rs]
     intact = sum(1 for r in rs if r["protected"] == "intact")
-    print("| %s | %d | %s | %s | %d (in %d of %d runs) | %.1f%% (%.1f–%.1f) | %d/%d |" % (
+    print("| %s | %d | %s | %s | %s | %d (in %d of %d runs) | %.1f%% (%.1f–%.1f) | %d/%d |" % (
         names.get(g, g), len(rs), spread(r["decision_ms"] for r in rs),
-        spread(r["freed_ms"] for r in rs), kills, runs_oom, len(rs),
+        spread(r["freed_ms"] for r in rs), spread(r["gone_ms"] for r in rs), kills, runs_oom, len(rs),
         statistics.median(peaks), min(peaks), max(peaks), intact, len(rs)))
 PY

@@ -7,7 +7,9 @@
 #
 # RUNS: VM runs per containment mode and latency (default 5). Needs root
 # (footprint creates cgroups), qemu-system-x86, linux-image-amd64,
-# busybox-static and earlyoom. Takes about 10 minutes on 2 cores.
+# busybox-static and earlyoom; the production-like VM (bench-host.sh) also
+# debootstrap and its base image (built once per machine). Takes about 30
+# minutes on 2 cores with RUNS 5; the record uses 20.
 set -uo pipefail
 
 [ $# -ge 1 ] || { echo "usage: run-all.sh BUILD_DIR [RUNS]" >&2; exit 2; }
@@ -56,6 +58,8 @@ section() { # TITLE COMMAND...
         section "Detection latency and containment (real kernel, VM)" "$here/bench-kernel.sh" "$build" "$runs"
         section "Footprint beside earlyoom (this host)" "$here/bench-footprint.sh" "$build" 60
         section "Kernel OOM killer first: what the governor tells the kernel (VM)" "$here/bench-oom-protect.sh" "$build" "$runs"
+        section "Containment on a production-like VM (systemd, Docker's systemd driver)" \
+                "$here/bench-host.sh" "$build" "$runs"
         echo "### Scale: one tick (sample + decide) over N cgroups, fixture tree on tmpfs"
         echo
         "$build/tests/bench/bench-tick" || status=1
