@@ -92,7 +92,10 @@ struct oomguard_plan {
 void oomguard_plan_init(struct oomguard_plan *p);
 void oomguard_plan_done(struct oomguard_plan *p);
 /* Pure: what the kernel should be told for every managed, running group of
- * the snapshot with a cgroup path, in snapshot order. memory_low/min that
+ * the snapshot with a cgroup path, in snapshot order, one per cgroup path
+ * (a container also matched by a [cgroup:] rule over its cgroup: the lower
+ * oom_score_adj wins, so a broad rule never exposes a protected group; its
+ * memory.oom.group and memory_low/min come with it). memory_low/min that
  * are percentages need MemTotal (left out while unknown). Replaces p's
  * content. 0 or -ENOMEM. */
 int oomguard_plan(const struct config *c, const struct snapshot *s, struct oomguard_plan *p);

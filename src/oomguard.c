@@ -428,6 +428,10 @@ static int guard_target(struct oomguard *g, const struct oomguard_context *ctx,
                 return r;
         if (r < 0)
                 return 1; /* gone: the next snapshot drops it */
+        if (!ctx->dry_run && (!gg->has_adj || gg->adj != t->oom_score_adj))
+                log_info("oom_score_adj %d for the processes of %s (%d now): the kernel OOM "
+                         "killer %s", t->oom_score_adj, gg->name, r,
+                         t->oom_score_adj < 0 ? "avoids them" : "prefers them to the host's own");
         gg->has_adj = true;
         gg->adj = t->oom_score_adj;
         if (full)

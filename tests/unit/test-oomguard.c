@@ -104,6 +104,20 @@ static void test_plan(void)
                 CHECK_EQ_INT(p.targets[2].oom_score_adj, 1000);
                 CHECK(!p.targets[2].oom_group); /* plain cgroups opt in */
         }
+        /* a [cgroup:] rule over container cgroups (batch matches path
+         * "docker/db" here): one target per cgroup, the protected value wins */
+        add(&s, "docker/db", "docker/db", 2, true);
+        add(&s, "docker/hog", "docker/hog", 2, true);
+        CHECK_EQ_INT(oomguard_plan(c, &s, &p), 0);
+        CHECK_EQ_INT(p.n_targets, 3);
+        if (p.n_targets == 3) {
+                CHECK_EQ_INT(p.targets[0].group, 0);
+                CHECK_EQ_INT(p.targets[0].oom_score_adj, -998);
+                CHECK_EQ_INT(p.targets[1].group, 1); /* hog 990 beats sacrificial 1000 */
+                CHECK_EQ_INT(p.targets[1].oom_score_adj, 990);
+                CHECK_EQ_INT(p.targets[2].group, 2);
+        }
+        s.n_groups -= 2;
         /* MemTotal unknown: a percentage cannot be resolved, a size can */
         s.host.mem.mem_total_bytes = 0;
         CHECK_EQ_INT(oomguard_plan(c, &s, &p), 0);
