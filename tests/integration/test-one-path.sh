@@ -110,6 +110,14 @@ wait_connected_with() { # NAME...
         done
         die "the governor never saw $*"
 }
+# what Docker and the kernel say of op-victim (for a failure's message)
+victim_state() {
+        local id
+        id=$(dk inspect -f '{{.Id}}' op-victim)
+        echo "docker: $(dk inspect -f '{{.State.Status}} pid {{.State.Pid}} restarts {{.RestartCount}}' op-victim);" \
+                "cgroup.procs: $(cat /sys/fs/cgroup/unified/docker/"$id"/cgroup.procs 2>&1 | tr '\n' ' ');" \
+                "governor: $(grep -E "op-victim" "$LOG" | cut -c1-160 | tr '\n' '|')"
+}
 # exit status of a govctl call, its output in $T/out
 ctl_rc() {
         ctl "$@" >"$T/out" 2>&1
@@ -232,7 +240,7 @@ for _ in $(seq 300); do # a sanitizer build connects slowly
         [ "$(running op-victim)" = false ] && break
         sleep 0.1
 done
-[ "$(running op-victim)" = false ] || fail "the unprotected op-victim was not killed"
+[ "$(running op-victim)" = false ] || fail "the unprotected op-victim was not killed: $(victim_state)"
 sleep 4 # several cooldowns at emergency
 [ "$(running op-db2)" = true ] || fail "the protected op-db2 was killed: $(grep -E "kill|candidates" "$LOG" | cut -c1-200)"
 hist=$(ctl --json history -n 0 | jq -c .)
@@ -311,7 +319,7 @@ for _ in $(seq 300); do # a sanitizer build connects slowly
         [ "$(running op-victim)" = false ] && break
         sleep 0.1
 done
-[ "$(running op-victim)" = false ] || fail "op-victim was not killed"
+[ "$(running op-victim)" = false ] || fail "op-victim was not killed: $(victim_state)"
 sleep 3
 [ "$(running op-shadow)" = true ] || fail "the protected op-shadow was killed"
 stop_governor
