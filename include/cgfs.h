@@ -201,18 +201,20 @@ typedef int (*cgfs_visit_fn)(const char *rel, void *userdata);
 int cgfs_walk(struct cgfs *fs, cgfs_visit_fn cb, void *userdata);
 
 /* As cgfs_walk(), but replays the list of cgroups the last full walk found
- * (same order) instead of walking again, while the root's cgroup.stat still
- * counts the same nr_descendants (a cgroup created or removed anywhere below
- * changes it at once, so those are seen on the next call) AND either every
- * directory of that walk is watched (cgfs_watch_*: the kernel reports a
- * directory made, removed or renamed in it; events are read by
- * cgfs_watch_process) and none reported one, or the list is younger than
- * max_age_usec at now. Without watches, max_age_usec bounds how long a
- * cgroup removed and another created in its place between two calls (count
- * unchanged) can go unseen. Without a readable cgroup.stat (fixture trees)
+ * (same order) instead of walking again. With every directory of that walk
+ * watched (cgfs_watch_*; events read by cgfs_watch_process, which this calls
+ * too), the list is kept up to date from the events: a directory made walks
+ * that subtree alone into it, one removed leaves with its descendants; lost
+ * events, a rename or a failure walk the whole tree again; cgroup.stat is
+ * not read. Without watches (no inotify), the list is replayed while the
+ * root's cgroup.stat still counts the same nr_descendants (a cgroup created
+ * or removed anywhere below changes it at once) and the list is younger than
+ * max_age_usec at now: max_age_usec bounds how long a cgroup removed and
+ * another created in its place between two calls (count unchanged) can go
+ * unseen. Without a readable cgroup.stat at the first walk (fixture trees)
  * every call walks. A replayed cgroup may have vanished since: reading it
- * returns -ENOENT/-ENODEV, as after any walk. Returns as cgfs_walk();
- * a walk that fails is not cached. */
+ * returns -ENOENT/-ENODEV, as after any walk. Returns as cgfs_walk(); a walk
+ * that fails is not cached. */
 int cgfs_walk_cached(struct cgfs *fs, usec_t now, usec_t max_age_usec, cgfs_visit_fn cb,
                      void *userdata);
 /* Forget the cached walk: the next cgfs_walk_cached() walks. */

@@ -8,7 +8,7 @@
  *
  * On demand: a group is read in full when it is new, when its directory
  * raised a change event (cgfs_watch_*: memory.events, cgroup.events, a write
- * to a limit), and by a slow refresh (every 10 s, at most 256 groups a
+ * to a limit), and by a slow refresh (every 30 s, at most 256 groups a
  * sample); otherwise its figures are the previous sample's, with
  * memory.current re-read whenever a decision may rank groups by use
  * (usage_needed, or host memory near the marks). Host memory is read on every

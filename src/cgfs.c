@@ -1623,6 +1623,7 @@ static int tree_events_apply(struct cgfs *fs)
         tree_events_clear(fs);
         if (r < 0) {
                 free_names(made.paths, made.n_paths);
+                fs->tree_changed = true; /* the list is unsure: walk it all */
                 return r;
         }
         for (size_t j = 0; j < fs->n_walk_paths; j++)
@@ -1636,6 +1637,7 @@ static int tree_events_apply(struct cgfs *fs)
         grown = realloc(fs->walk_paths, (kept + made.n_paths) * sizeof *grown);
         if (!grown) {
                 free_names(made.paths, made.n_paths);
+                fs->tree_changed = true;
                 return -ENOMEM;
         }
         memcpy(grown + kept, made.paths, made.n_paths * sizeof *grown);
@@ -1671,10 +1673,14 @@ int cgfs_walk_cached(struct cgfs *fs, usec_t now, usec_t max_age_usec, cgfs_visi
         (void)cgfs_watch_process(fs);
         /* Counted before walking: a cgroup made during the walk changes the
          * count after it, so the next call walks again. */
-        counted = read_descendants(fs, &descendants) >= 0;
-        if (fs->walk_cached && counted && fs->tree_watched && !fs->tree_changed &&
-            fs->n_tree_events > 0 && tree_events_apply(fs) >= 0)
-                fs->walk_descendants = descendants; /* the list follows the events */
+        if (fs->walk_cached && fs->tree_watched && !fs->tree_changed) {
+                /* the events say it all: no need to count */
+                counted = true;
+                descendants = fs->walk_descendants;
+                if (fs->n_tree_events > 0)
+                        (void)tree_events_apply(fs); /* failed: tree_changed, walked below */
+        } else
+                counted = read_descendants(fs, &descendants) >= 0;
         /* Watched: the events say what changed. Not: the count, and the age. */
         fresh = fs->tree_watched ? !fs->tree_changed && fs->n_tree_events == 0
                                  : descendants == fs->walk_descendants && now >= fs->walk_time &&

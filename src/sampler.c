@@ -21,9 +21,9 @@
  * nothing asks sooner: memory.current and memory.pressure for status and
  * metrics, the limits for the drift check of a kernel that raised no event
  * (a change made by another writer raises one). */
-#define SAMPLER_REFRESH_USEC (10 * USEC_PER_SEC)
+#define SAMPLER_REFRESH_USEC (30 * USEC_PER_SEC)
 /* At most this many groups get that refresh in one sample, so a sample's
- * cost stays bounded at any scale: beyond ~2 500 groups at a 1 s tick the
+ * cost stays bounded at any scale: beyond ~7 500 groups at a 1 s tick the
  * refresh takes longer than SAMPLER_REFRESH_USEC to go round. */
 #define SAMPLER_REFRESH_MAX_GROUPS 256
 
