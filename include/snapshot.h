@@ -71,6 +71,9 @@ struct snapshot {
 
 void snapshot_init(struct snapshot *s);
 void snapshot_done(struct snapshot *s);
+/* Room for n groups in all (one allocation where the count is known, as
+ * the previous sample's). 0 or -ENOMEM. */
+int snapshot_reserve(struct snapshot *s, size_t n);
 /* Append a zeroed group (rule = -1, limits BYTES_MAX, watch -1); NULL on
  * -ENOMEM. Drops the index. */
 struct group_sample *snapshot_add_group(struct snapshot *s);

@@ -20,8 +20,9 @@ struct history {
         uint64_t total;
         uint64_t kind_totals[HISTORY_KIND_COUNT][2]; /* [kind][dry_run] */
         struct history_entry *ring;
-        size_t capacity;
-        size_t start; /* index of the oldest entry */
+        size_t capacity;  /* entries kept at most (history_size) */
+        size_t allocated; /* ring slots allocated: grows with count, up to capacity */
+        size_t start;     /* index of the oldest entry (0 until the ring is full) */
         size_t count;
 };
 
@@ -35,11 +36,8 @@ int history_new(size_t capacity, struct history **ret)
         h = calloc(1, sizeof *h);
         if (!h)
                 return -ENOMEM;
-        h->ring = calloc(capacity, sizeof *h->ring);
-        if (!h->ring) {
-                free(h);
-                return -ENOMEM;
-        }
+        /* The ring grows as entries come (an entry is ~0.6 KiB, the default
+         * history_size 1000): an idle governor holds none. */
         h->capacity = capacity;
         *ret = h;
         return 0;
@@ -108,6 +106,18 @@ int history_add(struct history *h, const struct history_entry *e)
         assert(h);
         assert(e);
 
+        if (h->count == h->allocated && h->count < h->capacity) {
+                size_t n = h->allocated ? h->allocated * 2 : 16;
+                struct history_entry *p;
+
+                if (n > h->capacity)
+                        n = h->capacity;
+                p = realloc(h->ring, n * sizeof *p);
+                if (!p)
+                        return -ENOMEM;
+                h->ring = p;
+                h->allocated = n;
+        }
         h->total++;
         if (h->count < h->capacity) {
                 slot = &h->ring[(h->start + h->count) % h->capacity];
@@ -254,7 +264,7 @@ int history_parse_json(struct history *h, const char *buf, size_t len)
         total = (size_t)cJSON_GetArraySize(arr);
         /* Keep the newest: a smaller history_size after a config change drops the oldest. */
         skip = total > h->capacity ? total - h->capacity : 0;
-        ring = calloc(h->capacity, sizeof *ring);
+        ring = calloc(total - skip ? total - skip : 1, sizeof *ring);
         if (!ring) {
                 r = -ENOMEM;
                 goto out;
@@ -310,6 +320,7 @@ int history_parse_json(struct history *h, const char *buf, size_t len)
         free(h->ring);
         h->ring = ring;
         ring = NULL;
+        h->allocated = total - skip ? total - skip : 1;
         h->start = 0;
         h->count = n;
         r = 0;

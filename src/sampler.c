@@ -348,6 +348,10 @@ int sampler_take(const struct sampler_context *ctx, usec_t now, struct snapshot 
                         w.refresh_budget = (size_t)share;
         }
 
+        /* As many groups as last time, in one allocation (a few more come
+         * one doubling later). */
+        if (prev && snapshot_reserve(snap, prev->n_groups) < 0)
+                return -ENOMEM;
         for (size_t i = 0; i < ctx->config->n_rules; i++)
                 any_cgroup_rule |= ctx->config->rules[i].kind == RULE_CGROUP;
         if (any_cgroup_rule) {

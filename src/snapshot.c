@@ -17,6 +17,20 @@ void snapshot_done(struct snapshot *s)
         snapshot_init(s);
 }
 
+int snapshot_reserve(struct snapshot *s, size_t n)
+{
+        struct group_sample *p;
+
+        if (n <= s->allocated)
+                return 0;
+        p = realloc(s->groups, n * sizeof *p);
+        if (!p)
+                return -ENOMEM;
+        s->groups = p;
+        s->allocated = n;
+        return 0;
+}
+
 struct group_sample *snapshot_add_group(struct snapshot *s)
 {
         struct group_sample *g;
