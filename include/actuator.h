@@ -150,5 +150,8 @@ struct actuator_stats {
         uint64_t failed;  /* actions that failed */
         uint64_t skipped; /* actions the gate refused */
         uint64_t pending; /* asynchronous actions not yet confirmed */
+        uint64_t docker_in_flight; /* of those, requests Docker has not answered
+                                    * (a kill's tell included): the daemon
+                                    * waits a moment for them at exit */
 };
 void actuator_get_stats(const struct actuator *act, struct actuator_stats *ret);

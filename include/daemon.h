@@ -78,6 +78,7 @@ struct daemon {
         struct daemon_counters counters;
         usec_t started_realtime_usec;
         bool evaluating; /* re-entrancy guard */
+        usec_t exit_deadline_usec; /* exiting: when to stop waiting for Docker */
         /* The state directory checked at start-up (safety.h) and used until
          * exit, whatever a reload says; "" = refused or none. */
         char *state_dir_checked;

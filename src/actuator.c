@@ -87,6 +87,9 @@ void actuator_get_stats(const struct actuator *act, struct actuator_stats *ret)
 {
         assert(act && ret);
         *ret = act->stats;
+        ret->docker_in_flight = 0;
+        for (const struct pending *p = act->pending; p; p = p->next)
+                ret->docker_in_flight += p->docker_in_flight;
 }
 
 /* ---- the outcome: journal and history ------------------------------------ */

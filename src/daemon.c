@@ -44,6 +44,11 @@
  * history stands still (node_exporter scrapes every 15 s or so; formatting
  * and renaming ~25 KB every 1 s tick was most of the idle CPU) */
 #define METRICS_FILE_REFRESH_USEC (10 * USEC_PER_SEC)
+/* usec: how long an exit waits for Docker to answer requests in flight
+ * (a kill's tell: without it Docker's restart policy brings the container
+ * back), and how often it looks */
+#define EXIT_DOCKER_WAIT_USEC (2 * USEC_PER_SEC)
+#define EXIT_DOCKER_POLL_USEC (50 * USEC_PER_MSEC)
 /* usec: how late sd-event may fire the tick to coalesce wake-ups */
 #define TICK_ACCURACY_USEC (10 * USEC_PER_MSEC)
 
@@ -234,7 +239,8 @@ void daemon_evaluate(struct daemon *d, const char *reason)
         usec_t start = util_now_usec();
         int r;
 
-        if (d->evaluating)
+        /* nothing new is decided once exiting (waiting for Docker's answers) */
+        if (d->evaluating || d->exit_deadline_usec)
                 return;
         d->evaluating = true;
 
@@ -410,6 +416,27 @@ static void on_docker(enum docker_event_kind kind, const struct docker_container
         daemon_evaluate(d, "docker event");
 }
 
+static uint64_t docker_requests_in_flight(const struct daemon *d)
+{
+        struct actuator_stats st;
+
+        if (!d->actuator)
+                return 0;
+        actuator_get_stats(d->actuator, &st);
+        return st.docker_in_flight;
+}
+
+static int on_exit_poll(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct daemon *d = userdata;
+
+        if (docker_requests_in_flight(d) == 0 || usec >= d->exit_deadline_usec)
+                return sd_event_exit(d->event, 0);
+        if (sd_event_source_set_time(s, usec + EXIT_DOCKER_POLL_USEC) < 0)
+                return sd_event_exit(d->event, 0);
+        return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+}
+
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
         struct daemon *d = userdata;
@@ -419,8 +446,22 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
                 (void)daemon_reload(d, err, sizeof err);
                 return 0;
         }
+        if (d->exit_deadline_usec)
+                return sd_event_exit(d->event, 0); /* asked twice: go now */
         log_notice("received %s, exiting", strsignal((int)si->ssi_signo));
         (void)sd_notify(false, "STOPPING=1");
+        if (docker_requests_in_flight(d) > 0) {
+                /* A kill's tell still on its way to Docker would be lost,
+                 * and its restart policy bring the container back: wait a
+                 * moment for it (bounded). */
+                log_info("waiting up to %llu ms for Docker to answer %llu request(s)",
+                         (unsigned long long)(EXIT_DOCKER_WAIT_USEC / USEC_PER_MSEC),
+                         (unsigned long long)docker_requests_in_flight(d));
+                d->exit_deadline_usec = util_now_usec() + EXIT_DOCKER_WAIT_USEC;
+                if (sd_event_add_time_relative(d->event, NULL, CLOCK_MONOTONIC,
+                                               EXIT_DOCKER_POLL_USEC, 0, on_exit_poll, d) >= 0)
+                        return 0;
+        }
         return sd_event_exit(d->event, 0);
 }
 
