@@ -1258,8 +1258,58 @@ static void test_limit_drift_repeated(void)
         world_done(&w);
 }
 
+/* Structural protection (issue 12): a plain cgroup holding a protected
+ * container, or a container's own cgroup seen as a plain cgroup, is never a
+ * candidate, however low its priority; the container itself is. */
+static struct group_sample *add_plain(struct world *w, const char *path, int rule)
+{
+        struct group_sample *g = add_group(w, path, rule, 4 * GiB, false);
+
+        g->kind = GROUP_CGROUP;
+        g->id[0] = '\0';
+        util_strlcpy(g->cgroup, path, sizeof g->cgroup);
+        return g;
+}
+
+static void test_structural(void)
+{
+        struct world w;
+        const struct action *a;
+        char why[1024];
+        struct group_sample *pg;
+
+        world_init(&w);
+        w.config.memory.hold_usec = w.config.memory.emergency_hold_usec = 0;
+        add_plain(&w, "docker", R_AGENTS);        /* priority 10: the naive victim */
+        add_plain(&w, "docker/id-web", R_AGENTS); /* web's own cgroup */
+        pg = add_group(&w, "pg", R_POSTGRES, 1 * GiB, false);
+        util_strlcpy(pg->cgroup, "/docker/id-pg", sizeof pg->cgroup); /* Docker's spelling */
+        add_group(&w, "web", R_BACKEND, 1 * GiB, false);
+        set_host(&w, 95, -1, -1);
+        CHECK_EQ_INT(evaluate(&w, 1 * S, false), 0);
+        a = only_action(&w, ACTION_KILL);
+        CHECK(a != NULL);
+        if (a)
+                CHECK_STREQ(a->target, "web");
+        CHECK(policy_structural_block(&w.config, &w.snap, find_group(&w, "docker"), ACTION_KILL,
+                                      why, sizeof why) != NULL);
+        CHECK(strstr(why, "contains protected pg") != NULL);
+        CHECK(policy_structural_block(&w.config, &w.snap, find_group(&w, "docker"),
+                                      ACTION_THROTTLE, why, sizeof why) != NULL);
+        /* a limit takes nothing from the protected container */
+        CHECK(policy_structural_block(&w.config, &w.snap, find_group(&w, "docker"), ACTION_LIMIT,
+                                      why, sizeof why) == NULL);
+        CHECK(policy_structural_block(&w.config, &w.snap, find_group(&w, "docker/id-web"),
+                                      ACTION_LIMIT, why, sizeof why) != NULL);
+        CHECK(strstr(why, "governed as that container only") != NULL);
+        CHECK(policy_structural_block(&w.config, &w.snap, find_group(&w, "web"), ACTION_KILL, why,
+                                      sizeof why) == NULL);
+        world_done(&w);
+}
+
 int main(void)
 {
+        test_structural();
         for (size_t i = 0; i < ELEMENTSOF(scenarios); i++)
                 run_scenario(&scenarios[i]);
         test_limit_drift();
