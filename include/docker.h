@@ -132,9 +132,8 @@ int docker_container_remove(struct docker *d, const char *id, docker_done_fn don
  * SpaceReclaimed; deleted: NULL-terminated ids/refs removed (may be NULL). */
 typedef void (*docker_prune_fn)(int result, uint64_t reclaimed_bytes, const char *const *deleted,
                                 void *userdata);
-/* POST /containers/prune?filters={"until":["<min_age>s"]} */
-int docker_prune_containers(struct docker *d, usec_t min_age_usec, docker_prune_fn done,
-                            void *userdata);
+/* (No container prune: stopped containers are removed one by one by id, so
+ * a protected one is never part of it; see docker_container_remove.) */
 /* POST /images/prune?filters={"dangling":["true"]} */
 int docker_prune_dangling_images(struct docker *d, docker_prune_fn done, void *userdata);
 /* POST /build/prune */

@@ -446,12 +446,8 @@ static void prune_done(int result, uint64_t reclaimed, const char *const *delete
                 disks_job_free(job);
                 return;
         }
+        /* images and build cache: containers are removed one by one */
         switch (job->stage) {
-        case DISKS_STAGE_CONTAINERS:
-                history_kind = "prune-containers";
-                item_kind = "container";
-                target = "stopped containers";
-                break;
         case DISKS_STAGE_DANGLING:
                 history_kind = "prune-images";
                 item_kind = "image";

@@ -107,22 +107,6 @@ static int prune(struct docker *d, const char *path, docker_prune_fn done, void 
                             (struct completion){.prune_done = done, .userdata = userdata});
 }
 
-int docker_prune_containers(struct docker *d, usec_t min_age_usec, docker_prune_fn done,
-                            void *userdata)
-{
-        char path[256];
-        uint64_t seconds = min_age_usec / USEC_PER_SEC;
-
-        assert(d);
-        if (seconds > 9999999999ULL)
-                seconds = 9999999999ULL;
-        snprintf(path, sizeof(path),
-                 "/v%s/containers/prune?filters=%%7B%%22until%%22%%3A%%5B%%22%" PRIu64
-                 "s%%22%%5D%%7D",
-                 d->api_version, seconds);
-        return prune(d, path, done, userdata);
-}
-
 int docker_prune_dangling_images(struct docker *d, docker_prune_fn done, void *userdata)
 {
         char path[256];

@@ -34,7 +34,6 @@ static const struct endpoint {
     {"POST", "/v{v}/containers/{c}/update"},
     {"POST", "/v{v}/containers/{c}/stop?t={n}"},
     {"POST", "/v{v}/containers/{c}/kill?signal=SIGKILL"},
-    {"POST", "/v{v}/containers/prune?filters=%7B%22until%22%3A%5B%22{n}s%22%5D%7D"},
     {"POST", "/v{v}/images/prune?filters=%7B%22dangling%22%3A%5B%22true%22%5D%7D"},
     {"POST", "/v{v}/build/prune"},
     {"GET", "/v{v}/images/json"},
