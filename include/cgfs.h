@@ -119,8 +119,10 @@ size_t cgfs_kept_count(const struct cgfs *fs);
  * events were lost), 0 if not, -ENOENT if wd is not watched (never added,
  * swept, or its directory was removed). Marks wd as in use.
  * cgfs_watch_process: read the queued events without blocking and mark
- * their watches; returns how many watches it newly marked, or -errno.
- * cgfs_watch_pending: an event is marked and not yet taken.
+ * their watches; returns how many watches it newly marked plus the
+ * directories made or removed in the walked tree, or -errno.
+ * cgfs_watch_pending: an event is marked and not yet taken, or the walked
+ * tree changed since cgfs_walk_cached() last looked.
  * cgfs_watch_sweep: remove the watches no cgfs_watch_take/add named since
  * the previous sweep (groups gone or no longer matched); once per sample. */
 int cgfs_watch_fd(const struct cgfs *fs);

@@ -719,8 +719,10 @@ int cgfs_watch_process(struct cgfs *fs)
                         }
                         if (e->mask & IN_ISDIR) {
                                 /* a cgroup made or removed below: that subtree only */
-                                if (w->tree)
+                                if (w->tree) {
                                         tree_event_add(fs, w, e);
+                                        marked++;
+                                }
                                 continue;
                         }
                         /* PSI trigger set-up writes memory.pressure (ours, each
@@ -739,7 +741,8 @@ int cgfs_watch_process(struct cgfs *fs)
 bool cgfs_watch_pending(const struct cgfs *fs)
 {
         assert(fs);
-        return fs->n_changed > 0 || fs->watch_overflow;
+        return fs->n_changed > 0 || fs->watch_overflow || fs->n_tree_events > 0 ||
+               fs->tree_changed;
 }
 
 void cgfs_watch_sweep(struct cgfs *fs)

@@ -49,6 +49,11 @@
  * back), and how often it looks */
 #define EXIT_DOCKER_WAIT_USEC (2 * USEC_PER_SEC)
 #define EXIT_DOCKER_POLL_USEC (50 * USEC_PER_MSEC)
+/* usec: while all is quiet (see quiet()), groups are sampled and the policy
+ * run at least this often; in between a tick reads host memory alone, as
+ * earlyoom does. Cgroup events, Docker events, PSI triggers and operator
+ * changes evaluate at once regardless. */
+#define IDLE_SAMPLE_USEC (10 * USEC_PER_SEC)
 /* usec: how late sd-event may fire the tick to coalesce wake-ups */
 #define TICK_ACCURACY_USEC (10 * USEC_PER_MSEC)
 
@@ -222,6 +227,32 @@ static void note_oom_kills(struct daemon *d, const struct snapshot *old, const s
         }
 }
 
+/* The plan's actions and the OOM guard pass (actuator), then the disks:
+ * the part of an evaluation after the plan, also run on a quiet tick (with
+ * the previous, empty plan). <0: the loop is told to exit (out of memory). */
+static int act_and_check_disks(struct daemon *d, usec_t now)
+{
+        struct actuator_env env = {
+                .config = d->config,
+                .docker = d->docker,
+                .overrides = d->overrides,
+                .sdunit = d->sdunit,
+                .oomguard = d->oomguard,
+                .dry_run = d->dry_run,
+        };
+
+        actuator_run(d->actuator, &env, &d->snapshot, &d->plan, &d->policy);
+        /* Disks: statvfs tiers and cleanup (issue 4). */
+        if (d->disks)
+                disks_set_env(d->disks, &(struct disks_env)DISKS_ENV(d));
+        if (d->disks && disks_evaluate(d->disks, now) == -ENOMEM) {
+                log_error("out of memory while evaluating disks");
+                sd_event_exit(d->event, 1);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
 void daemon_evaluate(struct daemon *d, const char *reason)
 {
         /* Groups are read on demand (sampler.h): memory.current of all of
@@ -281,25 +312,8 @@ void daemon_evaluate(struct daemon *d, const char *reason)
                 log_tier_change(d, &d->plan);
         if (d->plan.n_actions > 0)
                 log_debug("evaluation (%s): %zu action(s)", reason, d->plan.n_actions);
-        {
-                struct actuator_env env = {
-                        .config = d->config,
-                        .docker = d->docker,
-                        .overrides = d->overrides,
-                        .sdunit = d->sdunit,
-                        .oomguard = d->oomguard,
-                        .dry_run = d->dry_run,
-                };
-                actuator_run(d->actuator, &env, &d->snapshot, &d->plan, &d->policy);
-        }
-        /* Disks: statvfs tiers and cleanup (issue 4). */
-        if (d->disks)
-                disks_set_env(d->disks, &(struct disks_env)DISKS_ENV(d));
-        if (d->disks && disks_evaluate(d->disks, start) == -ENOMEM) {
-                log_error("out of memory while evaluating disks");
-                sd_event_exit(d->event, 1);
+        if (act_and_check_disks(d, start) < 0)
                 goto out;
-        }
 
         d->counters.ticks++;
         d->counters.last_tick_usec = util_now_usec() - start;
@@ -323,8 +337,9 @@ static void on_pressure(const char *key, usec_t notice_usec, void *userdata)
  * /proc/meminfo and its PSI) tells whether the tier machine would see anything
  * new: a higher tier's mark met, or the current tier's stay lost. Only then
  * is the whole host sampled before the interval is up. */
-static bool host_memory_moved(struct daemon *d)
+static bool host_memory_moved(struct daemon *d, bool near_counts)
 {
+        const struct memory_section *m = &d->config->memory;
         struct snapshot host;
         struct tier_conditions c;
         enum tier current = d->policy.memory.tier;
@@ -333,6 +348,10 @@ static bool host_memory_moved(struct daemon *d)
         if (cgfs_read_meminfo(d->fs, &host.host.mem) < 0)
                 return true;
         host.host.has_psi = cgfs_read_host_psi(d->fs, "memory", &host.host.memory_psi) >= 0;
+        /* reaching the fast tick's reach is news to a quiet tick */
+        if (near_counts &&
+            snapshot_memory_used_percent(&host) >= m->warning_percent - m->hysteresis_percent)
+                return true;
         policy_memory_conditions(d->config, &host, &c);
         if (current > TIER_NORMAL && !c.stay[current])
                 return true;
@@ -342,6 +361,17 @@ static bool host_memory_moved(struct daemon *d)
         return false;
 }
 
+/* Nothing the groups or the policy could make anything of: memory calm
+ * and not near the marks, the last plan empty, no cgroup event pending, and
+ * a full sample younger than IDLE_SAMPLE_USEC. Host memory alone is read. */
+static bool quiet(struct daemon *d, usec_t now)
+{
+        return d->policy.memory.tier == TIER_NORMAL && d->plan.n_actions == 0 &&
+               tick_interval(d) >= d->config->governor.interval_usec &&
+               !cgfs_watch_pending(d->fs) && now >= d->snapshot.time &&
+               now < d->snapshot.time + IDLE_SAMPLE_USEC && !host_memory_moved(d, true);
+}
+
 static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 {
         struct daemon *d = userdata;
@@ -349,7 +379,10 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
         /* half a step of slack: the tick fires a little after its time */
         bool interval_due = step >= interval || usec + step / 2 >= d->snapshot.time + interval;
 
-        if (interval_due || cgfs_watch_pending(d->fs) || host_memory_moved(d)) {
+        if (interval_due && quiet(d, usec))
+                /* the OOM guard's pass and the disks keep their pace */
+                (void)act_and_check_disks(d, usec);
+        else if (interval_due || cgfs_watch_pending(d->fs) || host_memory_moved(d, false)) {
                 daemon_evaluate(d, "tick");
                 /* History to disk when it changed, metrics_file (issue 5):
                  * at once after an action, else every METRICS_FILE_REFRESH_USEC. */

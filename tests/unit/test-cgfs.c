@@ -1154,6 +1154,13 @@ static void test_walk_watched(void)
         CHECK_EQ_INT(rm_rf(p), 0);
         tmp_path(p, sizeof p, "watched/cgroup/a/x/y");
         CHECK_EQ_INT(rm_rf(p), 0);
+        /* the tree's changes are pending until the cached walk takes them */
+        (void)cgfs_watch_process(fs);
+        CHECK(cgfs_watch_pending(fs));
+        memset(v, 0, sizeof *v);
+        CHECK_EQ_INT(cgfs_walk_cached(fs, 102 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK(!cgfs_watch_pending(fs));
+        CHECK(!visited_has(v, "0") && !visited_has(v, "a/x/y") && visited_has(v, "a/x"));
 
         /* a group's watch: the same wd as the walk's for its directory */
         wd = cgfs_watch_add(fs, "c");
