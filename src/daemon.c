@@ -378,23 +378,22 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
         usec_t interval = d->config->governor.interval_usec, step = tick_interval(d);
         /* half a step of slack: the tick fires a little after its time */
         bool interval_due = step >= interval || usec + step / 2 >= d->snapshot.time + interval;
+        uint64_t history;
 
         if (interval_due && quiet(d, usec))
                 /* the OOM guard's pass and the disks keep their pace */
                 (void)act_and_check_disks(d, usec);
-        else if (interval_due || cgfs_watch_pending(d->fs) || host_memory_moved(d, false)) {
+        else if (interval_due || cgfs_watch_pending(d->fs) || host_memory_moved(d, false))
                 daemon_evaluate(d, "tick");
-                /* History to disk when it changed, metrics_file (issue 5):
-                 * at once after an action, else every METRICS_FILE_REFRESH_USEC. */
-                uint64_t history = d->history ? history_total(d->history) : 0;
-
-                if (d->control && (history != d->control_tick_history ||
-                     usec >= d->control_tick_usec + METRICS_FILE_REFRESH_USEC ||
-                     d->control_tick_usec == 0)) {
-                        control_tick(d->control);
-                        d->control_tick_usec = usec;
-                        d->control_tick_history = history;
-                }
+        /* History to disk when it changed, metrics_file (issue 5): at once
+         * after an action, else every METRICS_FILE_REFRESH_USEC. */
+        history = d->history ? history_total(d->history) : 0;
+        if (d->control &&
+            (history != d->control_tick_history || d->control_tick_usec == 0 ||
+             usec >= d->control_tick_usec + METRICS_FILE_REFRESH_USEC)) {
+                control_tick(d->control);
+                d->control_tick_usec = usec;
+                d->control_tick_history = history;
         }
         /* A time source is one-shot: dispatching turned it off, so re-arm both. */
         if (sd_event_source_set_time(s, usec + tick_interval(d)) < 0)
