@@ -59,6 +59,7 @@ struct watch {
         int wd;
         bool changed;   /* an event arrived since cgfs_watch_take() last looked */
         bool tree;      /* a directory of the last full walk (cgfs_walk_cached) */
+        bool group;     /* a group's directory (cgfs_watch_add): file events count */
         uint64_t epoch; /* fs->watch_epoch at its last cgfs_watch_take/add */
         uint64_t walk;  /* fs->walk_generation of the walk that last found it */
         char *dir;      /* tree watches: the directory's path ("" the root); else NULL */
@@ -516,12 +517,15 @@ struct cgfs *cgfs_free(struct cgfs *fs)
 
 /* --- change watches ----------------------------------------------------- */
 
-/* A write to any file of the directory (kernfs: memory.events and
- * cgroup.events when their content changes, and every write(2), ours
- * included), a file created or renamed into it (fixture trees). */
-#define CGFS_WATCH_MASK                                                                            \
-        (IN_MODIFY | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ONLYDIR |            \
-         IN_DONT_FOLLOW)
+/* The walk's directories: a directory made, removed or renamed in them. */
+#define CGFS_TREE_MASK                                                                             \
+        (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ONLYDIR | IN_DONT_FOLLOW)
+/* A group's directory, besides: any file in it modified (kernfs:
+ * memory.events and cgroup.events when their content changes, and every
+ * write(2), ours included), or created or renamed into it (fixture trees).
+ * Only groups get this: the rest of the hierarchy (other services' files
+ * changing) wakes no one. */
+#define CGFS_WATCH_MASK (CGFS_TREE_MASK | IN_MODIFY)
 /* inotify events are at most this long (struct + NAME_MAX + NUL). */
 #define CGFS_INOTIFY_BUF_BYTES (16 * (sizeof(struct inotify_event) + NAME_MAX + 1))
 
@@ -560,23 +564,34 @@ static void watch_remove(struct cgfs *fs, struct watch *w)
 }
 
 /* Watch directory rel for a group (tree false) or for the walk (tree true). */
+static int watch_path(const struct cgfs *fs, const char *rel, char *buf, size_t size)
+{
+        /* The directory beneath the root fd: the magic link pins the root,
+         * IN_DONT_FOLLOW refuses a symlink as the last component (hence
+         * "/." for the root itself, the magic link being one). */
+        if ((size_t)snprintf(buf, size, "/proc/self/fd/%d/%s", fs->cgroup_fd, rel[0] ? rel : ".") >=
+            size)
+                return -ENAMETOOLONG;
+        return 0;
+}
+
+/* Watch directory rel for a group (tree false) or for the walk (tree true). */
 static int watch_add(struct cgfs *fs, const char *rel, bool tree)
 {
         char path[PATH_MAX + 32];
         struct watch *w;
-        int wd;
+        int wd, r;
 
         if (fs->inotify_fd < 0)
                 return -EOPNOTSUPP;
         if (!rel_ok(rel))
                 return -EINVAL;
-        /* The directory beneath the root fd: the magic link pins the root,
-         * IN_DONT_FOLLOW refuses a symlink as the last component (hence
-         * "/." for the root itself, the magic link being one). */
-        if ((size_t)snprintf(path, sizeof path, "/proc/self/fd/%d/%s", fs->cgroup_fd,
-                             rel[0] ? rel : ".") >= sizeof path)
-                return -ENAMETOOLONG;
-        wd = inotify_add_watch(fs->inotify_fd, path, CGFS_WATCH_MASK);
+        r = watch_path(fs, rel, path, sizeof path);
+        if (r < 0)
+                return r;
+        /* a group's mask is the tree's and more; the tree's only adds to it */
+        wd = inotify_add_watch(fs->inotify_fd, path,
+                               tree ? CGFS_TREE_MASK | IN_MASK_ADD : CGFS_WATCH_MASK);
         if (wd < 0)
                 return -errno;
         w = watch_find(fs, wd);
@@ -586,8 +601,10 @@ static int watch_add(struct cgfs *fs, const char *rel, bool tree)
                                 return -ENOMEM;
                         w->tree = true;
                         w->walk = fs->walk_generation;
-                } else
+                } else {
+                        w->group = true;
                         w->epoch = fs->watch_epoch;
+                }
                 return wd;
         }
         if (fs->n_watches == fs->allocated_watches) {
@@ -606,8 +623,11 @@ static int watch_add(struct cgfs *fs, const char *rel, bool tree)
         while (at > 0 && fs->watches[at - 1].wd > wd)
                 at--;
         memmove(&fs->watches[at + 1], &fs->watches[at], (fs->n_watches - at) * sizeof *fs->watches);
-        fs->watches[at] = (struct watch){
-            .wd = wd, .tree = tree, .epoch = fs->watch_epoch, .walk = fs->walk_generation};
+        fs->watches[at] = (struct watch){.wd = wd,
+                                         .tree = tree,
+                                         .group = !tree,
+                                         .epoch = fs->watch_epoch,
+                                         .walk = fs->walk_generation};
         if (tree && !(fs->watches[at].dir = strdup(rel))) {
                 (void)inotify_rm_watch(fs->inotify_fd, wd);
                 memmove(&fs->watches[at], &fs->watches[at + 1],
@@ -632,7 +652,7 @@ int cgfs_watch_take(struct cgfs *fs, int wd)
         assert(fs);
 
         w = wd >= 0 ? watch_find(fs, wd) : NULL;
-        if (!w)
+        if (!w || !w->group) /* gone, or the walk's alone now: add it again */
                 return -ENOENT;
         w->epoch = fs->watch_epoch;
         if (fs->watch_overflow)
@@ -725,6 +745,8 @@ int cgfs_watch_process(struct cgfs *fs)
                                 }
                                 continue;
                         }
+                        if (!w->group)
+                                continue; /* a file event queued before the tree took it back */
                         /* PSI trigger set-up writes memory.pressure (ours, each
                          * group); its content raises nothing worth a re-read */
                         if (e->len && strcmp(e->name, "memory.pressure") == 0)
@@ -752,8 +774,20 @@ void cgfs_watch_sweep(struct cgfs *fs)
         assert(fs);
 
         for (size_t i = 0; i < fs->n_watches; i++) {
-                if (fs->watches[i].epoch == fs->watch_epoch || fs->watches[i].tree) {
-                        fs->watches[kept++] = fs->watches[i];
+                struct watch *w = &fs->watches[i];
+                char path[PATH_MAX + 32];
+
+                if (w->epoch != fs->watch_epoch && w->tree && w->group && w->dir &&
+                    watch_path(fs, w->dir, path, sizeof path) >= 0 &&
+                    inotify_add_watch(fs->inotify_fd, path, CGFS_TREE_MASK) == w->wd) {
+                        /* no group's any more: back to the tree's mask */
+                        w->group = false;
+                        if (w->changed)
+                                fs->n_changed--;
+                        w->changed = false;
+                }
+                if (w->epoch == fs->watch_epoch || w->tree) {
+                        fs->watches[kept++] = *w;
                         continue;
                 }
                 if (fs->watches[i].changed)

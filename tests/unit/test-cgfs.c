@@ -1188,7 +1188,16 @@ static void test_walk_watched(void)
         CHECK(wd >= 0);
         cgfs_watch_sweep(fs);
         cgfs_watch_sweep(fs);
-        CHECK_EQ_INT(cgfs_watch_take(fs, wd), 0); /* a/x is a directory of the walk too */
+        /* a/x stays watched for the walk, no longer for a group's files */
+        CHECK_EQ_INT(cgfs_watch_take(fs, wd), -ENOENT);
+        put_file("watched/cgroup/a/x/memory.current", "300\n");
+        CHECK_EQ_INT(cgfs_watch_process(fs), 0);
+        CHECK(!cgfs_watch_pending(fs));
+        CHECK_EQ_INT(cgfs_watch_add(fs, "a/x"), wd); /* a group's again: the same wd */
+        CHECK_EQ_INT(cgfs_watch_take(fs, wd), 0);
+        put_file("watched/cgroup/a/x/memory.current", "400\n");
+        CHECK(cgfs_watch_process(fs) >= 1);
+        CHECK_EQ_INT(cgfs_watch_take(fs, wd), 1);
         cgfs_free(fs);
         free(v);
 }
