@@ -27,20 +27,27 @@
  * response, else it is dropped. A bad request gets an error response; a
  * client that misbehaves is dropped; neither affects governing.
  *
- * Daemon integration (the only calls daemon.c needs):
- *   control_state_open(d)   at start-up, after d->history exists: creates
- *                           d->overrides, restores overrides.json and
- *                           history.json from the state directory;
+ * Seam with its owner (no call back into the daemon, no daemon.h): control
+ * reads a struct status (include/status.h) that the owner publishes once per
+ * evaluation and hands over by const pointer; it owns the operator's state
+ * (struct overrides: set-limit, clear, pause, resume change it here, saved
+ * before they are acknowledged), and asks for everything else through the
+ * struct control_ops table given at control_new: re-evaluate after a change,
+ * reload the configuration, start a disk cleanup.
+ *   control_state_open(...) at start-up: creates the overrides and restores
+ *                           overrides.json and history.json from the state
+ *                           directory;
  *   control_new(...)        opens the socket and the override expiry timer;
  *   control_reload(c)       on SIGHUP: looks the control group up again;
  *   control_tick(c)         every tick: saves history when it changed and
  *                           writes metrics_file;
  *   control_free(c)         saves history, closes everything (unlinks the
  *                           socket it created).
- * Policy input: overrides_get(d->overrides, ...) and overrides_paused(). */
+ * Policy input: overrides_get(overrides, ...) and overrides_paused(). */
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <systemd/sd-event.h>
 
 #include "util.h"
@@ -54,16 +61,40 @@
 #define CONTROL_BACKLOG             256                  /* connections not yet accepted */
 #define CONTROL_MIN_LIMIT_BYTES     (6ULL * 1024 * 1024) /* Docker refuses less than 6 MiB */
 
-struct daemon;
 struct control;
+struct disks_report;
+struct history;
+struct overrides;
+struct status;
 
-/* Create d->overrides and restore overrides and history from the state
- * directory (created 0750 if missing). A missing or corrupt file is logged
- * and the daemon starts clean. 0, or -ENOMEM. */
-int control_state_open(struct daemon *d);
+/* What control asks of its owner. Each is called on the loop, from a
+ * request's handler; userdata is passed back as given. */
+struct control_ops {
+        void *userdata;
+        /* Re-sample and re-evaluate now (an override or pause changed); the
+         * status is published again before this returns. Required. */
+        void (*evaluate)(void *userdata, const char *reason);
+        /* Reload the configuration; on refusal < 0 with err filled and the
+         * running configuration kept. Required. */
+        int (*reload)(void *userdata, char *err, size_t err_size);
+        /* Start a disk cleanup now (disks_cleanup_now()'s contract: done is
+         * called once, later, unless it returns < 0). NULL: not available. */
+        int (*cleanup)(void *userdata, bool dry_run,
+                       void (*done)(const struct disks_report *report, void *done_userdata),
+                       void *done_userdata);
+};
 
-/* Listen on path (or a socket passed by systemd). 0 or -errno. */
-int control_new(sd_event *event, const char *path, struct daemon *d, struct control **ret);
+/* Create the overrides (*ret, owned by the caller: overrides_free()) and
+ * restore them and history from state_dir (created 0750 if missing; NULL or
+ * "": nothing kept). A missing or corrupt file is logged and the governor
+ * starts clean. 0, or -ENOMEM (*ret may be set then too). */
+int control_state_open(const char *state_dir, struct history *history, struct overrides **ret);
+
+/* Listen on path (or a socket passed by systemd). status and overrides must
+ * outlive the control; ops is copied. 0 or -errno. */
+int control_new(sd_event *event, const char *path, const struct status *status,
+                struct overrides *overrides, const struct control_ops *ops,
+                struct control **ret);
 struct control *control_free(struct control *c);
 
 /* Persist history when it changed; write the metrics file. Never fails. */

@@ -5,9 +5,12 @@
  *            Docker connection, the control socket.
  *   each wake-up: sample → policy_evaluate → actuator → journal/history/metrics.
  *
- * struct daemon is shared with the modules that serve operators (control,
- * metrics) so they can read state; only daemon.c and the actuator change it,
- * through the functions below. */
+ * The daemon wires the parts and owns the loop. Those who serve operators
+ * (control, metrics) never see struct daemon: at the end of each evaluation
+ * (and after a reload) it publishes a struct status (include/status.h) they
+ * read, and control asks for changes through the struct control_ops the
+ * daemon gives it (evaluate, reload, cleanup). Only daemon.c and the
+ * actuator change what is below. */
 #pragma once
 
 #include <stdbool.h>
@@ -17,6 +20,7 @@
 #include "config.h"
 #include "policy.h"
 #include "snapshot.h"
+#include "status.h"
 #include "tier.h"
 #include "util.h"
 
@@ -39,17 +43,6 @@ struct daemon_options {
         const char *control_socket;
         const char *state_dir;
         const char *proc_root; /* tests only: default "/proc" */
-};
-
-struct daemon_counters {
-        /* actions by kind are counted from the history (metrics_format);
-         * the actuator counts its own failures (actuator_get_stats) */
-        uint64_t actions_failed;
-        uint64_t oom_events;
-        uint64_t bytes_freed;
-        uint64_t ticks;
-        uint64_t trigger_wakeups;
-        usec_t last_tick_usec; /* duration of the last evaluation */
 };
 
 struct daemon {
@@ -75,7 +68,10 @@ struct daemon {
         struct policy_state policy;
         struct plan plan; /* the last plan */
         bool dry_run;     /* effective: flag or config */
-        struct daemon_counters counters;
+        /* the daemon's own; the actuator and disk cleanup count their
+         * failures and bytes themselves, added in when published */
+        struct status_counters counters;
+        struct status status; /* published once per evaluation, for control and metrics */
         usec_t started_realtime_usec;
         bool evaluating; /* re-entrancy guard */
         usec_t exit_deadline_usec; /* exiting: when to stop waiting for Docker */

@@ -9,7 +9,7 @@
  * The names are documented in sutazai-govctl(1), METRICS.
  *
  * metrics_format_input() is pure (fixed input → fixed text); metrics_format()
- * reads the daemon's state into an input. */
+ * reads the published status (status.h) into an input. */
 #pragma once
 
 #include <stdbool.h>
@@ -21,9 +21,10 @@
 #include "tier.h"
 #include "util.h"
 
-struct daemon;
-struct daemon_counters;
 struct history;
+struct overrides;
+struct status;
+struct status_counters;
 
 struct metrics_disk {
         const char *path;
@@ -40,7 +41,7 @@ struct metrics_input {
         enum tier memory_tier;
         const struct metrics_disk *disks;
         size_t n_disks;
-        const struct daemon_counters *counters; /* may be NULL */
+        const struct status_counters *counters; /* may be NULL */
         const struct history *history;          /* per-kind totals; may be NULL */
         bool docker_configured;
         bool docker_connected;
@@ -53,10 +54,12 @@ struct metrics_input {
 /* Write the exposition. 0 or -EIO (the stream failed). */
 int metrics_format_input(const struct metrics_input *in, FILE *f);
 
-/* The daemon's current state. 0 or -errno. */
-int metrics_format(struct daemon *d, FILE *f);
+/* The published status (status.h) and the operator's overrides and pause
+ * (overrides may be NULL). 0 or -errno. */
+int metrics_format(const struct status *status, const struct overrides *overrides, FILE *f);
 
 /* Atomically replace path (mode 0644) with the exposition. -ENOENT when the
  * directory is missing (the caller logs once; the collector is not
  * installed), other -errno on failure. */
-int metrics_write_file(struct daemon *d, const char *path);
+int metrics_write_file(const struct status *status, const struct overrides *overrides,
+                       const char *path);

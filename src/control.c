@@ -19,14 +19,13 @@
 
 #include "control_explain.h"
 #include "control_proto.h"
-#include "daemon.h"
 #include "disks.h"
-#include "docker.h"
 #include "history.h"
 #include "log.h"
 #include "metrics.h"
 #include "overrides.h"
 #include "startup.h"
+#include "status.h"
 #include "units.h"
 
 #define CONTROL_PEER_GROUPS_MAX      256 /* supplementary groups checked per peer */
@@ -51,7 +50,9 @@ struct control_client {
 
 struct control {
         sd_event *event;
-        struct daemon *d;
+        const struct status *status; /* published by the owner once per evaluation */
+        struct overrides *overrides; /* the operator's state: changed here only */
+        struct control_ops ops;      /* requests that change things beyond overrides */
         int listen_fd;
         char *path; /* the socket we created and unlink at exit; NULL if passed in */
         sd_event_source *listen_source;
@@ -69,17 +70,8 @@ struct control {
 
 /* ---- paths -------------------------------------------------------------- */
 
-static const char *state_dir(const struct daemon *d)
+static int state_path(const char *dir, const char *file, char *buf, size_t size)
 {
-        if (d->options.state_dir)
-                return d->options.state_dir;
-        return d->config ? d->config->governor.state_dir : NULL;
-}
-
-static int state_path(const struct daemon *d, const char *file, char *buf, size_t size)
-{
-        const char *dir = state_dir(d);
-
         if (!dir || !dir[0])
                 return -ENOENT;
         if (snprintf(buf, size, "%s/%s", dir, file) >= (int)size)
@@ -93,20 +85,20 @@ static int state_path(const struct daemon *d, const char *file, char *buf, size_
  * state as it was (overrides_format_json) to put back when the save fails.
  * 0 saved (or no state directory: nothing is kept, as logged at start-up),
  * else -errno with the change undone and err filled. */
-static int save_overrides(struct daemon *d, const char *before, char *err, size_t size)
+static int save_overrides(struct control *c, const char *before, char *err, size_t size)
 {
         char path[PATH_MAX];
         int r;
 
-        if (state_path(d, OVERRIDES_FILE, path, sizeof path) < 0)
+        if (state_path(c->status->state_dir, OVERRIDES_FILE, path, sizeof path) < 0)
                 return 0;
-        r = overrides_save(d->overrides, path);
+        r = overrides_save(c->overrides, path);
         if (r < 0) {
                 snprintf(err, size, "cannot save %s: %s; the change is not made", path,
                          strerror(-r));
                 log_warning("%s", err);
                 if (before)
-                        (void)overrides_parse_json(d->overrides, before, strlen(before),
+                        (void)overrides_parse_json(c->overrides, before, strlen(before),
                                                    util_realtime_usec());
         }
         return r;
@@ -114,34 +106,33 @@ static int save_overrides(struct daemon *d, const char *before, char *err, size_
 
 static void save_history(struct control *c)
 {
-        struct daemon *d = c->d;
+        const struct history *h = c->status->history;
         char path[PATH_MAX];
         int r;
 
-        if (!d->history || history_total(d->history) == c->history_saved_total)
+        if (!h || history_total(h) == c->history_saved_total)
                 return;
-        c->history_saved_total = history_total(d->history);
-        if (state_path(d, HISTORY_FILE, path, sizeof path) < 0)
+        c->history_saved_total = history_total(h);
+        if (state_path(c->status->state_dir, HISTORY_FILE, path, sizeof path) < 0)
                 return;
-        r = history_save(d->history, path);
+        r = history_save(h, path);
         if (r < 0)
                 log_warning("cannot save %s: %s", path, strerror(-r));
 }
 
-int control_state_open(struct daemon *d)
+int control_state_open(const char *dir, struct history *history, struct overrides **ret)
 {
+        struct overrides *o;
         char path[PATH_MAX];
-        const char *dir;
         size_t n_overrides = 0;
         int r;
 
-        assert(d);
-        assert(!d->overrides);
+        assert(ret);
 
-        r = overrides_new(&d->overrides);
+        r = overrides_new(&o);
         if (r < 0)
                 return r;
-        dir = state_dir(d);
+        *ret = o; /* the caller owns it from here, whatever follows */
         if (!dir || !dir[0]) {
                 log_warning("no state directory configured: overrides and history are not kept");
                 return 0;
@@ -151,25 +142,24 @@ int control_state_open(struct daemon *d)
                 return 0;
         }
 
-        if (state_path(d, OVERRIDES_FILE, path, sizeof path) == 0) {
-                r = overrides_load(d->overrides, path, util_realtime_usec());
+        if (state_path(dir, OVERRIDES_FILE, path, sizeof path) == 0) {
+                r = overrides_load(o, path, util_realtime_usec());
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0 && r != -ENOENT && r != -EINVAL)
                         log_warning("cannot read %s: %s", path, strerror(-r));
         }
-        if (d->history && state_path(d, HISTORY_FILE, path, sizeof path) == 0) {
-                r = history_load(d->history, path);
+        if (history && state_path(dir, HISTORY_FILE, path, sizeof path) == 0) {
+                r = history_load(history, path);
                 if (r == -ENOMEM)
                         return r;
                 if (r < 0 && r != -ENOENT && r != -EINVAL)
                         log_warning("cannot read %s: %s", path, strerror(-r));
         }
-        (void)overrides_get(d->overrides, &n_overrides);
-        if (n_overrides > 0 || overrides_paused(d->overrides))
+        (void)overrides_get(o, &n_overrides);
+        if (n_overrides > 0 || overrides_paused(o))
                 log_event(LOG_NOTICE, MSGID_OVERRIDE, NULL, "restored %zu override(s)%s from %s",
-                          n_overrides, overrides_paused(d->overrides) ? ", enforcement paused" : "",
-                          dir);
+                          n_overrides, overrides_paused(o) ? ", enforcement paused" : "", dir);
         return 0;
 }
 
@@ -188,7 +178,7 @@ static void format_expiry(usec_t expires, char *buf, size_t size)
 
 static void arm_expiry(struct control *c)
 {
-        usec_t next = overrides_next_expiry(c->d->overrides);
+        usec_t next = overrides_next_expiry(c->overrides);
         int r;
 
         if (next == USEC_INFINITY) {
@@ -231,12 +221,12 @@ static int on_expiry_timer(sd_event_source *s, uint64_t usec, void *userdata)
 
         (void)s;
         (void)usec;
-        if (overrides_expire(c->d->overrides, util_realtime_usec(), on_expired, c) > 0) {
+        if (overrides_expire(c->overrides, util_realtime_usec(), on_expired, c) > 0) {
                 /* an expiry is not undone: the next save or start-up drops it */
                 char err[PATH_MAX + 256];
-                (void)save_overrides(c->d, NULL, err, sizeof err);
+                (void)save_overrides(c, NULL, err, sizeof err);
                 arm_expiry(c);
-                daemon_evaluate(c->d, "override expired");
+                c->ops.evaluate(c->ops.userdata, "override expired");
         } else
                 arm_expiry(c);
         return 0;
@@ -343,15 +333,16 @@ static char *ok_or_nomem(cJSON *result)
 
 /* Overrides apply to managed groups (policy.h): a rule name, or the name or
  * id of a group some rule matched. 0 ok, else a message in err. */
-static int check_override_target(struct daemon *d, const char *name, char *err, size_t size)
+static int check_override_target(const struct status *st, const char *name, char *err,
+                                 size_t size)
 {
         bool unmanaged = false;
 
-        for (size_t i = 0; d->config && i < d->config->n_rules; i++)
-                if (strcmp(d->config->rules[i].name, name) == 0)
+        for (size_t i = 0; st->config && i < st->config->n_rules; i++)
+                if (strcmp(st->config->rules[i].name, name) == 0)
                         return 0;
-        for (size_t i = 0; i < d->snapshot.n_groups; i++) {
-                const struct group_sample *g = &d->snapshot.groups[i];
+        for (size_t i = 0; i < st->snapshot->n_groups; i++) {
+                const struct group_sample *g = &st->snapshot->groups[i];
                 if (strcmp(g->name, name) != 0 && strcmp(g->id, name) != 0)
                         continue;
                 if (g->rule >= 0)
@@ -371,14 +362,14 @@ static int check_override_target(struct daemon *d, const char *name, char *err, 
 /* A limit below what a protected group uses now would have the kernel
  * OOM-kill inside it: true (and err filled) when name (a group, or a rule
  * covering groups) names a protected group using more than bytes. */
-static bool protected_usage_above(struct daemon *d, const char *name, uint64_t bytes, char *err,
-                                  size_t size)
+static bool protected_usage_above(const struct status *st, const char *name, uint64_t bytes,
+                                  char *err, size_t size)
 {
-        for (size_t i = 0; d->config && i < d->snapshot.n_groups; i++) {
-                const struct group_sample *g = &d->snapshot.groups[i];
+        for (size_t i = 0; st->config && i < st->snapshot->n_groups; i++) {
+                const struct group_sample *g = &st->snapshot->groups[i];
                 const struct rule *rule =
-                        g->rule >= 0 && (size_t)g->rule < d->config->n_rules
-                                ? &d->config->rules[g->rule]
+                        g->rule >= 0 && (size_t)g->rule < st->config->n_rules
+                                ? &st->config->rules[g->rule]
                                 : NULL;
                 char used[32], limit[32];
 
@@ -399,16 +390,16 @@ static bool protected_usage_above(struct daemon *d, const char *name, uint64_t b
 
 /* Does the override called name apply to the group called target (its name,
  * id or rule, as policy.c matches overrides)? */
-static bool override_covers(const struct daemon *d, const char *name, const char *target)
+static bool override_covers(const struct status *st, const char *name, const char *target)
 {
-        for (size_t i = 0; i < d->snapshot.n_groups; i++) {
-                const struct group_sample *g = &d->snapshot.groups[i];
+        for (size_t i = 0; i < st->snapshot->n_groups; i++) {
+                const struct group_sample *g = &st->snapshot->groups[i];
 
                 if (strcmp(g->name, target) != 0)
                         continue;
                 if (strcmp(g->name, name) == 0 || (g->id[0] && strcmp(g->id, name) == 0) ||
-                    (g->rule >= 0 && (size_t)g->rule < d->config->n_rules &&
-                     strcmp(d->config->rules[g->rule].name, name) == 0))
+                    (g->rule >= 0 && st->config && (size_t)g->rule < st->config->n_rules &&
+                     strcmp(st->config->rules[g->rule].name, name) == 0))
                         return true;
         }
         return false;
@@ -419,21 +410,21 @@ static bool override_covers(const struct daemon *d, const char *name, const char
  * error in err, else 0. Only failures known at once are seen here (cgroup
  * writes, an update Docker cannot make); a Docker update still in flight
  * lands in history when it answers. */
-static int limit_failed_since(const struct daemon *d, uint64_t mark, const char *name, char *err,
+static int limit_failed_since(const struct status *st, uint64_t mark, const char *name, char *err,
                               size_t size)
 {
         uint64_t added;
         size_t n;
 
-        if (!d->history)
+        if (!st->history)
                 return 0;
-        added = history_total(d->history) - mark;
-        n = history_count(d->history);
+        added = history_total(st->history) - mark;
+        n = history_count(st->history);
         for (size_t i = added < n ? n - (size_t)added : 0; i < n; i++) {
-                const struct history_entry *e = history_get(d->history, i);
+                const struct history_entry *e = history_get(st->history, i);
 
                 if (e->result != HISTORY_RESULT_FAILED || strcmp(e->kind, "limit") != 0 ||
-                    !override_covers(d, name, e->target))
+                    !override_covers(st, name, e->target))
                         continue;
                 snprintf(err, size, "memory.max of %s could not be set: %s; the override is "
                                     "withdrawn",
@@ -445,7 +436,8 @@ static int limit_failed_since(const struct daemon *d, uint64_t mark, const char 
 
 static char *do_set_limit(struct control_client *cl, const struct control_request *req)
 {
-        struct daemon *d = cl->control->d;
+        struct control *c = cl->control;
+        const struct status *st = c->status;
         usec_t expires = 0;
         uint64_t bytes = req->memory_max;
         char err[PATH_MAX + 256], undo_err[PATH_MAX + 256], size[32], when[32];
@@ -453,10 +445,10 @@ static char *do_set_limit(struct control_client *cl, const struct control_reques
         uint64_t mark;
         int r;
 
-        if (check_override_target(d, req->name, err, sizeof err) < 0)
+        if (check_override_target(st, req->name, err, sizeof err) < 0)
                 return control_response_error("%s", err);
         if (req->memory_max_is_percent) {
-                uint64_t total = d->snapshot.host.mem.mem_total_bytes;
+                uint64_t total = st->snapshot->host.mem.mem_total_bytes;
                 if (total == 0)
                         return control_response_error("host memory size not known yet");
                 bytes = (uint64_t)((double)total * req->memory_max_percent / 100.0);
@@ -464,55 +456,56 @@ static char *do_set_limit(struct control_client *cl, const struct control_reques
         if (bytes < CONTROL_MIN_LIMIT_BYTES)
                 return control_response_error("memory limit %s is below the minimum of 6M",
                                               units_format_bytes_human(bytes, size, sizeof size));
-        if (protected_usage_above(d, req->name, bytes, err, sizeof err))
+        if (protected_usage_above(st, req->name, bytes, err, sizeof err))
                 return control_response_error("%s", err);
         if (req->for_usec > 0)
                 expires = util_realtime_usec() + req->for_usec;
-        if (overrides_format_json(d->overrides, &before) < 0)
+        if (overrides_format_json(c->overrides, &before) < 0)
                 return control_response_error("out of memory");
-        r = overrides_set(d->overrides, req->name, bytes, expires);
+        r = overrides_set(c->overrides, req->name, bytes, expires);
         if (r == -E2BIG)
                 return control_response_error("too many overrides (limit %d)", OVERRIDES_MAX);
         if (r < 0)
                 return control_response_error("cannot set override: %s", strerror(-r));
-        if (save_overrides(d, before, err, sizeof err) < 0)
+        if (save_overrides(c, before, err, sizeof err) < 0)
                 return control_response_error("%s", err);
         format_expiry(expires, when, sizeof when);
         log_change(cl, "override for %s: memory.max %s until %s", req->name,
                    units_format_bytes_human(bytes, size, sizeof size), when);
         arm_expiry(cl->control);
-        mark = d->history ? history_total(d->history) : 0;
-        daemon_evaluate(d, "override set");
-        if (limit_failed_since(d, mark, req->name, err, sizeof err)) {
+        mark = st->history ? history_total(st->history) : 0;
+        c->ops.evaluate(c->ops.userdata, "override set");
+        /* st is republished by the evaluation: read it again from here on */
+        if (limit_failed_since(c->status, mark, req->name, err, sizeof err)) {
                 /* an override that cannot be applied is not in force: say so (exit 1)
                  * and put the previous overrides back rather than retry it forever */
                 log_warning("override for %s: %s", req->name, err);
-                (void)overrides_parse_json(d->overrides, before, strlen(before),
+                (void)overrides_parse_json(c->overrides, before, strlen(before),
                                            util_realtime_usec());
-                (void)save_overrides(d, NULL, undo_err, sizeof undo_err);
-                arm_expiry(cl->control);
-                daemon_evaluate(d, "override withdrawn");
+                (void)save_overrides(c, NULL, undo_err, sizeof undo_err);
+                arm_expiry(c);
+                c->ops.evaluate(c->ops.userdata, "override withdrawn");
                 return control_response_error("%s", err);
         }
-        return control_response_ok(control_override_json(overrides_find(d->overrides, req->name)));
+        return control_response_ok(control_override_json(overrides_find(c->overrides, req->name)));
 }
 
 static char *do_clear(struct control_client *cl, const struct control_request *req)
 {
-        struct daemon *d = cl->control->d;
+        struct control *c = cl->control;
         _cleanup_free_ char *before = NULL;
         char err[PATH_MAX + 256];
         cJSON *res;
 
-        if (overrides_format_json(d->overrides, &before) < 0)
+        if (overrides_format_json(c->overrides, &before) < 0)
                 return control_response_error("out of memory");
-        if (overrides_clear(d->overrides, req->name) < 0)
+        if (overrides_clear(c->overrides, req->name) < 0)
                 return control_response_error("no override for %s", req->name);
-        if (save_overrides(d, before, err, sizeof err) < 0)
+        if (save_overrides(c, before, err, sizeof err) < 0)
                 return control_response_error("%s", err);
         log_change(cl, "override for %s cleared", req->name);
-        arm_expiry(cl->control);
-        daemon_evaluate(d, "override cleared");
+        arm_expiry(c);
+        c->ops.evaluate(c->ops.userdata, "override cleared");
         res = cJSON_CreateObject();
         cJSON_AddStringToObject(res, "name", req->name);
         cJSON_AddBoolToObject(res, "cleared", true);
@@ -521,21 +514,21 @@ static char *do_clear(struct control_client *cl, const struct control_request *r
 
 static char *do_pause(struct control_client *cl, const struct control_request *req)
 {
-        struct daemon *d = cl->control->d;
+        struct control *c = cl->control;
         usec_t until = req->for_usec > 0 ? util_realtime_usec() + req->for_usec : 0;
         char when[32], err[PATH_MAX + 256];
         _cleanup_free_ char *before = NULL;
         cJSON *res;
 
-        if (overrides_format_json(d->overrides, &before) < 0)
+        if (overrides_format_json(c->overrides, &before) < 0)
                 return control_response_error("out of memory");
-        overrides_pause(d->overrides, until);
-        if (save_overrides(d, before, err, sizeof err) < 0)
+        overrides_pause(c->overrides, until);
+        if (save_overrides(c, before, err, sizeof err) < 0)
                 return control_response_error("%s", err);
         format_expiry(until, when, sizeof when);
         log_change(cl, "enforcement paused until %s", until ? when : "resumed");
-        arm_expiry(cl->control);
-        daemon_evaluate(d, "paused");
+        arm_expiry(c);
+        c->ops.evaluate(c->ops.userdata, "paused");
         res = cJSON_CreateObject();
         cJSON_AddBoolToObject(res, "paused", true);
         if (until)
@@ -547,21 +540,21 @@ static char *do_pause(struct control_client *cl, const struct control_request *r
 
 static char *do_resume(struct control_client *cl)
 {
-        struct daemon *d = cl->control->d;
+        struct control *c = cl->control;
         _cleanup_free_ char *before = NULL;
         char err[PATH_MAX + 256];
         bool resumed;
         cJSON *res;
 
-        if (overrides_format_json(d->overrides, &before) < 0)
+        if (overrides_format_json(c->overrides, &before) < 0)
                 return control_response_error("out of memory");
-        resumed = overrides_resume(d->overrides);
-        if (save_overrides(d, before, err, sizeof err) < 0)
+        resumed = overrides_resume(c->overrides);
+        if (save_overrides(c, before, err, sizeof err) < 0)
                 return control_response_error("%s", err);
         if (resumed)
                 log_change(cl, "enforcement resumed");
-        arm_expiry(cl->control);
-        daemon_evaluate(d, "resumed");
+        arm_expiry(c);
+        c->ops.evaluate(c->ops.userdata, "resumed");
         res = cJSON_CreateObject();
         cJSON_AddBoolToObject(res, "paused", false);
         return control_response_ok(res);
@@ -573,7 +566,7 @@ static char *do_reload(struct control_client *cl)
         cJSON *res;
 
         log_change(cl, "reload requested");
-        if (daemon_reload(cl->control->d, err, sizeof err) < 0)
+        if (cl->control->ops.reload(cl->control->ops.userdata, err, sizeof err) < 0)
                 return control_response_error("reload refused: %s", err[0] ? err : "error");
         res = cJSON_CreateObject();
         cJSON_AddBoolToObject(res, "reloaded", true);
@@ -584,10 +577,11 @@ static char *do_reload(struct control_client *cl)
  * nothing, leaves the policy state as it is). */
 static char *do_explain(struct control_client *cl, const struct control_request *req)
 {
-        struct daemon *d = cl->control->d;
+        const struct status *st = cl->control->status;
+        const struct overrides *o = cl->control->overrides;
         struct policy_input in = {
-            .config = d->config,
-            .snapshot = &d->snapshot,
+            .config = st->config,
+            .snapshot = st->snapshot,
             .now = util_now_usec(),
         };
         struct explanation e;
@@ -595,16 +589,14 @@ static char *do_explain(struct control_client *cl, const struct control_request 
         cJSON *result;
         int r;
 
-        if (!d->config)
+        if (!st->config || !st->snapshot || !st->policy)
                 return control_response_error("no configuration loaded");
-        if (d->overrides) {
-                in.paused = overrides_paused(d->overrides);
-                in.overrides = overrides_get(d->overrides, &in.n_overrides);
-        }
+        in.paused = overrides_paused(o);
+        in.overrides = overrides_get(o, &in.n_overrides);
         explanation_init(&e);
-        r = policy_explain(&in, &d->policy, &e);
+        r = policy_explain(&in, st->policy, &e);
         result = r < 0 ? NULL
-                       : control_explain_json(&e, &in, d->dry_run, req->name[0] ? req->name : NULL,
+                       : control_explain_json(&e, &in, st->dry_run, req->name[0] ? req->name : NULL,
                                               &n_groups);
         explanation_done(&e);
         if (result && req->name[0] && n_groups == 0) {
@@ -624,52 +616,51 @@ static char *do_metrics(struct control_client *cl)
         f = open_memstream(&buf, &len);
         if (!f)
                 return NULL;
-        r = metrics_format(cl->control->d, f);
+        r = metrics_format(cl->control->status, cl->control->overrides, f);
         if (fclose(f) != 0 || r < 0)
                 return control_response_error("cannot format metrics");
         return control_response_ok(cJSON_CreateString(buf));
 }
 
-#define STATUS_MAX_DISKS 64
-
 static char *do_status(struct control_client *cl)
 {
-        struct daemon *d = cl->control->d;
-        struct control_disk_view disks[STATUS_MAX_DISKS];
+        const struct status *st = cl->control->status;
+        const struct overrides *o = cl->control->overrides;
+        struct control_disk_view disks[STATUS_DISKS_MAX];
         struct control_status_input in = {
             .version = VERSION,
-            .config = d->config,
-            .snapshot = &d->snapshot,
-            .memory_tier = d->policy.memory.tier,
+            .config = st->config,
+            .snapshot = st->snapshot,
+            .memory_tier = st->memory_tier,
             .disks = disks,
-            .dry_run = d->dry_run,
-            .paused = overrides_paused(d->overrides),
-            .paused_until_realtime_usec = overrides_paused_until(d->overrides),
-            .docker_configured = d->docker != NULL,
-            .docker_connected = d->docker && docker_is_connected(d->docker),
-            .docker_version = d->docker ? docker_engine_version(d->docker) : NULL,
-            .docker_api_version = d->docker ? docker_api_version(d->docker) : NULL,
+            .dry_run = st->dry_run,
+            .paused = overrides_paused(o),
+            .paused_until_realtime_usec = overrides_paused_until(o),
+            .docker_configured = st->docker_configured,
+            .docker_connected = st->docker_connected,
+            .docker_version = st->docker_version[0] ? st->docker_version : NULL,
+            .docker_api_version = st->docker_api_version[0] ? st->docker_api_version : NULL,
         };
 
         static const char *const hybrid_unavailable[] = CONTROL_HYBRID_UNAVAILABLE_ACTIONS;
 
-        if (d->layout.layout == CGFS_LAYOUT_HYBRID) {
+        if (!st->snapshot)
+                return control_response_error("starting: nothing sampled yet");
+        if (st->layout == CGFS_LAYOUT_HYBRID) {
                 in.unavailable_actions = hybrid_unavailable;
                 in.n_unavailable_actions = ELEMENTSOF(hybrid_unavailable);
                 in.unavailable_reason = CONTROL_HYBRID_UNAVAILABLE_REASON;
         }
-        in.overrides = overrides_get(d->overrides, &in.n_overrides);
-        for (size_t i = 0; d->disks && i < disks_count(d->disks) && i < STATUS_MAX_DISKS; i++) {
-                struct disks_status st;
+        in.overrides = overrides_get(o, &in.n_overrides);
+        for (size_t i = 0; i < st->n_disks && i < STATUS_DISKS_MAX; i++) {
+                const struct status_disk *sd = &st->disks[i];
 
-                if (disks_get_status(d->disks, i, &st) < 0)
-                        break;
                 disks[in.n_disks++] = (struct control_disk_view){
-                    .path = st.path,
-                    .tier = st.tier,
-                    .used_percent = st.sampled ? st.usage.used_percent : -1,
-                    .size_bytes = st.sampled ? st.usage.bytes_total : BYTES_MAX,
-                    .avail_bytes = st.sampled ? st.usage.bytes_avail : BYTES_MAX,
+                    .path = sd->path,
+                    .tier = sd->tier,
+                    .used_percent = sd->sampled ? sd->used_percent : -1,
+                    .size_bytes = sd->sampled ? sd->size_bytes : BYTES_MAX,
+                    .avail_bytes = sd->sampled ? sd->avail_bytes : BYTES_MAX,
                 };
         }
         return ok_or_nomem(control_status_json(&in));
@@ -712,14 +703,14 @@ static void on_cleanup_done(const struct disks_report *report, void *userdata)
 
 static char *do_cleanup(struct control_client *cl, const struct control_request *req)
 {
-        struct daemon *d = cl->control->d;
+        struct control *c = cl->control;
         int r;
 
-        if (!d->disks)
+        if (!c->status->disks_available || !c->ops.cleanup)
                 return control_response_error("not available: no disk watcher");
         if (!req->dry_run)
                 log_change(cl, "disk cleanup requested");
-        r = disks_cleanup_now(d->disks, req->dry_run, on_cleanup_done, cl);
+        r = c->ops.cleanup(c->ops.userdata, req->dry_run, on_cleanup_done, cl);
         if (r == -EBUSY)
                 return control_response_error("a cleanup is already running");
         if (r < 0)
@@ -766,8 +757,8 @@ static void client_handle(struct control_client *cl)
                 line = do_status(cl);
                 break;
         case CONTROL_VERB_HISTORY:
-                line = cl->control->d->history
-                           ? ok_or_nomem(history_to_json(cl->control->d->history, req.count))
+                line = cl->control->status->history
+                           ? ok_or_nomem(history_to_json(cl->control->status->history, req.count))
                            : control_response_ok(cJSON_CreateArray());
                 break;
         case CONTROL_VERB_SET_LIMIT:
@@ -1200,23 +1191,27 @@ static int passed_socket(int *ret_fd)
         return 0;
 }
 
-int control_new(sd_event *event, const char *path, struct daemon *d, struct control **ret)
+int control_new(sd_event *event, const char *path, const struct status *status,
+                struct overrides *overrides, const struct control_ops *ops, struct control **ret)
 {
         struct control *c;
         int r;
 
         assert(event);
-        assert(d);
-        assert(d->overrides);
+        assert(status);
+        assert(overrides);
+        assert(ops && ops->evaluate && ops->reload);
         assert(ret);
 
         c = calloc(1, sizeof *c);
         if (!c)
                 return -ENOMEM;
         c->event = sd_event_ref(event);
-        c->d = d;
+        c->status = status;
+        c->overrides = overrides;
+        c->ops = *ops;
         c->listen_fd = -1;
-        c->history_saved_total = d->history ? history_total(d->history) : 0;
+        c->history_saved_total = status->history ? history_total(status->history) : 0;
         lookup_group(c);
 
         r = passed_socket(&c->listen_fd);
@@ -1246,9 +1241,9 @@ int control_new(sd_event *event, const char *path, struct daemon *d, struct cont
                 goto fail;
         arm_expiry(c);
         /* Overrides that expired while the timer was not running go now. */
-        if (overrides_expire(d->overrides, util_realtime_usec(), on_expired, c) > 0) {
+        if (overrides_expire(overrides, util_realtime_usec(), on_expired, c) > 0) {
                 char err[PATH_MAX + 256];
-                (void)save_overrides(d, NULL, err, sizeof err);
+                (void)save_overrides(c, NULL, err, sizeof err);
                 arm_expiry(c);
         }
         *ret = c;
@@ -1262,7 +1257,7 @@ struct control *control_free(struct control *c)
 {
         if (!c)
                 return NULL;
-        if (c->d)
+        if (c->status)
                 save_history(c);
         while (c->clients) {
                 struct control_client *cl = c->clients;
@@ -1301,10 +1296,10 @@ void control_tick(struct control *c)
         assert(c);
         save_history(c);
 
-        path = c->d->config ? c->d->config->governor.metrics_file : NULL;
+        path = c->status->metrics_file;
         if (!path || !path[0])
                 return;
-        r = metrics_write_file(c->d, path);
+        r = metrics_write_file(c->status, c->overrides, path);
         if (r == -ENOENT || r == -ENOTDIR) {
                 if (!c->metrics_dir_missing_logged)
                         log_info("directory of metrics_file %s is missing; not writing metrics "

@@ -253,6 +253,62 @@ static int act_and_check_disks(struct daemon *d, usec_t now)
         return 0;
 }
 
+/* The status control and metrics read (status.h): rewritten here only, at
+ * the end of each evaluation and after a reload, so what they see is one
+ * evaluation's state, never a half-made one. */
+static void daemon_publish(struct daemon *d)
+{
+        struct status *st = &d->status;
+
+        st->published = true;
+        st->config = d->config;
+        st->snapshot = &d->snapshot;
+        st->policy = &d->policy;
+        st->history = d->history;
+        st->memory_tier = d->policy.memory.tier;
+        st->layout = d->layout.layout;
+        st->dry_run = d->dry_run;
+        st->state_dir = pick(d->options.state_dir, d->config ? d->config->governor.state_dir : NULL);
+        st->metrics_file = d->config ? d->config->governor.metrics_file : NULL;
+        st->docker_configured = d->docker != NULL;
+        st->docker_connected = d->docker && docker_is_connected(d->docker);
+        status_set_string(st->docker_version, sizeof st->docker_version,
+                          d->docker ? docker_engine_version(d->docker) : NULL);
+        status_set_string(st->docker_api_version, sizeof st->docker_api_version,
+                          d->docker ? docker_api_version(d->docker) : NULL);
+        st->counters = d->counters;
+        if (d->actuator) {
+                struct actuator_stats as;
+
+                actuator_get_stats(d->actuator, &as);
+                st->counters.actions_failed += as.failed;
+        }
+        if (d->disks) {
+                struct disks_stats ds;
+
+                disks_get_stats(d->disks, &ds);
+                st->counters.actions_failed += ds.failed;
+                st->counters.bytes_freed += ds.bytes_freed;
+        }
+        st->started_realtime_usec = d->started_realtime_usec;
+        st->disks_available = d->disks != NULL;
+        st->n_disks = 0;
+        for (size_t i = 0; d->disks && i < disks_count(d->disks) && i < STATUS_DISKS_MAX; i++) {
+                struct disks_status ds;
+
+                if (disks_get_status(d->disks, i, &ds) < 0)
+                        break;
+                st->disks[st->n_disks++] = (struct status_disk){
+                    .path = ds.path,
+                    .tier = ds.tier,
+                    .sampled = ds.sampled,
+                    .used_percent = ds.usage.used_percent,
+                    .size_bytes = ds.usage.bytes_total,
+                    .avail_bytes = ds.usage.bytes_avail,
+                };
+        }
+}
+
 void daemon_evaluate(struct daemon *d, const char *reason)
 {
         /* Groups are read on demand (sampler.h): memory.current of all of
@@ -319,6 +375,7 @@ void daemon_evaluate(struct daemon *d, const char *reason)
         d->counters.last_tick_usec = util_now_usec() - start;
         hasten_tick(d);
 out:
+        daemon_publish(d);
         d->evaluating = false;
 }
 
@@ -380,10 +437,11 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
         bool interval_due = step >= interval || usec + step / 2 >= d->snapshot.time + interval;
         uint64_t history;
 
-        if (interval_due && quiet(d, usec))
+        if (interval_due && quiet(d, usec)) {
                 /* the OOM guard's pass and the disks keep their pace */
                 (void)act_and_check_disks(d, usec);
-        else if (interval_due || cgfs_watch_pending(d->fs) || host_memory_moved(d, false))
+                daemon_publish(d); /* disk tiers and counters moved */
+        } else if (interval_due || cgfs_watch_pending(d->fs) || host_memory_moved(d, false))
                 daemon_evaluate(d, "tick");
         /* History to disk when it changed, metrics_file (issue 5): at once
          * after an action, else every METRICS_FILE_REFRESH_USEC. */
@@ -623,6 +681,7 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
         }
         config_free(d->config);
         d->config = c;
+        daemon_publish(d); /* never a freed configuration in the status */
         /* a cleanup in flight reads the config: never the freed one */
         if (d->disks)
                 disks_set_env(d->disks, &(struct disks_env)DISKS_ENV(d));
@@ -717,6 +776,29 @@ static int open_systemd(struct daemon *d)
                 log_warning("systemd's bus does not answer yet: cgroup attributes of its units are "
                             "written directly until it does (systemd may reset them meanwhile)");
         return oomguard_new(&d->oomguard);
+}
+
+/* ---- what control asks of the daemon (control.h: struct control_ops) ---- */
+
+static void control_evaluate(void *userdata, const char *reason)
+{
+        daemon_evaluate(userdata, reason);
+}
+
+static int control_reload_config(void *userdata, char *err, size_t err_size)
+{
+        return daemon_reload(userdata, err, err_size);
+}
+
+static int control_cleanup(void *userdata, bool dry_run,
+                           void (*done)(const struct disks_report *report, void *done_userdata),
+                           void *done_userdata)
+{
+        struct daemon *d = userdata;
+
+        if (!d->disks)
+                return -ENOTSUP;
+        return disks_cleanup_now(d->disks, dry_run, done, done_userdata);
 }
 
 static void daemon_done(struct daemon *d)
@@ -871,7 +953,8 @@ int daemon_main(const struct daemon_options *opts)
         r = secure_state_dir(&d);
         if (r < 0)
                 goto fail;
-        r = control_state_open(&d);
+        r = control_state_open(pick(d.options.state_dir, d.config->governor.state_dir), d.history,
+                               &d.overrides);
         if (r < 0)
                 goto fail;
         r = open_triggers(&d);
@@ -889,8 +972,14 @@ int daemon_main(const struct daemon_options *opts)
                 goto fail;
         /* The control socket (issue 5). Governing matters more than being
          * asked about it: without the socket the daemon still runs. */
+        daemon_publish(&d); /* control reads the status from its first request */
         r = control_new(d.event, pick(d.options.control_socket, d.config->governor.control_socket),
-                        &d, &d.control);
+                        &d.status, d.overrides,
+                        &(struct control_ops){.userdata = &d,
+                                              .evaluate = control_evaluate,
+                                              .reload = control_reload_config,
+                                              .cleanup = control_cleanup},
+                        &d.control);
         if (r < 0)
                 log_error("control socket unavailable, sutazai-govctl will not work: %s",
                           strerror(-r));

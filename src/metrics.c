@@ -7,7 +7,7 @@
 #include <limits.h>
 #include <math.h>
 
-#include "daemon.h"
+#include "status.h"
 #include "history.h"
 
 #define PREFIX "sutazai_governor_"
@@ -284,7 +284,7 @@ static void actions(FILE *f, const struct metrics_input *in)
 int metrics_format_input(const struct metrics_input *in, FILE *f)
 {
         const struct snapshot *s;
-        const struct daemon_counters *c;
+        const struct status_counters *c;
 
         assert(in);
         assert(in->snapshot);

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "daemon.h"
+#include "status.h"
 #include "history.h"
 #include "metrics.h"
 #include "test.h"
@@ -91,7 +91,7 @@ static void test_golden(void)
              .avail_bytes = 8ULL << 30},
             {.path = "/var/lib/\"docker\"", .tier = TIER_NORMAL, .sampled = false},
         };
-        struct daemon_counters counters = {
+        struct status_counters counters = {
             .actions_failed = 2,
             .oom_events = 4,
             .bytes_freed = 1ULL << 33,
