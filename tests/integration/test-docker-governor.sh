@@ -325,7 +325,13 @@ for round in 1 2; do
         n_before=$(ctl --json history -n 0 | jq '[.[] | select(.kind == "limit" and .target == "web-early")] | length')
         dk update --memory 300m --memory-swap 300m web-early >/dev/null || die "docker update"
         expect_limit web-early $((64 * MiB)) 5 "drift round $round"
-        n_after=$(ctl --json history -n 0 | jq '[.[] | select(.kind == "limit" and .target == "web-early")] | length')
+        # the entry is recorded when Docker's answer reaches the governor, which
+        # can come a moment after inspect already shows the limit
+        for _ in $(seq 30); do
+                n_after=$(ctl --json history -n 0 | jq '[.[] | select(.kind == "limit" and .target == "web-early")] | length')
+                [ "$n_after" -gt "$n_before" ] && break
+                sleep 0.1
+        done
         [ "$n_after" -gt "$n_before" ] || fail "drift round $round: no new limit entry in the history"
 done
 dk update --memory 300m --memory-swap 300m free-early >/dev/null || die "docker update"
