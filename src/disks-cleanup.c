@@ -2,7 +2,7 @@
  * containers, dangling images, build cache, eviction), asynchronously on the
  * event loop; see include/disks.h. Every change goes through the actuator's
  * disk gate (actuator.h); each stage's outcome into the one history. */
-#include "disks-internal.h"
+#include "disks-state.h"
 
 static void job_schedule(struct job *job);
 

@@ -1,8 +1,9 @@
-/* disks-internal — what the two halves of the disk module share (not a
- * public interface): disks.c watches the disks (statvfs, tiers, status, the
- * image LRU file) and starts cleanups; disks-cleanup.c runs a cleanup job
- * stage by stage on the event loop, every change through the actuator's disk
- * gate (actuator.h). */
+/* disks-state — what the parts of the disk module share (not a public
+ * interface): disks-state.c holds the state and the helpers both use;
+ * disks.c watches the disks (statvfs, tiers, status, the image LRU file) and
+ * starts cleanups; disks-cleanup.c runs a cleanup job stage by stage on the
+ * event loop, every change through the actuator's disk gate (actuator.h).
+ * Calls go one way: disks.c -> disks-cleanup.c -> disks-state.c. */
 #pragma once
 
 #include "disks.h"
@@ -104,7 +105,7 @@ struct disks {
         usec_t lru_saved_usec;
 };
 
-/* disks.c */
+/* disks-state.c */
 void disks_record(struct disks *disks, const char *kind, const char *target, const char *reason,
                   uint64_t bytes, bool has_bytes, enum history_result result, const char *detail);
 bool disks_paused(const struct disks *disks);
