@@ -104,10 +104,10 @@ void actuator_record(struct actuator *act, const char *kind, const char *target,
                      const char *detail);
 
 /* ---- Disk cleanup ---------------------------------------------------------
- * disks.c decides what to clean, stage by stage (disks_next_stage, the
+ * disks-cleanup.c decides what to clean, stage by stage (disks_next_stage, the
  * logprune and imagelru plans); every change it makes to the system goes
  * through one of these, behind one gate (actuator_disk_gate):
- *   dry-run  -EROFS: nothing is changed (disks.c lists instead);
+ *   dry-run  -EROFS: nothing is changed (disks-cleanup.c lists instead);
  *   pause    -ECANCELED for the governor's own cleanup (manual = false); an
  *            operator's `cleanup` is their explicit request;
  *   protect  a container a protect rule matches (or one Docker does not
