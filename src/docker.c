@@ -2,7 +2,9 @@
  *
  * Transport (docker_transport.c): one curl multi handle driven by the
  * daemon's sd-event loop; completed transfers are collected here with
- * curl_multi_info_read(). Nothing here ever blocks on dockerd. The requests
+ * curl_multi_info_read(). The transport knows nothing of this file: it calls
+ * back only through the ops registered in docker_new() (transport_ops), so
+ * the dependency runs one way. Nothing here ever blocks on dockerd. The requests
  * the daemon makes are in docker_endpoints.c.
  *
  * libcurl refuses multi calls from inside its own callbacks, so the write and
@@ -157,10 +159,10 @@ static void event_line(struct docker *d, const char *line, size_t len, usec_t re
         (void)queue_push(d, &e, received);
 }
 
-size_t docker_on_header(char *data, size_t size, size_t nmemb, void *userdata)
+static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
 {
         struct request *req = userdata;
-        struct docker *d = req->d;
+        struct docker *d = req->owner;
         size_t n = size * nmemb;
         long code = 0;
 
@@ -175,10 +177,10 @@ size_t docker_on_header(char *data, size_t size, size_t nmemb, void *userdata)
         return n;
 }
 
-size_t docker_on_write(char *data, size_t size, size_t nmemb, void *userdata)
+static size_t on_write(char *data, size_t size, size_t nmemb, void *userdata)
 {
         struct request *req = userdata;
-        struct docker *d = req->d;
+        struct docker *d = req->owner;
         size_t n = size * nmemb;
 
         if (req->type == REQ_EVENTS && req == d->events && d->events_ok) {
@@ -228,6 +230,7 @@ static void refill_clear(struct docker *d);
 static void refill_done(struct docker *d, struct request *req, int r);
 static ssize_t inflight_find(struct docker *d, const char *id);
 static void process_queue(struct docker *d);
+static void docker_after_curl(struct docker *d);
 
 static int on_reconnect_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
@@ -333,7 +336,7 @@ static void watch_socket_dir(struct docker *d, bool on)
 
 static void abort_internal(struct docker *d)
 {
-        struct request *req = d->requests, *next;
+        struct request *req = d->transport.requests, *next;
 
         for (; req; req = next) {
                 next = req->next;
@@ -1075,7 +1078,7 @@ static void request_done(struct docker *d, struct request *req, CURLcode code)
 
 /* Runs after every curl_multi_socket_action: finished transfers, then the
  * stream's state changes, then queued events. */
-void docker_after_curl(struct docker *d)
+static void docker_after_curl(struct docker *d)
 {
         CURLMsg *msg;
         int left;
@@ -1084,7 +1087,7 @@ void docker_after_curl(struct docker *d)
                 return;
         d->in_after_curl = true;
         for (;;) {
-                while ((msg = curl_multi_info_read(d->multi, &left))) {
+                while ((msg = curl_multi_info_read(d->transport.multi, &left))) {
                         struct request *req = NULL;
 
                         if (msg->msg != CURLMSG_DONE)
@@ -1095,7 +1098,7 @@ void docker_after_curl(struct docker *d)
                         /* Take it off the multi first: handlers may start or
                          * abort requests, which reshuffles the message queue. */
                         CURLcode code = msg->data.result;
-                        curl_multi_remove_handle(d->multi, req->easy);
+                        curl_multi_remove_handle(d->transport.multi, req->easy);
                         /* Unlinked, so a reset inside request_done() cannot free it. */
                         docker_request_unlink(req);
                         request_done(d, req, code);
@@ -1123,6 +1126,50 @@ void docker_after_curl(struct docker *d)
                 break;
         }
         d->in_after_curl = false;
+}
+
+/* ---- the transport's way up --------------------------------------------------- */
+
+static void transport_after_curl(void *userdata)
+{
+        docker_after_curl(userdata);
+}
+
+static void transport_on_unlink(struct request *req, void *userdata)
+{
+        struct docker *d = userdata;
+
+        if (d->events == req)
+                d->events = NULL;
+}
+
+static const struct docker_transport_ops transport_ops = {
+    .after_curl = transport_after_curl,
+    .on_write = on_write,
+    .on_header = on_header,
+    .on_unlink = transport_on_unlink,
+};
+
+int docker_request_start(struct docker *d, enum request_type type, const char *method,
+                         const char *path, const char *body, long timeout_ms, const char *target,
+                         struct request **ret)
+{
+        struct request *req;
+        int r;
+
+        assert(d);
+        r = docker_transport_start(&d->transport, d, type, method, path, body, timeout_ms, target,
+                                   &req);
+        if (r < 0)
+                return r;
+        /* Set before any answer can arrive: curl only transfers once the
+         * loop runs, after this returns. */
+        req->generation = d->generation;
+        req->internal = type == REQ_VERSION || type == REQ_PING || type == REQ_EVENTS ||
+                        type == REQ_LIST || type == REQ_INSPECT;
+        if (ret)
+                *ret = req;
+        return 0;
 }
 
 /* ---- public API ------------------------------------------------------------ */
@@ -1156,28 +1203,13 @@ int docker_new(sd_event *event, const char *socket_path, struct cgfs *fs, docker
         d->backoff_usec = BACKOFF_MIN_USEC;
         d->state = STATE_BACKOFF;
         d->socket_path = strdup(socket_path);
-        d->multi = curl_multi_init();
-        if (!d->socket_path || !d->multi) {
+        if (!d->socket_path) {
                 r = -ENOMEM;
                 goto fail;
         }
-        if (curl_multi_setopt(d->multi, CURLMOPT_SOCKETFUNCTION, docker_curl_on_socket) !=
-                CURLM_OK ||
-            curl_multi_setopt(d->multi, CURLMOPT_SOCKETDATA, d) != CURLM_OK ||
-            curl_multi_setopt(d->multi, CURLMOPT_TIMERFUNCTION, docker_curl_on_timer_change) !=
-                CURLM_OK ||
-            curl_multi_setopt(d->multi, CURLMOPT_TIMERDATA, d) != CURLM_OK ||
-            curl_multi_setopt(d->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)MAX_CONNECTIONS) !=
-                CURLM_OK) {
-                r = -EIO;
-                goto fail;
-        }
-        r = sd_event_add_time(event, &d->curl_timer, CLOCK_MONOTONIC, 0, CURL_TIMER_ACCURACY_USEC,
-                              docker_curl_on_timer, d);
+        r = docker_transport_init(&d->transport, d->event, d->socket_path, &transport_ops, d);
         if (r < 0)
                 goto fail;
-        (void)sd_event_source_set_enabled(d->curl_timer, SD_EVENT_OFF);
-        (void)sd_event_source_set_description(d->curl_timer, "docker-curl-timer");
         /* First attempt from the loop, so no callback runs inside docker_new. */
         r = sd_event_add_time(event, &d->reconnect_timer, CLOCK_MONOTONIC, 0,
                               CURL_TIMER_ACCURACY_USEC, on_reconnect_timer, d);
@@ -1217,7 +1249,7 @@ struct docker *docker_free(struct docker *d)
                 return NULL;
         d->on_event = NULL;
         d->state = STATE_BACKOFF;
-        for (req = d->requests; req; req = next) {
+        for (req = d->transport.requests; req; req = next) {
                 next = req->next;
                 if (!req->internal) {
                         if (req->done)
@@ -1229,9 +1261,7 @@ struct docker *docker_free(struct docker *d)
                 }
                 docker_request_free(req);
         }
-        if (d->multi)
-                curl_multi_cleanup(d->multi);
-        sd_event_source_disable_unref(d->curl_timer);
+        docker_transport_done(&d->transport);
         sd_event_source_disable_unref(d->reconnect_timer);
         sd_event_source_disable_unref(d->watch_timer);
         sd_event_source_disable_unref(d->inotify);

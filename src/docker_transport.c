@@ -3,9 +3,10 @@
  *
  * One curl multi handle: CURLMOPT_SOCKETFUNCTION gives every socket curl
  * wants watched an sd-event io source; CURLMOPT_TIMERFUNCTION moves one
- * CLOCK_MONOTONIC timer; both feed curl_multi_socket_action(), and
- * docker_after_curl() (docker.c) collects what finished. Nothing here ever
- * blocks on dockerd. */
+ * CLOCK_MONOTONIC timer; both feed curl_multi_socket_action(), and the
+ * upper layer's ops->after_curl collects what finished. This file knows
+ * nothing above it (see docker_transport.h). Nothing here ever blocks on
+ * dockerd. */
 #include <assert.h>
 #include <errno.h>
 #include <stdio.h>
@@ -13,8 +14,10 @@
 #include <string.h>
 #include <sys/epoll.h>
 
-#include "docker_internal.h"
+#include "docker_json.h"
+#include "docker_transport.h"
 #include "log.h"
+#include "util.h"
 
 /* ---- allow-list ---------------------------------------------------------- */
 
@@ -150,7 +153,7 @@ void docker_buffer_done(struct buffer *b)
 
 static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
-        struct docker *d = userdata;
+        struct docker_transport *t = userdata;
         int action = 0, running;
 
         if (revents & (EPOLLIN | EPOLLHUP))
@@ -159,14 +162,14 @@ static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
                 action |= CURL_CSELECT_OUT;
         if (revents & EPOLLERR)
                 action |= CURL_CSELECT_ERR;
-        (void)curl_multi_socket_action(d->multi, fd, action, &running);
-        docker_after_curl(d);
+        (void)curl_multi_socket_action(t->multi, fd, action, &running);
+        t->ops->after_curl(t->userdata);
         return 0;
 }
 
-int docker_curl_on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
 {
-        struct docker *d = userp;
+        struct docker_transport *t = userp;
         sd_event_source *s = socketp;
         uint32_t events = 0;
         int r;
@@ -174,7 +177,7 @@ int docker_curl_on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, v
         if (what == CURL_POLL_REMOVE) {
                 if (s) {
                         sd_event_source_disable_unref(s);
-                        curl_multi_assign(d->multi, fd, NULL);
+                        curl_multi_assign(t->multi, fd, NULL);
                 }
                 return 0;
         }
@@ -188,66 +191,105 @@ int docker_curl_on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, v
                         r = sd_event_source_set_enabled(s, SD_EVENT_ON);
                 return r < 0 ? -1 : 0;
         }
-        r = sd_event_add_io(d->event, &s, fd, events, on_io, d);
+        r = sd_event_add_io(t->event, &s, fd, events, on_io, t);
         if (r < 0) {
                 log_error("docker: cannot watch socket %d: %s", fd, strerror(-r));
                 return -1;
         }
         (void)sd_event_source_set_description(s, "docker-curl-io");
-        curl_multi_assign(d->multi, fd, s);
+        curl_multi_assign(t->multi, fd, s);
         return 0;
 }
 
-int docker_curl_on_timer(sd_event_source *s, uint64_t usec, void *userdata)
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
-        struct docker *d = userdata;
+        struct docker_transport *t = userdata;
         int running;
 
-        (void)curl_multi_socket_action(d->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-        docker_after_curl(d);
+        (void)curl_multi_socket_action(t->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+        t->ops->after_curl(t->userdata);
         return 0;
 }
 
 /* curl asks for its timeout to move; calling back into curl here is not
  * allowed, so the sd-event timer does it from the loop. */
-int docker_curl_on_timer_change(CURLM *multi, long timeout_ms, void *userp)
+static int on_timer_change(CURLM *multi, long timeout_ms, void *userp)
 {
-        struct docker *d = userp;
+        struct docker_transport *t = userp;
         int r;
 
         if (timeout_ms < 0)
-                return sd_event_source_set_enabled(d->curl_timer, SD_EVENT_OFF) < 0 ? -1 : 0;
-        r = sd_event_source_set_time(d->curl_timer,
+                return sd_event_source_set_enabled(t->curl_timer, SD_EVENT_OFF) < 0 ? -1 : 0;
+        r = sd_event_source_set_time(t->curl_timer,
                                      util_now_usec() + (usec_t)timeout_ms * USEC_PER_MSEC);
         if (r >= 0)
-                r = sd_event_source_set_enabled(d->curl_timer, SD_EVENT_ONESHOT);
+                r = sd_event_source_set_enabled(t->curl_timer, SD_EVENT_ONESHOT);
         return r < 0 ? -1 : 0;
+}
+
+int docker_transport_init(struct docker_transport *t, sd_event *event, const char *socket_path,
+                          const struct docker_transport_ops *ops, void *userdata)
+{
+        int r;
+
+        assert(t);
+        assert(event);
+        assert(socket_path);
+        assert(ops && ops->after_curl && ops->on_write);
+
+        *t = (struct docker_transport){
+            .event = event, .socket_path = socket_path, .ops = ops, .userdata = userdata};
+        t->multi = curl_multi_init();
+        if (!t->multi)
+                return -ENOMEM;
+        if (curl_multi_setopt(t->multi, CURLMOPT_SOCKETFUNCTION, on_socket) != CURLM_OK ||
+            curl_multi_setopt(t->multi, CURLMOPT_SOCKETDATA, t) != CURLM_OK ||
+            curl_multi_setopt(t->multi, CURLMOPT_TIMERFUNCTION, on_timer_change) != CURLM_OK ||
+            curl_multi_setopt(t->multi, CURLMOPT_TIMERDATA, t) != CURLM_OK ||
+            curl_multi_setopt(t->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)MAX_CONNECTIONS) !=
+                CURLM_OK)
+                return -EIO;
+        r = sd_event_add_time(event, &t->curl_timer, CLOCK_MONOTONIC, 0, CURL_TIMER_ACCURACY_USEC,
+                              on_timer, t);
+        if (r < 0)
+                return r;
+        (void)sd_event_source_set_enabled(t->curl_timer, SD_EVENT_OFF);
+        (void)sd_event_source_set_description(t->curl_timer, "docker-curl-timer");
+        return 0;
+}
+
+void docker_transport_done(struct docker_transport *t)
+{
+        if (t->multi)
+                curl_multi_cleanup(t->multi);
+        t->multi = NULL;
+        t->curl_timer = sd_event_source_disable_unref(t->curl_timer);
 }
 
 void docker_request_unlink(struct request *req)
 {
-        struct docker *d = req->d;
+        struct docker_transport *t = req->t;
 
         if (req->prev)
                 req->prev->next = req->next;
-        else if (d->requests == req)
-                d->requests = req->next;
+        else if (t->requests == req)
+                t->requests = req->next;
         if (req->next)
                 req->next->prev = req->prev;
         req->prev = req->next = NULL;
-        if (d->events == req)
-                d->events = NULL;
+        if (t->ops->on_unlink)
+                t->ops->on_unlink(req, t->userdata);
 }
 
 void docker_request_free(struct request *req)
 {
-        struct docker *d;
+        struct docker_transport *t;
 
         if (!req)
                 return;
-        d = req->d;
+        t = req->t;
         if (req->easy) {
-                curl_multi_remove_handle(d->multi, req->easy);
+                curl_multi_remove_handle(t->multi, req->easy);
                 curl_easy_cleanup(req->easy);
         }
         docker_request_unlink(req);
@@ -258,15 +300,15 @@ void docker_request_free(struct request *req)
         free(req);
 }
 
-int docker_request_start(struct docker *d, enum request_type type, const char *method,
-                         const char *path, const char *body, long timeout_ms, const char *target,
-                         struct request **ret)
+int docker_transport_start(struct docker_transport *t, void *owner, enum request_type type,
+                           const char *method, const char *path, const char *body, long timeout_ms,
+                           const char *target, struct request **ret)
 {
         struct request *req;
         char url[8192];
         int r;
 
-        assert(d);
+        assert(t);
         assert(method);
         assert(path);
 
@@ -281,15 +323,13 @@ int docker_request_start(struct docker *d, enum request_type type, const char *m
         req = calloc(1, sizeof(*req));
         if (!req)
                 return -ENOMEM;
-        req->d = d;
+        req->t = t;
+        req->owner = owner;
         req->type = type;
-        req->generation = d->generation;
-        req->internal = type == REQ_VERSION || type == REQ_PING || type == REQ_EVENTS ||
-                        type == REQ_LIST || type == REQ_INSPECT;
-        req->next = d->requests;
-        if (d->requests)
-                d->requests->prev = req;
-        d->requests = req;
+        req->next = t->requests;
+        if (t->requests)
+                t->requests->prev = req;
+        t->requests = req;
         if (target) {
                 req->target = strdup(target);
                 if (!req->target)
@@ -313,7 +353,7 @@ int docker_request_start(struct docker *d, enum request_type type, const char *m
         }
 
         if (curl_easy_setopt(req->easy, CURLOPT_URL, url) != CURLE_OK ||
-            curl_easy_setopt(req->easy, CURLOPT_UNIX_SOCKET_PATH, d->socket_path) != CURLE_OK ||
+            curl_easy_setopt(req->easy, CURLOPT_UNIX_SOCKET_PATH, t->socket_path) != CURLE_OK ||
             curl_easy_setopt(req->easy, CURLOPT_PROTOCOLS_STR, "http") != CURLE_OK ||
             curl_easy_setopt(req->easy, CURLOPT_NOPROXY, "*") != CURLE_OK ||
             curl_easy_setopt(req->easy, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
@@ -321,13 +361,13 @@ int docker_request_start(struct docker *d, enum request_type type, const char *m
                 CURLE_OK ||
             curl_easy_setopt(req->easy, CURLOPT_TIMEOUT_MS, timeout_ms) != CURLE_OK ||
             curl_easy_setopt(req->easy, CURLOPT_PRIVATE, req) != CURLE_OK ||
-            curl_easy_setopt(req->easy, CURLOPT_WRITEFUNCTION, docker_on_write) != CURLE_OK ||
+            curl_easy_setopt(req->easy, CURLOPT_WRITEFUNCTION, t->ops->on_write) != CURLE_OK ||
             curl_easy_setopt(req->easy, CURLOPT_WRITEDATA, req) != CURLE_OK ||
             curl_easy_setopt(req->easy, CURLOPT_ERRORBUFFER, req->error) != CURLE_OK ||
             curl_easy_setopt(req->easy, CURLOPT_HTTPHEADER, req->headers) != CURLE_OK)
                 goto oom;
-        if (type == REQ_EVENTS &&
-            (curl_easy_setopt(req->easy, CURLOPT_HEADERFUNCTION, docker_on_header) != CURLE_OK ||
+        if (type == REQ_EVENTS && t->ops->on_header &&
+            (curl_easy_setopt(req->easy, CURLOPT_HEADERFUNCTION, t->ops->on_header) != CURLE_OK ||
              curl_easy_setopt(req->easy, CURLOPT_HEADERDATA, req) != CURLE_OK))
                 goto oom;
         if (strcmp(method, "POST") == 0) {
@@ -341,7 +381,7 @@ int docker_request_start(struct docker *d, enum request_type type, const char *m
                 if (curl_easy_setopt(req->easy, CURLOPT_CUSTOMREQUEST, method) != CURLE_OK)
                         goto oom;
         }
-        if (curl_multi_add_handle(d->multi, req->easy) != CURLM_OK) {
+        if (curl_multi_add_handle(t->multi, req->easy) != CURLM_OK) {
                 curl_easy_cleanup(req->easy);
                 req->easy = NULL;
                 docker_request_free(req);
