@@ -104,17 +104,26 @@ void actuator_record(struct actuator *act, const char *kind, const char *target,
                      const char *detail);
 
 /* ---- Disk cleanup ---------------------------------------------------------
- * disks-cleanup.c decides what to clean, stage by stage (disks_next_stage, the
- * logprune and imagelru plans); every change it makes to the system goes
- * through one of these, behind one gate (actuator_disk_gate):
- *   dry-run  -EROFS: nothing is changed (disks-cleanup.c lists instead);
- *   pause    -ECANCELED for the governor's own cleanup (manual = false); an
- *            operator's `cleanup` is their explicit request;
- *   protect  a container a protect rule matches (or one Docker does not
- *            know) is never removed: -EPERM.
- * The outcome of each stage is recorded with actuator_record. Otherwise the
- * results are those of the call wrapped (logprune_delete, spawner_run,
- * docker_*). */
+ * The pure disk policy plans one disk action at a time (disks_next_action,
+ * disks.h: prune-logs, vacuum-journal, prune-containers, prune-images,
+ * prune-build-cache, evict-image); disks-cleanup.c re-reads the disk after
+ * each and hands the next to actuator_run_disk, the one entry point for
+ * every disk action:
+ *   pause    the governor's own cleanup (manual = false) ends before an
+ *            action when enforcement is paused: logged once, -ECANCELED, the
+ *            action's work never starts; an operator's `cleanup` is their
+ *            explicit request;
+ *   work     the action's work (listing logs, stopped containers, images,
+ *            and choosing among them) runs with the same request, so every
+ *            change it makes passes one gate (actuator_disk_gate):
+ *     dry-run  -EROFS: nothing is changed (the work lists instead);
+ *     pause    -ECANCELED: a pause that arrives while an action runs stops
+ *              its remaining changes;
+ *     protect  a container a protect rule matches (or one Docker does not
+ *              know) is never removed: -EPERM.
+ * The outcome of each action is recorded with actuator_record (history
+ * kind = disk_action_kind_name). Otherwise the results are those of the
+ * call wrapped (logprune_delete, spawner_run, docker_*). */
 struct logprune_scan;
 struct actuator_disk_request {
         const struct config *config;
@@ -131,6 +140,16 @@ bool actuator_container_protected(const struct config *c, const struct docker_co
 bool actuator_paused(const struct overrides *overrides);
 /* 0 go, -EROFS dry-run, -ECANCELED paused. */
 int actuator_disk_gate(const struct actuator_disk_request *rq);
+struct disk_action;
+/* An action's work: 0 (done, or under way asynchronously: it reports on its
+ * own), 1 (a slice done: run the same action again on a later loop
+ * iteration, so a big directory never holds the loop), or -errno. */
+typedef int (*actuator_disk_work_fn)(const struct actuator_disk_request *rq,
+                                     const struct disk_action *a, void *userdata);
+/* Carry out one planned disk action: the pause check above, then work.
+ * -ECANCELED (paused, work not called), or what work returned. */
+int actuator_run_disk(const struct actuator_disk_request *rq, const struct disk_action *a,
+                      actuator_disk_work_fn work, void *userdata);
 int actuator_unlink_log(const struct actuator_disk_request *rq, struct logprune_scan *scan,
                         size_t i, uint64_t *ret_freed);
 int actuator_vacuum_journal(const struct actuator_disk_request *rq, sd_event *event,

@@ -7,19 +7,22 @@
  * hysteresis. Host io.pressure is reported alongside, it does not drive tiers.
  *
  * Cleanup (kubelet image-GC style high/low): once a disk reaches warning and
- * its cooldown has passed, stages run in order, each re-sampling statvfs
- * first and stopping as soon as the disk is under its low watermark:
- *   warning   → LOGS (every [logs:] section whose directory is on the same
- *               filesystem, by st_dev), JOURNAL (journalctl --vacuum-*)
- *   critical  → + CONTAINERS (stopped, older than container_min_age),
- *               DANGLING images, BUILD_CACHE (Engine API prune; never volumes)
- *   emergency → + EVICT: least-recently-used unused images, one at a time
+ * its cooldown has passed, the pure policy plans one disk action at a time
+ * (disks_next_action), each after statvfs is re-read, stopping as soon as
+ * the disk is under its low watermark; the actuator carries each out
+ * (actuator_run_disk, actuator.h):
+ *   warning   → prune-logs (every [logs:] section whose directory is on the
+ *               same filesystem, by st_dev), vacuum-journal (journalctl)
+ *   critical  → + prune-containers (stopped, older than container_min_age),
+ *               prune-images (dangling), prune-build-cache (Engine API
+ *               prune; never volumes)
+ *   emergency → + evict-image: least-recently-used unused images, one at a time
  *               (not used by any container, running or stopped; no repo tag
  *               matching keep_image; unused for longer than image_min_age).
  * One cleanup runs at a time. Dry-run (daemon or request) plans and logs every
  * deletion with bytes and reason and deletes nothing.
  *
- * The pure part (disks_usage_from_statvfs, disks_decide, disks_next_stage)
+ * The pure part (disks_usage_from_statvfs, disks_decide, disks_next_action)
  * takes time and samples as arguments and is what test-disks checks. */
 #pragma once
 
@@ -77,29 +80,46 @@ void disks_decide(const struct disk_section *cfg, struct disk_state *state,
 /* Is the disk at or under its low watermark (cleanup is done)? */
 bool disks_under_low(const struct disk_section *cfg, const struct disk_usage *usage);
 
-enum disks_stage {
-        DISKS_STAGE_START = 0, /* nothing done yet */
-        DISKS_STAGE_LOGS,
-        DISKS_STAGE_JOURNAL,
-        DISKS_STAGE_CONTAINERS,
-        DISKS_STAGE_DANGLING,
-        DISKS_STAGE_BUILD_CACHE,
-        DISKS_STAGE_EVICT, /* repeats: one image per step */
-        DISKS_STAGE_DONE,
+/* One disk action of a cleanup, planned like a memory action (policy.h): the
+ * pure policy returns the next one, the actuator carries it out
+ * (actuator_run_disk), the job asks again with the disk re-read. */
+enum disk_action_kind {
+        DISK_ACTION_NONE = 0,          /* nothing: before the first action, and the end */
+        DISK_ACTION_PRUNE_LOGS,        /* [logs:] sections on the disk (all: operator's) */
+        DISK_ACTION_VACUUM_JOURNAL,    /* journalctl --vacuum-* */
+        DISK_ACTION_PRUNE_CONTAINERS,  /* stopped, older than container_min_age, by id */
+        DISK_ACTION_PRUNE_IMAGES,      /* dangling images (Engine API prune) */
+        DISK_ACTION_PRUNE_BUILD_CACHE, /* Engine API prune; never volumes */
+        DISK_ACTION_EVICT_IMAGE,       /* repeats: one LRU image per action */
 };
 
-const char *disks_stage_name(enum disks_stage s); /* "logs", "journal", ... */
-/* The lowest tier at which a stage runs. */
-enum tier disks_stage_tier(enum disks_stage s);
+/* bytes: room for the reason of a disk action */
+#define DISK_ACTION_REASON_MAX 160
 
-/* The stage to run after `done`, for a cleanup started at `tier`, given a
- * fresh sample: DISKS_STAGE_DONE once under the low mark (unless force) or
- * when no stage of that tier is left. EVICT follows itself until under low;
- * evict_exhausted says no candidate is left. force (manual `cleanup`) runs the
- * warning and critical stages even under the low mark. */
-enum disks_stage disks_next_stage(const struct disk_section *cfg, enum tier tier,
-                                  enum disks_stage done, const struct disk_usage *fresh, bool force,
-                                  bool evict_exhausted);
+struct disk_action {
+        enum disk_action_kind kind;
+        const char *disk; /* the [disk:] path (the caller's string); NULL: an operator's run */
+        enum tier tier;   /* the tier the cleanup runs for (emergency: an operator's) */
+        char reason[DISK_ACTION_REASON_MAX];
+};
+
+/* "prune-logs", "vacuum-journal", "prune-containers", "prune-images",
+ * "prune-build-cache", "evict-image" (the history kinds); "none". */
+const char *disk_action_kind_name(enum disk_action_kind k);
+/* The lowest tier at which an action is planned. */
+enum tier disk_action_kind_tier(enum disk_action_kind k);
+
+/* The action to take after `done` (DISK_ACTION_NONE: none yet) for a cleanup
+ * of `disk` started at `tier`, given a fresh sample (NULL: the disk could
+ * not be read or left the configuration; cfg NULL likewise). Returns true
+ * and fills ret, or false: the cleanup is over — under the low mark (unless
+ * force), or no action of that tier is left. EVICT_IMAGE follows itself
+ * until under low; evict_exhausted says no candidate is left. force (an
+ * operator's `cleanup`) takes every warning and critical action, in order,
+ * whatever the disk shows, and evicts only on a disk given and above low. */
+bool disks_next_action(const struct disk_section *cfg, const char *disk, enum tier tier,
+                       enum disk_action_kind done, const struct disk_usage *fresh, bool force,
+                       bool evict_exhausted, struct disk_action *ret);
 
 /* ---- the daemon part ---------------------------------------------------- */
 

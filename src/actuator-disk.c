@@ -5,7 +5,9 @@
 #include <assert.h>
 #include <errno.h>
 
+#include "disks.h"
 #include "docker.h"
+#include "log.h"
 #include "logprune.h"
 #include "overrides.h"
 #include "spawner.h"
@@ -42,6 +44,24 @@ int actuator_disk_gate(const struct actuator_disk_request *rq)
         if (!rq->manual && actuator_paused(rq->overrides))
                 return -ECANCELED;
         return 0;
+}
+
+int actuator_run_disk(const struct actuator_disk_request *rq, const struct disk_action *a,
+                      actuator_disk_work_fn work, void *userdata)
+{
+        assert(rq && rq->config);
+        assert(a && a->kind != DISK_ACTION_NONE);
+        assert(work);
+
+        /* pause stops disk cleanup as it stops memory actions: an automatic
+         * run ends before its next action */
+        if (!rq->manual && actuator_paused(rq->overrides)) {
+                log_event(LOG_NOTICE, MSGID_CLEANUP, NULL,
+                          "cleanup of %s stopped before %s: enforcement paused",
+                          a->disk ?: "(manual)", disk_action_kind_name(a->kind));
+                return -ECANCELED;
+        }
+        return work(rq, a, userdata);
 }
 
 int actuator_unlink_log(const struct actuator_disk_request *rq, struct logprune_scan *scan,

@@ -1,7 +1,10 @@
-/* disks-cleanup — one cleanup job, stage by stage (logs, journal, stopped
- * containers, dangling images, build cache, eviction), asynchronously on the
- * event loop; see include/disks.h. Every change goes through the actuator's
- * disk gate (actuator.h); each stage's outcome into the one history. */
+/* disks-cleanup — one cleanup job: it asks the pure policy for the next disk
+ * action (disks_next_action: prune-logs, vacuum-journal, prune-containers,
+ * prune-images, prune-build-cache, evict-image) with the disk re-read, and
+ * hands it to the actuator (actuator_run_disk), which applies the pause and
+ * runs the action's work below, asynchronously on the event loop; see
+ * include/disks.h. Every change the work makes passes the actuator's disk
+ * gate (actuator.h); each action's outcome goes into the one history. */
 #include "disks-state.h"
 
 static void job_schedule(struct job *job);
@@ -448,7 +451,7 @@ static void prune_done(int result, uint64_t reclaimed, const char *const *delete
         }
         /* images and build cache: containers are removed one by one */
         switch (job->stage) {
-        case DISKS_STAGE_DANGLING:
+        case DISK_ACTION_PRUNE_IMAGES:
                 history_kind = "prune-images";
                 item_kind = "image";
                 target = "dangling images";
@@ -939,22 +942,51 @@ static int stage_evict(struct job *job)
 
 /* ---- the job ------------------------------------------------------------ */
 
-static enum disks_stage job_next_stage(struct job *job)
+/* Ask the pure policy for the next action, the disk re-read first: each
+ * decision needs the effect of the previous action. */
+static bool job_next_action(struct job *job, struct disk_action *ret)
 {
         struct disks *disks = job->disks;
-        const struct disk_section *cfg;
-        struct disk_watch *w;
+        const struct disk_section *cfg = NULL;
+        const struct disk_usage *fresh = NULL;
 
-        if (job->manual && job->stage < DISKS_STAGE_BUILD_CACHE)
-                return job->stage + 1;
-        if (!job->disk_path)
-                return DISKS_STAGE_DONE;
-        cfg = disks_disk_config(&disks->env, job->disk_path);
-        w = disks_watch_find(disks, job->disk_path);
-        if (!cfg || !w || disks_watch_sample(w) < 0)
-                return DISKS_STAGE_DONE; /* the disk left the configuration */
-        return disks_next_stage(cfg, job->manual ? TIER_EMERGENCY : job->tier, job->stage,
-                                &w->usage, job->manual, job->evict_exhausted);
+        if (job->disk_path) {
+                struct disk_watch *w = disks_watch_find(disks, job->disk_path);
+
+                cfg = disks_disk_config(&disks->env, job->disk_path);
+                if (cfg && w && disks_watch_sample(w) == 0)
+                        fresh = &w->usage;
+        }
+        return disks_next_action(cfg, job->disk_path, job->manual ? TIER_EMERGENCY : job->tier,
+                                 job->stage, fresh, job->manual, job->evict_exhausted, ret);
+}
+
+/* The work of one disk action, as the actuator runs it (actuator_run_disk):
+ * every change it makes passes the actuator's disk gate with rq. */
+static int job_work(const struct actuator_disk_request *rq, const struct disk_action *a,
+                    void *userdata)
+{
+        struct job *job = userdata;
+
+        assert(rq->dry_run == job->dry_run && rq->manual == job->manual);
+        (void)rq; /* each change builds the same request (job_request) */
+        switch (a->kind) {
+        case DISK_ACTION_PRUNE_LOGS:
+                return stage_logs(job);
+        case DISK_ACTION_VACUUM_JOURNAL:
+                return stage_journal(job);
+        case DISK_ACTION_PRUNE_CONTAINERS:
+                return stage_containers(job);
+        case DISK_ACTION_PRUNE_IMAGES:
+                return stage_dangling(job);
+        case DISK_ACTION_PRUNE_BUILD_CACHE:
+                return stage_build_cache(job);
+        case DISK_ACTION_EVICT_IMAGE:
+                return stage_evict(job);
+        case DISK_ACTION_NONE:
+                break;
+        }
+        return 0;
 }
 
 static void job_finish(struct job *job)
@@ -1008,52 +1040,31 @@ static int job_step(sd_event_source *s, void *userdata)
 
         job->defer = sd_event_source_disable_unref(job->defer);
         while (!job->waiting) {
-                /* a [logs:] stage cut into slices goes on where it stopped */
-                enum disks_stage next = job->logs_scan_open ? DISKS_STAGE_LOGS : job_next_stage(job);
+                struct actuator_disk_request rq = job_request(job);
+                struct disk_action a;
 
-                /* pause stops disk cleanup as it stops memory actions: an
-                 * automatic run ends before its next stage */
-                if (next != DISKS_STAGE_DONE && !job->manual && disks_paused(job->disks)) {
-                        log_event(LOG_NOTICE, MSGID_CLEANUP, NULL,
-                                  "cleanup of %s stopped before its %s stage: enforcement paused",
-                                  job->disk_path, disks_stage_name(next));
-                        next = DISKS_STAGE_DONE;
-                }
-
-                if (next == DISKS_STAGE_DONE) {
+                if (job->logs_scan_open)
+                        /* prune-logs cut into slices goes on where it stopped */
+                        a = job->action;
+                else if (!job_next_action(job, &a)) {
                         job_finish(job);
                         return 0;
                 }
-                if (next != job->stage)
-                        log_debug("cleanup: stage %s", disks_stage_name(next));
-                job->stage = next;
-                switch (next) {
-                case DISKS_STAGE_LOGS:
-                        r = stage_logs(job);
-                        if (r == 1) {
-                                /* let the loop serve everything else first */
-                                job_schedule(job);
-                                return 0;
-                        }
-                        break;
-                case DISKS_STAGE_JOURNAL:
-                        r = stage_journal(job);
-                        break;
-                case DISKS_STAGE_CONTAINERS:
-                        r = stage_containers(job);
-                        break;
-                case DISKS_STAGE_DANGLING:
-                        r = stage_dangling(job);
-                        break;
-                case DISKS_STAGE_BUILD_CACHE:
-                        r = stage_build_cache(job);
-                        break;
-                case DISKS_STAGE_EVICT:
-                        r = stage_evict(job);
-                        break;
-                default:
-                        r = 0;
-                        break;
+                if (a.kind != job->stage)
+                        log_debug("cleanup: %s (%s)", disk_action_kind_name(a.kind), a.reason);
+                job->stage = a.kind;
+                job->action = a;
+                r = actuator_run_disk(&rq, &a, job_work, job);
+                if (r == -ECANCELED) {
+                        /* paused: an automatic run ends before its next action */
+                        job_finish(job);
+                        return 0;
+                }
+                if (r == 1) {
+                        /* a slice of prune-logs is done: let the loop serve
+                         * everything else first */
+                        job_schedule(job);
+                        return 0;
                 }
                 if (r == -ENOMEM) {
                         log_error("cleanup: out of memory");
@@ -1116,7 +1127,7 @@ int disks_job_start(struct disks *disks, bool manual, bool dry_run, const char *
         job->manual = manual;
         job->dry_run = dry_run || disks->env.dry_run;
         job->tier = tier;
-        job->stage = DISKS_STAGE_START;
+        job->stage = DISK_ACTION_NONE;
         job->done = done;
         job->userdata = userdata;
         if (disk_path) {

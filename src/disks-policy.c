@@ -1,10 +1,12 @@
 /* disks-policy — the pure part of include/disks.h: usage from statvfs, the
- * per-disk tier and cooldown decision, and the order of cleanup stages.
+ * per-disk tier and cooldown decision, and the plan of disk actions, one at a
+ * time.
  * Kept apart from disks.c so test-disks links no daemon, Docker or I/O. */
 #include "disks.h"
 
 #include <assert.h>
 #include <math.h>
+#include <stdio.h>
 
 static double percent_of(uint64_t part, uint64_t whole)
 {
@@ -85,76 +87,91 @@ void disks_decide(const struct disk_section *cfg, struct disk_state *state,
             ret->tier >= TIER_WARNING && !cleanup_running && cooled && !disks_under_low(cfg, usage);
 }
 
-const char *disks_stage_name(enum disks_stage s)
+const char *disk_action_kind_name(enum disk_action_kind k)
 {
-        switch (s) {
-        case DISKS_STAGE_START:
-                return "start";
-        case DISKS_STAGE_LOGS:
-                return "logs";
-        case DISKS_STAGE_JOURNAL:
-                return "journal";
-        case DISKS_STAGE_CONTAINERS:
-                return "containers";
-        case DISKS_STAGE_DANGLING:
-                return "dangling-images";
-        case DISKS_STAGE_BUILD_CACHE:
-                return "build-cache";
-        case DISKS_STAGE_EVICT:
-                return "evict-images";
-        case DISKS_STAGE_DONE:
-                return "done";
+        switch (k) {
+        case DISK_ACTION_NONE:
+                return "none";
+        case DISK_ACTION_PRUNE_LOGS:
+                return "prune-logs";
+        case DISK_ACTION_VACUUM_JOURNAL:
+                return "vacuum-journal";
+        case DISK_ACTION_PRUNE_CONTAINERS:
+                return "prune-containers";
+        case DISK_ACTION_PRUNE_IMAGES:
+                return "prune-images";
+        case DISK_ACTION_PRUNE_BUILD_CACHE:
+                return "prune-build-cache";
+        case DISK_ACTION_EVICT_IMAGE:
+                return "evict-image";
         }
         return "unknown";
 }
 
-enum tier disks_stage_tier(enum disks_stage s)
+enum tier disk_action_kind_tier(enum disk_action_kind k)
 {
-        switch (s) {
-        case DISKS_STAGE_LOGS:
-        case DISKS_STAGE_JOURNAL:
+        switch (k) {
+        case DISK_ACTION_PRUNE_LOGS:
+        case DISK_ACTION_VACUUM_JOURNAL:
                 return TIER_WARNING;
-        case DISKS_STAGE_CONTAINERS:
-        case DISKS_STAGE_DANGLING:
-        case DISKS_STAGE_BUILD_CACHE:
+        case DISK_ACTION_PRUNE_CONTAINERS:
+        case DISK_ACTION_PRUNE_IMAGES:
+        case DISK_ACTION_PRUNE_BUILD_CACHE:
                 return TIER_CRITICAL;
-        case DISKS_STAGE_EVICT:
+        case DISK_ACTION_EVICT_IMAGE:
                 return TIER_EMERGENCY;
-        case DISKS_STAGE_START:
-        case DISKS_STAGE_DONE:
+        case DISK_ACTION_NONE:
                 break;
         }
         return TIER_NORMAL;
 }
 
-enum disks_stage disks_next_stage(const struct disk_section *cfg, enum tier tier,
-                                  enum disks_stage done, const struct disk_usage *fresh, bool force,
-                                  bool evict_exhausted)
+static bool plan(enum disk_action_kind k, const char *disk, enum tier tier,
+                 const struct disk_usage *fresh, bool force, struct disk_action *ret)
+{
+        *ret = (struct disk_action){.kind = k, .disk = disk, .tier = tier};
+        if (force && !fresh)
+                snprintf(ret->reason, sizeof(ret->reason), "operator request");
+        else if (force)
+                snprintf(ret->reason, sizeof(ret->reason), "operator request; disk %s at %.1f%%",
+                         disk, fresh->used_percent);
+        else
+                snprintf(ret->reason, sizeof(ret->reason), "disk %s at %s, %.1f%% used", disk,
+                         tier_name(tier), fresh->used_percent);
+        return true;
+}
+
+bool disks_next_action(const struct disk_section *cfg, const char *disk, enum tier tier,
+                       enum disk_action_kind done, const struct disk_usage *fresh, bool force,
+                       bool evict_exhausted, struct disk_action *ret)
 {
         bool under_low;
 
-        assert(cfg);
-        assert(fresh);
-        assert(done <= DISKS_STAGE_DONE);
+        assert(done <= DISK_ACTION_EVICT_IMAGE);
+        assert(ret);
 
-        if (done == DISKS_STAGE_DONE)
-                return DISKS_STAGE_DONE;
+        *ret = (struct disk_action){.kind = DISK_ACTION_NONE, .disk = disk, .tier = tier};
+        /* An operator's cleanup takes every rule-based action, whatever the
+         * disk shows (and with no disk at all). */
+        if (force && done < DISK_ACTION_PRUNE_BUILD_CACHE)
+                return plan(done + 1, disk, tier, disk ? fresh : NULL, true, ret);
+        if (!cfg || !fresh || !disk)
+                return false; /* no disk, or it left the configuration */
         under_low = disks_under_low(cfg, fresh);
         if (under_low && !force)
-                return DISKS_STAGE_DONE;
+                return false;
 
-        for (enum disks_stage s = done == DISKS_STAGE_EVICT ? DISKS_STAGE_EVICT : done + 1;
-             s < DISKS_STAGE_DONE; s++) {
-                if (disks_stage_tier(s) > tier)
+        for (enum disk_action_kind k = done == DISK_ACTION_EVICT_IMAGE ? DISK_ACTION_EVICT_IMAGE
+                                                                       : done + 1;
+             k <= DISK_ACTION_EVICT_IMAGE; k++) {
+                if (disk_action_kind_tier(k) > tier)
                         continue;
-                if (s == DISKS_STAGE_EVICT) {
-                        /* Evicting costs a re-pull: even a forced run evicts
-                         * only down to the low mark, and stops when nothing
-                         * evictable is left. */
-                        if (under_low || evict_exhausted)
-                                return DISKS_STAGE_DONE;
-                }
-                return s;
+                /* Evicting costs a re-pull: even a forced run evicts only
+                 * down to the low mark, and stops when nothing evictable is
+                 * left. */
+                if (k == DISK_ACTION_EVICT_IMAGE && (under_low || evict_exhausted))
+                        return false;
+                return plan(k, disk, tier, fresh, force, ret);
         }
-        return DISKS_STAGE_DONE;
+        return false;
 }

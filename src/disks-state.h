@@ -61,7 +61,8 @@ struct job {
         bool manual;
         char *disk_path; /* automatic: the disk cleaned; manual: the disk to evict on, or NULL */
         enum tier tier;  /* automatic: tier that started it */
-        enum disks_stage stage;
+        enum disk_action_kind stage; /* the action taken last (NONE: none yet) */
+        struct disk_action action;   /* that action, as planned */
         bool waiting; /* an asynchronous step is outstanding */
         bool evict_exhausted;
         bool docker_skipped; /* a Docker stage was due while Docker was disconnected */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "actuator.h"
+#include "disks.h"
 #include "fake-docker.h"
 #include "history.h"
 #include "logprune.h"
@@ -396,6 +397,155 @@ static void run_disk_case(const struct dcase *t, struct config *config)
         overrides_free(o);
 }
 
+/* One planned disk action through the actuator's one entry point
+ * (actuator_run_disk): the pause before the action, then the action's work,
+ * whose every change passes the gate (dry-run, protection) and whose
+ * outcome goes into the one history. The work below does what the cleanup's
+ * does for one log file or one stopped container. */
+struct pcase {
+        const char *name;
+        enum disk_action_kind kind; /* PRUNE_LOGS or PRUNE_CONTAINERS */
+        const char *container_id;
+        bool paused, dry_run, manual;
+        int expect;             /* actuator_run_disk's result */
+        bool worked;            /* the action's work ran */
+        bool file_left;         /* prune-logs: the log is still there */
+        const char *request;    /* prune-containers: the Docker request sent */
+        int history;            /* the result recorded, -1 = nothing */
+        const char *detail;
+};
+
+static const struct pcase plan_cases[] = {
+    {"prune-logs done", DISK_ACTION_PRUNE_LOGS, .worked = true, .history = HISTORY_RESULT_DONE},
+    {"prune-logs dry-run: listed, nothing unlinked", DISK_ACTION_PRUNE_LOGS, .dry_run = true,
+     .expect = -EROFS, .worked = true, .file_left = true, .history = HISTORY_RESULT_DRY_RUN},
+    {"prune-logs paused: the action never starts", DISK_ACTION_PRUNE_LOGS, .paused = true,
+     .expect = -ECANCELED, .file_left = true, .history = -1},
+    {"prune-logs paused but the operator's", DISK_ACTION_PRUNE_LOGS, .paused = true,
+     .manual = true, .worked = true, .history = HISTORY_RESULT_DONE},
+    {"prune-containers done", DISK_ACTION_PRUNE_CONTAINERS, ID_VICTIM, .worked = true,
+     .request = "remove", .history = HISTORY_RESULT_DONE},
+    {"prune-containers protected", DISK_ACTION_PRUNE_CONTAINERS, ID_DB, .expect = -EPERM,
+     .worked = true, .history = HISTORY_RESULT_FAILED, .detail = "Operation not permitted"},
+    {"prune-containers paused", DISK_ACTION_PRUNE_CONTAINERS, ID_VICTIM, .paused = true,
+     .expect = -ECANCELED, .history = -1},
+    {"prune-containers dry-run", DISK_ACTION_PRUNE_CONTAINERS, ID_VICTIM, .dry_run = true,
+     .expect = -EROFS, .worked = true, .history = HISTORY_RESULT_DRY_RUN},
+};
+
+struct plan_work {
+        const struct pcase *t;
+        struct actuator *act;
+        bool worked;
+};
+
+static int plan_work(const struct actuator_disk_request *rq, const struct disk_action *a,
+                     void *userdata)
+{
+        struct plan_work *w = userdata;
+        char dir[400], path[500];
+        const char *target;
+        int r = 0;
+
+        w->worked = true;
+        CHECK_EQ_INT(a->kind, w->t->kind);
+        snprintf(dir, sizeof dir, "%s/logs", root);
+        snprintf(path, sizeof path, "%s/old.log", dir);
+        if (a->kind == DISK_ACTION_PRUNE_LOGS) {
+                struct logprune_scan scan;
+
+                target = path;
+                CHECK_EQ_INT(logprune_scan(dir, "*.log", false, &scan), 0);
+                CHECK_EQ_INT(scan.n_files, 1);
+                if (scan.n_files == 1) {
+                        uint64_t freed = 0;
+                        r = actuator_unlink_log(rq, &scan, 0, &freed);
+                }
+                logprune_scan_done(&scan);
+        } else {
+                target = w->t->container_id;
+                r = actuator_remove_container(rq, target, NULL, NULL);
+        }
+        actuator_record(w->act, disk_action_kind_name(a->kind), target, a->reason, 0, false,
+                        r == 0         ? HISTORY_RESULT_DONE
+                        : r == -EROFS ? HISTORY_RESULT_DRY_RUN
+                                      : HISTORY_RESULT_FAILED,
+                        r == 0 || r == -EROFS ? NULL : strerror(-r));
+        return r;
+}
+
+static void run_plan_case(const struct pcase *t, struct config *config)
+{
+        struct overrides *o = NULL;
+        struct history *h = NULL;
+        struct cgfs *fs = NULL;
+        struct cgfs_layout_info layout = {0};
+        struct actuator *act = NULL;
+        sd_event *event = NULL;
+        struct disk_usage high = {.used_percent = 97};
+        struct disk_section cfg = {.low_percent = 70};
+        struct disk_action a;
+        struct plan_work w = {.t = t};
+        char dir[400], path[500];
+        int r;
+
+        fprintf(stderr, "disk plan case: %s\n", t->name);
+        make_tree(MEMINFO_CALM);
+        util_strlcpy(layout.v2_root, cg, sizeof layout.v2_root);
+        CHECK_EQ_INT(cgfs_open(cg, NULL, proc, &fs), 0);
+        CHECK_EQ_INT(history_new(16, &h), 0);
+        CHECK_EQ_INT(overrides_new(&o), 0);
+        if (t->paused)
+                overrides_pause(o, 0);
+        CHECK(sd_event_new(&event) >= 0);
+        CHECK_EQ_INT(actuator_new(&(struct actuator_deps){.event = event, .fs = fs,
+                                                          .layout = &layout, .history = h},
+                                  &act),
+                     0);
+        w.act = act;
+        fake_docker.connected = true;
+        fake_docker.containers = containers;
+        fake_docker.n_containers = 2;
+        snprintf(dir, sizeof dir, "%s/logs", root);
+        snprintf(path, sizeof path, "%s/old.log", dir);
+        CHECK(mkdir(dir, 0755) == 0 || errno == EEXIST);
+        write_file(dir, "", "old.log", "x\n");
+
+        /* the plan entry, as the disk policy makes it */
+        CHECK(disks_next_action(&cfg, "/var", TIER_EMERGENCY, t->kind - 1, &high, false, false,
+                                &a));
+        CHECK_EQ_INT(a.kind, t->kind);
+        r = actuator_run_disk(&(struct actuator_disk_request){.config = config,
+                                                              .docker = (struct docker *)&fake_docker,
+                                                              .overrides = o,
+                                                              .dry_run = t->dry_run,
+                                                              .manual = t->manual},
+                              &a, plan_work, &w);
+        CHECK_EQ_INT(r, t->expect);
+        CHECK_EQ_INT(w.worked, t->worked);
+        if (t->kind == DISK_ACTION_PRUNE_LOGS)
+                CHECK_EQ_INT(access(path, F_OK) == 0, t->file_left);
+        CHECK_EQ_INT(fake_docker.n_requests, t->request ? 1 : 0);
+        if (t->request && fake_docker.n_requests == 1)
+                CHECK_STREQ(fake_docker.requests[0].what, t->request);
+        CHECK_EQ_INT(history_count(h), t->history >= 0 ? 1 : 0);
+        if (t->history >= 0 && history_count(h) == 1) {
+                const struct history_entry *e = history_get(h, 0);
+                CHECK_STREQ(e->kind, disk_action_kind_name(t->kind));
+                CHECK_EQ_INT(e->result, t->history);
+                CHECK_STREQ(e->detail, t->detail ? t->detail : "");
+                CHECK_STREQ(e->reason, "disk /var at emergency, 97.0% used");
+        }
+
+        (void)unlink(path);
+        fake_docker.n_requests = 0; /* never completed: no callback to call */
+        actuator_free(act);
+        sd_event_unref(event);
+        overrides_free(o);
+        history_free(h);
+        cgfs_free(fs);
+}
+
 int main(void)
 {
         struct config *config = config_new_default();
@@ -411,6 +561,8 @@ int main(void)
                 run_case(&cases[i], config);
         for (size_t i = 0; i < sizeof disk_cases / sizeof *disk_cases; i++)
                 run_disk_case(&disk_cases[i], config);
+        for (size_t i = 0; i < sizeof plan_cases / sizeof *plan_cases; i++)
+                run_plan_case(&plan_cases[i], config);
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
         (void)system(cmd);
         config_free(config);

@@ -167,70 +167,102 @@ static void test_cooldown_and_low(void)
         CHECK(!disks_under_low(&cfg, &(struct disk_usage){.used_percent = 78.01}));
 }
 
-static void test_stages(void)
+/* The disk policy's plan, one action at a time: (tier, usage, done so far,
+ * force, eviction exhausted) -> the next action, or none. */
+struct next_case {
+        enum tier tier;
+        double used_percent; /* low mark 70 */
+        enum disk_action_kind done;
+        bool force, evict_exhausted;
+        enum disk_action_kind expect; /* NONE: the cleanup is over */
+};
+
+static const struct next_case next_cases[] = {
+    /* warning: logs, journal, then over even when still high */
+    {TIER_WARNING, 97, DISK_ACTION_NONE, false, false, DISK_ACTION_PRUNE_LOGS},
+    {TIER_WARNING, 97, DISK_ACTION_PRUNE_LOGS, false, false, DISK_ACTION_VACUUM_JOURNAL},
+    {TIER_WARNING, 97, DISK_ACTION_VACUUM_JOURNAL, false, false, DISK_ACTION_NONE},
+    /* critical: + containers, dangling images, build cache; never eviction */
+    {TIER_CRITICAL, 97, DISK_ACTION_VACUUM_JOURNAL, false, false, DISK_ACTION_PRUNE_CONTAINERS},
+    {TIER_CRITICAL, 97, DISK_ACTION_PRUNE_CONTAINERS, false, false, DISK_ACTION_PRUNE_IMAGES},
+    {TIER_CRITICAL, 97, DISK_ACTION_PRUNE_IMAGES, false, false, DISK_ACTION_PRUNE_BUILD_CACHE},
+    {TIER_CRITICAL, 97, DISK_ACTION_PRUNE_BUILD_CACHE, false, false, DISK_ACTION_NONE},
+    /* emergency: eviction repeats until under low or exhausted */
+    {TIER_EMERGENCY, 97, DISK_ACTION_PRUNE_BUILD_CACHE, false, false, DISK_ACTION_EVICT_IMAGE},
+    {TIER_EMERGENCY, 97, DISK_ACTION_EVICT_IMAGE, false, false, DISK_ACTION_EVICT_IMAGE},
+    {TIER_EMERGENCY, 97, DISK_ACTION_EVICT_IMAGE, false, true, DISK_ACTION_NONE},
+    /* still above low (75 > 70) after logs: the next action */
+    {TIER_EMERGENCY, 75, DISK_ACTION_PRUNE_LOGS, false, false, DISK_ACTION_VACUUM_JOURNAL},
+    /* under low anywhere: over */
+    {TIER_EMERGENCY, 60, DISK_ACTION_NONE, false, false, DISK_ACTION_NONE},
+    {TIER_EMERGENCY, 60, DISK_ACTION_PRUNE_LOGS, false, false, DISK_ACTION_NONE},
+    {TIER_EMERGENCY, 60, DISK_ACTION_PRUNE_CONTAINERS, false, false, DISK_ACTION_NONE},
+    {TIER_EMERGENCY, 60, DISK_ACTION_EVICT_IMAGE, false, false, DISK_ACTION_NONE},
+    {TIER_EMERGENCY, 70, DISK_ACTION_PRUNE_BUILD_CACHE, false, false, DISK_ACTION_NONE},
+    /* normal tier: nothing */
+    {TIER_NORMAL, 97, DISK_ACTION_NONE, false, false, DISK_ACTION_NONE},
+    /* forced (operator's cleanup): every rule-based action even under low,
+     * eviction never under low */
+    {TIER_EMERGENCY, 60, DISK_ACTION_NONE, true, false, DISK_ACTION_PRUNE_LOGS},
+    {TIER_EMERGENCY, 60, DISK_ACTION_PRUNE_CONTAINERS, true, false, DISK_ACTION_PRUNE_IMAGES},
+    {TIER_EMERGENCY, 60, DISK_ACTION_PRUNE_IMAGES, true, false, DISK_ACTION_PRUNE_BUILD_CACHE},
+    {TIER_EMERGENCY, 60, DISK_ACTION_PRUNE_BUILD_CACHE, true, false, DISK_ACTION_NONE},
+    {TIER_EMERGENCY, 97, DISK_ACTION_PRUNE_BUILD_CACHE, true, false, DISK_ACTION_EVICT_IMAGE},
+    {TIER_EMERGENCY, 97, DISK_ACTION_EVICT_IMAGE, true, true, DISK_ACTION_NONE},
+};
+
+static void test_next_action(void)
 {
         struct disk_section cfg = section();
-        struct disk_usage high = usage_at(97), mid = usage_at(75), low = usage_at(60);
+        struct disk_usage high = usage_at(97);
+        struct disk_action a;
 
-        /* warning: logs, journal, then done even when still high */
-        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_WARNING, DISKS_STAGE_START, &high, false, false),
-                     DISKS_STAGE_LOGS);
-        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_WARNING, DISKS_STAGE_LOGS, &high, false, false),
-                     DISKS_STAGE_JOURNAL);
-        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_WARNING, DISKS_STAGE_JOURNAL, &high, false, false),
-                     DISKS_STAGE_DONE);
-        /* critical: + containers, dangling, build cache; never eviction */
-        CHECK_EQ_INT(
-            disks_next_stage(&cfg, TIER_CRITICAL, DISKS_STAGE_JOURNAL, &high, false, false),
-            DISKS_STAGE_CONTAINERS);
-        CHECK_EQ_INT(
-            disks_next_stage(&cfg, TIER_CRITICAL, DISKS_STAGE_CONTAINERS, &high, false, false),
-            DISKS_STAGE_DANGLING);
-        CHECK_EQ_INT(
-            disks_next_stage(&cfg, TIER_CRITICAL, DISKS_STAGE_DANGLING, &high, false, false),
-            DISKS_STAGE_BUILD_CACHE);
-        CHECK_EQ_INT(
-            disks_next_stage(&cfg, TIER_CRITICAL, DISKS_STAGE_BUILD_CACHE, &high, false, false),
-            DISKS_STAGE_DONE);
-        /* emergency: eviction repeats until under low or exhausted */
-        CHECK_EQ_INT(
-            disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_BUILD_CACHE, &high, false, false),
-            DISKS_STAGE_EVICT);
-        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_EVICT, &high, false, false),
-                     DISKS_STAGE_EVICT);
-        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_EVICT, &high, false, true),
-                     DISKS_STAGE_DONE);
-        /* still above low (75 > 70) after logs: the next stage runs */
-        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_LOGS, &mid, false, false),
-                     DISKS_STAGE_JOURNAL);
-        /* under low anywhere: done */
-        for (enum disks_stage s = DISKS_STAGE_START; s <= DISKS_STAGE_EVICT; s++)
-                CHECK_EQ_INT(disks_next_stage(&cfg, TIER_EMERGENCY, s, &low, false, false),
-                             DISKS_STAGE_DONE);
-        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_DONE, &high, false, false),
-                     DISKS_STAGE_DONE);
-        /* normal tier: nothing */
-        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_NORMAL, DISKS_STAGE_START, &high, false, false),
-                     DISKS_STAGE_DONE);
+        for (size_t i = 0; i < ELEMENTSOF(next_cases); i++) {
+                const struct next_case *t = &next_cases[i];
+                struct disk_usage u = usage_at(t->used_percent);
+                bool more = disks_next_action(&cfg, "/var", t->tier, t->done, &u, t->force,
+                                              t->evict_exhausted, &a);
 
-        /* forced (operator's cleanup): rule-based stages even under low,
-         * eviction never under low */
-        CHECK_EQ_INT(disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_START, &low, true, false),
-                     DISKS_STAGE_LOGS);
-        CHECK_EQ_INT(
-            disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_DANGLING, &low, true, false),
-            DISKS_STAGE_BUILD_CACHE);
-        CHECK_EQ_INT(
-            disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_BUILD_CACHE, &low, true, false),
-            DISKS_STAGE_DONE);
-        CHECK_EQ_INT(
-            disks_next_stage(&cfg, TIER_EMERGENCY, DISKS_STAGE_BUILD_CACHE, &high, true, false),
-            DISKS_STAGE_EVICT);
+                fprintf(stderr, "next case %zu: %s at %.0f%% after %s%s -> %s\n", i,
+                        tier_name(t->tier), t->used_percent, disk_action_kind_name(t->done),
+                        t->force ? " (forced)" : "", disk_action_kind_name(t->expect));
+                CHECK_EQ_INT(more, t->expect != DISK_ACTION_NONE);
+                CHECK_EQ_INT(a.kind, t->expect);
+                if (more) {
+                        CHECK_EQ_INT(a.tier, t->tier);
+                        CHECK_STREQ(a.disk, "/var");
+                        CHECK(a.reason[0] != '\0');
+                }
+        }
 
-        CHECK_STREQ(disks_stage_name(DISKS_STAGE_EVICT), "evict-images");
-        CHECK_EQ_INT(disks_stage_tier(DISKS_STAGE_JOURNAL), TIER_WARNING);
-        CHECK_EQ_INT(disks_stage_tier(DISKS_STAGE_BUILD_CACHE), TIER_CRITICAL);
-        CHECK_EQ_INT(disks_stage_tier(DISKS_STAGE_EVICT), TIER_EMERGENCY);
+        /* the plan entry says why */
+        CHECK(disks_next_action(&cfg, "/var", TIER_CRITICAL, DISK_ACTION_NONE, &high, false, false,
+                                &a));
+        CHECK_STREQ(a.reason, "disk /var at critical, 97.0% used");
+        /* an operator's run with no disk: the rule-based actions, no eviction */
+        CHECK(disks_next_action(NULL, NULL, TIER_EMERGENCY, DISK_ACTION_PRUNE_LOGS, NULL, true,
+                                false, &a));
+        CHECK_EQ_INT(a.kind, DISK_ACTION_VACUUM_JOURNAL);
+        CHECK(a.disk == NULL);
+        CHECK_STREQ(a.reason, "operator request");
+        CHECK(!disks_next_action(NULL, NULL, TIER_EMERGENCY, DISK_ACTION_PRUNE_BUILD_CACHE, NULL,
+                                 true, false, &a));
+        /* the disk left the configuration, or cannot be read: over */
+        CHECK(!disks_next_action(NULL, "/var", TIER_EMERGENCY, DISK_ACTION_NONE, &high, false,
+                                 false, &a));
+        CHECK(!disks_next_action(&cfg, "/var", TIER_EMERGENCY, DISK_ACTION_NONE, NULL, false,
+                                 false, &a));
+
+        /* the names are the history kinds */
+        CHECK_STREQ(disk_action_kind_name(DISK_ACTION_PRUNE_LOGS), "prune-logs");
+        CHECK_STREQ(disk_action_kind_name(DISK_ACTION_VACUUM_JOURNAL), "vacuum-journal");
+        CHECK_STREQ(disk_action_kind_name(DISK_ACTION_PRUNE_CONTAINERS), "prune-containers");
+        CHECK_STREQ(disk_action_kind_name(DISK_ACTION_PRUNE_IMAGES), "prune-images");
+        CHECK_STREQ(disk_action_kind_name(DISK_ACTION_PRUNE_BUILD_CACHE), "prune-build-cache");
+        CHECK_STREQ(disk_action_kind_name(DISK_ACTION_EVICT_IMAGE), "evict-image");
+        CHECK_EQ_INT(disk_action_kind_tier(DISK_ACTION_VACUUM_JOURNAL), TIER_WARNING);
+        CHECK_EQ_INT(disk_action_kind_tier(DISK_ACTION_PRUNE_BUILD_CACHE), TIER_CRITICAL);
+        CHECK_EQ_INT(disk_action_kind_tier(DISK_ACTION_EVICT_IMAGE), TIER_EMERGENCY);
 }
 
 int main(void)
@@ -238,6 +270,6 @@ int main(void)
         test_statvfs();
         test_tiers();
         test_cooldown_and_low();
-        test_stages();
+        test_next_action();
         return TEST_RESULT();
 }
