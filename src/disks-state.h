@@ -1,8 +1,10 @@
 /* disks-state — what the parts of the disk module share (not a public
  * interface): disks-state.c holds the state and the helpers both use;
  * disks.c watches the disks (statvfs, tiers, status, the image LRU file) and
- * starts cleanups; disks-cleanup.c runs a cleanup job stage by stage on the
- * event loop, every change through the actuator's disk gate (actuator.h).
+ * starts cleanups; disks-cleanup.c runs a cleanup job on the event loop: it
+ * asks the pure policy for the next disk action (disks_next_action) and
+ * hands it to the actuator (actuator_run_disk), every change through the
+ * actuator's disk gate (actuator.h).
  * Calls go one way: disks.c -> disks-cleanup.c -> disks-state.c. */
 #pragma once
 
