@@ -65,6 +65,13 @@ priority = 10
 match = path:sutazai-startup-$$/no-such-*
 CONF
 
+# --check-config: standard output is exactly the contract's line, whatever
+# it warns about on standard error
+"$GOVERNOR" --check-config --config "$work/governor.conf" >"$work/check.out" 2>"$work/check.err" ||
+        fail "--check-config refused: $(cat "$work/check.err")"
+[ "$(cat "$work/check.out")" = "configuration OK" ] || fail "--check-config printed: $(cat "$work/check.out")"
+grep -q "no \[container:\] rule" "$work/check.err" || fail "--check-config did not warn: $(cat "$work/check.err")"
+
 "$GOVERNOR" --config "$work/governor.conf" --dry-run >"$work/log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do
