@@ -809,6 +809,34 @@ static const bool col_right[COL_COUNT] = {
 
 #define CELL_MAX 128
 
+/* One table: n_rows rows (the title row first, bold with colour) of n_cols
+ * cells each, laid out row after row; columns padded to width, right-aligned
+ * where right[col], the last column unpadded. */
+static void print_table(FILE *f, const char (*cells)[CELL_MAX], size_t n_cols, size_t n_rows,
+                        const size_t *width, const bool *right, bool colour)
+{
+        for (size_t row = 0; row < n_rows; row++) {
+                for (size_t col = 0; col < n_cols; col++) {
+                        const char *cell = cells[row * n_cols + col];
+                        bool last = col == n_cols - 1;
+
+                        if (row == 0 && colour)
+                                fputs(ANSI_BOLD, f);
+                        if (right[col])
+                                fprintf(f, "%*s", (int)width[col], cell);
+                        else if (last)
+                                fputs(cell, f);
+                        else
+                                fprintf(f, "%-*s", (int)width[col], cell);
+                        if (row == 0 && colour)
+                                fputs(ANSI_RESET, f);
+                        if (!last)
+                                fputs("  ", f);
+                }
+                fputc('\n', f);
+        }
+}
+
 /* "Limits:      memory.high, reclaim, throttle unavailable (REASON)" — what
  * the warning tier cannot do on this host, said where the operator looks. */
 static void render_unavailable(const cJSON *st, const struct control_render_options *opts,
@@ -1016,24 +1044,7 @@ static int render_status(const cJSON *st, const struct control_render_options *o
         }
 
         fputc('\n', f);
-        for (row = 0; row <= n_rows; row++) {
-                for (size_t col = 0; col < COL_COUNT; col++) {
-                        bool last = col == COL_COUNT - 1;
-                        if (row == 0 && opts->colour)
-                                fputs(ANSI_BOLD, f);
-                        if (col_right[col])
-                                fprintf(f, "%*s", (int)width[col], cells[row][col]);
-                        else if (last)
-                                fputs(cells[row][col], f);
-                        else
-                                fprintf(f, "%-*s", (int)width[col], cells[row][col]);
-                        if (row == 0 && opts->colour)
-                                fputs(ANSI_RESET, f);
-                        if (!last)
-                                fputs("  ", f);
-                }
-                fputc('\n', f);
-        }
+        print_table(f, &cells[0][0], COL_COUNT, n_rows + 1, width, col_right, opts->colour);
         free(cells);
         if (n_rows == 0)
                 fputs("(no containers or cgroups)\n", f);
@@ -1304,25 +1315,7 @@ static int render_explain(const cJSON *ex, const struct control_render_options *
                 row++;
         }
         fputc('\n', f);
-        for (row = 0; row <= n_rows; row++) {
-                for (size_t col = 0; col < XCOL_COUNT; col++) {
-                        bool last = col == XCOL_COUNT - 1;
-
-                        if (row == 0 && opts->colour)
-                                fputs(ANSI_BOLD, f);
-                        if (right[col])
-                                fprintf(f, "%*s", (int)width[col], cells[row][col]);
-                        else if (last)
-                                fputs(cells[row][col], f);
-                        else
-                                fprintf(f, "%-*s", (int)width[col], cells[row][col]);
-                        if (row == 0 && opts->colour)
-                                fputs(ANSI_RESET, f);
-                        if (!last)
-                                fputs("  ", f);
-                }
-                fputc('\n', f);
-        }
+        print_table(f, &cells[0][0], XCOL_COUNT, n_rows + 1, width, right, opts->colour);
         free(cells);
         if (n_rows == 0)
                 fputs("(no containers or cgroups)\n", f);
