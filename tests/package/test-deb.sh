@@ -125,8 +125,8 @@ echo "reinstall keeps edits; remove and purge: ok"
 
 # -- the service under a real systemd: the host suite's VM (tests/host/)
 # boots with this .deb installed in place of meson install. Minutes of TCG,
-# so only on request (DEB_TEST_HOST_VM=1); the host suite boots the same VM
-# with meson install anyway.
+# so only with DEB_TEST_HOST_VM=1: the host suite's deb-host-vm test sets it,
+# the integration suite's deb-package test stays with the chroot.
 if [ "${DEB_TEST_HOST_VM:-0}" = 1 ]; then
         [ -x "$SOURCE_DIR/tests/host/run-host.sh" ] || fail "DEB_TEST_HOST_VM=1 but no tests/host/run-host.sh"
         HOST_VM_DEB=$deb "$SOURCE_DIR/tests/host/run-host.sh" --mode suite:1:a,b "$SOURCE_DIR" "$work/vm" ||
