@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "config-match.h"
 #include "units.h"
 #include "util.h"
 
@@ -129,24 +130,6 @@ struct journal_section {
         struct config_section_meta meta; /* where it was set (config.c bookkeeping) */
 };
 
-enum match_kind {
-        MATCH_NAME,  /* name:GLOB over the container name (no leading '/') */
-        MATCH_LABEL, /* label:KEY=VALUE (VALUE may be a glob) */
-        MATCH_IMAGE, /* image:GLOB over the image reference */
-        MATCH_PATH,  /* path:GLOB over the cgroup path relative to the root */
-};
-
-struct match {
-        enum match_kind kind;
-        char *key;  /* label key for MATCH_LABEL, else NULL */
-        char *glob; /* pattern (label value for MATCH_LABEL) */
-};
-
-enum rule_kind {
-        RULE_CONTAINER,
-        RULE_CGROUP,
-};
-
 /* [container:NAME] and [cgroup:NAME] */
 struct rule {
         enum rule_kind kind;
@@ -219,14 +202,3 @@ int config_validate_host(const struct config *c, uint64_t mem_total_bytes, char 
  * effective value; an unset optional value is a comment "# KEY = (not set)".
  * 0 or -EIO. */
 int config_dump(const struct config *c, FILE *f);
-
-/* First rule of the given kind that matches (any of its match lines) —
- * except that the first matching rule with protect = yes wins over earlier
- * unprotected ones: an earlier, broader rule never takes a protection away
- * (config_check warns about such a shadow).
- * name/image/path may be NULL; labels is a NULL-terminated array of
- * "KEY=VALUE" strings or NULL. Globs are fnmatch(3) without flags, so '*'
- * also matches '/'. A leading '/' of a Docker name or of a cgroup path is
- * ignored. Returns the rule index or -1. */
-int config_rule_find(const struct config *c, enum rule_kind kind, const char *name,
-                     const char *image, const char *const *labels, const char *path);
