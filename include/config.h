@@ -27,11 +27,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "config-load.h"
 #include "config-match.h"
 #include "units.h"
 #include "util.h"
-
-#define CONFIG_DEFAULT_PATH "/etc/sutazai/governor.conf"
 
 /* Where a section or key was set, for FILE:LINE in messages. */
 struct config_origin {
@@ -175,12 +174,6 @@ void config_free(struct config *c);
  * config_validate (a later drop-in may complete a section). */
 int config_parse_string(struct config *c, const char *file_name, const char *text, char *err,
                         size_t err_size);
-
-/* Load path and its drop-ins (every *.conf in path + ".d") over the defaults and
- * validate. A missing main file is an error unless allow_missing. Returns 0
- * with *ret_config, or negative errno with err filled. */
-int config_load(const char *path, bool allow_missing, struct config **ret_config, char *err,
-                size_t err_size);
 
 /* Cross-key checks: warning < critical < emergency (memory and each disk),
  * hysteresis < warning, disk low < warning, logs dir given, every rule has a
