@@ -8,6 +8,7 @@
  * letting inih split them, and parses section headers itself (inih truncates
  * section names to 49 characters and never reports an empty section). */
 #include "config.h"
+#include "config-schema.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -19,190 +20,10 @@
 #include <string.h>
 #include <strings.h>
 
-#define USEC_PER_MINUTE (60ULL * USEC_PER_SEC)
-#define USEC_PER_HOUR   (60ULL * USEC_PER_MINUTE)
-#define USEC_PER_DAY    (24ULL * USEC_PER_HOUR)
-#define MIB             (1024ULL * 1024ULL) /* bytes */
-
 /* Rule and logs names appear in govctl arguments and JSON: keep them short. */
 #define CONFIG_NAME_MAX 64 /* characters */
 /* How much of a bad value an error message quotes. */
 #define QUOTE_MAX 64 /* characters */
-
-enum section_type {
-        SECTION_GOVERNOR,
-        SECTION_MEMORY,
-        SECTION_JOURNAL,
-        SECTION_DISK,
-        SECTION_LOGS,
-        SECTION_CONTAINER,
-        SECTION_CGROUP,
-        SECTION_TYPE_COUNT,
-};
-
-enum value_type {
-        VALUE_BOOL,
-        VALUE_DURATION,      /* usec_t, range min..max */
-        VALUE_PERCENT,       /* double, range min_percent..max_percent */
-        VALUE_PATH,          /* char *, absolute */
-        VALUE_PATTERN,       /* char *, a glob over a file name (no '/') */
-        VALUE_UINT,          /* unsigned, range min..max */
-        VALUE_INT,           /* int, range min..max */
-        VALUE_BYTES,         /* uint64_t, range min..max; "max" only with KEY_ALLOW_MAX */
-        VALUE_SIZE,          /* struct size_spec, bytes >= min unless 0 is allowed */
-        VALUE_PSI_THRESHOLD, /* struct psi_threshold */
-        VALUE_TRIGGER,       /* struct psi_trigger_spec */
-        VALUE_MATCH,         /* appended to rule.matches */
-        VALUE_KEEP_IMAGE,    /* appended to disk.keep_images */
-};
-
-enum {
-        KEY_MULTI = 1 << 0,         /* may repeat within a file; accumulates */
-        KEY_ALLOW_MAX = 1 << 1,     /* "max" accepted (BYTES_MAX) */
-        KEY_ALLOW_ZERO = 1 << 2,    /* a size of 0 bytes is meaningful */
-        KEY_WHOLE_SECONDS = 1 << 3, /* the consumer works in seconds */
-};
-
-struct key_def {
-        const char *name;
-        enum value_type type;
-        size_t offset;
-        uint64_t min, max; /* DURATION (usec), UINT, INT, BYTES, SIZE (min only) */
-        double min_percent, max_percent;
-        unsigned flags;
-};
-
-#define K_BOOL(s, n, f)                                                                            \
-        {                                                                                          \
-                n, VALUE_BOOL, offsetof(s, f), 0, 0, 0, 0, 0                                       \
-        }
-#define K_DURATION(s, n, f, lo, hi, fl)                                                            \
-        {                                                                                          \
-                n, VALUE_DURATION, offsetof(s, f), lo, hi, 0, 0, fl                                \
-        }
-#define K_PERCENT(s, n, f, lo, hi)                                                                 \
-        {                                                                                          \
-                n, VALUE_PERCENT, offsetof(s, f), 0, 0, lo, hi, 0                                  \
-        }
-#define K_PATH(s, n, f)                                                                            \
-        {                                                                                          \
-                n, VALUE_PATH, offsetof(s, f), 0, 0, 0, 0, 0                                       \
-        }
-#define K_TYPED(s, n, t, f, lo, hi, fl)                                                            \
-        {                                                                                          \
-                n, t, offsetof(s, f), lo, hi, 0, 0, fl                                             \
-        }
-
-static const struct key_def governor_keys[] = {
-    K_BOOL(struct governor_section, "dry_run", dry_run),
-    K_DURATION(struct governor_section, "interval", interval_usec, 100 * USEC_PER_MSEC,
-               USEC_PER_HOUR, 0),
-    K_PATH(struct governor_section, "state_dir", state_dir),
-    K_PATH(struct governor_section, "control_socket", control_socket),
-    K_PATH(struct governor_section, "docker_socket", docker_socket),
-    K_PATH(struct governor_section, "metrics_file", metrics_file),
-    K_PATH(struct governor_section, "cgroup_root", cgroup_root),
-    K_TYPED(struct governor_section, "history_size", VALUE_UINT, history_size, 1, 100000, 0),
-};
-
-static const struct key_def memory_keys[] = {
-    K_PERCENT(struct memory_section, "warning", warning_percent, 0, 100),
-    K_PERCENT(struct memory_section, "critical", critical_percent, 0, 100),
-    K_PERCENT(struct memory_section, "emergency", emergency_percent, 0, 100),
-    K_PERCENT(struct memory_section, "hysteresis", hysteresis_percent, 0, 50),
-    K_TYPED(struct memory_section, "pressure_warning", VALUE_PSI_THRESHOLD, pressure_warning, 0, 0,
-            0),
-    K_TYPED(struct memory_section, "pressure_critical", VALUE_PSI_THRESHOLD, pressure_critical, 0,
-            0, 0),
-    K_TYPED(struct memory_section, "pressure_emergency", VALUE_PSI_THRESHOLD, pressure_emergency, 0,
-            0, 0),
-    K_DURATION(struct memory_section, "hold", hold_usec, 0, 10 * USEC_PER_MINUTE, 0),
-    K_DURATION(struct memory_section, "emergency_hold", emergency_hold_usec, 0,
-               10 * USEC_PER_MINUTE, 0),
-    K_DURATION(struct memory_section, "cooldown", cooldown_usec, 0, USEC_PER_HOUR, 0),
-    K_TYPED(struct memory_section, "trigger", VALUE_TRIGGER, trigger, 0, 0, 0),
-    /* Reclaiming more than half a group's usage at once is a kill in disguise. */
-    K_PERCENT(struct memory_section, "reclaim", reclaim_percent, 0, 50),
-    /* memory.high far below usage stalls a group solid; keep some room. */
-    K_PERCENT(struct memory_section, "throttle", throttle_percent, 10, 100),
-    K_DURATION(struct memory_section, "stop_timeout", stop_timeout_usec, 0, 10 * USEC_PER_MINUTE,
-               KEY_WHOLE_SECONDS),
-};
-
-static const struct key_def journal_keys[] = {
-    K_PATH(struct journal_section, "journalctl", journalctl),
-    K_TYPED(struct journal_section, "vacuum_size", VALUE_BYTES, vacuum_size_bytes, MIB,
-            BYTES_MAX - 1, 0),
-    K_DURATION(struct journal_section, "vacuum_time", vacuum_time_usec, USEC_PER_HOUR,
-               3650 * USEC_PER_DAY, KEY_WHOLE_SECONDS),
-};
-
-static const struct key_def disk_keys[] = {
-    K_PERCENT(struct disk_section, "warning", warning_percent, 0, 100),
-    K_PERCENT(struct disk_section, "critical", critical_percent, 0, 100),
-    K_PERCENT(struct disk_section, "emergency", emergency_percent, 0, 100),
-    K_PERCENT(struct disk_section, "low", low_percent, 0, 100),
-    K_PERCENT(struct disk_section, "hysteresis", hysteresis_percent, 0, 50),
-    K_DURATION(struct disk_section, "hold", hold_usec, 0, USEC_PER_HOUR, 0),
-    K_DURATION(struct disk_section, "cooldown", cooldown_usec, 0, USEC_PER_DAY, 0),
-    K_DURATION(struct disk_section, "container_min_age", container_min_age_usec, 0,
-               365 * USEC_PER_DAY, KEY_WHOLE_SECONDS),
-    K_DURATION(struct disk_section, "image_min_age", image_min_age_usec, 0, 365 * USEC_PER_DAY,
-               KEY_WHOLE_SECONDS),
-    K_TYPED(struct disk_section, "keep_image", VALUE_KEEP_IMAGE, keep_images, 0, 0, KEY_MULTI),
-};
-
-static const struct key_def logs_keys[] = {
-    K_PATH(struct logs_section, "dir", dir),
-    K_TYPED(struct logs_section, "pattern", VALUE_PATTERN, pattern, 0, 0, 0),
-    K_DURATION(struct logs_section, "max_age", max_age_usec, USEC_PER_MINUTE, 3650 * USEC_PER_DAY,
-               0),
-    K_TYPED(struct logs_section, "max_total", VALUE_BYTES, max_total_bytes, MIB, BYTES_MAX,
-            KEY_ALLOW_MAX),
-    K_BOOL(struct logs_section, "recursive", recursive),
-};
-
-/* [container:NAME] and [cgroup:NAME] share keys; match kinds differ. */
-static const struct key_def rule_keys[] = {
-    K_TYPED(struct rule, "match", VALUE_MATCH, matches, 0, 0, KEY_MULTI),
-    /* Docker refuses limits below 6 MiB; below 1 MiB nothing runs at all. */
-    K_TYPED(struct rule, "memory_max", VALUE_SIZE, memory_max, MIB, 0, 0),
-    K_TYPED(struct rule, "memory_swap", VALUE_SIZE, memory_swap, 0, 0, KEY_ALLOW_ZERO),
-    K_TYPED(struct rule, "memory_high", VALUE_SIZE, memory_high, MIB, 0, 0),
-    K_TYPED(struct rule, "priority", VALUE_INT, priority, 0, 1000, 0),
-    K_BOOL(struct rule, "protect", protect),
-    K_BOOL(struct rule, "sacrificial", sacrificial),
-    /* defense in depth (issue 14): what the kernel keeps for the group
-     * (memory.low, memory.min) and whether its OOM killer takes the whole
-     * group (memory.oom.group) */
-    K_TYPED(struct rule, "memory_low", VALUE_SIZE, memory_low, MIB, 0, 0),
-    K_TYPED(struct rule, "memory_min", VALUE_SIZE, memory_min, MIB, 0, 0),
-    K_BOOL(struct rule, "oom_group", oom_group),
-};
-
-struct section_def {
-        const char *word; /* before the ':' */
-        bool named;       /* "[word:NAME]" rather than "[word]" */
-        const char *name_what;
-        const struct key_def *keys;
-        size_t n_keys;
-};
-
-static const struct section_def section_defs[SECTION_TYPE_COUNT] = {
-    [SECTION_GOVERNOR] = {"governor", false, NULL, governor_keys, ELEMENTSOF(governor_keys)},
-    [SECTION_MEMORY] = {"memory", false, NULL, memory_keys, ELEMENTSOF(memory_keys)},
-    [SECTION_JOURNAL] = {"journal", false, NULL, journal_keys, ELEMENTSOF(journal_keys)},
-    [SECTION_DISK] = {"disk", true, "PATH", disk_keys, ELEMENTSOF(disk_keys)},
-    [SECTION_LOGS] = {"logs", true, "NAME", logs_keys, ELEMENTSOF(logs_keys)},
-    [SECTION_CONTAINER] = {"container", true, "NAME", rule_keys, ELEMENTSOF(rule_keys)},
-    [SECTION_CGROUP] = {"cgroup", true, "NAME", rule_keys, ELEMENTSOF(rule_keys)},
-};
-
-/* Key tables index config_section_meta.keys and a 32-bit "seen" mask. */
-_Static_assert(ELEMENTSOF(memory_keys) <= CONFIG_KEYS_MAX, "memory keys");
-_Static_assert(ELEMENTSOF(governor_keys) <= CONFIG_KEYS_MAX, "governor keys");
-_Static_assert(ELEMENTSOF(disk_keys) <= CONFIG_KEYS_MAX, "disk keys");
-_Static_assert(CONFIG_KEYS_MAX <= 32, "seen mask");
 
 struct parse_ctx {
         struct config *c;
@@ -212,7 +33,7 @@ struct parse_ctx {
         unsigned line;
         size_t line_max; /* longest line inih takes, in characters */
         bool in_section;
-        enum section_type section;
+        enum config_section_type section;
         size_t index;         /* into disks/logs/rules */
         uint32_t seen_keys;   /* keys set in the current section of this file */
         char **seen_sections; /* headers of this file, for duplicates */
@@ -555,52 +376,15 @@ void config_free(struct config *c)
 
 /* ---- sections ---- */
 
-static struct config_section_meta *section_meta(struct config *c, enum section_type type,
-                                                size_t index)
-{
-        switch (type) {
-        case SECTION_GOVERNOR:
-                return &c->governor.meta;
-        case SECTION_MEMORY:
-                return &c->memory.meta;
-        case SECTION_JOURNAL:
-                return &c->journal.meta;
-        case SECTION_DISK:
-                return &c->disks[index].meta;
-        case SECTION_LOGS:
-                return &c->logs[index].meta;
-        default:
-                return &c->rules[index].meta;
-        }
-}
-
-static void *section_base(struct config *c, enum section_type type, size_t index)
-{
-        switch (type) {
-        case SECTION_GOVERNOR:
-                return &c->governor;
-        case SECTION_MEMORY:
-                return &c->memory;
-        case SECTION_JOURNAL:
-                return &c->journal;
-        case SECTION_DISK:
-                return &c->disks[index];
-        case SECTION_LOGS:
-                return &c->logs[index];
-        default:
-                return &c->rules[index];
-        }
-}
-
 /* Find or append the named section; *ret_index is its place. */
-static int section_lookup(struct parse_ctx *ctx, enum section_type type, const char *name,
+static int section_lookup(struct parse_ctx *ctx, enum config_section_type type, const char *name,
                           size_t *ret_index)
 {
         struct config *c = ctx->c;
         size_t i;
 
         switch (type) {
-        case SECTION_DISK:
+        case CONFIG_SECTION_DISK:
                 for (i = 0; i < c->n_disks; i++)
                         if (streq(c->disks[i].path, name))
                                 break;
@@ -617,7 +401,7 @@ static int section_lookup(struct parse_ctx *ctx, enum section_type type, const c
                         n[i].meta.origin = (struct config_origin){ctx->file, ctx->line};
                 }
                 break;
-        case SECTION_LOGS:
+        case CONFIG_SECTION_LOGS:
                 for (i = 0; i < c->n_logs; i++)
                         if (streq(c->logs[i].name, name))
                                 break;
@@ -635,7 +419,7 @@ static int section_lookup(struct parse_ctx *ctx, enum section_type type, const c
                 }
                 break;
         default: {
-                enum rule_kind kind = type == SECTION_CGROUP ? RULE_CGROUP : RULE_CONTAINER;
+                enum rule_kind kind = type == CONFIG_SECTION_CGROUP ? RULE_CGROUP : RULE_CONTAINER;
 
                 for (i = 0; i < c->n_rules; i++)
                         if (streq(c->rules[i].name, name))
@@ -670,7 +454,7 @@ static int section_begin(struct parse_ctx *ctx, char *header)
         char *full, *colon;
         const char *name = NULL;
         size_t word_len;
-        enum section_type type;
+        enum config_section_type type;
         int r;
 
         ctx->in_section = false;
@@ -683,18 +467,18 @@ static int section_begin(struct parse_ctx *ctx, char *header)
 
         colon = strchr(full, ':');
         word_len = colon ? (size_t)(colon - full) : strlen(full);
-        for (type = 0; type < SECTION_TYPE_COUNT; type++)
-                if (strlen(section_defs[type].word) == word_len &&
-                    strncmp(section_defs[type].word, full, word_len) == 0)
+        for (type = 0; type < CONFIG_SECTION_TYPE_COUNT; type++)
+                if (strlen(config_schema_sections[type].word) == word_len &&
+                    strncmp(config_schema_sections[type].word, full, word_len) == 0)
                         break;
-        if (type == SECTION_TYPE_COUNT) {
+        if (type == CONFIG_SECTION_TYPE_COUNT) {
                 char q[QUOTE_MAX + 4];
                 return parse_error(ctx,
                                    "unknown section [%s] (known: governor, memory, journal, "
                                    "disk:PATH, logs:NAME, container:NAME, cgroup:NAME)",
                                    quote(full, q));
         }
-        const struct section_def *def = &section_defs[type];
+        const struct config_section_def *def = &config_schema_sections[type];
         if (!def->named && colon)
                 return parse_error(ctx, "section [%s] takes no name", def->word);
         if (def->named) {
@@ -702,7 +486,7 @@ static int section_begin(struct parse_ctx *ctx, char *header)
                         return parse_error(ctx, "section name is empty: write [%s:%s]", def->word,
                                            def->name_what);
                 name = colon + 1;
-                if (type == SECTION_DISK) {
+                if (type == CONFIG_SECTION_DISK) {
                         if (!path_is_valid(name, true)) {
                                 char q[QUOTE_MAX + 4];
                                 return parse_error(ctx,
@@ -743,7 +527,7 @@ static int section_begin(struct parse_ctx *ctx, char *header)
                 if (r < 0)
                         return r;
         } else {
-                struct config_section_meta *meta = section_meta(ctx->c, type, 0);
+                struct config_section_meta *meta = config_schema_section_meta(ctx->c, type, 0);
                 if (meta->origin.line == 0)
                         meta->origin = (struct config_origin){ctx->file, ctx->line};
         }
@@ -755,7 +539,7 @@ static int section_begin(struct parse_ctx *ctx, char *header)
 
 /* ---- values ---- */
 
-static int value_error(struct parse_ctx *ctx, const struct key_def *key, const char *value,
+static int value_error(struct parse_ctx *ctx, const struct config_key_def *key, const char *value,
                        const char *what)
 {
         char q[QUOTE_MAX + 4];
@@ -763,7 +547,7 @@ static int value_error(struct parse_ctx *ctx, const struct key_def *key, const c
         return parse_error(ctx, "%s = \"%s\": %s", key->name, quote(value, q), what);
 }
 
-static int range_error_duration(struct parse_ctx *ctx, const struct key_def *key, const char *value)
+static int range_error_duration(struct parse_ctx *ctx, const struct config_key_def *key, const char *value)
 {
         char lo[UNITS_FORMAT_MAX], hi[UNITS_FORMAT_MAX], what[128];
 
@@ -773,7 +557,7 @@ static int range_error_duration(struct parse_ctx *ctx, const struct key_def *key
         return value_error(ctx, key, value, what);
 }
 
-static int parse_duration_value(struct parse_ctx *ctx, const struct key_def *key, const char *value,
+static int parse_duration_value(struct parse_ctx *ctx, const struct config_key_def *key, const char *value,
                                 usec_t *ret)
 {
         usec_t usec;
@@ -786,13 +570,13 @@ static int parse_duration_value(struct parse_ctx *ctx, const struct key_def *key
                                    "expected a duration such as 250ms, 5s, 10m, 1h or 7d");
         if (usec < key->min || usec > key->max)
                 return range_error_duration(ctx, key, value);
-        if ((key->flags & KEY_WHOLE_SECONDS) && usec % USEC_PER_SEC != 0)
+        if ((key->flags & CONFIG_KEY_WHOLE_SECONDS) && usec % USEC_PER_SEC != 0)
                 return value_error(ctx, key, value, "must be whole seconds");
         *ret = usec;
         return 0;
 }
 
-static int parse_percent_value(struct parse_ctx *ctx, const struct key_def *key, const char *value,
+static int parse_percent_value(struct parse_ctx *ctx, const struct config_key_def *key, const char *value,
                                double *ret)
 {
         double percent;
@@ -812,7 +596,7 @@ static int parse_percent_value(struct parse_ctx *ctx, const struct key_def *key,
         return 0;
 }
 
-static int parse_psi_threshold(struct parse_ctx *ctx, const struct key_def *key, const char *value,
+static int parse_psi_threshold(struct parse_ctx *ctx, const struct config_key_def *key, const char *value,
                                struct psi_threshold *ret)
 {
         const char *rest;
@@ -855,7 +639,7 @@ static int parse_trigger_time(const char *word, size_t n, usec_t *ret)
         return units_parse_duration(buf, ret);
 }
 
-static int parse_trigger(struct parse_ctx *ctx, const struct key_def *key, const char *value,
+static int parse_trigger(struct parse_ctx *ctx, const struct config_key_def *key, const char *value,
                          struct psi_trigger_spec *ret)
 {
         /* The kernel's limits for a trigger window (kernel/sched/psi.c). */
@@ -885,7 +669,7 @@ static int parse_trigger(struct parse_ctx *ctx, const struct key_def *key, const
         return 0;
 }
 
-static int parse_match(struct parse_ctx *ctx, const struct key_def *key, const char *value,
+static int parse_match(struct parse_ctx *ctx, const struct config_key_def *key, const char *value,
                        struct rule *rule)
 {
         const char *colon = strchr(value, ':');
@@ -943,7 +727,7 @@ static int parse_match(struct parse_ctx *ctx, const struct key_def *key, const c
         return 0;
 }
 
-static int parse_keep_image(struct parse_ctx *ctx, const struct key_def *key, const char *value,
+static int parse_keep_image(struct parse_ctx *ctx, const struct config_key_def *key, const char *value,
                             struct disk_section *d)
 {
         char **n;
@@ -964,7 +748,7 @@ static int parse_keep_image(struct parse_ctx *ctx, const struct key_def *key, co
         return 0;
 }
 
-static int parse_value(struct parse_ctx *ctx, const struct key_def *key, void *base,
+static int parse_value(struct parse_ctx *ctx, const struct config_key_def *key, void *base,
                        const char *value)
 {
         void *field = (char *)base + key->offset;
@@ -972,26 +756,26 @@ static int parse_value(struct parse_ctx *ctx, const struct key_def *key, void *b
         int r;
 
         switch (key->type) {
-        case VALUE_BOOL:
+        case CONFIG_VALUE_BOOL:
                 if (parse_boolean(value, field) < 0)
                         return value_error(ctx, key, value, "expected yes or no");
                 return 0;
-        case VALUE_DURATION:
+        case CONFIG_VALUE_DURATION:
                 return parse_duration_value(ctx, key, value, field);
-        case VALUE_PERCENT:
+        case CONFIG_VALUE_PERCENT:
                 return parse_percent_value(ctx, key, value, field);
-        case VALUE_PATH:
+        case CONFIG_VALUE_PATH:
                 if (!path_is_valid(value, false))
                         return value_error(ctx, key, value,
                                            "expected an absolute path (without '..')");
                 return replace_string(field, value) < 0 ? oom(ctx) : 0;
-        case VALUE_PATTERN:
+        case CONFIG_VALUE_PATTERN:
                 if (strchr(value, '/') || has_control_chars(value))
                         return value_error(ctx, key, value,
                                            "a pattern over file names can not contain '/'");
                 return replace_string(field, value) < 0 ? oom(ctx) : 0;
-        case VALUE_UINT:
-        case VALUE_INT:
+        case CONFIG_VALUE_UINT:
+        case CONFIG_VALUE_INT:
                 r = util_parse_u64(value, strlen(value), &u);
                 if (r == -EINVAL)
                         return value_error(ctx, key, value, "expected a whole number");
@@ -1001,14 +785,14 @@ static int parse_value(struct parse_ctx *ctx, const struct key_def *key, void *b
                                  key->min, key->max);
                         return value_error(ctx, key, value, what);
                 }
-                if (key->type == VALUE_INT)
+                if (key->type == CONFIG_VALUE_INT)
                         *(int *)field = (int)u;
                 else
                         *(unsigned *)field = (unsigned)u;
                 return 0;
-        case VALUE_BYTES:
+        case CONFIG_VALUE_BYTES:
                 r = units_parse_bytes(value, &u);
-                if (r == -EINVAL || (u == BYTES_MAX && !(key->flags & KEY_ALLOW_MAX)))
+                if (r == -EINVAL || (u == BYTES_MAX && !(key->flags & CONFIG_KEY_ALLOW_MAX)))
                         return value_error(ctx, key, value, "expected a size such as 512M or 8G");
                 if (r < 0 || u < key->min || u > key->max) {
                         char lo[UNITS_FORMAT_MAX], what[64];
@@ -1018,7 +802,7 @@ static int parse_value(struct parse_ctx *ctx, const struct key_def *key, void *b
                 }
                 *(uint64_t *)field = u;
                 return 0;
-        case VALUE_SIZE: {
+        case CONFIG_VALUE_SIZE: {
                 struct size_spec spec;
 
                 r = units_parse_size(value, &spec);
@@ -1029,7 +813,7 @@ static int parse_value(struct parse_ctx *ctx, const struct key_def *key, void *b
                 if (r < 0)
                         return value_error(ctx, key, value, "out of range");
                 if (!spec.is_percent && spec.bytes < key->min &&
-                    !(spec.bytes == 0 && (key->flags & KEY_ALLOW_ZERO))) {
+                    !(spec.bytes == 0 && (key->flags & CONFIG_KEY_ALLOW_ZERO))) {
                         char lo[UNITS_FORMAT_MAX], what[64];
                         snprintf(what, sizeof(what), "out of range (at least %s)",
                                  units_format_bytes_exact(key->min, lo, sizeof(lo)));
@@ -1038,13 +822,13 @@ static int parse_value(struct parse_ctx *ctx, const struct key_def *key, void *b
                 *(struct size_spec *)field = spec;
                 return 0;
         }
-        case VALUE_PSI_THRESHOLD:
+        case CONFIG_VALUE_PSI_THRESHOLD:
                 return parse_psi_threshold(ctx, key, value, field);
-        case VALUE_TRIGGER:
+        case CONFIG_VALUE_TRIGGER:
                 return parse_trigger(ctx, key, value, field);
-        case VALUE_MATCH:
+        case CONFIG_VALUE_MATCH:
                 return parse_match(ctx, key, value, base);
-        case VALUE_KEEP_IMAGE:
+        case CONFIG_VALUE_KEEP_IMAGE:
                 return parse_keep_image(ctx, key, value, base);
         }
         return -EINVAL; /* not reached: every type is handled above */
@@ -1052,14 +836,14 @@ static int parse_value(struct parse_ctx *ctx, const struct key_def *key, void *b
 
 /* Before the first multi-value line of a section in a file: the file's list
  * replaces what earlier files built. */
-static void multi_reset(const struct key_def *key, void *base)
+static void multi_reset(const struct config_key_def *key, void *base)
 {
-        if (key->type == VALUE_MATCH) {
+        if (key->type == CONFIG_VALUE_MATCH) {
                 struct rule *r = base;
                 matches_free(r->matches, r->n_matches);
                 r->matches = NULL;
                 r->n_matches = 0;
-        } else if (key->type == VALUE_KEEP_IMAGE) {
+        } else if (key->type == CONFIG_VALUE_KEEP_IMAGE) {
                 struct disk_section *d = base;
                 for (size_t i = 0; i < d->n_keep_images; i++)
                         free(d->keep_images[i]);
@@ -1071,8 +855,8 @@ static void multi_reset(const struct key_def *key, void *base)
 
 static int handle_key(struct parse_ctx *ctx, const char *name, const char *value)
 {
-        const struct section_def *def;
-        const struct key_def *key = NULL;
+        const struct config_section_def *def;
+        const struct config_key_def *key = NULL;
         struct config_section_meta *meta;
         char q[QUOTE_MAX + 4];
         size_t k;
@@ -1080,7 +864,7 @@ static int handle_key(struct parse_ctx *ctx, const char *name, const char *value
 
         if (!ctx->in_section)
                 return parse_error(ctx, "\"%s\" is outside of any [section]", quote(name, q));
-        def = &section_defs[ctx->section];
+        def = &config_schema_sections[ctx->section];
         if (!*name)
                 return parse_error(ctx, "missing key name before '='");
         for (k = 0; k < def->n_keys; k++)
@@ -1090,8 +874,8 @@ static int handle_key(struct parse_ctx *ctx, const char *name, const char *value
                 }
         if (!key)
                 return parse_error(ctx, "unknown key \"%s\" in [%s]", quote(name, q), def->word);
-        meta = section_meta(ctx->c, ctx->section, ctx->index);
-        if ((ctx->seen_keys & (1U << k)) && !(key->flags & KEY_MULTI))
+        meta = config_schema_section_meta(ctx->c, ctx->section, ctx->index);
+        if ((ctx->seen_keys & (1U << k)) && !(key->flags & CONFIG_KEY_MULTI))
                 return parse_error(ctx, "duplicate key \"%s\" (first at line %u)", name,
                                    meta->keys[k].line);
         if (!*value)
@@ -1105,8 +889,8 @@ static int handle_key(struct parse_ctx *ctx, const char *name, const char *value
                 return parse_error(ctx, "%s: a value can not start with '%c' (it starts a comment)",
                                    name, value[0]);
 
-        base = section_base(ctx->c, ctx->section, ctx->index);
-        if ((key->flags & KEY_MULTI) && !(ctx->seen_keys & (1U << k)))
+        base = config_schema_section_base(ctx->c, ctx->section, ctx->index);
+        if ((key->flags & CONFIG_KEY_MULTI) && !(ctx->seen_keys & (1U << k)))
                 multi_reset(key, base);
         if (parse_value(ctx, key, base, value) < 0)
                 return ctx->r;
@@ -1187,25 +971,6 @@ static char *reader(char *str, int num, void *stream)
         return str;
 }
 
-/* Key indexes into the tables above, for origins. */
-enum {
-        MEMORY_KEY_WARNING = 0,
-        MEMORY_KEY_CRITICAL = 1,
-        MEMORY_KEY_EMERGENCY = 2,
-        MEMORY_KEY_HYSTERESIS = 3,
-        DISK_KEY_WARNING = 0,
-        DISK_KEY_CRITICAL = 1,
-        DISK_KEY_EMERGENCY = 2,
-        DISK_KEY_LOW = 3,
-        DISK_KEY_HYSTERESIS = 4,
-        RULE_KEY_MEMORY_MAX = 1,
-        RULE_KEY_MEMORY_HIGH = 3,
-        RULE_KEY_PROTECT = 5,
-        RULE_KEY_SACRIFICIAL = 6,
-        RULE_KEY_MEMORY_LOW = 7,
-        RULE_KEY_MEMORY_MIN = 8,
-};
-
 /* Percentage points between a disk's warning mark and the cleanup watermark
  * when the operator sets warning but not low (80% -> 75%, as the defaults). */
 #define DISK_LOW_BELOW_WARNING_PERCENT 5.0
@@ -1218,7 +983,7 @@ static void disks_derive_low(struct config *c)
         for (size_t i = 0; i < c->n_disks; i++) {
                 struct disk_section *d = &c->disks[i];
 
-                if (d->meta.keys[DISK_KEY_LOW].line > 0)
+                if (d->meta.keys[CONFIG_DISK_KEY_LOW].line > 0)
                         continue;
                 d->low_percent = d->warning_percent > DISK_LOW_BELOW_WARNING_PERCENT
                                      ? d->warning_percent - DISK_LOW_BELOW_WARNING_PERCENT
@@ -1330,14 +1095,14 @@ static int validate_tiers(const struct config *c, const char *section,
                             units_format_percent(marks[i], a, sizeof(a)), names[i + 1],
                             units_format_percent(marks[i + 1], b, sizeof(b)));
         /* Tier keys share indexes 0-2 in both tables; hysteresis and low differ. */
-        size_t hyst_key = low ? DISK_KEY_HYSTERESIS : MEMORY_KEY_HYSTERESIS;
+        size_t hyst_key = low ? CONFIG_DISK_KEY_HYSTERESIS : CONFIG_MEMORY_KEY_HYSTERESIS;
         if (!(hysteresis < marks[0]))
                 return validate_error(c, origin_latest(meta->keys[0], meta->keys[hyst_key]), err,
                                       err_size, "[%s] hysteresis (%s) must be below warning (%s)",
                                       section, units_format_percent(hysteresis, a, sizeof(a)),
                                       units_format_percent(marks[0], b, sizeof(b)));
         if (low && !(*low < marks[0]))
-                return validate_error(c, origin_latest(meta->keys[0], meta->keys[DISK_KEY_LOW]),
+                return validate_error(c, origin_latest(meta->keys[0], meta->keys[CONFIG_DISK_KEY_LOW]),
                                       err, err_size, "[%s] low (%s) must be below warning (%s)",
                                       section, units_format_percent(*low, a, sizeof(a)),
                                       units_format_percent(marks[0], b, sizeof(b)));
@@ -1354,16 +1119,16 @@ static int validate_protection(const struct config *c, const struct rule *rule, 
         const struct size_spec *low = &rule->memory_low, *min = &rule->memory_min;
 
         if (low->set && !low->is_percent && low->bytes == BYTES_MAX)
-                return validate_error(c, rule->meta.keys[RULE_KEY_MEMORY_LOW], err, err_size,
+                return validate_error(c, rule->meta.keys[CONFIG_RULE_KEY_MEMORY_LOW], err, err_size,
                                       "[%s:%s] memory_low can not be max", word, rule->name);
         if (min->set && !min->is_percent && min->bytes == BYTES_MAX)
-                return validate_error(c, rule->meta.keys[RULE_KEY_MEMORY_MIN], err, err_size,
+                return validate_error(c, rule->meta.keys[CONFIG_RULE_KEY_MEMORY_MIN], err, err_size,
                                       "[%s:%s] memory_min can not be max", word, rule->name);
         if (low->set && min->set && low->is_percent == min->is_percent &&
             (low->is_percent ? min->percent > low->percent : min->bytes > low->bytes))
                 return validate_error(
-                    c, origin_latest(rule->meta.keys[RULE_KEY_MEMORY_LOW],
-                                     rule->meta.keys[RULE_KEY_MEMORY_MIN]),
+                    c, origin_latest(rule->meta.keys[CONFIG_RULE_KEY_MEMORY_LOW],
+                                     rule->meta.keys[CONFIG_RULE_KEY_MEMORY_MIN]),
                     err, err_size, "[%s:%s] memory_min (%s) is above memory_low (%s)", word,
                     rule->name, units_format_size(min, a, sizeof(a)),
                     units_format_size(low, b, sizeof(b)));
@@ -1384,8 +1149,8 @@ int config_validate_host(const struct config *c, uint64_t mem_total_bytes, char 
                         const struct size_spec *spec;
                         const char *name;
                         size_t key;
-                } keys[] = {{&rule->memory_low, "memory_low", RULE_KEY_MEMORY_LOW},
-                            {&rule->memory_min, "memory_min", RULE_KEY_MEMORY_MIN}};
+                } keys[] = {{&rule->memory_low, "memory_low", CONFIG_RULE_KEY_MEMORY_LOW},
+                            {&rule->memory_min, "memory_min", CONFIG_RULE_KEY_MEMORY_MIN}};
                 uint64_t resolved[2];
 
                 for (size_t k = 0; k < ELEMENTSOF(keys); k++) {
@@ -1406,8 +1171,8 @@ int config_validate_host(const struct config *c, uint64_t mem_total_bytes, char 
                 if (rule->memory_low.set && rule->memory_min.set && resolved[1] > resolved[0]) {
                         char a[UNITS_FORMAT_MAX], b[UNITS_FORMAT_MAX];
                         return validate_error(
-                            c, origin_latest(rule->meta.keys[RULE_KEY_MEMORY_LOW],
-                                             rule->meta.keys[RULE_KEY_MEMORY_MIN]),
+                            c, origin_latest(rule->meta.keys[CONFIG_RULE_KEY_MEMORY_LOW],
+                                             rule->meta.keys[CONFIG_RULE_KEY_MEMORY_MIN]),
                             err, err_size,
                             "[%s:%s] memory_min (%s) is above memory_low (%s) on this host", word,
                             rule->name, units_format_size(&rule->memory_min, a, sizeof(a)),
@@ -1464,8 +1229,8 @@ int config_validate(const struct config *c, char *err, size_t err_size)
                         char a[UNITS_FORMAT_MAX], b[UNITS_FORMAT_MAX];
                         return validate_error(
                             c,
-                            origin_latest(rule->meta.keys[RULE_KEY_MEMORY_MAX],
-                                          rule->meta.keys[RULE_KEY_MEMORY_HIGH]),
+                            origin_latest(rule->meta.keys[CONFIG_RULE_KEY_MEMORY_MAX],
+                                          rule->meta.keys[CONFIG_RULE_KEY_MEMORY_HIGH]),
                             err, err_size, "[%s:%s] memory_high (%s) is above memory_max (%s)",
                             word, rule->name,
                             units_format_bytes_exact(rule->memory_high.bytes, a, sizeof(a)),
@@ -1476,8 +1241,8 @@ int config_validate(const struct config *c, char *err, size_t err_size)
                         return r;
                 if (rule->protect && rule->sacrificial)
                         return validate_error(c,
-                                              origin_latest(rule->meta.keys[RULE_KEY_PROTECT],
-                                                            rule->meta.keys[RULE_KEY_SACRIFICIAL]),
+                                              origin_latest(rule->meta.keys[CONFIG_RULE_KEY_PROTECT],
+                                                            rule->meta.keys[CONFIG_RULE_KEY_SACRIFICIAL]),
                                               err, err_size,
                                               "[%s:%s] can not be both protect and sacrificial",
                                               word, rule->name);
@@ -1487,25 +1252,25 @@ int config_validate(const struct config *c, char *err, size_t err_size)
 
 /* ---- dump ---- */
 
-static void dump_value(FILE *f, const struct key_def *key, const void *base)
+static void dump_value(FILE *f, const struct config_key_def *key, const void *base)
 {
         const void *field = (const char *)base + key->offset;
         char buf[UNITS_FORMAT_MAX], buf2[UNITS_FORMAT_MAX];
 
         switch (key->type) {
-        case VALUE_BOOL:
+        case CONFIG_VALUE_BOOL:
                 fprintf(f, "%s = %s\n", key->name, *(const bool *)field ? "yes" : "no");
                 break;
-        case VALUE_DURATION:
+        case CONFIG_VALUE_DURATION:
                 fprintf(f, "%s = %s\n", key->name,
                         units_format_duration(*(const usec_t *)field, buf, sizeof(buf)));
                 break;
-        case VALUE_PERCENT:
+        case CONFIG_VALUE_PERCENT:
                 fprintf(f, "%s = %s\n", key->name,
                         units_format_percent(*(const double *)field, buf, sizeof(buf)));
                 break;
-        case VALUE_PATH:
-        case VALUE_PATTERN: {
+        case CONFIG_VALUE_PATH:
+        case CONFIG_VALUE_PATTERN: {
                 const char *s = *(char *const *)field;
                 if (s)
                         fprintf(f, "%s = %s\n", key->name, s);
@@ -1513,17 +1278,17 @@ static void dump_value(FILE *f, const struct key_def *key, const void *base)
                         fprintf(f, "# %s = (not set)\n", key->name);
                 break;
         }
-        case VALUE_UINT:
+        case CONFIG_VALUE_UINT:
                 fprintf(f, "%s = %u\n", key->name, *(const unsigned *)field);
                 break;
-        case VALUE_INT:
+        case CONFIG_VALUE_INT:
                 fprintf(f, "%s = %d\n", key->name, *(const int *)field);
                 break;
-        case VALUE_BYTES:
+        case CONFIG_VALUE_BYTES:
                 fprintf(f, "%s = %s\n", key->name,
                         units_format_bytes_exact(*(const uint64_t *)field, buf, sizeof(buf)));
                 break;
-        case VALUE_SIZE: {
+        case CONFIG_VALUE_SIZE: {
                 const struct size_spec *spec = field;
                 if (spec->set)
                         fprintf(f, "%s = %s\n", key->name,
@@ -1532,7 +1297,7 @@ static void dump_value(FILE *f, const struct key_def *key, const void *base)
                         fprintf(f, "# %s = (not set)\n", key->name);
                 break;
         }
-        case VALUE_PSI_THRESHOLD: {
+        case CONFIG_VALUE_PSI_THRESHOLD: {
                 const struct psi_threshold *t = field;
                 if (t->set)
                         fprintf(f, "%s = %s %s\n", key->name, psi_kind_name(t->kind),
@@ -1541,14 +1306,14 @@ static void dump_value(FILE *f, const struct key_def *key, const void *base)
                         fprintf(f, "%s = off\n", key->name);
                 break;
         }
-        case VALUE_TRIGGER: {
+        case CONFIG_VALUE_TRIGGER: {
                 const struct psi_trigger_spec *t = field;
                 fprintf(f, "%s = %s %s %s\n", key->name, psi_kind_name(t->kind),
                         units_format_duration(t->stall_usec, buf, sizeof(buf)),
                         units_format_duration(t->window_usec, buf2, sizeof(buf2)));
                 break;
         }
-        case VALUE_MATCH: {
+        case CONFIG_VALUE_MATCH: {
                 const struct rule *r = base;
                 static const char *const words[] = {
                     [MATCH_NAME] = "name",
@@ -1567,7 +1332,7 @@ static void dump_value(FILE *f, const struct key_def *key, const void *base)
                 }
                 break;
         }
-        case VALUE_KEEP_IMAGE: {
+        case CONFIG_VALUE_KEEP_IMAGE: {
                 const struct disk_section *d = base;
                 if (d->n_keep_images == 0)
                         fprintf(f, "# %s = (not set)\n", key->name);
@@ -1578,10 +1343,10 @@ static void dump_value(FILE *f, const struct key_def *key, const void *base)
         }
 }
 
-static void dump_section(FILE *f, const char *word, const char *name, enum section_type type,
+static void dump_section(FILE *f, const char *word, const char *name, enum config_section_type type,
                          const void *base)
 {
-        const struct section_def *def = &section_defs[type];
+        const struct config_section_def *def = &config_schema_sections[type];
 
         if (name)
                 fprintf(f, "\n[%s:%s]\n", word, name);
@@ -1597,18 +1362,18 @@ int config_dump(const struct config *c, FILE *f)
         assert(f);
 
         fprintf(f, "# sutazai-governor: effective configuration\n");
-        dump_section(f, "governor", NULL, SECTION_GOVERNOR, &c->governor);
-        dump_section(f, "memory", NULL, SECTION_MEMORY, &c->memory);
-        dump_section(f, "journal", NULL, SECTION_JOURNAL, &c->journal);
+        dump_section(f, "governor", NULL, CONFIG_SECTION_GOVERNOR, &c->governor);
+        dump_section(f, "memory", NULL, CONFIG_SECTION_MEMORY, &c->memory);
+        dump_section(f, "journal", NULL, CONFIG_SECTION_JOURNAL, &c->journal);
         for (size_t i = 0; i < c->n_disks; i++)
-                dump_section(f, "disk", c->disks[i].path, SECTION_DISK, &c->disks[i]);
+                dump_section(f, "disk", c->disks[i].path, CONFIG_SECTION_DISK, &c->disks[i]);
         for (size_t i = 0; i < c->n_logs; i++)
-                dump_section(f, "logs", c->logs[i].name, SECTION_LOGS, &c->logs[i]);
+                dump_section(f, "logs", c->logs[i].name, CONFIG_SECTION_LOGS, &c->logs[i]);
         for (size_t i = 0; i < c->n_rules; i++) {
                 const struct rule *r = &c->rules[i];
                 bool cgroup = r->kind == RULE_CGROUP;
                 dump_section(f, cgroup ? "cgroup" : "container", r->name,
-                             cgroup ? SECTION_CGROUP : SECTION_CONTAINER, r);
+                             cgroup ? CONFIG_SECTION_CGROUP : CONFIG_SECTION_CONTAINER, r);
         }
         if (fflush(f) != 0 || ferror(f))
                 return -EIO;

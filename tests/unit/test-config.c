@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "config-schema.h"
 #include "test.h"
 
 #define G (1024ULL * 1024ULL * 1024ULL)
@@ -1023,8 +1024,46 @@ static void test_protection_keys(void)
         config_free(c);
 }
 
+/* The index constants that validation uses to name a key's FILE:LINE must
+ * point at that key in the tables: a table reordered without them would
+ * blame the wrong line. */
+static void test_schema_key_indexes(void)
+{
+        static const struct {
+                enum config_section_type section;
+                size_t index;
+                const char *name;
+        } cases[] = {
+            {CONFIG_SECTION_MEMORY, CONFIG_MEMORY_KEY_WARNING, "warning"},
+            {CONFIG_SECTION_MEMORY, CONFIG_MEMORY_KEY_CRITICAL, "critical"},
+            {CONFIG_SECTION_MEMORY, CONFIG_MEMORY_KEY_EMERGENCY, "emergency"},
+            {CONFIG_SECTION_MEMORY, CONFIG_MEMORY_KEY_HYSTERESIS, "hysteresis"},
+            {CONFIG_SECTION_DISK, CONFIG_DISK_KEY_WARNING, "warning"},
+            {CONFIG_SECTION_DISK, CONFIG_DISK_KEY_CRITICAL, "critical"},
+            {CONFIG_SECTION_DISK, CONFIG_DISK_KEY_EMERGENCY, "emergency"},
+            {CONFIG_SECTION_DISK, CONFIG_DISK_KEY_LOW, "low"},
+            {CONFIG_SECTION_DISK, CONFIG_DISK_KEY_HYSTERESIS, "hysteresis"},
+            {CONFIG_SECTION_CONTAINER, CONFIG_RULE_KEY_MEMORY_MAX, "memory_max"},
+            {CONFIG_SECTION_CONTAINER, CONFIG_RULE_KEY_MEMORY_HIGH, "memory_high"},
+            {CONFIG_SECTION_CONTAINER, CONFIG_RULE_KEY_PROTECT, "protect"},
+            {CONFIG_SECTION_CONTAINER, CONFIG_RULE_KEY_SACRIFICIAL, "sacrificial"},
+            {CONFIG_SECTION_CONTAINER, CONFIG_RULE_KEY_MEMORY_LOW, "memory_low"},
+            {CONFIG_SECTION_CONTAINER, CONFIG_RULE_KEY_MEMORY_MIN, "memory_min"},
+            {CONFIG_SECTION_CGROUP, CONFIG_RULE_KEY_MEMORY_MIN, "memory_min"},
+        };
+
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                const struct config_section_def *def = &config_schema_sections[cases[i].section];
+
+                CHECK(cases[i].index < def->n_keys);
+                if (cases[i].index < def->n_keys)
+                        CHECK_STREQ(def->keys[cases[i].index].name, cases[i].name);
+        }
+}
+
 int main(int argc, char **argv)
 {
+        test_schema_key_indexes();
         test_protection_keys();
         test_defaults();
         test_product_example();
