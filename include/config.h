@@ -29,6 +29,7 @@
 
 #include "config-load.h"
 #include "config-match.h"
+#include "config-validate.h"
 #include "units.h"
 #include "util.h"
 
@@ -174,20 +175,6 @@ void config_free(struct config *c);
  * config_validate (a later drop-in may complete a section). */
 int config_parse_string(struct config *c, const char *file_name, const char *text, char *err,
                         size_t err_size);
-
-/* Cross-key checks: warning < critical < emergency (memory and each disk),
- * hysteresis < warning, disk low < warning, logs dir given, every rule has a
- * match, memory_high <= memory_max when both are absolute, not both protect
- * and sacrificial. Messages name the FILE:LINE of the offending key or
- * section ("FILE: ..." when only defaults are involved). 0 or -EINVAL.
- * Called by config_load; exposed for tests. */
-int config_validate(const struct config *c, char *err, size_t err_size);
-/* Checks against this host's memory (config_load passes MemTotal from
- * sysinfo(2)): each rule's memory_low and memory_min, resolved, below
- * mem_total_bytes, and memory_min not above memory_low. mem_total_bytes 0:
- * unknown, nothing checked. 0 or -EINVAL with err filled. */
-int config_validate_host(const struct config *c, uint64_t mem_total_bytes, char *err,
-                         size_t err_size);
 
 /* The effective configuration as INI that config_parse_string accepts again
  * and that yields the same config. Deterministic: [governor], [memory],
