@@ -27,6 +27,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "config-dump.h"
 #include "config-load.h"
 #include "config-match.h"
 #include "config-validate.h"
@@ -175,10 +176,3 @@ void config_free(struct config *c);
  * config_validate (a later drop-in may complete a section). */
 int config_parse_string(struct config *c, const char *file_name, const char *text, char *err,
                         size_t err_size);
-
-/* The effective configuration as INI that config_parse_string accepts again
- * and that yields the same config. Deterministic: [governor], [memory],
- * [journal], then disks, logs and rules in config order; every key with its
- * effective value; an unset optional value is a comment "# KEY = (not set)".
- * 0 or -EIO. */
-int config_dump(const struct config *c, FILE *f);
