@@ -9,6 +9,7 @@
  * section names to 49 characters and never reports an empty section). */
 #include "config.h"
 #include "config-schema.h"
+#include "config-value.h"
 
 #include <assert.h>
 #include <ctype.h>
@@ -112,69 +113,6 @@ static int oom(struct parse_ctx *ctx)
         return -ENOMEM;
 }
 
-static int replace_string(char **dst, const char *value)
-{
-        char *copy = strdup(value);
-
-        if (!copy)
-                return -ENOMEM;
-        free(*dst);
-        *dst = copy;
-        return 0;
-}
-
-static int parse_boolean(const char *s, bool *ret)
-{
-        static const char *const yes[] = {"yes", "true", "on", "1"};
-        static const char *const no[] = {"no", "false", "off", "0"};
-
-        for (size_t i = 0; i < ELEMENTSOF(yes); i++) {
-                if (strcasecmp(s, yes[i]) == 0) {
-                        *ret = true;
-                        return 0;
-                }
-                if (strcasecmp(s, no[i]) == 0) {
-                        *ret = false;
-                        return 0;
-                }
-        }
-        return -EINVAL;
-}
-
-static bool has_control_chars(const char *s)
-{
-        for (; *s; s++)
-                if (iscntrl((unsigned char)*s))
-                        return true;
-        return false;
-}
-
-/* Absolute, no ".." component, no control characters. strict additionally
- * wants the canonical spelling (no "//", no "." component, no trailing '/'
- * except for "/" itself), for paths that name a section. */
-static bool path_is_valid(const char *p, bool strict)
-{
-        if (p[0] != '/' || has_control_chars(p) || strlen(p) >= 4096)
-                return false;
-        for (const char *s = p; *s;) {
-                const char *e;
-                size_t n;
-
-                while (*s == '/')
-                        s++;
-                e = strchrnul(s, '/');
-                n = (size_t)(e - s);
-                if (n == 2 && s[0] == '.' && s[1] == '.')
-                        return false;
-                if (strict && n == 1 && s[0] == '.')
-                        return false;
-                s = e;
-        }
-        if (strict && (strstr(p, "//") || (p[1] && p[strlen(p) - 1] == '/')))
-                return false;
-        return true;
-}
-
 static bool name_is_valid(const char *name)
 {
         size_t n = strlen(name);
@@ -187,31 +125,6 @@ static bool name_is_valid(const char *name)
         return true;
 }
 
-static int parse_psi_kind(const char *word, size_t n, enum psi_kind *ret)
-{
-        if (n == 4 && strncmp(word, "some", 4) == 0) {
-                *ret = PSI_SOME;
-                return 0;
-        }
-        if (n == 4 && strncmp(word, "full", 4) == 0) {
-                *ret = PSI_FULL;
-                return 0;
-        }
-        return -EINVAL;
-}
-
-/* Split at the first run of blanks: *ret_rest points past it. */
-static size_t first_word(const char *s, const char **ret_rest)
-{
-        size_t n = strcspn(s, " \t");
-        const char *rest = s + n;
-
-        while (is_blank(*rest))
-                rest++;
-        *ret_rest = rest;
-        return n;
-}
-
 /* ---- defaults ---- */
 
 static int governor_init(struct governor_section *g)
@@ -221,12 +134,12 @@ static int governor_init(struct governor_section *g)
             .interval_usec = USEC_PER_SEC,
             .history_size = 1000,
         };
-        if (replace_string(&g->state_dir, "/var/lib/sutazai-governor") < 0 ||
-            replace_string(&g->control_socket, "/run/sutazai-governor/control.sock") < 0 ||
-            replace_string(&g->docker_socket, "/var/run/docker.sock") < 0 ||
-            replace_string(&g->metrics_file,
+        if (config_value_replace_string(&g->state_dir, "/var/lib/sutazai-governor") < 0 ||
+            config_value_replace_string(&g->control_socket, "/run/sutazai-governor/control.sock") < 0 ||
+            config_value_replace_string(&g->docker_socket, "/var/run/docker.sock") < 0 ||
+            config_value_replace_string(&g->metrics_file,
                            "/var/lib/prometheus/node-exporter/sutazai_governor.prom") < 0 ||
-            replace_string(&g->cgroup_root, "/sys/fs/cgroup") < 0)
+            config_value_replace_string(&g->cgroup_root, "/sys/fs/cgroup") < 0)
                 return -ENOMEM;
         return 0;
 }
@@ -259,7 +172,7 @@ static int journal_init(struct journal_section *j)
             .vacuum_size_bytes = 500 * MIB,
             .vacuum_time_usec = 14 * USEC_PER_DAY,
         };
-        return replace_string(&j->journalctl, "/usr/bin/journalctl");
+        return config_value_replace_string(&j->journalctl, "/usr/bin/journalctl");
 }
 
 static void disk_init(struct disk_section *d)
@@ -284,7 +197,7 @@ static int logs_init(struct logs_section *l)
             .max_total_bytes = BYTES_MAX,
             .recursive = false,
         };
-        return replace_string(&l->pattern, "*.log");
+        return config_value_replace_string(&l->pattern, "*.log");
 }
 
 static void rule_init(struct rule *r, enum rule_kind kind)
@@ -482,7 +395,7 @@ static int section_begin(struct parse_ctx *ctx, char *header)
                                            def->name_what);
                 name = colon + 1;
                 if (type == CONFIG_SECTION_DISK) {
-                        if (!path_is_valid(name, true)) {
+                        if (!config_value_path_is_valid(name, true)) {
                                 char q[QUOTE_MAX + 4];
                                 return parse_error(ctx,
                                                    "[disk:%s]: the path must be absolute and "
@@ -532,7 +445,6 @@ static int section_begin(struct parse_ctx *ctx, char *header)
         return 0;
 }
 
-/* ---- values ---- */
 
 static int value_error(struct parse_ctx *ctx, const struct config_key_def *key, const char *value,
                        const char *what)
@@ -540,293 +452,6 @@ static int value_error(struct parse_ctx *ctx, const struct config_key_def *key, 
         char q[QUOTE_MAX + 4];
 
         return parse_error(ctx, "%s = \"%s\": %s", key->name, quote(value, q), what);
-}
-
-static int range_error_duration(struct parse_ctx *ctx, const struct config_key_def *key, const char *value)
-{
-        char lo[UNITS_FORMAT_MAX], hi[UNITS_FORMAT_MAX], what[128];
-
-        snprintf(what, sizeof(what), "out of range (%s..%s)",
-                 units_format_duration(key->min, lo, sizeof(lo)),
-                 units_format_duration(key->max, hi, sizeof(hi)));
-        return value_error(ctx, key, value, what);
-}
-
-static int parse_duration_value(struct parse_ctx *ctx, const struct config_key_def *key, const char *value,
-                                usec_t *ret)
-{
-        usec_t usec;
-        int r = units_parse_duration(value, &usec);
-
-        if (r == -ERANGE)
-                return range_error_duration(ctx, key, value);
-        if (r < 0)
-                return value_error(ctx, key, value,
-                                   "expected a duration such as 250ms, 5s, 10m, 1h or 7d");
-        if (usec < key->min || usec > key->max)
-                return range_error_duration(ctx, key, value);
-        if ((key->flags & CONFIG_KEY_WHOLE_SECONDS) && usec % USEC_PER_SEC != 0)
-                return value_error(ctx, key, value, "must be whole seconds");
-        *ret = usec;
-        return 0;
-}
-
-static int parse_percent_value(struct parse_ctx *ctx, const struct config_key_def *key, const char *value,
-                               double *ret)
-{
-        double percent;
-        int r = units_parse_percent(value, &percent);
-
-        if (r == -EINVAL)
-                return value_error(ctx, key, value, "expected a percentage such as 65%");
-        if (r < 0 || percent < key->min_percent || percent > key->max_percent) {
-                char lo[UNITS_FORMAT_MAX], hi[UNITS_FORMAT_MAX], what[128];
-
-                snprintf(what, sizeof(what), "out of range (%s..%s)",
-                         units_format_percent(key->min_percent, lo, sizeof(lo)),
-                         units_format_percent(key->max_percent, hi, sizeof(hi)));
-                return value_error(ctx, key, value, what);
-        }
-        *ret = percent;
-        return 0;
-}
-
-static int parse_psi_threshold(struct parse_ctx *ctx, const struct config_key_def *key, const char *value,
-                               struct psi_threshold *ret)
-{
-        const char *rest;
-        size_t n = first_word(value, &rest);
-        struct psi_threshold t = {.set = true};
-        int r;
-
-        if (streq(value, "off")) {
-                *ret = (struct psi_threshold){.set = false};
-                return 0;
-        }
-        if (parse_psi_kind(value, n, &t.kind) < 0 || !*rest)
-                return value_error(ctx, key, value, "expected \"some N%\", \"full N%\" or \"off\"");
-        r = units_parse_percent(rest, &t.avg10_percent);
-        if (r == -EINVAL)
-                return value_error(ctx, key, value, "expected \"some N%\", \"full N%\" or \"off\"");
-        if (r < 0 || t.avg10_percent <= 0)
-                return value_error(ctx, key, value, "out of range (above 0%, at most 100%)");
-        *ret = t;
-        return 0;
-}
-
-/* One trigger figure: a bare number is microseconds, as the kernel takes it. */
-static int parse_trigger_time(const char *word, size_t n, usec_t *ret)
-{
-        char buf[32];
-        uint64_t v;
-
-        if (n == 0 || n >= sizeof(buf))
-                return -EINVAL;
-        memcpy(buf, word, n);
-        buf[n] = '\0';
-        if (strspn(buf, "0123456789") == n) {
-                int r = util_parse_u64(buf, n, &v);
-                if (r < 0)
-                        return r;
-                *ret = v;
-                return 0;
-        }
-        return units_parse_duration(buf, ret);
-}
-
-static int parse_trigger(struct parse_ctx *ctx, const struct config_key_def *key, const char *value,
-                         struct psi_trigger_spec *ret)
-{
-        /* The kernel's limits for a trigger window (kernel/sched/psi.c). */
-        static const usec_t window_min_usec = 500 * USEC_PER_MSEC;
-        static const usec_t window_max_usec = 10 * USEC_PER_SEC;
-        static const char syntax[] =
-            "expected \"some|full STALL WINDOW\" such as \"some 150ms 1s\" or \"some 150000 "
-            "1000000\" (microseconds)";
-        struct psi_trigger_spec t;
-        const char *stall, *window, *end;
-        size_t n;
-
-        n = first_word(value, &stall);
-        if (parse_psi_kind(value, n, &t.kind) < 0)
-                return value_error(ctx, key, value, syntax);
-        n = first_word(stall, &window);
-        if (parse_trigger_time(stall, n, &t.stall_usec) < 0)
-                return value_error(ctx, key, value, syntax);
-        n = first_word(window, &end);
-        if (parse_trigger_time(window, n, &t.window_usec) < 0 || *end)
-                return value_error(ctx, key, value, syntax);
-        if (t.window_usec < window_min_usec || t.window_usec > window_max_usec)
-                return value_error(ctx, key, value, "window out of range (500ms..10s)");
-        if (t.stall_usec == 0 || t.stall_usec > t.window_usec)
-                return value_error(ctx, key, value, "stall must be above 0 and at most the window");
-        *ret = t;
-        return 0;
-}
-
-static int parse_match(struct parse_ctx *ctx, const struct config_key_def *key, const char *value,
-                       struct rule *rule)
-{
-        const char *colon = strchr(value, ':');
-        struct match m = {};
-        size_t word_len = colon ? (size_t)(colon - value) : 0;
-        const char *pattern = colon ? colon + 1 : NULL;
-        bool container = rule->kind == RULE_CONTAINER;
-        int kind = -1;
-
-#define WORD_IS(w) (colon && word_len == strlen(w) && strncmp(value, w, word_len) == 0)
-        if (container && WORD_IS("name"))
-                kind = MATCH_NAME;
-        else if (container && WORD_IS("label"))
-                kind = MATCH_LABEL;
-        else if (container && WORD_IS("image"))
-                kind = MATCH_IMAGE;
-        else if (!container && WORD_IS("path"))
-                kind = MATCH_PATH;
-#undef WORD_IS
-        if (kind < 0)
-                return value_error(ctx, key, value,
-                                   container ? "expected name:GLOB, label:KEY=VALUE or image:GLOB"
-                                             : "expected path:GLOB (a cgroup path relative to "
-                                               "cgroup_root)");
-        m.kind = (enum match_kind)kind;
-        if (!*pattern || has_control_chars(pattern))
-                return value_error(ctx, key, value, "the pattern is empty");
-        if (m.kind == MATCH_LABEL) {
-                const char *eq = strchr(pattern, '=');
-                if (!eq || eq == pattern)
-                        return value_error(ctx, key, value, "expected label:KEY=VALUE");
-                m.key = strndup(pattern, (size_t)(eq - pattern));
-                m.glob = strdup(eq + 1);
-        } else {
-                if (m.kind == MATCH_PATH && pattern[0] == '/')
-                        return value_error(ctx, key, value,
-                                           "the path is relative to cgroup_root: drop the "
-                                           "leading '/'");
-                m.glob = strdup(pattern);
-        }
-        if (!m.glob || (m.kind == MATCH_LABEL && !m.key)) {
-                free(m.key);
-                free(m.glob);
-                return oom(ctx);
-        }
-
-        struct match *n = reallocarray(rule->matches, rule->n_matches + 1, sizeof(*n));
-        if (!n) {
-                free(m.key);
-                free(m.glob);
-                return oom(ctx);
-        }
-        rule->matches = n;
-        n[rule->n_matches++] = m;
-        return 0;
-}
-
-static int parse_keep_image(struct parse_ctx *ctx, const struct config_key_def *key, const char *value,
-                            struct disk_section *d)
-{
-        char **n;
-
-        if (has_control_chars(value))
-                return value_error(ctx, key, value, "control characters in a pattern");
-        /* NULL-terminated for the consumer: one more slot than entries. */
-        n = reallocarray(d->keep_images, d->n_keep_images + 2, sizeof(*n));
-        if (!n)
-                return oom(ctx);
-        d->keep_images = n;
-        n[d->n_keep_images] = strdup(value);
-        if (!n[d->n_keep_images]) {
-                n[d->n_keep_images] = NULL;
-                return oom(ctx);
-        }
-        n[++d->n_keep_images] = NULL;
-        return 0;
-}
-
-static int parse_value(struct parse_ctx *ctx, const struct config_key_def *key, void *base,
-                       const char *value)
-{
-        void *field = (char *)base + key->offset;
-        uint64_t u;
-        int r;
-
-        switch (key->type) {
-        case CONFIG_VALUE_BOOL:
-                if (parse_boolean(value, field) < 0)
-                        return value_error(ctx, key, value, "expected yes or no");
-                return 0;
-        case CONFIG_VALUE_DURATION:
-                return parse_duration_value(ctx, key, value, field);
-        case CONFIG_VALUE_PERCENT:
-                return parse_percent_value(ctx, key, value, field);
-        case CONFIG_VALUE_PATH:
-                if (!path_is_valid(value, false))
-                        return value_error(ctx, key, value,
-                                           "expected an absolute path (without '..')");
-                return replace_string(field, value) < 0 ? oom(ctx) : 0;
-        case CONFIG_VALUE_PATTERN:
-                if (strchr(value, '/') || has_control_chars(value))
-                        return value_error(ctx, key, value,
-                                           "a pattern over file names can not contain '/'");
-                return replace_string(field, value) < 0 ? oom(ctx) : 0;
-        case CONFIG_VALUE_UINT:
-        case CONFIG_VALUE_INT:
-                r = util_parse_u64(value, strlen(value), &u);
-                if (r == -EINVAL)
-                        return value_error(ctx, key, value, "expected a whole number");
-                if (r < 0 || u < key->min || u > key->max) {
-                        char what[64];
-                        snprintf(what, sizeof(what), "out of range (%" PRIu64 "..%" PRIu64 ")",
-                                 key->min, key->max);
-                        return value_error(ctx, key, value, what);
-                }
-                if (key->type == CONFIG_VALUE_INT)
-                        *(int *)field = (int)u;
-                else
-                        *(unsigned *)field = (unsigned)u;
-                return 0;
-        case CONFIG_VALUE_BYTES:
-                r = units_parse_bytes(value, &u);
-                if (r == -EINVAL || (u == BYTES_MAX && !(key->flags & CONFIG_KEY_ALLOW_MAX)))
-                        return value_error(ctx, key, value, "expected a size such as 512M or 8G");
-                if (r < 0 || u < key->min || u > key->max) {
-                        char lo[UNITS_FORMAT_MAX], what[64];
-                        snprintf(what, sizeof(what), "out of range (at least %s)",
-                                 units_format_bytes_exact(key->min, lo, sizeof(lo)));
-                        return value_error(ctx, key, value, what);
-                }
-                *(uint64_t *)field = u;
-                return 0;
-        case CONFIG_VALUE_SIZE: {
-                struct size_spec spec;
-
-                r = units_parse_size(value, &spec);
-                if (r == -EINVAL)
-                        return value_error(ctx, key, value,
-                                           "expected a size such as 512M, 8G, max, or a "
-                                           "percentage of host memory such as 25%");
-                if (r < 0)
-                        return value_error(ctx, key, value, "out of range");
-                if (!spec.is_percent && spec.bytes < key->min &&
-                    !(spec.bytes == 0 && (key->flags & CONFIG_KEY_ALLOW_ZERO))) {
-                        char lo[UNITS_FORMAT_MAX], what[64];
-                        snprintf(what, sizeof(what), "out of range (at least %s)",
-                                 units_format_bytes_exact(key->min, lo, sizeof(lo)));
-                        return value_error(ctx, key, value, what);
-                }
-                *(struct size_spec *)field = spec;
-                return 0;
-        }
-        case CONFIG_VALUE_PSI_THRESHOLD:
-                return parse_psi_threshold(ctx, key, value, field);
-        case CONFIG_VALUE_TRIGGER:
-                return parse_trigger(ctx, key, value, field);
-        case CONFIG_VALUE_MATCH:
-                return parse_match(ctx, key, value, base);
-        case CONFIG_VALUE_KEEP_IMAGE:
-                return parse_keep_image(ctx, key, value, base);
-        }
-        return -EINVAL; /* not reached: every type is handled above */
 }
 
 /* Before the first multi-value line of a section in a file: the file's list
@@ -853,9 +478,10 @@ static int handle_key(struct parse_ctx *ctx, const char *name, const char *value
         const struct config_section_def *def;
         const struct config_key_def *key = NULL;
         struct config_section_meta *meta;
-        char q[QUOTE_MAX + 4];
+        char q[QUOTE_MAX + 4], what[256];
         size_t k;
         void *base;
+        int r;
 
         if (!ctx->in_section)
                 return parse_error(ctx, "\"%s\" is outside of any [section]", quote(name, q));
@@ -887,8 +513,11 @@ static int handle_key(struct parse_ctx *ctx, const char *name, const char *value
         base = config_schema_section_base(ctx->c, ctx->section, ctx->index);
         if ((key->flags & CONFIG_KEY_MULTI) && !(ctx->seen_keys & (1U << k)))
                 multi_reset(key, base);
-        if (parse_value(ctx, key, base, value) < 0)
-                return ctx->r;
+        r = config_value_parse(key, base, value, what, sizeof(what));
+        if (r == -ENOMEM)
+                return oom(ctx);
+        if (r < 0)
+                return value_error(ctx, key, value, what);
         ctx->seen_keys |= 1U << k;
         meta->keys[k] = (struct config_origin){ctx->file, ctx->line};
         return 0;
