@@ -30,96 +30,13 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=tests/lib/dockerd.sh
-. "$here/../lib/dockerd.sh" # (sets -e -u)
-set +e
-
-skip_or_fail() {
-        if [ -n "${CI:-}" ]; then
-                echo "FAIL: prerequisite missing under CI: $*" >&2
-                exit 1
-        fi
-        echo "SKIP: $*" >&2
-        exit 77
-}
-dockerd_check || skip_or_fail "dockerd, busybox-static or root missing"
-for tool in jq python3; do
-        command -v $tool >/dev/null || skip_or_fail "$tool missing (apt-get install jq python3)"
-done
-
-GOVERNOR=${GOVERNOR:?path of sutazai-governor}
-GOVCTL=${GOVCTL:-$(dirname "$GOVERNOR")/sutazai-govctl}
-[ -x "$GOVCTL" ] || {
-        echo "FAIL: no sutazai-govctl at $GOVCTL" >&2
-        exit 1
-}
+# shellcheck source=tests/lib/governor.sh
+. "$here/../lib/governor.sh"
+gov_init gov-dg dockerd jq python3
 
 MiB=$((1024 * 1024))
-# Short: containerd's socket path under the exec root must fit in sun_path.
-T=$(mktemp -d /tmp/gov-dg.XXXXXX)
-D="$T/d"
-LOG="$T/gov.log"
-CTL="$T/control.sock"
-gov_pid=""
-
-cleanup() {
-        local rc=$?
-        set +e
-        if [ -n "$gov_pid" ]; then
-                kill -KILL "$gov_pid" 2>/dev/null
-                wait "$gov_pid" 2>/dev/null
-        fi
-        if [ "$rc" -ne 0 ] && [ -f "$D/log" ]; then
-                echo "--- dockerd log (tail) ---" >&2
-                tail -n 15 "$D/log" >&2
-        fi
-        dockerd_clean "$D" >/dev/null 2>&1
-        rm -rf "$T"
-        exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-failures=0
-fail() {
-        echo "FAIL: $*" >&2
-        failures=$((failures + 1))
-}
-die() {
-        echo "FAIL: $*" >&2
-        if [ -f "$LOG" ]; then
-                echo "--- governor log (tail) ---" >&2
-                tail -n 40 "$LOG" | cut -c1-300 >&2
-        fi
-        exit 1
-}
-dk() { dockerd_cli "$D" "$@"; }
-ctl() { "$GOVCTL" --socket "$CTL" "$@"; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-start_governor() { # CONFIG STATE_DIR (env GOV_DEBUG=1: debug log)
-        : >"$LOG"
-        env SUTAZAI_GOVERNOR_LOG_TARGET=console ${GOV_DEBUG:+SUTAZAI_GOVERNOR_DEBUG=1} "$GOVERNOR" --config "$1" \
-                --docker-socket "$D/docker.sock" --control-socket "$CTL" \
-                --state-dir "$2" >>"$LOG" 2>&1 &
-        gov_pid=$!
-        for _ in $(seq 100); do
-                [ -S "$CTL" ] && ctl status >/dev/null 2>&1 && return 0
-                kill -0 "$gov_pid" 2>/dev/null || die "governor died at start-up"
-                sleep 0.1
-        done
-        die "governor's control socket never answered"
-}
-stop_governor() {
-        local rc=0
-        kill -TERM "$gov_pid"
-        wait "$gov_pid" || rc=$?
-        gov_pid=""
-        [ "$rc" = 0 ] || fail "governor exited $rc on SIGTERM"
-        # a sanitizer build may report without failing the exit status
-        grep -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$LOG" &&
-                fail "sanitizer report in the governor's log"
-}
 # Lines of the governor's log matching PATTERN (grep -E).
 log_count() { grep -Ec -- "$1" "$LOG"; }
 wait_log_count() { # PATTERN MIN_COUNT SECONDS
@@ -192,7 +109,8 @@ wait_history() { # KIND TARGET SECONDS
         return 1
 }
 
-mkdir -p "$D" "$T/state" "$T/state5"
+gov_dockerd_init
+mkdir -p "$T/state" "$T/state5"
 chmod 0700 "$T/state" "$T/state5"
 
 # Far above this host's use: phases 1-4, 6-8 govern limits only.

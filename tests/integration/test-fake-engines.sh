@@ -30,7 +30,6 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=tests/lib/fake_engine.sh
 . "$here/../lib/fake_engine.sh"
-FE_CLEANUP='mountpoint -q "$T/fs" && umount "$T/fs"'
 
 MiB=$((1024 * 1024))
 mkdir -p "$T/fs"

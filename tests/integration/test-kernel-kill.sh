@@ -20,110 +20,18 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=tests/lib/dockerd.sh
-. "$here/../lib/dockerd.sh" # (sets -e -u)
-set +e
-
-skip_or_fail() {
-        if [ -n "${CI:-}" ]; then
-                echo "FAIL: prerequisite missing under CI: $*" >&2
-                exit 1
-        fi
-        echo "SKIP: $*" >&2
-        exit 77
-}
-dockerd_check || skip_or_fail "dockerd, busybox-static or root missing"
-command -v jq >/dev/null || skip_or_fail "jq missing (apt-get install jq)"
+# shellcheck source=tests/lib/governor.sh
+. "$here/../lib/governor.sh"
+gov_init gov-kk dockerd jq
 [ -e /sys/fs/cgroup/unified/cgroup.procs ] || [ -e /sys/fs/cgroup/cgroup.procs ] ||
         skip_or_fail "no cgroup2 tree"
 
-GOVERNOR=${GOVERNOR:?path of sutazai-governor}
-GOVCTL=${GOVCTL:-$(dirname "$GOVERNOR")/sutazai-govctl}
-
-T=$(mktemp -d /tmp/gov-kk.XXXXXX)
-D="$T/d"
-LOG="$T/gov.log"
-CTL="$T/control.sock"
-gov_pid=""
-failures=0
-
-cleanup() {
-        local rc=$?
-        set +e
-        [ -f "$D/pid" ] && kill -CONT "$(cat "$D/pid")" 2>/dev/null
-        if [ -n "$gov_pid" ]; then
-                kill -KILL "$gov_pid" 2>/dev/null
-                wait "$gov_pid" 2>/dev/null
-        fi
-        if [ "$rc" -ne 0 ] && [ -f "$LOG" ]; then
-                echo "--- governor log (tail) ---" >&2
-                tail -n 40 "$LOG" | cut -c1-300 >&2
-        fi
-        dockerd_clean "$D" >/dev/null 2>&1
-        rm -rf "$T"
-        exit "$rc"
-}
-trap cleanup EXIT
-
-fail() {
-        echo "FAIL: $*" >&2
-        failures=$((failures + 1))
-}
-die() {
-        fail "$*"
-        exit 1
-}
-dk() { dockerd_cli "$D" "$@"; }
-ctl() { "$GOVCTL" --socket "$CTL" "$@"; }
 running() { dk inspect -f '{{.State.Running}}' "$1" 2>/dev/null; }
 restarts() { dk inspect -f '{{.RestartCount}}' "$1" 2>/dev/null; }
-# The container's cgroup2 directory (cgroupfs driver; hybrid: the unified tree).
-cgroup_dir() {
-        local id
-        id=$(dk inspect -f '{{.Id}}' "$1") || return 1
-        if [ -d /sys/fs/cgroup/unified/docker/"$id" ]; then
-                echo /sys/fs/cgroup/unified/docker/"$id"
-        else
-                echo /sys/fs/cgroup/docker/"$id"
-        fi
-}
 cgroup_empty() { # DIR: no process left (or the directory is gone)
         [ ! -e "$1/cgroup.procs" ] || [ -z "$(cat "$1/cgroup.procs" 2>/dev/null)" ]
 }
 
-start_governor() { # CONFIG STATE_DIR
-        : >"$LOG"
-        env SUTAZAI_GOVERNOR_LOG_TARGET=console "$GOVERNOR" --config "$1" \
-                --docker-socket "$D/docker.sock" --control-socket "$CTL" \
-                --state-dir "$2" >>"$LOG" 2>&1 &
-        gov_pid=$!
-        for _ in $(seq 100); do
-                [ -S "$CTL" ] && ctl status >/dev/null 2>&1 && return 0
-                kill -0 "$gov_pid" 2>/dev/null || die "governor died at start-up"
-                sleep 0.1
-        done
-        die "governor's control socket never answered"
-}
-stop_governor() {
-        kill -TERM "$gov_pid"
-        wait "$gov_pid" || fail "governor exited $? on SIGTERM"
-        gov_pid=""
-        grep -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$LOG" &&
-                fail "sanitizer report in the governor's log"
-}
-wait_connected_with() { # NAME...: connected and every NAME in status
-        for _ in $(seq 150); do
-                local ok=1
-                for n in "$@"; do
-                        ctl --json status 2>/dev/null |
-                                jq -e --arg n "$n" 'any(.containers[]; .name == $n)' >/dev/null ||
-                                ok=0
-                done
-                [ "$ok" = 1 ] && grep -q "Docker Engine connected" "$LOG" && return 0
-                sleep 0.1
-        done
-        die "the governor never saw $*"
-}
 history_result() { # KIND TARGET: the result of the newest such entry
         ctl --json history -n 0 | jq -r --arg k "$1" --arg t "$2" \
                 '[.[] | select(.kind == $k and .target == $t)] | last | .result // "none"'
@@ -135,9 +43,9 @@ run() { # NAME [docker run options]
                 die "docker run $name"
 }
 
-mkdir -p "$D" "$T/s1" "$T/s2" "$T/s3"
+mkdir -p "$T/s1" "$T/s2" "$T/s3"
 chmod 0700 "$T/s1" "$T/s2" "$T/s3"
-dockerd_start "$D" || die "dockerd did not start"
+gov_dockerd_start
 
 conf() { # FILE CRITICAL EMERGENCY
         cat >"$1" <<CONF
@@ -223,7 +131,8 @@ dk rm -f $(dk ps -aq --filter name=kk-v-) >/dev/null
 
 echo "# 2. dockerd frozen: the kill does not wait for it"
 run kk-v-frozen --restart always
-dir=$(cgroup_dir kk-v-frozen)
+dir=$(container_cgroup2 kk-v-frozen)
+[ -d "$dir" ] || die "kk-v-frozen has no cgroup2 directory $dir"
 cp "$T/calm.conf" "$T/s2.conf"
 start_governor "$T/s2.conf" "$T/s2"
 wait_connected_with kk-v-frozen kk-db
@@ -252,7 +161,8 @@ dk rm -f kk-v-frozen >/dev/null
 
 echo "# 3. a stop Docker cannot confirm escalates to cgroup.kill"
 run kk-v-stop --restart always
-dir=$(cgroup_dir kk-v-stop)
+dir=$(container_cgroup2 kk-v-stop)
+[ -d "$dir" ] || die "kk-v-stop has no cgroup2 directory $dir"
 cp "$T/calm.conf" "$T/s3.conf"
 start_governor "$T/s3.conf" "$T/s3"
 wait_connected_with kk-v-stop kk-db

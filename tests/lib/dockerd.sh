@@ -12,6 +12,9 @@
 #   dockerd.sh clean DIR   stop, remove every container, unmount, delete DIR
 #
 # Source it for the functions of the same names (dockerd_start DIR ...).
+# DOCKERD_CGROUP_PARENT (optional, a name unique to the test): the containers'
+# cgroups go under it instead of Docker's "docker", which every dockerd on
+# the host shares; clean removes it.
 # dockerd_check returns 77 (skip; the command form exits 77) when dockerd,
 # busybox-static or root is missing, saying why.
 set -eu
@@ -58,11 +61,16 @@ dockerd_start() {
         fi
         dockerd_forget_dead_containerd "$d"
         rm -f "$d/docker.sock" "$d/pid"
+        set --
+        if [ -n "${DOCKERD_CGROUP_PARENT:-}" ]; then
+                echo "$DOCKERD_CGROUP_PARENT" >"$d/cgroup-parent"
+                set -- --cgroup-parent "/$DOCKERD_CGROUP_PARENT"
+        fi
         # setsid: dockerd must not get the test's terminal signals; its own
         # process group lets stop/kill reach only it.
         setsid "$DOCKERD" --data-root "$d/root" --exec-root "$d/exec" -H "unix://$d/docker.sock" \
                 --pidfile "$d/pid" --iptables=false --ip-masq=false --bridge=none \
-                --storage-driver=vfs --log-level=warn >>"$d/log" 2>&1 </dev/null &
+                --storage-driver=vfs --log-level=warn "$@" >>"$d/log" 2>&1 </dev/null &
         i=0
         while ! dockerd_cli "$d" version >/dev/null 2>&1; do
                 i=$((i + 1))
@@ -174,13 +182,24 @@ dockerd_clean() {
                         ;;
                 esac
         done
+        parent=docker
+        [ -f "$d/cgroup-parent" ] && parent=$(cat "$d/cgroup-parent")
         for task in "$d"/exec/containerd/daemon/io.containerd.runtime.v2.task/moby/*; do
                 [ -d "$task" ] || continue
                 id=${task##*/}
-                for cg in /sys/fs/cgroup/*/docker/"$id" /sys/fs/cgroup/docker/"$id"; do
+                for cg in /sys/fs/cgroup/*/"$parent/$id" /sys/fs/cgroup/"$parent/$id"; do
                         if [ -d "$cg" ]; then rmdir "$cg" 2>/dev/null || true; fi
                 done
         done
+        # the test's own cgroup parent goes too (Docker's shared one stays)
+        if [ "$parent" != docker ]; then
+                for cg in /sys/fs/cgroup/*/"$parent"/* /sys/fs/cgroup/"$parent"/*; do
+                        if [ -d "$cg" ]; then rmdir "$cg" 2>/dev/null || true; fi
+                done
+                for cg in /sys/fs/cgroup/*/"$parent" /sys/fs/cgroup/"$parent"; do
+                        if [ -d "$cg" ]; then rmdir "$cg" 2>/dev/null || true; fi
+                done
+        fi
         # (callers may run under set -e -o pipefail: no match must not abort)
         { grep " $d/" /proc/self/mounts || true; } | awk '{print $2}' | sort -r |
                 while read -r m; do
