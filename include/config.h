@@ -1,25 +1,20 @@
-/* config — the governor's configuration: INI (inih) parsed into typed,
- * validated values.
+/* config — the governor's configuration: typed, validated values, and the
+ * one place that creates and frees them (config_new_default, config_free).
  *
- * Sources: one main file, then every "*.conf" in the drop-in directory
- * (FILE.d/ beside it) in lexical (strcmp) order; names starting with '.' and
- * names not ending in ".conf" are ignored. Later files override single keys
- * of sections of the same name, and add sections (a new rule goes after all
- * earlier rules; a merged rule keeps its place). "match" and "keep_image"
- * lines accumulate within one file (several = any); the first such line of a
- * section in a later file replaces the list the earlier files built.
+ * Everything else reads these structs; nothing but the configuration modules
+ * writes them. Each job stands in a module of its own, with its contract in
+ * its header (included here, so a caller needs only config.h):
+ *   config-load.h      the main file and its drop-ins, then validation (I/O)
+ *   config-ini.h       one file's text parsed and merged, FILE:LINE errors (pure)
+ *   config-validate.h  checks across keys, sections and this host's memory
+ *   config-dump.h      the effective configuration written back as INI
+ *   config-match.h     which rule governs a container or a cgroup
+ *   config-lint.h      warnings about a config that loads but may mislead
+ * and, internal to those modules: config-schema.h (every section and key),
+ * config-value.h (one value parsed into its field), config-section.h (a
+ * section's defaults and lifecycle).
  *
- * Syntax: inih, one "key = value" per line (':' works as '=' too); leading
- * blanks are ignored (no continuation lines); '#' or ';' at the start of a
- * line, or after a blank, starts a comment, so a value can not begin with
- * either; lines of more than 199 characters are refused.
- *
- * Errors are reported as "FILE:LINE: message" into the caller's buffer; on any
- * error nothing is returned (the caller keeps its old config). Unknown
- * sections, unknown keys, duplicate keys within one file, malformed or
- * out-of-range values are all errors.
- *
- * config_parse_string() is pure (fuzzable); config_load() reads files. */
+ * On any error nothing is returned: the caller keeps its old config. */
 #pragma once
 
 #include <stdbool.h>
@@ -28,6 +23,7 @@
 #include <stdio.h>
 
 #include "config-dump.h"
+#include "config-ini.h"
 #include "config-load.h"
 #include "config-match.h"
 #include "config-validate.h"
@@ -168,11 +164,3 @@ struct config {
 struct config *config_new_default(void);
 void config_free(struct config *c);
 
-/* Parse one file's text into c (which holds defaults or earlier files).
- * file_name is used in messages only. Returns 0, or -EINVAL with
- * "FILE:LINE: message" in err (the first error only). -ENOMEM is fatal.
- * On error c may hold part of the file: it stays valid to free, but must not
- * be used (config_load never hands out such a config). Does not run
- * config_validate (a later drop-in may complete a section). */
-int config_parse_string(struct config *c, const char *file_name, const char *text, char *err,
-                        size_t err_size);

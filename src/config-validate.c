@@ -74,7 +74,8 @@ static int validate_tiers(const struct config *c, const char *section,
                                       section, units_format_percent(hysteresis, a, sizeof(a)),
                                       units_format_percent(marks[0], b, sizeof(b)));
         if (low && !(*low < marks[0]))
-                return validate_error(c, origin_latest(meta->keys[0], meta->keys[CONFIG_DISK_KEY_LOW]),
+                return validate_error(c,
+                                      origin_latest(meta->keys[0], meta->keys[CONFIG_DISK_KEY_LOW]),
                                       err, err_size, "[%s] low (%s) must be below warning (%s)",
                                       section, units_format_percent(*low, a, sizeof(a)),
                                       units_format_percent(marks[0], b, sizeof(b)));
@@ -98,12 +99,13 @@ static int validate_protection(const struct config *c, const struct rule *rule, 
                                       "[%s:%s] memory_min can not be max", word, rule->name);
         if (low->set && min->set && low->is_percent == min->is_percent &&
             (low->is_percent ? min->percent > low->percent : min->bytes > low->bytes))
-                return validate_error(
-                    c, origin_latest(rule->meta.keys[CONFIG_RULE_KEY_MEMORY_LOW],
-                                     rule->meta.keys[CONFIG_RULE_KEY_MEMORY_MIN]),
-                    err, err_size, "[%s:%s] memory_min (%s) is above memory_low (%s)", word,
-                    rule->name, units_format_size(min, a, sizeof(a)),
-                    units_format_size(low, b, sizeof(b)));
+                return validate_error(c,
+                                      origin_latest(rule->meta.keys[CONFIG_RULE_KEY_MEMORY_LOW],
+                                                    rule->meta.keys[CONFIG_RULE_KEY_MEMORY_MIN]),
+                                      err, err_size,
+                                      "[%s:%s] memory_min (%s) is above memory_low (%s)", word,
+                                      rule->name, units_format_size(min, a, sizeof(a)),
+                                      units_format_size(low, b, sizeof(b)));
         return 0;
 }
 
@@ -143,8 +145,9 @@ int config_validate_host(const struct config *c, uint64_t mem_total_bytes, char 
                 if (rule->memory_low.set && rule->memory_min.set && resolved[1] > resolved[0]) {
                         char a[UNITS_FORMAT_MAX], b[UNITS_FORMAT_MAX];
                         return validate_error(
-                            c, origin_latest(rule->meta.keys[CONFIG_RULE_KEY_MEMORY_LOW],
-                                             rule->meta.keys[CONFIG_RULE_KEY_MEMORY_MIN]),
+                            c,
+                            origin_latest(rule->meta.keys[CONFIG_RULE_KEY_MEMORY_LOW],
+                                          rule->meta.keys[CONFIG_RULE_KEY_MEMORY_MIN]),
                             err, err_size,
                             "[%s:%s] memory_min (%s) is above memory_low (%s) on this host", word,
                             rule->name, units_format_size(&rule->memory_min, a, sizeof(a)),
@@ -212,12 +215,12 @@ int config_validate(const struct config *c, char *err, size_t err_size)
                 if (r < 0)
                         return r;
                 if (rule->protect && rule->sacrificial)
-                        return validate_error(c,
-                                              origin_latest(rule->meta.keys[CONFIG_RULE_KEY_PROTECT],
-                                                            rule->meta.keys[CONFIG_RULE_KEY_SACRIFICIAL]),
-                                              err, err_size,
-                                              "[%s:%s] can not be both protect and sacrificial",
-                                              word, rule->name);
+                        return validate_error(
+                            c,
+                            origin_latest(rule->meta.keys[CONFIG_RULE_KEY_PROTECT],
+                                          rule->meta.keys[CONFIG_RULE_KEY_SACRIFICIAL]),
+                            err, err_size, "[%s:%s] can not be both protect and sacrificial", word,
+                            rule->name);
         }
         return 0;
 }
