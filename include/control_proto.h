@@ -1,5 +1,8 @@
-/* control_proto — the control socket's wire format, pure (cJSON, no I/O
- * beyond writing rendered text to a FILE*).
+/* control_proto — the control socket's wire format, pure (cJSON, no I/O):
+ * verbs, requests parsed and validated from a buffer and formatted back,
+ * and the response envelope. The results' JSON is built by control_status
+ * (status) and the server's verbs (include/control_verbs.h); sutazai-govctl
+ * shows it to people with control_render.
  *
  * Framing: the client connects to the SOCK_STREAM unix socket, writes ONE
  * request — a JSON object on one line ending in '\n' (or ended by shutting
@@ -25,7 +28,7 @@
  *
  * Responses: {"ok":true,"result":RESULT} or {"ok":false,"error":"message"}.
  * RESULT is exactly what `sutazai-govctl --json VERB` prints:
- *   status    object (see control_status_json below)
+ *   status    object (control_status.h)
  *   history   array of {"time":UNIX_SECONDS,"kind","target","reason",
  *             "bytes"(only when bytes were set or freed),"dry_run"}
  *   set-limit {"name","memory_max"(null = max),"expires"(Unix s or null)}
@@ -47,13 +50,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include <cjson/cJSON.h>
 
-#include "policy.h"
-#include "snapshot.h"
-#include "tier.h"
+#include "snapshot.h" /* GROUP_NAME_MAX */
 #include "util.h"
 
 #define CONTROL_REQUEST_MAX    (64U * 1024U) /* bytes, including the '\n' */
@@ -115,81 +115,3 @@ char *control_response_error(const char *fmt, ...) __attribute__((format(printf,
  * err), -EINVAL on a malformed response. */
 int control_response_parse(const char *buf, size_t len, cJSON **ret_result, char *err,
                            size_t err_size);
-
-/* ---- status: daemon state → JSON (pure) ---- */
-
-/* What a hybrid cgroup host cannot do, for start-up and status alike: the v1
- * memory controller has neither memory.high nor memory.reclaim, so the
- * warning tier has no action and critical only stops sacrificial containers. */
-#define CONTROL_HYBRID_UNAVAILABLE_ACTIONS {"memory.high", "reclaim", "throttle"}
-#define CONTROL_HYBRID_UNAVAILABLE_REASON \
-        "hybrid cgroups: the v1 memory controller has no memory.high or memory.reclaim"
-
-
-struct control_disk_view {
-        const char *path;
-        enum tier tier;
-        double used_percent; /* < 0: unknown */
-        uint64_t size_bytes;
-        uint64_t avail_bytes;
-};
-
-struct control_status_input {
-        const char *version;
-        const struct config *config; /* for rule names, priority, protect; may be NULL */
-        const struct snapshot *snapshot;
-        enum tier memory_tier;
-        const struct control_disk_view *disks;
-        size_t n_disks;
-        const struct override *overrides;
-        size_t n_overrides;
-        bool dry_run;
-        bool paused;
-        usec_t paused_until_realtime_usec; /* 0 = until resumed */
-        bool docker_configured;
-        bool docker_connected;
-        const char *docker_version;     /* the Engine's ("29.1.0"); NULL = not known yet */
-        const char *docker_api_version; /* negotiated ("1.52"); NULL = none yet */
-        /* actions this host cannot take ("memory.high", "reclaim", "throttle" on
-         * hybrid cgroups) and why; none when n_unavailable_actions is 0 */
-        const char *const *unavailable_actions;
-        size_t n_unavailable_actions;
-        const char *unavailable_reason;
-};
-
-/* Fields:
- *   version, dry_run, paused, paused_until (Unix s | null),
- *   tiers {memory, disk {PATH: tier}},
- *   host {memory_total, memory_available, memory_used_percent, swap_total,
- *         swap_free, psi {memory, io} | null},
- *   docker {configured, connected, version, api_version} (the last two
- *          strings, or null before the Engine first answered),
- *   disks [{path, tier, used_percent, size, available}],
- *   containers [{name, id, kind ("container"|"cgroup"), cgroup, rule,
- *                managed, running, memory_current, memory_max, memory_high,
- *                priority, protected, override, psi}] — managed groups first
- *                (priority ascending, usage descending), then unmanaged ones
- *                (rule, priority and protected null),
- *   overrides [{name, memory_max, expires}],
- *   unavailable_actions [strings], unavailable_reason (string | null)
- * where psi is {some {avg10, avg60, avg300}, full {...}} or null and sizes
- * are bytes or null (unlimited / unknown). NULL on -ENOMEM. */
-cJSON *control_status_json(const struct control_status_input *in);
-
-/* Bytes as the protocol writes them: a number, or null for unlimited. */
-cJSON *control_json_bytes(uint64_t bytes);
-
-/* One override as in "overrides": {"name","memory_max","expires"}. */
-cJSON *control_override_json(const struct override *o);
-
-/* ---- rendering for people (sutazai-govctl without --json) ---- */
-
-struct control_render_options {
-        bool colour;         /* ANSI colour for tiers and states */
-        usec_t now_realtime; /* to show "in 59m" for expiries; 0 = absolute only */
-};
-
-/* Render a result for people. 0, or -EINVAL when the result does not have
- * the shape the verb promises. */
-int control_render(enum control_verb verb, const cJSON *result,
-                   const struct control_render_options *opts, FILE *f);

@@ -19,6 +19,7 @@
 
 #include "control_explain.h"
 #include "control_proto.h"
+#include "control_status.h"
 #include "disks.h"
 #include "history.h"
 #include "log.h"

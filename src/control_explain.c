@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "control_proto.h"
+#include "control_status.h"
 
 static cJSON *seconds_or_null(usec_t usec)
 {

@@ -20,7 +20,7 @@
 #include "actuator.h"
 #include "config-lint.h"
 #include "control.h"
-#include "control_proto.h"
+#include "control_status.h"
 #include "disks.h"
 #include "docker.h"
 #include "history.h"

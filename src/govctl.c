@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "control_proto.h"
+#include "control_render.h"
 #include "units.h"
 #include "util.h"
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "control_proto.h"
+#include "control_render.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,6 +6,7 @@
 
 #include "control_explain.h"
 #include "control_proto.h"
+#include "control_render.h"
 #include "test.h"
 
 #define S   USEC_PER_SEC

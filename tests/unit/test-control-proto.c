@@ -7,6 +7,8 @@
 
 #include "config.h"
 #include "control_proto.h"
+#include "control_render.h"
+#include "control_status.h"
 #include "test.h"
 
 static const char *golden_dir = "tests/fixtures/govctl";
