@@ -6,55 +6,26 @@
 #   mkbase.sh [CACHE_DIR]     prints the base root directory on stdout
 #
 # CACHE_DIR defaults to $HOST_VM_CACHE or /var/cache/sutazai-governor/host-vm.
-# The base lives in CACHE_DIR/<sha256 of packages.txt + this script>/root and
-# is reused while both are unchanged, so reruns (and fresh clones in CI on
-# the same machine) skip the minutes debootstrap takes. Concurrent callers
-# wait on a lock instead of building twice. Needs root and debootstrap.
+# The base lives in CACHE_DIR/<sha256 of packages.txt, this script and
+# tests/lib/debmirror.sh>/root and is reused while they are unchanged, so
+# reruns (and fresh clones in CI on the same machine) skip the minutes
+# debootstrap takes. Concurrent callers wait on a lock instead of building
+# twice. Needs root and debootstrap.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/debmirror.sh
+. "$here/../lib/debmirror.sh"
 cache=${1:-${HOST_VM_CACHE:-/var/cache/sutazai-governor/host-vm}}
-suite=bookworm
 
-die() { echo "mkbase: $*" >&2; exit 1; }
+die() { debmirror_die "$*"; }
 log() { echo "mkbase: $*" >&2; }
 
-key=$(cat "$here/packages.txt" "$0" | sha256sum | cut -c1-16)
+key=$(cat "$here/packages.txt" "$0" "$DEBMIRROR_SH" | sha256sum | cut -c1-16)
 dir=$cache/$key
-if [ -f "$dir/done" ]; then
-        echo "$dir/root"
-        exit 0
-fi
-[ "$(id -u)" = 0 ] || die "needs root (debootstrap, chroot)"
-command -v debootstrap >/dev/null || die "debootstrap missing (apt-get install debootstrap)"
-
-# The first Debian (not -security) URI of this machine's apt sources.
-mirror() {
-        local m=
-        m=$(grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null |
-                awk '{for (i = 2; i <= NF; i++) print $i}' | grep -v security | head -n 1 || true)
-        [ -n "$m" ] || m=$(grep -hE '^deb ' /etc/apt/sources.list 2>/dev/null |
-                sed -E 's/^deb (\[[^]]*\] )?//' | awk '{print $1}' | grep -v security | head -n 1 || true)
-        echo "$m"
-}
-
-mkdir -p "$cache"
-exec 9>"$cache/lock"
-flock 9
-if [ -f "$dir/done" ]; then # built by whoever held the lock
-        echo "$dir/root"
-        exit 0
-fi
-
-url=$(mirror)
-[ -n "$url" ] || die "no Debian mirror in /etc/apt/sources.list.d/*.sources or /etc/apt/sources.list"
-pkgs=$(grep -v '^#' "$here/packages.txt" | grep -v '^[[:space:]]*$' | paste -sd, -)
-rm -rf "$dir"
-mkdir -p "$dir"
 root=$dir/root
-log "debootstrap $suite from $url into $root (once per machine; a few minutes)"
-debootstrap --variant=minbase --include="$pkgs" "$suite" "$root" "$url" >"$dir/debootstrap.log" 2>&1 ||
-        { tail -n 30 "$dir/debootstrap.log" >&2; die "debootstrap failed (log: $dir/debootstrap.log)"; }
+debmirror_begin mkbase "$cache" lock "$dir"
+debmirror_bootstrap "$dir" "$(grep -v '^#' "$here/packages.txt" | grep -v '^[[:space:]]*$' | paste -sd, -)"
 
 in_root() { chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
 mount -t proc proc "$root/proc"
@@ -81,10 +52,9 @@ for u in apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer 
          systemd-networkd-wait-online.service; do
         in_root systemctl mask "$u" >/dev/null 2>&1 || true
 done
-# Docker's images and the guest's writes live on the image, not in RAM.
-rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/*
 ls "$root"/boot/vmlinuz-* >/dev/null 2>&1 || die "no kernel in $root/boot"
 ls "$root"/boot/initrd.img-* >/dev/null 2>&1 || die "no initrd in $root/boot"
-touch "$dir/done"
 log "base ready: $root"
-echo "$root"
+# Docker's images and the guest's writes live on the image, not in RAM:
+# the apt caches go.
+debmirror_done "$dir"
