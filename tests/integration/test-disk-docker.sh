@@ -15,42 +15,17 @@
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
-. "$here/../lib/dockerd.sh"
-dockerd_check # exits 77 without root / dockerd / busybox-static
-
-GOVERNOR=${GOVERNOR:?path of sutazai-governor}
-GOVCTL=${GOVCTL:-$(dirname "$GOVERNOR")/sutazai-govctl}
+# shellcheck source=tests/lib/governor.sh
+. "$here/../lib/governor.sh"
+gov_init test-disk-docker dockerd
+set -e # (as before the library: a failing step stops the test)
 BUSYBOX=${BUSYBOX:-/bin/busybox}
-T=$(mktemp -d /tmp/test-disk-docker.XXXXXX)
-D="$T/fs/d"
-gov_pid=""
 
-cleanup() {
-        [ -n "$gov_pid" ] && kill -9 "$gov_pid" 2>/dev/null
-        dockerd_clean "$D" >/dev/null 2>&1
-        grep " $T/" /proc/self/mounts | awk '{print $2}' | sort -r | while read -r m; do
-                umount "$m" 2>/dev/null || umount -l "$m"
-        done
-        rm -rf "$T"
-}
-trap cleanup EXIT
-
-failures=0
-fail() {
-        echo "FAIL: $*" >&2
-        failures=$((failures + 1))
-}
-die() {
-        echo "FAIL: $*" >&2
-        [ -f "$T/gov.log" ] && cut -c1-300 "$T/gov.log" >&2
-        exit 1
-}
-dk() { dockerd_cli "$D" "$@"; }
 image_exists() { dk image inspect "$1" >/dev/null 2>&1; }
 
 mkdir -p "$T/fs" "$T/state"
 mount -t tmpfs -o size=100m tmpfs "$T/fs" || die "cannot mount tmpfs"
-dockerd_start "$D" || die "dockerd did not start"
+gov_dockerd_start "$T/fs/d"
 
 # An image per name: busybox (so containers can run) plus a payload that
 # makes the id unique and the size chosen. Created times one second apart.
@@ -124,24 +99,14 @@ vacuum_size = 500M
 vacuum_time = 14d
 CONF
 
-start_governor() { # extra args
-        SECRET_TEST_VARIABLE=leak SUTAZAI_GOVERNOR_LOG_FIELDS=1 "$GOVERNOR" --config "$T/governor.conf" "$@" >>"$T/gov.log" 2>&1 &
-        gov_pid=$!
-        for _ in $(seq 300); do
-                grep -q "Docker Engine connected" "$T/gov.log" 2>/dev/null && return 0
-                kill -0 "$gov_pid" 2>/dev/null || die "governor died"
-                sleep 0.1
-        done
-        die "governor never connected to dockerd"
-}
-stop_governor() {
-        kill -TERM "$gov_pid"
-        wait "$gov_pid" || fail "governor exit status $? on SIGTERM"
-        gov_pid=""
+start_governor_connected() { # [ARGS...]: until it is connected to dockerd
+        SECRET_TEST_VARIABLE=leak SUTAZAI_GOVERNOR_LOG_FIELDS=1 \
+                start_governor "$T/governor.conf" "$T/state" "$@"
+        wait_connected_with
 }
 wait_for_log() { # PATTERN SECONDS
         for _ in $(seq $(($2 * 10))); do
-                grep -q -- "$1" "$T/gov.log" && return 0
+                grep -q -- "$1" "$LOG" && return 0
                 kill -0 "$gov_pid" 2>/dev/null || die "governor died"
                 sleep 0.1
         done
@@ -149,7 +114,7 @@ wait_for_log() { # PATTERN SECONDS
 }
 wait_for_log_after() { # FIRST_PATTERN PATTERN SECONDS: PATTERN on a line after FIRST
         for _ in $(seq $(($3 * 10))); do
-                sed -n "\\|$1|,\$p" "$T/gov.log" | grep -q -- "$2" && return 0
+                sed -n "\\|$1|,\$p" "$LOG" | grep -q -- "$2" && return 0
                 sleep 0.1
         done
         die "no \"$2\" after \"$1\" in the log within $3 s"
@@ -167,26 +132,26 @@ usage_percent() {
 }
 
 # --- dry-run: learn a use of img-c, plan everything, delete nothing
-start_governor --dry-run
+start_governor_connected --dry-run
 dk run --rm --network none img-c:1 true || die "run img-c"
 sleep 0.5
 fill_to 66
 wait_for_log "would remove image sha256:" 60
 wait_for_log_after "would remove image sha256:" "cleanup $T/fs (dry-run) done" 30
-grep "would remove" "$T/gov.log"
+grep "would remove" "$LOG"
 image_exists img-a:1 || fail "dry-run removed img-a"
 dk inspect stopped >/dev/null 2>&1 || fail "dry-run removed the stopped container"
 image_exists "$dangling_id" || fail "dry-run removed the dangling image"
 [ -e "$T/fs/logs/old.log" ] || fail "dry-run removed a log"
 [ -e "$T/journalctl.args" ] && fail "dry-run ran journalctl"
 # per-file lines are debug detail (issue 13): the section's summary says it
-grep -q "cleanup prune-logs (dry-run): 1 file(s) would be removed in $T/fs/logs" "$T/gov.log" ||
+grep -q "cleanup prune-logs (dry-run): 1 file(s) would be removed in $T/fs/logs" "$LOG" ||
         fail "dry-run did not plan the old log"
-grep -q "would remove container stopped" "$T/gov.log" || fail "dry-run did not plan the stopped container"
-first_evict=$(grep -m1 "would remove image sha256:.* .*least recently used" "$T/gov.log")
+grep -q "would remove container stopped" "$LOG" || fail "dry-run did not plan the stopped container"
+first_evict=$(grep -m1 "would remove image sha256:.* .*least recently used" "$LOG")
 echo "$first_evict" | grep -q "img-a:1" || fail "LRU plan should start with img-a: $first_evict"
 # the operator's view: sutazai-govctl cleanup --dry-run lists, deletes nothing
-out=$("$GOVCTL" --socket "$T/control.sock" --json cleanup --dry-run) || fail "govctl cleanup --dry-run failed: $out"
+out=$(ctl --json cleanup --dry-run) || fail "govctl cleanup --dry-run failed: $out"
 echo "$out" | head -c 3000
 echo
 for want in '"dry_run":[[:space:]]*true' "$T/fs/logs/old.log" '"target":[[:space:]]*"stopped ' 'img-a:1'; do
@@ -200,13 +165,12 @@ grep -q "$(dk image inspect -f '{{.Id}}' img-c:1)" "$T/state/images.json" ||
         fail "img-c's use not persisted in images.json"
 
 # --- for real
-: >"$T/gov.log"
-start_governor
+start_governor_connected
 # At start-up Docker may not be connected yet: that run prunes logs only, and
 # the Docker stages follow once it connects. Wait for the run that evicted.
 wait_for_log "removed image sha256:.* img-a:1" 90
 wait_for_log_after "removed image sha256:.* img-a:1" "cleanup $T/fs done" 30
-cat "$T/gov.log"
+cat "$LOG"
 
 [ -e "$T/fs/logs/old.log" ] && fail "old log kept"
 [ -e "$T/fs/logs/fresh.log" ] || fail "fresh log removed"
@@ -225,23 +189,23 @@ image_exists img-a:1 && fail "least recently used image img-a not evicted"
 image_exists img-c:1 || fail "img-c (used recently) evicted: LRU ignored last use"
 image_exists img-b:1 || fail "img-b evicted although the disk was under low after img-a"
 [ "$(usage_percent)" -le 45 ] || fail "disk not under the low mark: $(usage_percent)%"
-grep -q "removed image sha256:.* img-a:1" "$T/gov.log" || fail "eviction not logged with the image"
-grep -q "GOVERNOR_ACTION=evict-image" "$T/gov.log" || fail "no structured evict-image entry"
-grep -q "GOVERNOR_ACTION=prune-containers" "$T/gov.log" || fail "no structured prune-containers entry"
+grep -q "removed image sha256:.* img-a:1" "$LOG" || fail "eviction not logged with the image"
+grep -q "GOVERNOR_ACTION=evict-image" "$LOG" || fail "no structured evict-image entry"
+grep -q "GOVERNOR_ACTION=prune-containers" "$LOG" || fail "no structured prune-containers entry"
 # history has the stages with their bytes
-hist=$("$GOVCTL" --socket "$T/control.sock" --json history) || fail "govctl history failed"
+hist=$(ctl --json history) || fail "govctl history failed"
 for kind in prune-logs vacuum-journal prune-containers prune-images evict-image; do
         echo "$hist" | grep -Eq "\"kind\":[[:space:]]*\"$kind\"" || fail "no $kind in the history"
 done
 # cleanup now, for real, answers with what it did (nothing old is left)
-out=$("$GOVCTL" --socket "$T/control.sock" --json cleanup) || fail "govctl cleanup failed: $out"
+out=$(ctl --json cleanup) || fail "govctl cleanup failed: $out"
 echo "$out" | grep -Eq '"dry_run":[[:space:]]*false' || fail "govctl cleanup answer: $out"
 dk inspect running >/dev/null 2>&1 || fail "govctl cleanup removed the running container"
 image_exists keep-me:1 || fail "govctl cleanup removed a keep_image image"
 stop_governor
 
 if [ "$failures" -ne 0 ]; then
-        cut -c1-300 "$T/gov.log" >&2
+        cut -c1-300 "$LOG" >&2
         echo "$failures failure(s)" >&2
         exit 1
 fi

@@ -12,32 +12,10 @@
 # env: GOVERNOR, GOVCTL. Needs root and jq; exits 77 without them (CI: fail).
 set -uo pipefail
 
-GOVERNOR=${GOVERNOR:?path of sutazai-governor}
-GOVCTL=${GOVCTL:-$(dirname "$GOVERNOR")/sutazai-govctl}
-skip_or_fail() {
-        if [ -n "${CI:-}" ]; then
-                echo "FAIL: prerequisite missing under CI: $*" >&2
-                exit 1
-        fi
-        echo "SKIP: $*" >&2
-        exit 77
-}
-[ "$(id -u)" = 0 ] || skip_or_fail "needs root"
-command -v jq >/dev/null || skip_or_fail "jq missing (apt-get install jq)"
-
-T=$(mktemp -d /tmp/gov-ls.XXXXXX)
-pid=""
-failures=0
-cleanup() {
-        [ -n "$pid" ] && kill -9 "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-        rm -rf "$T"
-}
-trap cleanup EXIT
-fail() {
-        echo "FAIL: $*" >&2
-        failures=$((failures + 1))
-}
-ctl() { "$GOVCTL" --socket "$T/control.sock" "$@"; }
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/lib/governor.sh
+. "$here/../lib/governor.sh"
+gov_init gov-ls jq
 
 mkdir -p "$T/logs" "$T/state"
 chmod 0700 "$T/state"
@@ -62,17 +40,7 @@ pattern = *.log
 max_age = 1d
 CONF
 
-SUTAZAI_GOVERNOR_LOG_TARGET=console "$GOVERNOR" --config "$T/governor.conf" \
-        --control-socket "$T/control.sock" --state-dir "$T/state" >"$T/gov.log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do
-        ctl status >/dev/null 2>&1 && break
-        sleep 0.1
-done
-ctl status >/dev/null 2>&1 || {
-        cat "$T/gov.log" >&2
-        exit 1
-}
+start_governor "$T/governor.conf" "$T/state"
 
 echo "# a dry-run reply is bounded and says what it left out"
 ctl --json cleanup --dry-run >"$T/dry.json" || fail "cleanup --dry-run failed"
@@ -87,18 +55,13 @@ echo "# the real cleanup, in slices"
 ctl cleanup >/dev/null || fail "cleanup failed"
 [ "$(find "$T/logs" -name 'old-*.log' | wc -l)" = 0 ] || fail "expired logs left"
 [ -e "$T/logs/new.log" ] || fail "the fresh log was deleted"
-n=$(grep -c "cleanup: removed file" "$T/gov.log")
+n=$(grep -c "cleanup: removed file" "$LOG")
 [ "$n" = 0 ] || fail "$n per-file lines above debug level"
-[ "$(grep -c "cleanup prune-logs: 1500 file(s) removed" "$T/gov.log")" = 1 ] ||
-        fail "no single summary for the [logs:] section: $(grep "cleanup prune-logs" "$T/gov.log")"
+[ "$(grep -c "cleanup prune-logs: 1500 file(s) removed" "$LOG")" = 1 ] ||
+        fail "no single summary for the [logs:] section: $(grep "cleanup prune-logs" "$LOG")"
 ctl --json history | jq -e 'any(.[]; .kind == "prune-logs" and .result == "done")' >/dev/null ||
         fail "no prune-logs entry done in the history"
 
-kill -TERM "$pid"
-wait "$pid" || fail "governor exit status $?"
-pid=""
-if [ "$failures" -ne 0 ]; then
-        tail -n 20 "$T/gov.log" >&2
-        exit 1
-fi
+stop_governor
+[ "$failures" -eq 0 ] || exit 1
 echo "PASS: log pruning in slices"

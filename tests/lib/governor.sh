@@ -10,8 +10,8 @@
 #           busybox-static (when "dockerd" is given) or a TOOL; sets T (a
 #           private dir /tmp/PREFIX.XXXXXX, removed on exit), LOG, CTL,
 #           GOVERNOR, GOVCTL, failures
-#   gov_dockerd_start (gov_dockerd_init: the same, dockerd not yet started)
-#           a private dockerd in D=$T/d, its containers under the cgroup
+#   gov_dockerd_start [DIR] (gov_dockerd_init: the same, dockerd not started)
+#           a private dockerd in D=$T/d (or DIR), its containers under the cgroup
 #           parent DOCKERD_CGROUP_PARENT (default: named after T) so that a
 #           [cgroup:] rule or a kill reaches the test's containers only
 #   start_governor CONFIG STATE_DIR [ARGS...]   (GOV_DEBUG=1: debug log)
@@ -116,14 +116,14 @@ die() {
 ctl() { "$GOVCTL" --socket "$CTL" "$@"; }
 dk() { dockerd_cli "$D" "$@"; }
 
-gov_dockerd_init() { # (dockerd started later with dockerd_start "$D")
-        D="$T/d"
+gov_dockerd_init() { # [DIR] (dockerd started later with dockerd_start "$D")
+        D=${1:-$T/d}
         DOCKERD_CGROUP_PARENT=${DOCKERD_CGROUP_PARENT:-sutazai-test-${T##*/}}
         GOV_DOCKER_SOCKET="$D/docker.sock"
         mkdir -p "$D"
 }
-gov_dockerd_start() {
-        gov_dockerd_init
+gov_dockerd_start() { # [DIR]
+        gov_dockerd_init "$@"
         dockerd_start "$D" || die "dockerd did not start"
 }
 
@@ -138,7 +138,7 @@ container_cgroup2() { # NAME
 
 # Until the governor is connected to Docker and shows every NAME in status.
 wait_connected_with() { # NAME...
-        for _ in $(seq 150); do
+        for _ in $(seq 300); do # a sanitizer build connects slowly
                 local ok=1
                 for n in "$@"; do
                         ctl --json status 2>/dev/null |
