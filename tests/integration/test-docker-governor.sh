@@ -51,13 +51,8 @@ wait_log_count() { # PATTERN MIN_COUNT SECONDS
 limits() { dk inspect -f '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}' "$1" 2>/dev/null; }
 # Wait until the container shows memory = swap total = BYTES (memory_swap
 # unset in the rule: no swap beyond the limit, Docker's MemorySwap == Memory).
-wait_limit() { # NAME BYTES SECONDS
-        for _ in $(seq $(($3 * 10))); do
-                [ "$(limits "$1")" = "$2 $2" ] && return 0
-                sleep 0.1
-        done
-        return 1
-}
+limit_is() { [ "$(limits "$1")" = "$2 $2" ]; } # NAME BYTES
+wait_limit() { wait_until "$3" limit_is "$1" "$2"; } # NAME BYTES SECONDS
 expect_limit() { # NAME BYTES SECONDS WHAT
         wait_limit "$1" "$2" "$3" ||
                 fail "$4: $1 shows '$(limits "$1")', expected '$2 $2' within $3 s"
@@ -101,13 +96,7 @@ history_has() { # KIND TARGET
         ctl --json history -n 0 | jq -e --arg k "$1" --arg t "$2" \
                 'any(.[]; .kind == $k and .target == $t)' >/dev/null
 }
-wait_history() { # KIND TARGET SECONDS
-        for _ in $(seq $(($3 * 10))); do
-                history_has "$1" "$2" && return 0
-                sleep 0.1
-        done
-        return 1
-}
+wait_history() { wait_until "$3" history_has "$1" "$2"; } # KIND TARGET SECONDS
 
 gov_dockerd_init
 mkdir -p "$T/state" "$T/state5"

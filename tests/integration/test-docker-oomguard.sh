@@ -31,13 +31,8 @@ adjs_of() { # NAME: the distinct oom_score_adj values of its processes
         local p
         for p in $(procs_of "$1"); do cat "/proc/$p/oom_score_adj" 2>/dev/null; done | sort -u | tr '\n' ' '
 }
-wait_adjs() { # NAME VALUE SECONDS: every process shows VALUE
-        for _ in $(seq $(($3 * 10))); do
-                [ "$(adjs_of "$1")" = "$2 " ] && return 0
-                sleep 0.1
-        done
-        return 1
-}
+adjs_are() { [ "$(adjs_of "$1")" = "$2 " ]; } # NAME VALUE: every process shows VALUE
+wait_adjs() { wait_until "$3" adjs_are "$1" "$2"; } # NAME VALUE SECONDS
 expect_adjs() { # NAME VALUE SECONDS WHAT
         wait_adjs "$1" "$2" "$3" || fail "$4: $1's processes show '$(adjs_of "$1")', expected '$2'"
 }

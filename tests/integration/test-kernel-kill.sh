@@ -27,6 +27,8 @@ gov_init gov-kk dockerd jq
         skip_or_fail "no cgroup2 tree"
 
 running() { dk inspect -f '{{.State.Running}}' "$1" 2>/dev/null; }
+status_is() { [ "$(dk inspect -f '{{.State.Status}}' "$1")" = "$2" ]; } # NAME STATUS
+stopped() { [ "$(running "$1")" = false ]; }
 restarts() { dk inspect -f '{{.RestartCount}}' "$1" 2>/dev/null; }
 cgroup_empty() { # DIR: no process left (or the directory is gone)
         [ ! -e "$1/cgroup.procs" ] || [ -z "$(cat "$1/cgroup.procs" 2>/dev/null)" ]
@@ -36,6 +38,7 @@ history_result() { # KIND TARGET: the result of the newest such entry
         ctl --json history -n 0 | jq -r --arg k "$1" --arg t "$2" \
                 '[.[] | select(.kind == $k and .target == $t)] | last | .result // "none"'
 }
+killed() { [ "$(history_result kill "$1")" = done ]; } # NAME: its kill recorded done
 run() { # NAME [docker run options]
         local name=$1
         shift
@@ -85,12 +88,7 @@ for p in always unless-stopped on-failure no; do
 done
 start_governor "$T/emergency.conf" "$T/s1"
 for p in always unless-stopped on-failure no; do
-        ok=0
-        for _ in $(seq 200); do
-                [ "$(history_result kill "kk-v-$p")" = done ] && ok=1 && break
-                sleep 0.1
-        done
-        [ "$ok" = 1 ] || fail "kk-v-$p: no kill with result done in the history"
+        wait_until 20 killed "kk-v-$p" || fail "kk-v-$p: no kill with result done in the history"
 done
 grep -q "kill kk-v-always: .*\[done: cgroup.kill\]" "$LOG" ||
         fail "the journal line of the kill does not say done: cgroup.kill"
@@ -98,12 +96,8 @@ grep -q "kill kk-v-always: .*\[done: cgroup.kill\]" "$LOG" ||
 # in the instant before it heard is stopped by that same request). Wait for
 # that before the governor goes: a tell still in flight at its exit is lost.
 for p in always unless-stopped on-failure no; do
-        ok=0
-        for _ in $(seq 100); do
-                [ "$(dk inspect -f '{{.State.Status}}' "kk-v-$p")" = exited ] && ok=1 && break
-                sleep 0.1
-        done
-        [ "$ok" = 1 ] || fail "Docker does not record kk-v-$p (restart $p) exited: $(dk inspect -f '{{.State.Status}}' "kk-v-$p")"
+        wait_until 10 status_is "kk-v-$p" exited ||
+                fail "Docker does not record kk-v-$p (restart $p) exited: $(dk inspect -f '{{.State.Status}}' "kk-v-$p")"
 done
 stop_governor
 before=""
@@ -139,22 +133,12 @@ wait_connected_with kk-v-frozen kk-db
 kill -STOP "$(cat "$D/pid")"
 cp "$T/emergency.conf" "$T/s2.conf"
 ctl reload >/dev/null || die "reload"
-ok=0
-for _ in $(seq 100); do
-        cgroup_empty "$dir" && ok=1 && break
-        sleep 0.1
-done
-[ "$ok" = 1 ] || fail "kk-v-frozen still has processes while dockerd is frozen"
+wait_until 10 cgroup_empty "$dir" || fail "kk-v-frozen still has processes while dockerd is frozen"
 [ "$(history_result kill kk-v-frozen)" = done ] ||
         fail "kill of kk-v-frozen not recorded done while dockerd was frozen"
 kill -CONT "$(cat "$D/pid")"
 stop_governor
-ok=0
-for _ in $(seq 100); do
-        [ "$(running kk-v-frozen)" = false ] && ok=1 && break
-        sleep 0.1
-done
-[ "$ok" = 1 ] || fail "Docker does not record kk-v-frozen stopped after the thaw"
+wait_until 10 stopped kk-v-frozen || fail "Docker does not record kk-v-frozen stopped after the thaw"
 sleep 3
 [ "$(running kk-v-frozen)" = false ] || fail "kk-v-frozen (restart always) came back"
 dk rm -f kk-v-frozen >/dev/null
@@ -169,22 +153,12 @@ wait_connected_with kk-v-stop kk-db
 kill -STOP "$(cat "$D/pid")"
 cp "$T/critical.conf" "$T/s3.conf"
 ctl reload >/dev/null || die "reload"
-ok=0
-for _ in $(seq 150); do
-        cgroup_empty "$dir" && ok=1 && break
-        sleep 0.1
-done
-[ "$ok" = 1 ] || fail "kk-v-stop still has processes 15 s after the stop with dockerd frozen"
+wait_until 15 cgroup_empty "$dir" || fail "kk-v-stop still has processes 15 s after the stop with dockerd frozen"
 grep -q "stop kk-v-stop: .*escalated to cgroup.kill\]" "$LOG" ||
         fail "no escalation of the stop in the journal"
 [ "$(history_result stop kk-v-stop)" = done ] || fail "the escalated stop is not recorded done"
 kill -CONT "$(cat "$D/pid")"
-ok=0
-for _ in $(seq 100); do
-        [ "$(running kk-v-stop)" = false ] && ok=1 && break
-        sleep 0.1
-done
-[ "$ok" = 1 ] || fail "Docker does not record kk-v-stop stopped after the thaw"
+wait_until 10 stopped kk-v-stop || fail "Docker does not record kk-v-stop stopped after the thaw"
 [ "$(running kk-db)" = true ] || fail "the protected kk-db is not running"
 # one outcome per stop tried: Docker's late answer to the escalated one adds
 # nothing (Docker shows a container it is restarting as running, so the

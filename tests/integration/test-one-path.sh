@@ -25,6 +25,7 @@ gov_init gov-op dockerd jq
 
 running() { dk inspect -f '{{.State.Running}}' "$1" 2>/dev/null; }
 exists() { dk inspect "$1" >/dev/null 2>&1; }
+stopped() { [ "$(running "$1")" = false ]; }
 
 # what Docker and the kernel say of op-victim (for a failure's message)
 victim_state() {
@@ -158,11 +159,8 @@ grep -q "warning: \[cgroup:own\] path:docker/\*" "$T/check" ||
         fail "--check-config does not warn about path:docker/*"
 rm -rf "$T/s" && mkdir -m 0700 "$T/s"
 start_governor "$T/e.conf" "$T/s"
-for _ in $(seq 300); do # a sanitizer build connects slowly
-        [ "$(running op-victim)" = false ] && break
-        sleep 0.1
-done
-[ "$(running op-victim)" = false ] || fail "the unprotected op-victim was not killed: $(victim_state)"
+wait_until 30 stopped op-victim || # (a sanitizer build connects slowly)
+        fail "the unprotected op-victim was not killed: $(victim_state)"
 sleep 4 # several cooldowns at emergency
 [ "$(running op-db2)" = true ] || fail "the protected op-db2 was killed: $(grep -E "kill|candidates" "$LOG" | cut -c1-200)"
 hist=$(ctl --json history -n 0 | jq -c .)
@@ -238,11 +236,8 @@ grep -q "warning: \[container:agents\] (not protected) comes before protected \[
         "$T/check" || fail "--check-config does not warn about the shadow: $(cat "$T/check")"
 rm -rf "$T/s" && mkdir -m 0700 "$T/s"
 start_governor "$T/s.conf" "$T/s"
-for _ in $(seq 300); do # a sanitizer build connects slowly
-        [ "$(running op-victim)" = false ] && break
-        sleep 0.1
-done
-[ "$(running op-victim)" = false ] || fail "op-victim was not killed: $(victim_state)"
+wait_until 30 stopped op-victim || # (a sanitizer build connects slowly)
+        fail "op-victim was not killed: $(victim_state)"
 sleep 3
 [ "$(running op-shadow)" = true ] || fail "the protected op-shadow was killed"
 stop_governor

@@ -23,6 +23,7 @@
 #   dk ARGS...      docker CLI on the private dockerd
 #   container_cgroup2 NAME   the cgroup2 directory of a container
 #   wait_connected_with NAME...   until status shows them (or die)
+#   wait_until SECONDS COMMAND...  until COMMAND succeeds (1: it never did)
 #
 # On exit the daemon is killed, GOV_CLEANUP is run (eval), the dockerd is
 # cleaned up, mounts under T are unmounted and T removed (GOV_KEEP=1: kept).
@@ -149,6 +150,17 @@ wait_connected_with() { # NAME...
                 sleep 0.1
         done
         die "the governor never saw $*"
+}
+
+# Until COMMAND succeeds, tried every 0.1 s; 1 if it never did within SECONDS.
+wait_until() { # SECONDS COMMAND...
+        local i n=$(($1 * 10))
+        shift
+        for ((i = 0; i < n; i++)); do
+                "$@" && return 0
+                sleep 0.1
+        done
+        return 1
 }
 
 start_governor() { # CONFIG STATE_DIR [ARGS...]
