@@ -3,7 +3,7 @@
  *
  * Everything else reads these structs; nothing but the configuration modules
  * writes them. Each job stands in a module of its own, with its contract in
- * its header (included here, so a caller needs only config.h):
+ * its header; a caller includes the header of the part it uses:
  *   config-load.h      the main file and its drop-ins, then validation (I/O)
  *   config-ini.h       one file's text parsed and merged, FILE:LINE errors (pure)
  *   config-validate.h  checks across keys, sections and this host's memory
@@ -14,7 +14,8 @@
  * config-value.h (one value parsed into its field), config-section.h (a
  * section's defaults and lifecycle).
  *
- * On any error nothing is returned: the caller keeps its old config. */
+ * Loading or parsing returns nothing on any error: the caller keeps its old
+ * config. */
 #pragma once
 
 #include <stdbool.h>
@@ -22,11 +23,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "config-dump.h"
-#include "config-ini.h"
-#include "config-load.h"
-#include "config-match.h"
-#include "config-validate.h"
 #include "units.h"
 #include "util.h"
 
@@ -125,6 +121,24 @@ struct journal_section {
         uint64_t vacuum_size_bytes;
         usec_t vacuum_time_usec;
         struct config_section_meta meta; /* where it was set (config.c bookkeeping) */
+};
+
+enum match_kind {
+        MATCH_NAME,  /* name:GLOB over the container name (no leading '/') */
+        MATCH_LABEL, /* label:KEY=VALUE (VALUE may be a glob) */
+        MATCH_IMAGE, /* image:GLOB over the image reference */
+        MATCH_PATH,  /* path:GLOB over the cgroup path relative to the root */
+};
+
+struct match {
+        enum match_kind kind;
+        char *key;  /* label key for MATCH_LABEL, else NULL */
+        char *glob; /* pattern (label value for MATCH_LABEL) */
+};
+
+enum rule_kind {
+        RULE_CONTAINER,
+        RULE_CGROUP,
 };
 
 /* [container:NAME] and [cgroup:NAME] */

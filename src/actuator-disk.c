@@ -5,6 +5,7 @@
 #include <assert.h>
 #include <errno.h>
 
+#include "config-match.h"
 #include "disks.h"
 #include "docker.h"
 #include "log.h"

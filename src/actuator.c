@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config-match.h"
 #include "docker.h"
 #include "history.h"
 #include "log.h"

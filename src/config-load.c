@@ -2,7 +2,7 @@
  *
  * The only part of the configuration that touches the file system: it reads
  * text and hands it to the parser, so the parser stays pure and fuzzable. */
-#include "config.h"
+#include "config-load.h"
 
 #include <assert.h>
 #include <dirent.h>
@@ -14,6 +14,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
+
+#include "config-ini.h"
+#include "config-validate.h"
+#include "config.h"
 
 /* A configuration file is a few KiB; anything past this is not one. */
 #define CONFIG_FILE_MAX (1024 * 1024) /* bytes */

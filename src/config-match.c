@@ -2,7 +2,7 @@
  *
  * On the sampling path for every container and cgroup at every tick: no
  * allocation, no I/O, fnmatch(3) over the strings the caller already holds. */
-#include "config.h"
+#include "config-match.h"
 
 #include <assert.h>
 #include <fnmatch.h>

@@ -19,6 +19,7 @@
 
 #include "actuator.h"
 #include "config-lint.h"
+#include "config-load.h"
 #include "control.h"
 #include "control_status.h"
 #include "disks.h"

@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "config.h"
+#include "config-dump.h"
 #include "config-lint.h"
+#include "config-load.h"
 #include "daemon.h"
 #include "log.h"
 #include "safety.h"

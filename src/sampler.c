@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "config-match.h"
 #include "docker.h"
 #include "log.h"
 #include "policy.h"

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "cgfs.h"
+#include "config-ini.h"
 #include "config.h"
 #include "log.h"
 #include "policy.h"

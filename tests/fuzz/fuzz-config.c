@@ -12,6 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config-dump.h"
+#include "config-ini.h"
+#include "config-validate.h"
 #include "config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "actuator.h"
+#include "config-ini.h"
+#include "config-match.h"
 #include "disks.h"
 #include "fake-docker.h"
 #include "history.h"

@@ -14,8 +14,13 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "config.h"
+#include "config-dump.h"
+#include "config-ini.h"
+#include "config-load.h"
+#include "config-match.h"
 #include "config-schema.h"
+#include "config-validate.h"
+#include "config.h"
 #include "test.h"
 
 #define G (1024ULL * 1024ULL * 1024ULL)

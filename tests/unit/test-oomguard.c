@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cgfs.h"
+#include "config-ini.h"
 #include "oomguard.h"
 #include "test.h"
 
