@@ -33,8 +33,8 @@ struct config_origin {
 };
 
 /* Bookkeeping every section carries: where its header was (first seen) and
- * where each key was last set, indexed by config.c's key table for that kind
- * of section. Not for policy use. */
+ * where each key was last set, indexed by the key table of config-schema.c
+ * for that kind of section. Not for policy use. */
 #define CONFIG_KEYS_MAX 16
 struct config_section_meta {
         struct config_origin origin;
@@ -69,7 +69,7 @@ struct governor_section {
         char *metrics_file;
         char *cgroup_root; /* "/sys/fs/cgroup" */
         unsigned history_size;
-        struct config_section_meta meta; /* where it was set (config.c bookkeeping) */
+        struct config_section_meta meta; /* where it was set (config-ini.c bookkeeping) */
 };
 
 struct memory_section {
@@ -87,7 +87,7 @@ struct memory_section {
         double reclaim_percent;  /* warning: reclaim this share of a group's usage */
         double throttle_percent; /* critical: memory.high = this share of usage */
         usec_t stop_timeout_usec; /* graceful stop before SIGKILL */
-        struct config_section_meta meta; /* where it was set (config.c bookkeeping) */
+        struct config_section_meta meta; /* where it was set (config-ini.c bookkeeping) */
 };
 
 struct disk_section {
@@ -103,7 +103,7 @@ struct disk_section {
         usec_t image_min_age_usec;     /* images younger are never evicted */
         char **keep_images;            /* globs over repo:tag; NULL-terminated */
         size_t n_keep_images;
-        struct config_section_meta meta; /* where it was set (config.c bookkeeping) */
+        struct config_section_meta meta; /* where it was set (config-ini.c bookkeeping) */
 };
 
 struct logs_section {
@@ -113,14 +113,14 @@ struct logs_section {
         usec_t max_age_usec;
         uint64_t max_total_bytes; /* BYTES_MAX = unset */
         bool recursive;
-        struct config_section_meta meta; /* where it was set (config.c bookkeeping) */
+        struct config_section_meta meta; /* where it was set (config-ini.c bookkeeping) */
 };
 
 struct journal_section {
         char *journalctl; /* absolute path, run by execve with a fixed argv */
         uint64_t vacuum_size_bytes;
         usec_t vacuum_time_usec;
-        struct config_section_meta meta; /* where it was set (config.c bookkeeping) */
+        struct config_section_meta meta; /* where it was set (config-ini.c bookkeeping) */
 };
 
 enum match_kind {
@@ -157,7 +157,7 @@ struct rule {
         struct size_spec memory_low; /* unset = not managed */
         struct size_spec memory_min; /* unset = not managed */
         bool oom_group; /* memory.oom.group = 1; default yes for containers */
-        struct config_section_meta meta; /* where it was set (config.c bookkeeping) */
+        struct config_section_meta meta; /* where it was set (config-ini.c bookkeeping) */
 };
 
 struct config {

@@ -239,7 +239,7 @@ static int check_file(struct resolver *rs, const char *what, const char *real,
         return 0;
 }
 
-/* Must match config.c's choice of drop-ins: "*.conf", not hidden. */
+/* Must match config-load.c's choice of drop-ins: "*.conf", not hidden. */
 static bool dropin_name_wanted(const char *name)
 {
         size_t n = strlen(name);

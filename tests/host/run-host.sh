@@ -12,7 +12,7 @@
 # install. HOST_VM_CACHE moves the base image cache (mkbase.sh);
 # HOST_VM_KEEP=1 keeps the VM's image for a look afterwards.
 # HOST_VM_DROPIN=file.conf adds a governor.conf.d drop-in (zz-test.conf):
-# for measuring candidate defaults before changing them in src/config.c.
+# for measuring candidate defaults before changing them in src/config-section.c.
 #
 # Verdict: exit 0 when the results disk shows DONE, at least one RESULT and
 # no status=fail. --raw prints the results and exits 0 (benchmarks parse

@@ -20,6 +20,7 @@
 #include "config-match.h"
 #include "config-schema.h"
 #include "config-validate.h"
+#include "config-value.h"
 #include "config.h"
 #include "test.h"
 
@@ -1066,9 +1067,84 @@ static void test_schema_key_indexes(void)
         }
 }
 
+static const struct config_key_def *schema_key(enum config_section_type section, const char *name)
+{
+        const struct config_section_def *def = &config_schema_sections[section];
+
+        for (size_t k = 0; k < def->n_keys; k++)
+                if (strcmp(def->keys[k].name, name) == 0)
+                        return &def->keys[k];
+        return NULL;
+}
+
+/* The value parsers on their own, without the reader: the reason alone comes
+ * back (the reader adds FILE:LINE and the key), and a refused value leaves
+ * the field as it was. */
+static void test_value_parse(void)
+{
+        struct memory_section m = {.warning_percent = 1, .stop_timeout_usec = 7};
+        struct governor_section g = {.interval_usec = 3};
+        struct rule r = {.kind = RULE_CONTAINER};
+        const struct config_key_def *key;
+        char what[256];
+
+        key = schema_key(CONFIG_SECTION_MEMORY, "warning");
+        CHECK(key != NULL);
+        if (key) {
+                CHECK_EQ_INT(config_value_parse(key, &m, "65%", what, sizeof what), 0);
+                CHECK(m.warning_percent == 65);
+                CHECK_EQ_INT(config_value_parse(key, &m, "abc", what, sizeof what), -EINVAL);
+                CHECK_STREQ(what, "expected a percentage such as 65%");
+                CHECK_EQ_INT(config_value_parse(key, &m, "101%", what, sizeof what), -EINVAL);
+                CHECK_STREQ(what, "out of range (0%..100%)");
+                CHECK(m.warning_percent == 65);
+        }
+        key = schema_key(CONFIG_SECTION_MEMORY, "stop_timeout");
+        CHECK(key != NULL);
+        if (key) {
+                CHECK_EQ_INT(config_value_parse(key, &m, "1500ms", what, sizeof what), -EINVAL);
+                CHECK_STREQ(what, "must be whole seconds");
+                CHECK_EQ_U64(m.stop_timeout_usec, 7);
+        }
+        key = schema_key(CONFIG_SECTION_GOVERNOR, "interval");
+        CHECK(key != NULL);
+        if (key) {
+                CHECK_EQ_INT(config_value_parse(key, &g, "10ms", what, sizeof what), -EINVAL);
+                CHECK_STREQ(what, "out of range (100ms..1h)");
+                CHECK_EQ_U64(g.interval_usec, 3);
+        }
+        key = schema_key(CONFIG_SECTION_GOVERNOR, "dry_run");
+        CHECK(key != NULL);
+        if (key) {
+                CHECK_EQ_INT(config_value_parse(key, &g, "On", what, sizeof what), 0);
+                CHECK(g.dry_run);
+                CHECK_EQ_INT(config_value_parse(key, &g, "maybe", what, sizeof what), -EINVAL);
+                CHECK_STREQ(what, "expected yes or no");
+                CHECK(g.dry_run);
+        }
+        key = schema_key(CONFIG_SECTION_CONTAINER, "match");
+        CHECK(key != NULL);
+        if (key) {
+                CHECK_EQ_INT(config_value_parse(key, &r, "label:tier=db*", what, sizeof what), 0);
+                CHECK_EQ_INT(config_value_parse(key, &r, "path:x", what, sizeof what), -EINVAL);
+                CHECK_STREQ(what, "expected name:GLOB, label:KEY=VALUE or image:GLOB");
+                CHECK(r.n_matches == 1 && r.matches[0].kind == MATCH_LABEL);
+                if (r.n_matches == 1) {
+                        CHECK_STREQ(r.matches[0].key, "tier");
+                        CHECK_STREQ(r.matches[0].glob, "db*");
+                }
+                for (size_t i = 0; i < r.n_matches; i++) {
+                        free(r.matches[i].key);
+                        free(r.matches[i].glob);
+                }
+                free(r.matches);
+        }
+}
+
 int main(int argc, char **argv)
 {
         test_schema_key_indexes();
+        test_value_parse();
         test_protection_keys();
         test_defaults();
         test_product_example();
