@@ -38,7 +38,7 @@ history_result() { # KIND TARGET: the result of the newest such entry
         ctl --json history -n 0 | jq -r --arg k "$1" --arg t "$2" \
                 '[.[] | select(.kind == $k and .target == $t)] | last | .result // "none"'
 }
-killed() { [ "$(history_result kill "$1")" = done ]; } # NAME: its kill recorded done
+killed() { [ "$(history_result kill "$1")" = "done" ]; } # NAME: its kill recorded done
 run() { # NAME [docker run options]
         local name=$1
         shift

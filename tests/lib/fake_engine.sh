@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # fake_engine.sh — shell side of tests/lib/fake_engine.py for the
 # integration tests that drive the real governor against it: the fake's
 # life, its request log, and processes in cgroups of their own standing for

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # governor.sh — the governor under test, for the integration tests that run
 # the real daemon (bash; sourced): their prerequisites, a private directory,
 # the daemon on a private control socket and state directory, and optionally
