@@ -95,13 +95,17 @@ void actuator_run(struct actuator *act, const struct actuator_env *env,
                   struct snapshot *snapshot, const struct plan *plan,
                   struct policy_state *policy);
 
-/* Record an outcome the actuator did not carry out itself in the one
- * history: an OOM kill the kernel or Docker reported, a disk cleanup stage.
- * result and detail as history.h (HISTORY_RESULT_*; detail: the error or
- * why, else NULL); the caller logs it. */
+/* Record an outcome in the one history and the counters (failed and
+ * skipped count in actuator_stats): an OOM kill the kernel or Docker
+ * reported, and every outcome the actuator records itself. result and
+ * detail as history.h (HISTORY_RESULT_*; detail: the error or why, else
+ * NULL); the caller logs it. */
 void actuator_record(struct actuator *act, const char *kind, const char *target,
                      const char *reason, uint64_t bytes, bool has_bytes, int result,
                      const char *detail);
+
+/* why a paused action is skipped, memory and disk alike (history "why") */
+#define ACTUATOR_PAUSED_WHY "enforcement is paused"
 
 /* ---- Disk cleanup ---------------------------------------------------------
  * The pure disk policy plans one disk action at a time (disks_next_action,
@@ -109,21 +113,28 @@ void actuator_record(struct actuator *act, const char *kind, const char *target,
  * prune-build-cache, evict-image); disks-cleanup.c re-reads the disk after
  * each and hands the next to actuator_run_disk, the one entry point for
  * every disk action:
- *   pause    the governor's own cleanup (manual = false) ends before an
- *            action when enforcement is paused: logged once, -ECANCELED, the
- *            action's work never starts; an operator's `cleanup` is their
- *            explicit request;
+ *   pause    the governor's own cleanup (manual = false) does not start an
+ *            action while enforcement is paused (actuator_disk_admit):
+ *            -ECANCELED, the action's work never starts, and the action is
+ *            in history as skipped (why: ACTUATOR_PAUSED_WHY) once per
+ *            action kind, disk and tier per pause window — not once per
+ *            tick; an operator's `cleanup` is their explicit request;
  *   work     the action's work (listing logs, stopped containers, images,
  *            and choosing among them) runs with the same request, so every
  *            change it makes passes one gate (actuator_disk_gate):
  *     dry-run  -EROFS: nothing is changed (the work lists instead);
  *     pause    -ECANCELED: a pause that arrives while an action runs stops
- *              its remaining changes;
+ *              its remaining changes (the work reports -ECANCELED);
  *     protect  a container a protect rule matches (or one Docker does not
  *              know) is never removed: -EPERM.
- * The outcome of each action is recorded with actuator_record (history
- * kind = disk_action_kind_name). Otherwise the results are those of the
- * call wrapped (logprune_delete, spawner_run, docker_*). */
+ *   outcome  the work returns what it did (struct actuator_disk_outcome);
+ *            the actuator alone records it: one history entry (kind =
+ *            disk_action_kind_name; done, failed + error, dry-run, or
+ *            skipped + why), one journal summary line (MSGID_CLEANUP, or
+ *            MSGID_ACTION_FAILED) and the counters (actuator_stats). A
+ *            manual dry-run (report_only) answers the operator only: logged,
+ *            not in history. */
+struct logprune_file;
 struct logprune_scan;
 struct actuator_disk_request {
         const struct config *config;
@@ -131,6 +142,21 @@ struct actuator_disk_request {
         const struct overrides *overrides; /* NULL: never paused */
         bool dry_run;                      /* the daemon's or the request's */
         bool manual;                       /* `sutazai-govctl cleanup` */
+        bool report_only;                  /* a manual dry-run: nothing into history */
+};
+
+/* What one disk action did, as its work reports it. */
+struct actuator_disk_outcome {
+        int result;         /* 0 done (dry-run: planned), -ECANCELED paused midway,
+                             * other -errno failed */
+        char target[256];   /* "logs:app", "journal", an image...; "" nothing to record
+                             * (result 0: the action found nothing to do) */
+        char what[160];     /* "12 file(s) removed in /var/log/app" */
+        char detail[128];   /* failed: the error as said ("journalctl status 1");
+                             * "" = strerror(-result) */
+        uint64_t bytes;     /* freed (or would be) */
+        bool has_bytes;     /* false: size unknown */
+        uint64_t statvfs_freed; /* measured: avail after - before the action */
 };
 
 /* Does a protect rule match this container (config_rule_find lets a protect
@@ -141,17 +167,31 @@ bool actuator_paused(const struct overrides *overrides);
 /* 0 go, -EROFS dry-run, -ECANCELED paused. */
 int actuator_disk_gate(const struct actuator_disk_request *rq);
 struct disk_action;
-/* An action's work: 0 (done, or under way asynchronously: it reports on its
- * own), 1 (a slice done: run the same action again on a later loop
- * iteration, so a big directory never holds the loop), or -errno. */
+/* The work ran and reports through actuator_disk_complete (now or later). */
+#define ACTUATOR_DISK_PENDING 2
+/* An action's work: 0 (over: ret is recorded), 1 (a slice done: ret, if it
+ * names a target, is recorded, and the same action runs again on a later
+ * loop iteration, so a big directory never holds the loop),
+ * ACTUATOR_DISK_PENDING (asynchronous: ret is not looked at), -ENOMEM, or
+ * another -errno (failed before any change: recorded failed). */
 typedef int (*actuator_disk_work_fn)(const struct actuator_disk_request *rq,
-                                     const struct disk_action *a, void *userdata);
-/* Carry out one planned disk action: the pause check above, then work.
- * -ECANCELED (paused, work not called), or what work returned. */
-int actuator_run_disk(const struct actuator_disk_request *rq, const struct disk_action *a,
-                      actuator_disk_work_fn work, void *userdata);
-int actuator_unlink_log(const struct actuator_disk_request *rq, struct logprune_scan *scan,
-                        size_t i, uint64_t *ret_freed);
+                                     const struct disk_action *a,
+                                     struct actuator_disk_outcome *ret, void *userdata);
+/* May the governor's own cleanup start action a now? 0 yes, -ECANCELED
+ * paused (recorded skipped, as above). act may be NULL (nothing recorded). */
+int actuator_disk_admit(struct actuator *act, const struct actuator_disk_request *rq,
+                        const struct disk_action *a);
+/* Carry out one planned disk action: actuator_disk_admit, then work, then
+ * the outcome recorded. -ECANCELED (paused, work not called), or what work
+ * returned. act may be NULL: the outcome is logged only. */
+int actuator_run_disk(struct actuator *act, const struct actuator_disk_request *rq,
+                      const struct disk_action *a, actuator_disk_work_fn work, void *userdata);
+/* The outcome of an action whose work returned ACTUATOR_DISK_PENDING. */
+void actuator_disk_complete(struct actuator *act, const struct actuator_disk_request *rq,
+                            const struct disk_action *a, const struct actuator_disk_outcome *o);
+/* f: a file scan found (logprune_delete_file) */
+int actuator_unlink_log(const struct actuator_disk_request *rq, const struct logprune_scan *scan,
+                        const struct logprune_file *f, uint64_t *ret_freed);
 int actuator_vacuum_journal(const struct actuator_disk_request *rq, sd_event *event,
                             const char *journalctl, char *const argv[], usec_t timeout_usec,
                             size_t output_max, spawner_done_fn done, void *userdata,
@@ -166,8 +206,9 @@ int actuator_remove_image(const struct actuator_disk_request *rq, const char *re
                           docker_done_fn done, void *userdata);
 
 struct actuator_stats {
-        uint64_t failed;  /* actions that failed */
+        uint64_t failed;  /* actions that failed, memory and disk */
         uint64_t skipped; /* actions the gate refused */
+        uint64_t bytes_freed; /* what disk actions done reported freed */
         uint64_t pending; /* asynchronous actions not yet confirmed */
         uint64_t docker_in_flight; /* of those, requests Docker has not answered
                                     * (a kill's tell included): the daemon

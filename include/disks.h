@@ -133,7 +133,9 @@ struct disks_env {
         const char *state_dir;       /* NULL or "": no image LRU file */
         struct docker *docker;       /* NULL: no Docker configured */
         struct overrides *overrides; /* NULL: no pause */
-        struct actuator *actuator;   /* records each stage's outcome (history) */
+        struct actuator *actuator;   /* carries out each disk action and records its
+                                      * outcome (history, journal, counters);
+                                      * NULL: outcomes are logged only */
         bool dry_run;
         double io_pressure_some_avg10; /* host io.pressure, reported only */
 };
@@ -141,12 +143,6 @@ struct disks_env {
 int disks_new(const struct disks_env *env, struct disks **ret);
 struct disks *disks_free(struct disks *disks);
 void disks_set_env(struct disks *disks, const struct disks_env *env);
-
-struct disks_stats {
-        uint64_t failed;      /* cleanup steps that failed */
-        uint64_t bytes_freed; /* what the stages reported freed */
-};
-void disks_get_stats(const struct disks *disks, struct disks_stats *ret);
 
 /* Sample every [disk:] of the env's config (states follow the config by path across
  * reloads), advance tiers, log tier changes, start cleanup where due. Called

@@ -1,5 +1,5 @@
 /* actuator — see include/actuator.h */
-#include "actuator.h"
+#include "actuator-private.h"
 
 #include <assert.h>
 #include <dirent.h>
@@ -35,12 +35,6 @@ struct pending {
         bool tell_only; /* Docker is told of a kill the kernel already did */
         sd_event_source *escalation;
         usec_t grace_usec; /* stop: the grace period given to Docker */
-};
-
-struct actuator {
-        struct actuator_deps deps;
-        struct pending *pending; /* list head */
-        struct actuator_stats stats;
 };
 
 int actuator_new(const struct actuator_deps *deps, struct actuator **ret)
@@ -154,6 +148,11 @@ void actuator_record(struct actuator *act, const char *kind, const char *target,
         };
 
         assert(act && kind && target && reason);
+        /* the counters, for every outcome recorded: memory and disk alike */
+        if (result == HISTORY_RESULT_FAILED)
+                act->stats.failed++;
+        else if (result == HISTORY_RESULT_SKIPPED)
+                act->stats.skipped++;
         if (!act->deps.history)
                 return;
         util_strlcpy(e.kind, kind, sizeof e.kind);
@@ -179,7 +178,6 @@ static void outcome(struct actuator *act, const struct action *a, const struct g
         char text[128];
 
         if (r < 0) {
-                act->stats.failed++;
                 log_action(LOG_ERR, MSGID_ACTION_FAILED, a, g, false, strerror(-r));
                 record(act, a, HISTORY_RESULT_FAILED, strerror(-r));
                 return;
@@ -194,7 +192,6 @@ static void skipped(struct actuator *act, const struct action *a, const struct g
 {
         char text[GROUP_CGROUP_MAX * 2 + 96];
 
-        act->stats.skipped++;
         snprintf(text, sizeof text, "skipped: %s", why);
         log_action(LOG_INFO, MSGID_ACTION, a, g, dry_run, text);
         record(act, a, HISTORY_RESULT_SKIPPED, why);
@@ -274,7 +271,6 @@ static void on_unit_done(int result, const char *message, void *userdata)
                         log_warning("systemd will not keep memory.high of %s: %s", c->action.target,
                                     message ? message : strerror(-result));
         } else if (result < 0 && message) {
-                c->act->stats.failed++;
                 log_action(LOG_ERR, MSGID_ACTION_FAILED, &c->action, &c->group, false, message);
                 record(c->act, &c->action, HISTORY_RESULT_FAILED, message);
         } else
@@ -695,7 +691,7 @@ static const char *gate(struct actuator *act, const struct actuator_env *env,
         *ret_pace = false;
         /* a pause that arrived between plan and action cancels the action */
         if (env->overrides && overrides_paused(env->overrides))
-                return "enforcement is paused";
+                return ACTUATOR_PAUSED_WHY;
         if (action_is_destructive(a->kind) && reconfirm(act, env, snapshot, policy, a) <= 0)
                 return "no longer justified on a fresh sample";
         *ret_pace = true;
@@ -728,6 +724,9 @@ void actuator_run(struct actuator *act, const struct actuator_env *env,
         bool candidates_logged = false;
 
         assert(act && env && env->config && snapshot && plan && policy);
+        /* every evaluation: a pause window ends when enforcement resumes */
+        if (!actuator_paused(env->overrides))
+                actuator_disk_pause_over(act);
         for (size_t i = 0; i < plan->n_actions; i++) {
                 const struct action *a = &plan->actions[i];
                 const struct group_sample *g = &snapshot->groups[a->group];

@@ -283,13 +283,7 @@ static void daemon_publish(struct daemon *d)
 
                 actuator_get_stats(d->actuator, &as);
                 st->counters.actions_failed += as.failed;
-        }
-        if (d->disks) {
-                struct disks_stats ds;
-
-                disks_get_stats(d->disks, &ds);
-                st->counters.actions_failed += ds.failed;
-                st->counters.bytes_freed += ds.bytes_freed;
+                st->counters.bytes_freed += as.bytes_freed;
         }
         st->started_realtime_usec = d->started_realtime_usec;
         st->disks_available = d->disks != NULL;

@@ -7,6 +7,8 @@
  * gate (actuator.h); each action's outcome goes into the one history. */
 #include "disks-state.h"
 
+#include <stdarg.h>
+
 static void job_schedule(struct job *job);
 
 static void rm_clear(struct job *job)
@@ -21,18 +23,13 @@ static void rm_clear(struct job *job)
         free(job->rm_reasons);
         job->rm_ids = job->rm_targets = job->rm_reasons = NULL;
         job->n_rm = job->rm_next = job->rm_done = 0;
+        job->rm_result = 0;
 }
 
 /* What the actuator's disk gate needs to judge this job's next change. */
 static struct actuator_disk_request job_request(const struct job *job)
 {
-        return (struct actuator_disk_request){
-            .config = job->disks->env.config,
-            .docker = job->disks->env.docker,
-            .overrides = job->disks->env.overrides,
-            .dry_run = job->dry_run,
-            .manual = job->manual,
-        };
+        return disks_request(job->disks, job->manual, job->dry_run);
 }
 
 /* journalctl prints "Vacuuming done, freed 1.2G of archived journals from
@@ -140,12 +137,13 @@ static int job_item_add(struct job *job, const char *action, const char *kind, c
                 units_format_bytes_human(bytes, human, sizeof(human));
         else
                 util_strlcpy(human, "size unknown", sizeof(human));
+        /* detail of the report: the action's outcome, which the actuator
+         * records, is the notice (or the warning) */
         if (result < 0)
-                log_event(LOG_WARNING, MSGID_ACTION_FAILED, fields,
-                          "cleanup: cannot remove %s %s: %s", kind, target, strerror(-result));
+                log_event(LOG_INFO, MSGID_CLEANUP, fields, "cleanup: cannot remove %s %s: %s",
+                          kind, target, strerror(-result));
         else
-                /* one file among thousands is detail: the stage's summary
-                 * (job_stage_record) is the notice */
+                /* one file among thousands is detail */
                 log_event(strcmp(kind, "file") == 0 ? LOG_DEBUG : LOG_NOTICE, MSGID_CLEANUP, fields,
                           "cleanup: %s %s %s (%s): %s",
                           job->dry_run ? "would remove" : "removed", kind, target, human, reason);
@@ -169,43 +167,42 @@ static uint64_t job_avail(struct job *job)
         return sum;
 }
 
-/* A stage is over: one history entry and one journal summary with the
- * Engine's (or our) count of bytes and what statvfs saw. */
-static void job_stage_record(struct job *job, const char *kind, const char *target,
-                             const char *what, uint64_t bytes, bool has_bytes)
+/* What statvfs saw the action free: the outcome carries it. */
+static void job_measure(struct job *job, struct actuator_disk_outcome *o)
 {
-        struct disks_env *d = &job->disks->env;
         uint64_t avail = job_avail(job);
-        uint64_t measured = avail > job->avail_stage ? avail - job->avail_stage : 0;
-        char reason[256], human[32], measured_human[32], f_action[64], f_bytes[64], f_measured[64],
-            f_disk[4200];
-        const char *fields[] = {f_action, f_bytes, f_measured, f_disk, NULL};
 
+        o->statvfs_freed = avail > job->avail_stage ? avail - job->avail_stage : 0;
         job->avail_stage = avail;
-        units_format_bytes_human(bytes, human, sizeof(human));
-        units_format_bytes_human(measured, measured_human, sizeof(measured_human));
-        if (job->manual)
-                snprintf(reason, sizeof(reason), "%s; operator request; statvfs +%s", what,
-                         measured_human);
-        else
-                snprintf(reason, sizeof(reason), "%s; disk %s at %s; statvfs +%s", what,
-                         job->disk_path, tier_name(job->tier), measured_human);
+}
 
-        snprintf(f_action, sizeof(f_action), "GOVERNOR_ACTION=%s", kind);
-        snprintf(f_bytes, sizeof(f_bytes), "GOVERNOR_BYTES=%" PRIu64, has_bytes ? bytes : 0);
-        snprintf(f_measured, sizeof(f_measured), "GOVERNOR_STATVFS_FREED=%" PRIu64, measured);
-        snprintf(f_disk, sizeof(f_disk), "GOVERNOR_DISK=%s", job_disk(job) ?: "(manual)");
-        log_event(LOG_NOTICE, MSGID_CLEANUP, fields, "cleanup %s%s: %s, %s freed", kind,
-                  job->dry_run ? " (dry-run)" : "", reason, has_bytes ? human : "size unknown");
+/* An asynchronous action is over: the actuator records what it did; the
+ * job goes on at the next loop iteration. */
+static void job_complete(struct job *job, struct actuator_disk_outcome *o)
+{
+        struct actuator_disk_request rq = job_request(job);
 
-        /* A manual dry-run answers the operator only; the daemon's own
-         * dry-run is history ("would have been taken"). */
-        if (job->manual && job->dry_run && !d->dry_run)
-                return;
-        disks_record(job->disks, kind, target, reason, bytes, has_bytes,
-                      job->dry_run ? HISTORY_RESULT_DRY_RUN : HISTORY_RESULT_DONE, NULL);
-        if (!job->dry_run && has_bytes)
-                job->disks->stats.bytes_freed += bytes;
+        job_measure(job, o);
+        actuator_disk_complete(job->disks->env.actuator, &rq, &job->action, o);
+        job->waiting = false;
+        job_schedule(job);
+}
+
+static void outcome_set(struct actuator_disk_outcome *o, int result, const char *target,
+                        uint64_t bytes, bool has_bytes, const char *fmt, ...)
+        __attribute__((format(printf, 6, 7)));
+static void outcome_set(struct actuator_disk_outcome *o, int result, const char *target,
+                        uint64_t bytes, bool has_bytes, const char *fmt, ...)
+{
+        va_list ap;
+
+        o->result = result;
+        util_strlcpy(o->target, target, sizeof(o->target));
+        o->bytes = bytes;
+        o->has_bytes = has_bytes;
+        va_start(ap, fmt);
+        vsnprintf(o->what, sizeof(o->what), fmt, ap);
+        va_end(ap);
 }
 
 /* ---- stages ------------------------------------------------------------- */
@@ -217,49 +214,20 @@ static bool logs_on_disk(const struct logs_section *l, dev_t dev)
         return stat(l->dir, &st) == 0 && st.st_dev == dev;
 }
 
-/* The [logs:] section's files, scanned once, deleted in slices of
- * LOGS_SLICE_FILES per loop iteration (issue 13): a directory of 100,000
- * expired logs must not hold the loop for the whole unlink run. 0 when the
- * section is done, 1 when a slice is done and the rest waits for the next
- * iteration, -ENOMEM. */
-static int stage_logs_section(struct job *job, const struct logs_section *l)
+/* Remove (dry-run: list) the marked files of files[job->logs_next..n), at
+ * most LOGS_SLICE_FILES of them. 0, or -ENOMEM. */
+static int logs_remove(struct job *job, const struct logs_section *l, struct logprune_file *files,
+                       size_t n)
 {
-        struct logprune_scan *scan = &job->logs_scan;
-        char age[32], total[32], what[128];
-        usec_t now = util_realtime_usec();
+        char age[32], total[32];
         size_t budget = LOGS_SLICE_FILES;
         int r;
 
-        if (!job->logs_scan_open) {
-                r = logprune_scan(l->dir, l->pattern, l->recursive, scan);
-                if (r < 0) {
-                        log_warning("logs:%s: cannot open %s: %s%s", l->name, l->dir,
-                                    strerror(-r),
-                                    r == -ELOOP || r == -ENOTDIR
-                                            ? " (a symlink or not a directory: refused)"
-                                            : "");
-                        return 0;
-                }
-                if (scan->skipped_mounts || scan->skipped_symlinks || scan->truncated)
-                        log_info("logs:%s: %u symlink(s) not followed, %u mount point(s) not "
-                                 "crossed%s",
-                                 l->name, scan->skipped_symlinks, scan->skipped_mounts,
-                                 scan->truncated
-                                         ? ", too many files: only the first were considered"
-                                         : "");
-                job->logs_scan_open = true;
-                job->logs_marked = logprune_plan(scan->files, scan->n_files, l->max_age_usec,
-                                                 l->max_total_bytes, now);
-                job->logs_next = 0;
-                job->logs_removed = 0;
-                job->logs_freed = 0;
-        }
         units_format_duration(l->max_age_usec, age, sizeof(age));
         if (l->max_total_bytes != BYTES_MAX)
                 units_format_bytes_exact(l->max_total_bytes, total, sizeof(total));
-
-        for (; job->logs_next < scan->n_files && job->logs_marked > 0; job->logs_next++) {
-                const struct logprune_file *f = &scan->files[job->logs_next];
+        for (; job->logs_next < n; job->logs_next++) {
+                const struct logprune_file *f = &files[job->logs_next];
                 char shown[1024], path[1400], reason[256];
                 uint64_t freed = f->sole_link ? f->disk_bytes : 0;
                 int result = 0;
@@ -267,7 +235,7 @@ static int stage_logs_section(struct job *job, const struct logs_section *l)
                 if (f->reason == LOGPRUNE_KEEP)
                         continue;
                 if (budget-- == 0)
-                        return 1; /* the rest in the next loop iteration */
+                        return 0; /* the rest in the next loop iteration */
                 logprune_file_display(f, shown, sizeof(shown));
                 snprintf(path, sizeof(path), "%s/%s", l->dir, shown);
                 if (f->reason == LOGPRUNE_AGE)
@@ -279,9 +247,15 @@ static int stage_logs_section(struct job *job, const struct logs_section *l)
                                  l->pattern, total);
                 if (!job->dry_run) {
                         struct actuator_disk_request rq = job_request(job);
-                        result = actuator_unlink_log(&rq, scan, job->logs_next, &freed);
+                        result = actuator_unlink_log(&rq, &job->logs_scan, f, &freed);
                         if (result == -ENOENT)
                                 continue; /* gone by itself */
+                        if (result == -ECANCELED) {
+                                /* a pause came: the section's other files stay */
+                                job->logs_result = result;
+                                job->logs_next = n;
+                                return 0;
+                        }
                         if (result == -ESTALE)
                                 log_warning("logs:%s: %s changed since the scan (now a symlink, "
                                             "another file or mount): left alone",
@@ -290,27 +264,145 @@ static int stage_logs_section(struct job *job, const struct logs_section *l)
                 if (result == 0) {
                         job->logs_removed++;
                         job->logs_freed += freed;
+                } else {
+                        job->logs_failed++;
+                        if (job->logs_result == 0)
+                                job->logs_result = result;
                 }
                 r = job_item_add(job, "prune-logs", "file", path, freed, true, reason, result);
                 if (r < 0)
                         return r;
         }
-        logprune_scan_done(scan);
-        job->logs_scan_open = false;
+        return 0;
+}
 
-        if (job->logs_removed > 0) {
+/* Read the next slice of the section's directory: expired files stay in
+ * the scan to be removed; the others are offered to the bounded set of the
+ * oldest (max_total) or dropped at once. 0, or -ENOMEM. */
+static int logs_read_slice(struct job *job, const struct logs_section *l)
+{
+        struct logprune_scan *scan = &job->logs_scan;
+        usec_t now = util_realtime_usec();
+        size_t kept = 0;
+        int r;
+
+        logprune_scan_drop_files(scan);
+        r = logprune_scan_step(scan, LOGS_SCAN_SLICE_ENTRIES);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                log_warning("logs:%s: cannot read %s: %s", l->name, l->dir, strerror(-r));
+        job->logs_walk_over = r <= 0;
+        for (size_t i = 0; i < scan->n_files; i++) {
+                struct logprune_file *f = &scan->files[i];
+
+                if (logprune_is_expired(f->mtime_realtime_usec, now, l->max_age_usec)) {
+                        f->reason = LOGPRUNE_AGE;
+                        scan->files[kept++] = *f;
+                        continue;
+                }
+                f->reason = LOGPRUNE_KEEP;
+                if (l->max_total_bytes == BYTES_MAX) {
+                        free(f->dir);
+                        free(f->name);
+                } else if (logprune_oldest_offer(&job->logs_oldest, f) < 0) {
+                        for (size_t k = i + 1; k < scan->n_files; k++) {
+                                free(scan->files[k].dir);
+                                free(scan->files[k].name);
+                        }
+                        scan->n_files = kept;
+                        return -ENOMEM;
+                }
+        }
+        scan->n_files = kept;
+        job->logs_next = 0;
+        return 0;
+}
+
+static void logs_section_close(struct job *job)
+{
+        logprune_oldest_done(&job->logs_oldest);
+        logprune_scan_done(&job->logs_scan);
+        job->logs_scan_open = false;
+}
+
+/* One [logs:] section, in slices (issue 13): a slice of directory entries
+ * read, its expired files removed, LOGS_SLICE_FILES at a time; once the walk
+ * is over, the oldest of the rest while the total exceeds max_total. A
+ * directory of 100,000 logs never holds the loop, and memory holds one
+ * slice and LOGS_TOTAL_KEEP files. 0 when the section is over (o: its
+ * outcome, if any), 1 when a slice is done and the rest waits for the next
+ * iteration, -ENOMEM. */
+static int stage_logs_section(struct job *job, const struct logs_section *l,
+                              struct actuator_disk_outcome *o)
+{
+        struct logprune_scan *scan = &job->logs_scan;
+        int r;
+
+        if (!job->logs_scan_open) {
+                r = logprune_scan_open(l->dir, l->pattern, l->recursive, scan);
+                if (r < 0) {
+                        log_warning("logs:%s: cannot open %s: %s%s", l->name, l->dir,
+                                    strerror(-r),
+                                    r == -ELOOP || r == -ENOTDIR
+                                            ? " (a symlink or not a directory: refused)"
+                                            : "");
+                        return r == -ENOMEM ? r : 0;
+                }
+                job->logs_scan_open = true;
+                logprune_oldest_init(&job->logs_oldest, LOGS_TOTAL_KEEP);
+                job->logs_walk_over = job->logs_total_planned = false;
+                job->logs_next = job->logs_removed = job->logs_failed = 0;
+                job->logs_freed = 0;
+                job->logs_result = 0;
+        }
+        if (job->logs_result != -ECANCELED) {
+                if (job->logs_next < scan->n_files) {
+                        r = logs_remove(job, l, scan->files, scan->n_files);
+                        return r < 0 ? r : 1;
+                }
+                if (!job->logs_walk_over) {
+                        r = logs_read_slice(job, l);
+                        return r < 0 ? r : 1;
+                }
+                if (!job->logs_total_planned) {
+                        if (scan->skipped_mounts || scan->skipped_symlinks)
+                                log_info("logs:%s: %u symlink(s) not followed, %u mount point(s) "
+                                         "not crossed",
+                                         l->name, scan->skipped_symlinks, scan->skipped_mounts);
+                        (void)logprune_oldest_plan(&job->logs_oldest, l->max_total_bytes);
+                        if (job->logs_oldest.short_of_total)
+                                log_info("logs:%s: more files than the %d oldest kept for "
+                                         "max_total: the next cleanup goes on",
+                                         l->name, LOGS_TOTAL_KEEP);
+                        job->logs_total_planned = true;
+                        job->logs_next = 0;
+                }
+                if (job->logs_next < job->logs_oldest.n) {
+                        r = logs_remove(job, l, job->logs_oldest.files, job->logs_oldest.n);
+                        return r < 0 ? r : 1;
+                }
+        }
+        logs_section_close(job);
+
+        if (job->logs_removed > 0 || job->logs_failed > 0 || job->logs_result == -ECANCELED) {
                 char target[300];
+
                 snprintf(target, sizeof(target), "logs:%s", l->name);
-                snprintf(what, sizeof(what), "%zu file(s) %s in %s", job->logs_removed,
-                         job->dry_run ? "would be removed" : "removed", l->dir);
-                job_stage_record(job, "prune-logs", target, what, job->logs_freed, true);
+                outcome_set(o,
+                            job->logs_result == -ECANCELED || job->logs_removed == 0
+                                    ? job->logs_result
+                                    : 0,
+                            target, job->logs_freed, true, "%zu file(s) %s in %s%s",
+                            job->logs_removed, job->dry_run ? "would be removed" : "removed",
+                            l->dir, job->logs_failed > 0 ? ", some could not be" : "");
         }
         return 0;
 }
 
-/* 0 all [logs:] sections done, 1 a slice done (job->logs_section says where
- * to go on), -ENOMEM. */
-static int stage_logs(struct job *job)
+/* 0 all [logs:] sections done, 1 a slice done or a section's outcome in o
+ * (job->logs_section says where to go on), -ENOMEM. */
+static int stage_logs(struct job *job, struct actuator_disk_outcome *o)
 {
         struct disks_env *d = &job->disks->env;
         struct disk_watch *w = job->manual ? NULL : disks_watch_find(job->disks, job->disk_path);
@@ -324,9 +416,17 @@ static int stage_logs(struct job *job)
                 if (!job->logs_scan_open && !job->manual &&
                     (!w || !w->sampled || !logs_on_disk(l, w->dev)))
                         continue;
-                r = stage_logs_section(job, l);
+                r = stage_logs_section(job, l, o);
                 if (r != 0)
                         return r;
+                if (o->result == -ECANCELED) {
+                        job->logs_section = 0;
+                        return 0; /* paused: no other section either */
+                }
+                if (o->target[0]) {
+                        job->logs_section++;
+                        return 1; /* the section's outcome, then the next section */
+                }
         }
         job->logs_section = 0;
         return 0;
@@ -336,9 +436,10 @@ static void journal_done(struct spawner *s, int result, int status, const char *
                          size_t output_len, void *userdata)
 {
         struct job *job = userdata;
-        char escaped[JOURNAL_OUTPUT_MAX * 2], what[128], f_status[32];
+        char escaped[JOURNAL_OUTPUT_MAX * 2], f_status[32];
         const char *fields[] = {"GOVERNOR_ACTION=vacuum-journal", f_status, NULL};
         uint64_t freed = journal_freed_bytes(output);
+        struct actuator_disk_outcome o = {0};
 
         /* output belongs to s: use it before freeing s. */
         logprune_escape(output, escaped, sizeof(escaped));
@@ -351,30 +452,24 @@ static void journal_done(struct spawner *s, int result, int status, const char *
                 return;
         }
         snprintf(f_status, sizeof(f_status), "GOVERNOR_EXIT_STATUS=%d", status);
-        if (result == 0 && status == 0) {
-                log_event(LOG_INFO, MSGID_CLEANUP, fields, "journalctl: %s", escaped);
-                snprintf(what, sizeof(what), "journalctl exited 0");
-                job_stage_record(job, "vacuum-journal", "journal", what, freed, true);
-        } else {
-                log_event(LOG_WARNING, MSGID_ACTION_FAILED, fields,
-                          "journalctl vacuum failed (%s, status %d): %s",
-                          result == -ETIMEDOUT ? "killed at its time limit"
-                          : result < 0         ? "killed by a signal"
-                                               : "exit status",
-                          status, escaped);
-                job->disks->stats.failed++;
-                snprintf(what, sizeof(what), "journalctl status %d", status);
-                disks_record(job->disks, "vacuum-journal", "journal",
-                              "journal archives beyond the vacuum size or age", 0, false,
-                              HISTORY_RESULT_FAILED,
-                              result == -ETIMEDOUT ? "killed at its time limit"
-                              : result < 0         ? "killed by a signal"
-                                                   : what);
+        /* what journalctl said is detail; the outcome is the actuator's */
+        log_event(LOG_INFO, MSGID_CLEANUP, fields, "journalctl (status %d): %s", status, escaped);
+        if (result == 0 && status == 0)
+                outcome_set(&o, 0, "journal", freed, true, "journalctl exited 0");
+        else {
+                outcome_set(&o, result < 0 ? result : -EIO, "journal", 0, false,
+                            "journal archives beyond the vacuum size or age");
+                if (result == -ETIMEDOUT)
+                        util_strlcpy(o.detail, "killed at its time limit", sizeof(o.detail));
+                else if (result < 0)
+                        util_strlcpy(o.detail, "killed by a signal", sizeof(o.detail));
+                else
+                        snprintf(o.detail, sizeof(o.detail), "journalctl status %d", status);
         }
-        job_schedule(job);
+        job_complete(job, &o);
 }
 
-static int stage_journal(struct job *job)
+static int stage_journal(struct job *job, struct actuator_disk_outcome *o)
 {
         const struct journal_section *j = &job->disks->env.config->journal;
         char size[32], age[32], arg_size[64], arg_time[64], shown[256];
@@ -389,23 +484,23 @@ static int stage_journal(struct job *job)
         snprintf(arg_time, sizeof(arg_time), "--vacuum-time=%s", age);
         snprintf(shown, sizeof(shown), "%s %s %s", j->journalctl, arg_size, arg_time);
 
-        if (job->dry_run)
+        if (job->dry_run) {
+                outcome_set(o, 0, "journal", 0, false, "%s would run", shown);
                 return job_item_add(job, "vacuum-journal", "journal", shown, 0, false,
                                     "journal archives beyond the vacuum size or age", 0);
+        }
 
         struct actuator_disk_request rq = job_request(job);
         r = actuator_vacuum_journal(&rq, job->disks->env.event, j->journalctl, argv,
-                                    JOURNAL_TIMEOUT_USEC,
-                        JOURNAL_OUTPUT_MAX, journal_done, job, &job->spawn);
+                                    JOURNAL_TIMEOUT_USEC, JOURNAL_OUTPUT_MAX, journal_done, job,
+                                    &job->spawn);
         if (r < 0) {
-                log_event(LOG_WARNING, MSGID_ACTION_FAILED, NULL, "cannot run %s: %s",
-                          j->journalctl, strerror(-r));
-                job->disks->stats.failed++;
-                return 0;
+                outcome_set(o, r, "journal", 0, false, "cannot run %s", j->journalctl);
+                return r == -ENOMEM ? r : 0;
         }
         log_info("cleanup: running %s", shown);
         job->waiting = true;
-        return 0;
+        return ACTUATOR_DISK_PENDING;
 }
 
 static bool docker_ready(struct job *job, const char *what)
@@ -441,8 +536,8 @@ static void prune_done(int result, uint64_t reclaimed, const char *const *delete
 {
         struct job *job = userdata;
         const char *history_kind, *item_kind, *target;
+        struct actuator_disk_outcome o = {0};
         size_t n = 0;
-        char what[128];
 
         job->waiting = false;
         if (!job->disks) {
@@ -463,12 +558,8 @@ static void prune_done(int result, uint64_t reclaimed, const char *const *delete
                 break;
         }
         if (result < 0) {
-                log_event(LOG_WARNING, MSGID_ACTION_FAILED, NULL, "cleanup: pruning %s failed: %s",
-                          target, strerror(-result));
-                job->disks->stats.failed++;
-                disks_record(job->disks, history_kind, target, "disk cleanup", 0, false,
-                              HISTORY_RESULT_FAILED, strerror(-result));
-                job_schedule(job);
+                outcome_set(&o, result, target, 0, false, "disk cleanup");
+                job_complete(job, &o);
                 return;
         }
         for (const char *const *p = deleted; p && *p; p++, n++)
@@ -476,10 +567,9 @@ static void prune_done(int result, uint64_t reclaimed, const char *const *delete
                         break;
         /* The Engine's SpaceReclaimed covers the whole prune. */
         job->bytes_freed += reclaimed;
-        snprintf(what, sizeof(what), "%zu %s removed, Engine reclaimed %" PRIu64 " bytes", n,
-                 target, reclaimed);
-        job_stage_record(job, history_kind, target, what, reclaimed, true);
-        job_schedule(job);
+        outcome_set(&o, 0, target, reclaimed, true,
+                    "%zu %s removed, Engine reclaimed %" PRIu64 " bytes", n, target, reclaimed);
+        job_complete(job, &o);
 }
 
 static void container_remove_next(struct job *job);
@@ -495,9 +585,10 @@ static void container_remove_done(int result, const char *id, void *userdata)
                 disks_job_free(job);
                 return;
         }
-        if (result < 0)
-                job->disks->stats.failed++;
-        else
+        if (result < 0) {
+                if (job->rm_result == 0)
+                        job->rm_result = result;
+        } else
                 job->rm_done++;
         (void)job_item_add(job, "prune-containers", "container", target, 0, false,
                            job->rm_reasons[job->rm_next], result);
@@ -508,7 +599,7 @@ static void container_remove_done(int result, const char *id, void *userdata)
 /* One container at a time, by id: a blanket prune could take a protected one. */
 static void container_remove_next(struct job *job)
 {
-        char what[128];
+        struct actuator_disk_outcome o = {0};
         int r;
 
         while (job->rm_next < job->n_rm) {
@@ -522,16 +613,15 @@ static void container_remove_next(struct job *job)
                 (void)job_item_add(job, "prune-containers", "container",
                                    job->rm_targets[job->rm_next], 0, false,
                                    job->rm_reasons[job->rm_next], r);
-                job->disks->stats.failed++;
+                if (job->rm_result == 0)
+                        job->rm_result = r;
                 job->rm_next++;
         }
-        if (job->n_rm > 0) {
-                snprintf(what, sizeof(what), "%zu of %zu stopped container(s) removed by id",
-                         job->rm_done, job->n_rm);
-                job_stage_record(job, "prune-containers", "stopped containers", what, 0, false);
-        }
+        /* done when any went; failed (with the first error) when none did */
+        outcome_set(&o, job->rm_done > 0 ? 0 : job->rm_result, "stopped containers", 0, false,
+                    "%zu of %zu stopped container(s) removed by id", job->rm_done, job->n_rm);
         rm_clear(job);
-        job_schedule(job);
+        job_complete(job, &o);
 }
 
 static int rm_add(struct job *job, const char *id, const char *target, const char *reason)
@@ -564,14 +654,14 @@ static int rm_add(struct job *job, const char *id, const char *target, const cha
 }
 
 /* Stopped containers old enough, protected ones left out (and said so). */
-static int stage_containers(struct job *job)
+static int stage_containers(struct job *job, struct actuator_disk_outcome *o)
 {
         struct disks_env *d = &job->disks->env;
         usec_t min_age = container_min_age(job);
         const struct docker_container *cs;
         usec_t now = util_realtime_usec();
         char age[32];
-        size_t n;
+        size_t n, n_planned = 0;
         int r;
 
         if (!docker_ready(job, "container prune"))
@@ -601,10 +691,18 @@ static int stage_containers(struct job *job)
                         r = rm_add(job, cs[i].id, target, reason);
                 if (r < 0)
                         return r;
+                n_planned++;
         }
-        if (!job->dry_run)
-                container_remove_next(job);
-        return 0;
+        if (n_planned == 0)
+                return 0; /* nothing to remove: nothing to record */
+        if (job->dry_run) {
+                outcome_set(o, 0, "stopped containers", 0, false,
+                            "%zu stopped container(s) would be removed by id", n_planned);
+                return 0;
+        }
+        job->waiting = true; /* until the last removal answers */
+        container_remove_next(job);
+        return ACTUATOR_DISK_PENDING;
 }
 
 static bool image_in_use(struct disks_env *d, const char *id)
@@ -632,6 +730,9 @@ static void dangling_list_done(int result, const struct docker_image *images, si
                                void *userdata)
 {
         struct job *job = userdata;
+        struct actuator_disk_outcome o = {0};
+        uint64_t bytes = 0;
+        size_t listed = 0;
 
         job->waiting = false;
         if (!job->disks) {
@@ -639,18 +740,23 @@ static void dangling_list_done(int result, const struct docker_image *images, si
                 return;
         }
         if (result < 0)
-                log_warning("cleanup: cannot list images: %s", strerror(-result));
+                outcome_set(&o, result, "dangling images", 0, false, "cannot list images");
         for (size_t i = 0; result >= 0 && i < n; i++) {
                 if (!image_untagged(&images[i]) || image_in_use(&job->disks->env, images[i].id))
                         continue;
                 if (job_item_add(job, "prune-images", "image", images[i].id, images[i].size_bytes,
                                  true, "dangling (untagged, unused)", 0) < 0)
                         break;
+                bytes += images[i].size_bytes;
+                listed++;
         }
-        job_schedule(job);
+        if (listed > 0)
+                outcome_set(&o, 0, "dangling images", bytes, true,
+                            "%zu dangling image(s) would be removed", listed);
+        job_complete(job, &o);
 }
 
-static int stage_dangling(struct job *job)
+static int stage_dangling(struct job *job, struct actuator_disk_outcome *o)
 {
         struct disks_env *d = &job->disks->env;
         int r;
@@ -664,30 +770,32 @@ static int stage_dangling(struct job *job)
                 r = actuator_prune_dangling_images(&rq, prune_done, job);
         }
         if (r < 0) {
-                log_warning("cleanup: dangling image prune not started: %s", strerror(-r));
+                outcome_set(o, r, "dangling images", 0, false, "prune not started");
                 return r == -ENOMEM ? r : 0;
         }
         job->waiting = true;
-        return 0;
+        return ACTUATOR_DISK_PENDING;
 }
 
-static int stage_build_cache(struct job *job)
+static int stage_build_cache(struct job *job, struct actuator_disk_outcome *o)
 {
         int r;
 
         if (!docker_ready(job, "build cache prune"))
                 return 0;
-        if (job->dry_run)
+        if (job->dry_run) {
+                outcome_set(o, 0, "build cache", 0, false, "unused build cache would be pruned");
                 return job_item_add(job, "prune-images", "build-cache", "build cache", 0, false,
                                     "unused build cache", 0);
+        }
         struct actuator_disk_request rq = job_request(job);
         r = actuator_prune_build_cache(&rq, prune_done, job);
         if (r < 0) {
-                log_warning("cleanup: build cache prune not started: %s", strerror(-r));
+                outcome_set(o, r, "build cache", 0, false, "prune not started");
                 return r == -ENOMEM ? r : 0;
         }
         job->waiting = true;
-        return 0;
+        return ACTUATOR_DISK_PENDING;
 }
 
 static void evict_refs_clear(struct job *job)
@@ -728,13 +836,15 @@ static void evict_remove_next(struct job *job)
 
         struct actuator_disk_request rq = job_request(job);
         r = actuator_remove_image(&rq, job->evict_refs[job->evict_ref_next], evict_remove_done,
-                                job);
+                                  job);
         if (r < 0) {
-                log_warning("cleanup: cannot remove image %s: %s",
-                            job->evict_refs[job->evict_ref_next], strerror(-r));
+                struct actuator_disk_outcome o = {0};
+
+                outcome_set(&o, r, job->evict_refs[job->evict_ref_next], 0, false, "%s",
+                            job->evict_reason ?: "lru");
                 evict_skip_add(job, job->evict_id);
                 evict_refs_clear(job);
-                job_schedule(job);
+                job_complete(job, &o);
                 return;
         }
         job->waiting = true;
@@ -743,6 +853,7 @@ static void evict_remove_next(struct job *job)
 static void evict_remove_done(int result, const char *id, void *userdata)
 {
         struct job *job = userdata;
+        struct actuator_disk_outcome o = {0};
 
         job->waiting = false;
         if (!job->disks) {
@@ -752,10 +863,10 @@ static void evict_remove_done(int result, const char *id, void *userdata)
         if (result < 0) {
                 (void)job_item_add(job, "evict-image", "image", job->evict_id, 0, false,
                                    job->evict_reason ?: "lru", result);
-                job->disks->stats.failed++;
+                outcome_set(&o, result, job->evict_id, 0, false, "%s", job->evict_reason ?: "lru");
                 evict_skip_add(job, job->evict_id);
                 evict_refs_clear(job);
-                job_schedule(job);
+                job_complete(job, &o);
                 return;
         }
         job->evict_ref_next++;
@@ -770,10 +881,9 @@ static void evict_remove_done(int result, const char *id, void *userdata)
                  tagged ? job->evict_refs[0] : "");
         (void)job_item_add(job, "evict-image", "image", target, job->evict_bytes, true,
                            job->evict_reason ?: "lru", 0);
-        job_stage_record(job, "evict-image", target, job->evict_reason ?: "lru", job->evict_bytes,
-                         true);
+        outcome_set(&o, 0, target, job->evict_bytes, true, "%s", job->evict_reason ?: "lru");
         evict_refs_clear(job);
-        job_schedule(job);
+        job_complete(job, &o);
 }
 
 /* "least recently used: unused for 3h (last use or arrival 1732400000)" */
@@ -796,6 +906,7 @@ static void evict_list_done(int result, const struct docker_image *images, size_
 {
         struct job *job = userdata;
         struct disks *disks = job->disks;
+        struct actuator_disk_outcome o = {0};
         _cleanup_free_ size_t *order = NULL;
         _cleanup_free_ const char **in_use = NULL;
         const struct disk_section *cfg;
@@ -812,9 +923,9 @@ static void evict_list_done(int result, const struct docker_image *images, size_
         cfg = job->disk_path ? disks_disk_config(&disks->env, job->disk_path) : NULL;
         if (result < 0 || !cfg) {
                 if (result < 0)
-                        log_warning("cleanup: cannot list images: %s", strerror(-result));
+                        outcome_set(&o, result, "images", 0, false, "cannot list images");
                 job->evict_exhausted = true;
-                job_schedule(job);
+                job_complete(job, &o);
                 return;
         }
 
@@ -856,6 +967,8 @@ static void evict_list_done(int result, const struct docker_image *images, size_
                 struct disk_watch *w = disks_watch_find(disks, job->disk_path);
                 double total = w && w->sampled ? (double)w->usage.bytes_total : 0;
                 double used = w && w->sampled ? (double)w->usage.bytes_used : 0;
+                uint64_t bytes = 0;
+                size_t listed = 0;
 
                 for (size_t k = 0; k < n_order; k++) {
                         const struct docker_image *img = &images[order[k]];
@@ -871,9 +984,14 @@ static void evict_list_done(int result, const struct docker_image *images, size_
                                          reason, 0) < 0)
                                 break;
                         used -= (double)img->size_bytes;
+                        bytes += img->size_bytes;
+                        listed++;
                 }
+                if (listed > 0)
+                        outcome_set(&o, 0, "images", bytes, true,
+                                    "%zu least recently used image(s) would be evicted", listed);
                 job->evict_exhausted = true;
-                job_schedule(job);
+                job_complete(job, &o);
                 return;
         }
 
@@ -912,16 +1030,16 @@ static void evict_list_done(int result, const struct docker_image *images, size_
         }
         job->evict_exhausted = true;
         log_info("cleanup: no image left to evict on %s", job->disk_path);
-        job_schedule(job);
+        job_complete(job, &o);
         return;
 oom:
         evict_refs_clear(job);
         log_error("cleanup: out of memory choosing an image to evict");
         job->evict_exhausted = true;
-        job_schedule(job);
+        job_complete(job, &o);
 }
 
-static int stage_evict(struct job *job)
+static int stage_evict(struct job *job, struct actuator_disk_outcome *o)
 {
         struct disks_env *d = &job->disks->env;
         int r;
@@ -932,12 +1050,12 @@ static int stage_evict(struct job *job)
         }
         r = docker_images_list(d->docker, evict_list_done, job);
         if (r < 0) {
-                log_warning("cleanup: cannot list images: %s", strerror(-r));
+                outcome_set(o, r, "images", 0, false, "cannot list images");
                 job->evict_exhausted = true;
                 return r == -ENOMEM ? r : 0;
         }
         job->waiting = true;
-        return 0;
+        return ACTUATOR_DISK_PENDING;
 }
 
 /* ---- the job ------------------------------------------------------------ */
@@ -964,29 +1082,40 @@ static bool job_next_action(struct job *job, struct disk_action *ret)
 /* The work of one disk action, as the actuator runs it (actuator_run_disk):
  * every change it makes passes the actuator's disk gate with rq. */
 static int job_work(const struct actuator_disk_request *rq, const struct disk_action *a,
-                    void *userdata)
+                    struct actuator_disk_outcome *ret, void *userdata)
 {
         struct job *job = userdata;
+        int r = 0;
 
         assert(rq->dry_run == job->dry_run && rq->manual == job->manual);
         (void)rq; /* each change builds the same request (job_request) */
         switch (a->kind) {
         case DISK_ACTION_PRUNE_LOGS:
-                return stage_logs(job);
+                r = stage_logs(job, ret);
+                break;
         case DISK_ACTION_VACUUM_JOURNAL:
-                return stage_journal(job);
+                r = stage_journal(job, ret);
+                break;
         case DISK_ACTION_PRUNE_CONTAINERS:
-                return stage_containers(job);
+                r = stage_containers(job, ret);
+                break;
         case DISK_ACTION_PRUNE_IMAGES:
-                return stage_dangling(job);
+                r = stage_dangling(job, ret);
+                break;
         case DISK_ACTION_PRUNE_BUILD_CACHE:
-                return stage_build_cache(job);
+                r = stage_build_cache(job, ret);
+                break;
         case DISK_ACTION_EVICT_IMAGE:
-                return stage_evict(job);
+                r = stage_evict(job, ret);
+                break;
         case DISK_ACTION_NONE:
                 break;
         }
-        return 0;
+        /* what the action did, as statvfs saw it (asynchronous ones measure
+         * when they complete) */
+        if (r != ACTUATOR_DISK_PENDING && (ret->target[0] || ret->result < 0))
+                job_measure(job, ret);
+        return r;
 }
 
 static void job_finish(struct job *job)
@@ -1017,7 +1146,8 @@ static void job_finish(struct job *job)
                  job->dry_run ? "would be freed" : "freed",
                  units_format_bytes_human(report.statvfs_freed, measured, sizeof(measured)));
 
-        if (!job->manual) {
+        /* a pause ends a run without a cooldown: it goes on once resumed */
+        if (!job->manual && !job->paused) {
                 struct disk_watch *w = disks_watch_find(disks, job->disk_path);
                 if (w) {
                         w->state.last_cleanup_usec = now;
@@ -1043,8 +1173,8 @@ static int job_step(sd_event_source *s, void *userdata)
                 struct actuator_disk_request rq = job_request(job);
                 struct disk_action a;
 
-                if (job->logs_scan_open)
-                        /* prune-logs cut into slices goes on where it stopped */
+                if (job->again)
+                        /* an action cut into slices goes on where it stopped */
                         a = job->action;
                 else if (!job_next_action(job, &a)) {
                         job_finish(job);
@@ -1054,14 +1184,17 @@ static int job_step(sd_event_source *s, void *userdata)
                         log_debug("cleanup: %s (%s)", disk_action_kind_name(a.kind), a.reason);
                 job->stage = a.kind;
                 job->action = a;
-                r = actuator_run_disk(&rq, &a, job_work, job);
+                r = actuator_run_disk(job->disks->env.actuator, &rq, &a, job_work, job);
+                job->again = r == 1;
                 if (r == -ECANCELED) {
-                        /* paused: an automatic run ends before its next action */
+                        /* paused: an automatic run ends before its next action
+                         * (the actuator recorded it skipped) */
+                        job->paused = true;
                         job_finish(job);
                         return 0;
                 }
                 if (r == 1) {
-                        /* a slice of prune-logs is done: let the loop serve
+                        /* a slice of an action is done: let the loop serve
                          * everything else first */
                         job_schedule(job);
                         return 0;
@@ -1076,7 +1209,9 @@ static int job_step(sd_event_source *s, void *userdata)
         return 0;
 }
 
-/* Continue on the next loop iteration: callbacks never recurse into stages. */
+/* Continue on the next loop iteration: callbacks never recurse into stages.
+ * At idle priority: every timer, trigger and client that is ready runs
+ * before the next slice. */
 static void job_schedule(struct job *job)
 {
         int r;
@@ -1084,6 +1219,8 @@ static void job_schedule(struct job *job)
         if (job->defer)
                 return;
         r = sd_event_add_defer(job->disks->env.event, &job->defer, job_step, job);
+        if (r >= 0)
+                (void)sd_event_source_set_priority(job->defer, SD_EVENT_PRIORITY_IDLE);
         if (r < 0) {
                 log_error("cleanup: cannot schedule: %s", strerror(-r));
                 job_finish(job);
@@ -1106,8 +1243,10 @@ void disks_job_free(struct job *job)
                 free(job->evict_skip[i]);
         evict_refs_clear(job);
         rm_clear(job);
-        if (job->logs_scan_open)
+        if (job->logs_scan_open) {
+                logprune_oldest_done(&job->logs_oldest);
                 logprune_scan_done(&job->logs_scan);
+        }
         free(job->disk_path);
         free(job);
 }

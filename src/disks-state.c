@@ -1,22 +1,21 @@
 /* disks-state — the disk module's shared state and the helpers both halves
- * use (src/disks-state.h): finding and sampling a watched disk, recording a
- * stage's outcome, pause, I/O pressure, the image LRU file. Below both
+ * use (src/disks-state.h): finding and sampling a watched disk, the request
+ * the actuator judges, I/O pressure, the image LRU file. Below both
  * disks.c (watching) and disks-cleanup.c (a cleanup job), so neither calls
  * back into the other's file. */
 #include "disks-state.h"
 
-/* The outcome of a stage, in the one history the actuator keeps. */
-void disks_record(struct disks *disks, const char *kind, const char *target, const char *reason,
-                  uint64_t bytes, bool has_bytes, enum history_result result, const char *detail)
+struct actuator_disk_request disks_request(const struct disks *disks, bool manual, bool dry_run)
 {
-        if (disks->env.actuator)
-                actuator_record(disks->env.actuator, kind, target, reason, bytes, has_bytes,
-                                result, detail);
-}
-
-bool disks_paused(const struct disks *disks)
-{
-        return actuator_paused(disks->env.overrides);
+        return (struct actuator_disk_request){
+            .config = disks->env.config,
+            .docker = disks->env.docker,
+            .overrides = disks->env.overrides,
+            .dry_run = dry_run,
+            .manual = manual,
+            /* an operator's dry-run answers them; the daemon's is history */
+            .report_only = manual && dry_run && !disks->env.dry_run,
+        };
 }
 
 static const char *state_dir(const struct disks_env *env)

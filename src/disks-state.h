@@ -35,6 +35,12 @@
 #define IMAGELRU_FILE        "images.json"
 /* files a [logs:] stage deletes (or lists, in dry-run) per loop iteration */
 #define LOGS_SLICE_FILES 64
+/* directory entries a [logs:] scan reads (one fstatat each) per loop
+ * iteration: ~1 ms, so a 100k-file directory never holds the loop */
+#define LOGS_SCAN_SLICE_ENTRIES 256
+/* files kept for max_total per section (the oldest); a section needing
+ * more goes on at the next cleanup. ~100 bytes each. */
+#define LOGS_TOTAL_KEEP 4096
 /* items a cleanup report carries; beyond, only counted (items_left_out) */
 #define DISKS_REPORT_ITEMS_MAX 1000
 
@@ -65,6 +71,8 @@ struct job {
         enum tier tier;  /* automatic: tier that started it */
         enum disk_action_kind stage; /* the action taken last (NONE: none yet) */
         struct disk_action action;   /* that action, as planned */
+        bool again;   /* the action's last slice asked to run it again */
+        bool paused;  /* ended by a pause: no cooldown follows */
         bool waiting; /* an asynchronous step is outstanding */
         bool evict_exhausted;
         bool docker_skipped; /* a Docker stage was due while Docker was disconnected */
@@ -76,15 +84,23 @@ struct job {
         size_t n_evict_refs, evict_ref_next;
         uint64_t evict_bytes;
         char *evict_reason;
-        /* the [logs:] stage, in slices: section, its scan, the next file */
+        /* the [logs:] stage, in slices: the section; its scan, a slice of
+         * entries read at a time, whose expired files are removed before the
+         * next slice is read; then the oldest files max_total takes */
         size_t logs_section;
         struct logprune_scan logs_scan;
         bool logs_scan_open;
-        size_t logs_next, logs_marked, logs_removed;
+        bool logs_walk_over;
+        struct logprune_oldest logs_oldest; /* files not expired, bounded */
+        bool logs_total_planned;
+        size_t logs_next; /* next file of the slice, then of logs_oldest */
+        size_t logs_removed, logs_failed;
         uint64_t logs_freed;
+        int logs_result; /* the first failure; -ECANCELED: a pause came */
         /* stopped containers to remove, one by one, by id */
         char **rm_ids, **rm_targets, **rm_reasons;
         size_t n_rm, rm_next, rm_done;
+        int rm_result; /* the first failed removal */
         /* statvfs of the job's disks: before the run and before the stage */
         uint64_t avail_start, avail_stage;
         struct job_item *items;
@@ -99,7 +115,6 @@ struct job {
 
 struct disks {
         struct disks_env env; /* the daemon's parts, refreshed by disks_set_env */
-        struct disks_stats stats;
         struct disk_watch *watches;
         size_t n_watches;
         struct job *job;
@@ -109,9 +124,8 @@ struct disks {
 };
 
 /* disks-state.c */
-void disks_record(struct disks *disks, const char *kind, const char *target, const char *reason,
-                  uint64_t bytes, bool has_bytes, enum history_result result, const char *detail);
-bool disks_paused(const struct disks *disks);
+/* What the actuator's disk gate needs to judge a cleanup's changes. */
+struct actuator_disk_request disks_request(const struct disks *disks, bool manual, bool dry_run);
 const struct disk_section *disks_disk_config(const struct disks_env *d, const char *path);
 struct disk_watch *disks_watch_find(struct disks *disks, const char *path);
 int disks_watch_sample(struct disk_watch *w);

@@ -9,12 +9,6 @@ void disks_set_env(struct disks *disks, const struct disks_env *env)
         disks->env = *env;
 }
 
-void disks_get_stats(const struct disks *disks, struct disks_stats *ret)
-{
-        assert(disks && ret);
-        *ret = disks->stats;
-}
-
 int disks_new(const struct disks_env *env, struct disks **ret)
 {
         struct disks *disks;
@@ -123,6 +117,20 @@ static void log_disk_tier(struct disks *disks, const struct disk_watch *w,
                   w->usage.blocks_percent, w->usage.inodes_percent, disks_io_pressure(&disks->env));
 }
 
+/* A cleanup starts only if the actuator admits its first action, as
+ * planned: not while enforcement is paused (the actuator records that action
+ * as skipped, once per pause window). No cooldown follows a refusal. */
+static bool cleanup_admitted(struct disks *disks, const struct disk_watch *w,
+                             const struct disk_section *cfg, enum tier tier)
+{
+        struct actuator_disk_request rq = disks_request(disks, false, disks->env.dry_run);
+        struct disk_action a;
+
+        if (!disks_next_action(cfg, w->path, tier, DISK_ACTION_NONE, &w->usage, false, false, &a))
+                return true; /* nothing to act on: the job finds that too */
+        return actuator_disk_admit(disks->env.actuator, &rq, &a) == 0;
+}
+
 int disks_evaluate(struct disks *disks, usec_t now)
 {
         const struct config *c;
@@ -156,11 +164,8 @@ int disks_evaluate(struct disks *disks, usec_t now)
                         w->docker_skipped = false;
                 if (!dec.start_cleanup)
                         continue;
-                if (disks_paused(disks)) {
-                        log_debug("disk %s at %s: cleanup held back, enforcement paused", w->path,
-                                  tier_name(dec.tier));
+                if (!cleanup_admitted(disks, w, cfg, dec.tier))
                         continue;
-                }
                 log_info("disk %s at %s (%.1f%% used): cleanup down to %.1f%%", w->path,
                          tier_name(dec.tier), w->usage.used_percent, cfg->low_percent);
                 r = disks_job_start(disks, false, false, w->path, dec.tier, NULL, NULL);

@@ -81,6 +81,118 @@ size_t logprune_plan(struct logprune_file *files, size_t n, usec_t max_age_usec,
         return marked;
 }
 
+/* ---- the oldest files, bounded (pure) ------------------------------------ */
+
+static void file_free_strings(struct logprune_file *f)
+{
+        free(f->dir);
+        free(f->name);
+        f->dir = f->name = NULL;
+}
+
+static void oldest_swap(struct logprune_file *a, struct logprune_file *b)
+{
+        struct logprune_file t = *a;
+
+        *a = *b;
+        *b = t;
+}
+
+/* A max-heap by age: files[0] is the newest kept, the first to give way. */
+static void oldest_sift_down(struct logprune_oldest *o, size_t i)
+{
+        for (;;) {
+                size_t l = 2 * i + 1, r = l + 1, top = i;
+
+                if (l < o->n && file_age_cmp(&o->files[l], &o->files[top]) > 0)
+                        top = l;
+                if (r < o->n && file_age_cmp(&o->files[r], &o->files[top]) > 0)
+                        top = r;
+                if (top == i)
+                        return;
+                oldest_swap(&o->files[i], &o->files[top]);
+                i = top;
+        }
+}
+
+void logprune_oldest_init(struct logprune_oldest *o, size_t max)
+{
+        assert(o);
+        assert(max > 0);
+        *o = (struct logprune_oldest){.max = max};
+}
+
+int logprune_oldest_offer(struct logprune_oldest *o, struct logprune_file *f)
+{
+        assert(o);
+        assert(f);
+        o->bytes += f->disk_bytes;
+        if (o->n < o->max) {
+                size_t i;
+
+                if (o->n == o->allocated) {
+                        size_t n = o->allocated ? o->allocated * 2 : 64;
+                        struct logprune_file *p;
+
+                        if (n > o->max)
+                                n = o->max;
+                        p = reallocarray(o->files, n, sizeof(*p));
+                        if (!p) {
+                                file_free_strings(f);
+                                return -ENOMEM;
+                        }
+                        o->files = p;
+                        o->allocated = n;
+                }
+                i = o->n++;
+                o->files[i] = *f;
+                while (i > 0 && file_age_cmp(&o->files[i], &o->files[(i - 1) / 2]) > 0) {
+                        oldest_swap(&o->files[i], &o->files[(i - 1) / 2]);
+                        i = (i - 1) / 2;
+                }
+                return 0;
+        }
+        o->dropped++;
+        if (file_age_cmp(f, &o->files[0]) >= 0) {
+                file_free_strings(f); /* newer than every file kept */
+                return 0;
+        }
+        file_free_strings(&o->files[0]);
+        o->files[0] = *f;
+        oldest_sift_down(o, 0);
+        return 0;
+}
+
+size_t logprune_oldest_plan(struct logprune_oldest *o, uint64_t max_total_bytes)
+{
+        uint64_t total = o->bytes;
+        size_t marked = 0;
+
+        assert(o);
+        if (o->n > 0)
+                qsort(o->files, o->n, sizeof(o->files[0]), file_age_cmp);
+        for (size_t i = 0; i < o->n; i++) {
+                if (max_total_bytes != BYTES_MAX && total > max_total_bytes) {
+                        o->files[i].reason = LOGPRUNE_TOTAL;
+                        total -= o->files[i].disk_bytes;
+                        marked++;
+                } else
+                        o->files[i].reason = LOGPRUNE_KEEP;
+        }
+        o->short_of_total = max_total_bytes != BYTES_MAX && total > max_total_bytes;
+        return marked;
+}
+
+void logprune_oldest_done(struct logprune_oldest *o)
+{
+        if (!o)
+                return;
+        for (size_t i = 0; i < o->n; i++)
+                file_free_strings(&o->files[i]);
+        free(o->files);
+        *o = (struct logprune_oldest){0};
+}
+
 const char *logprune_reason_name(enum logprune_reason r)
 {
         switch (r) {
@@ -263,17 +375,29 @@ static int entry_stat_at(int dfd, const char *name, struct entry_stat *ret)
         return 0;
 }
 
-struct walk {
-        struct logprune_scan *scan;
-        const char *pattern;
+/* One directory open in the walk: the top, or a subdirectory below it. */
+struct walk_dir {
+        DIR *dir;
+        char *rel; /* relative to the top: "" or "a/b" */
+        unsigned depth;
+};
+
+/* The walk's state between slices: a stack of open directories, deepest
+ * last (depth-first, as a recursive walk would go). */
+struct logprune_walk {
+        char *pattern;
         bool recursive;
         uint64_t top_mnt_id;
         bool top_has_mnt_id;
+        struct walk_dir stack[LOGPRUNE_DEPTH_MAX + 1];
+        size_t depth; /* directories open */
 };
 
-static bool same_mount(const struct walk *w, const struct entry_stat *st)
+static bool same_mount(const struct logprune_scan *s, const struct entry_stat *st)
 {
-        if (st->dev != w->scan->top_dev)
+        const struct logprune_walk *w = s->walk;
+
+        if (st->dev != s->top_dev)
                 return false;
         if (w->top_has_mnt_id && st->has_mnt_id && st->mnt_id != w->top_mnt_id)
                 return false;
@@ -316,95 +440,146 @@ static int scan_add(struct logprune_scan *s, const char *dir, const char *name,
         return 0;
 }
 
-/* Walk the directory open at dfd (owned: closed here). rel is its path
- * relative to the top, for the record. */
-static int walk_dir(struct walk *w, int dfd, const char *rel, unsigned depth)
+/* Open directory fd (owned: closed here, or by the walk) as the walk's
+ * deepest directory. */
+static int walk_push(struct logprune_walk *w, int fd, char *rel, unsigned depth)
 {
-        char shown[512];
         DIR *d;
-        struct dirent *de;
-        int r = 0;
 
-        d = fdopendir(dfd);
+        assert(w->depth < LOGPRUNE_DEPTH_MAX + 1);
+        d = fdopendir(fd);
         if (!d) {
-                r = -errno;
-                close(dfd);
+                int r = -errno;
+                close(fd);
+                free(rel);
                 return r;
         }
-
-        while ((errno = 0, de = readdir(d))) {
-                struct entry_stat st;
-
-                if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-                        continue;
-
-                r = entry_stat_at(dirfd(d), de->d_name, &st);
-                if (r == -ENOENT)
-                        continue; /* removed while we looked: nothing to do */
-                if (r < 0) {
-                        log_warning("logs: cannot stat \"%s\" in \"%s\": %s",
-                                    logprune_escape(de->d_name, shown, sizeof(shown)), rel,
-                                    strerror(-r));
-                        r = 0;
-                        continue;
-                }
-                if (S_ISLNK(st.mode)) {
-                        w->scan->skipped_symlinks++;
-                        continue;
-                }
-                if (!same_mount(w, &st)) {
-                        w->scan->skipped_mounts++;
-                        continue;
-                }
-
-                if (S_ISDIR(st.mode)) {
-                        _cleanup_free_ char *sub = NULL;
-                        struct entry_stat opened;
-                        int fd;
-
-                        if (!w->recursive || depth >= LOGPRUNE_DEPTH_MAX)
-                                continue;
-                        fd = openat(dirfd(d), de->d_name,
-                                    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-                        if (fd < 0)
-                                continue; /* swapped for a symlink or gone: skip */
-                        /* The directory we opened must be the one we looked at. */
-                        if (entry_stat_at(fd, "", &opened) < 0 || opened.ino != st.ino ||
-                            !same_mount(w, &opened)) {
-                                close(fd);
-                                continue;
-                        }
-                        if (asprintf(&sub, "%s%s%s", rel, rel[0] ? "/" : "", de->d_name) < 0) {
-                                close(fd);
-                                r = -ENOMEM;
-                                break;
-                        }
-                        r = walk_dir(w, fd, sub, depth + 1);
-                        if (r == -ENOMEM)
-                                break;
-                        r = 0;
-                        continue;
-                }
-
-                if (!S_ISREG(st.mode))
-                        continue;
-                if (!logprune_name_matches(w->pattern, de->d_name))
-                        continue;
-                r = scan_add(w->scan, rel, de->d_name, &st);
-                if (r < 0)
-                        break;
-        }
-        if (r == 0 && errno != 0)
-                r = -errno;
-        closedir(d);
-        return r;
+        w->stack[w->depth++] = (struct walk_dir){.dir = d, .rel = rel, .depth = depth};
+        return 0;
 }
 
-int logprune_scan(const char *dir, const char *pattern, bool recursive, struct logprune_scan *ret)
+static void walk_pop(struct logprune_walk *w)
+{
+        struct walk_dir *top = &w->stack[--w->depth];
+
+        closedir(top->dir);
+        free(top->rel);
+}
+
+static void walk_free(struct logprune_walk *w)
+{
+        if (!w)
+                return;
+        while (w->depth > 0)
+                walk_pop(w);
+        free(w->pattern);
+        free(w);
+}
+
+/* A subdirectory of top seen as st: enter it (recursive, not too deep, the
+ * one we looked at, on the same mount). 0 entered or left alone, -ENOMEM. */
+static int walk_enter(struct logprune_scan *s, struct walk_dir *top, const char *name,
+                      const struct entry_stat *st)
+{
+        struct logprune_walk *w = s->walk;
+        struct entry_stat opened;
+        char *sub = NULL;
+        int fd, r;
+
+        if (!w->recursive || top->depth >= LOGPRUNE_DEPTH_MAX)
+                return 0;
+        fd = openat(dirfd(top->dir), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return 0; /* swapped for a symlink or gone: skip */
+        /* The directory we opened must be the one we looked at. */
+        if (entry_stat_at(fd, "", &opened) < 0 || opened.ino != st->ino ||
+            !same_mount(s, &opened)) {
+                close(fd);
+                return 0;
+        }
+        if (asprintf(&sub, "%s%s%s", top->rel, top->rel[0] ? "/" : "", name) < 0) {
+                close(fd);
+                return -ENOMEM;
+        }
+        r = walk_push(w, fd, sub, top->depth + 1);
+        return r == -ENOMEM ? r : 0;
+}
+
+/* One directory entry of the deepest open directory. 0, or -ENOMEM. */
+static int walk_entry(struct logprune_scan *s, struct walk_dir *top, const char *name)
+{
+        struct logprune_walk *w = s->walk;
+        char shown[512];
+        struct entry_stat st;
+        int r;
+
+        if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+                return 0;
+        r = entry_stat_at(dirfd(top->dir), name, &st);
+        if (r == -ENOENT)
+                return 0; /* removed while we looked: nothing to do */
+        if (r < 0) {
+                log_warning("logs: cannot stat \"%s\" in \"%s\": %s",
+                            logprune_escape(name, shown, sizeof(shown)), top->rel, strerror(-r));
+                return 0;
+        }
+        if (S_ISLNK(st.mode)) {
+                s->skipped_symlinks++;
+                return 0;
+        }
+        if (!same_mount(s, &st)) {
+                s->skipped_mounts++;
+                return 0;
+        }
+        if (S_ISDIR(st.mode))
+                return walk_enter(s, top, name, &st);
+        if (!S_ISREG(st.mode) || !logprune_name_matches(w->pattern, name))
+                return 0;
+        return scan_add(s, top->rel, name, &st);
+}
+
+int logprune_scan_step(struct logprune_scan *s, size_t budget)
+{
+        struct logprune_walk *w;
+        int r;
+
+        assert(s);
+        w = s->walk;
+        if (!w)
+                return 0;
+        while (w->depth > 0 && budget > 0) {
+                struct walk_dir *top = &w->stack[w->depth - 1];
+                struct dirent *de;
+
+                errno = 0;
+                de = readdir(top->dir);
+                if (!de) {
+                        r = -errno;
+                        if (r < 0 && w->depth == 1)
+                                return r; /* the top itself cannot be read */
+                        if (r < 0)
+                                log_warning("logs: cannot read \"%s\": %s", top->rel,
+                                            strerror(-r));
+                        walk_pop(w);
+                        continue;
+                }
+                budget--;
+                r = walk_entry(s, top, de->d_name);
+                if (r < 0)
+                        return r;
+        }
+        if (w->depth > 0)
+                return 1;
+        walk_free(w);
+        s->walk = NULL;
+        return 0;
+}
+
+int logprune_scan_open(const char *dir, const char *pattern, bool recursive,
+                       struct logprune_scan *ret)
 {
         struct logprune_scan s = {.top_fd = -1};
         struct entry_stat top;
-        struct walk w = {.scan = &s, .pattern = pattern, .recursive = recursive};
         int fd, r;
 
         assert(dir);
@@ -419,15 +594,28 @@ int logprune_scan(const char *dir, const char *pattern, bool recursive, struct l
         if (r < 0)
                 goto fail;
         s.top_dev = top.dev;
-        w.top_mnt_id = top.mnt_id;
-        w.top_has_mnt_id = top.has_mnt_id;
-
+        s.walk = calloc(1, sizeof(*s.walk));
+        if (!s.walk) {
+                r = -ENOMEM;
+                goto fail;
+        }
+        s.walk->recursive = recursive;
+        s.walk->top_mnt_id = top.mnt_id;
+        s.walk->top_has_mnt_id = top.has_mnt_id;
+        s.walk->pattern = strdup(pattern);
+        char *rel = strdup("");
+        if (!s.walk->pattern || !rel) {
+                free(rel);
+                r = -ENOMEM;
+                goto fail;
+        }
         fd = fcntl(s.top_fd, F_DUPFD_CLOEXEC, 3);
         if (fd < 0) {
+                free(rel);
                 r = -errno;
                 goto fail;
         }
-        r = walk_dir(&w, fd, "", 0);
+        r = walk_push(s.walk, fd, rel, 0);
         if (r < 0)
                 goto fail;
         *ret = s;
@@ -437,14 +625,42 @@ fail:
         return r;
 }
 
-void logprune_scan_done(struct logprune_scan *s)
+int logprune_scan(const char *dir, const char *pattern, bool recursive, struct logprune_scan *ret)
 {
-        if (!s)
-                return;
+        struct logprune_scan s;
+        int r;
+
+        r = logprune_scan_open(dir, pattern, recursive, &s);
+        if (r < 0)
+                return r;
+        do
+                r = logprune_scan_step(&s, SIZE_MAX);
+        while (r > 0);
+        if (r < 0) {
+                logprune_scan_done(&s);
+                return r;
+        }
+        *ret = s;
+        return 0;
+}
+
+void logprune_scan_drop_files(struct logprune_scan *s)
+{
+        assert(s);
         for (size_t i = 0; i < s->n_files; i++) {
                 free(s->files[i].dir);
                 free(s->files[i].name);
         }
+        s->n_files = 0;
+        s->truncated = false;
+}
+
+void logprune_scan_done(struct logprune_scan *s)
+{
+        if (!s)
+                return;
+        logprune_scan_drop_files(s);
+        walk_free(s->walk);
         free(s->files);
         if (s->top_fd >= 0)
                 close(s->top_fd);
@@ -486,14 +702,20 @@ static int reopen_dir(const struct logprune_scan *s, uint64_t top_mnt_id, bool t
 
 int logprune_delete(struct logprune_scan *s, size_t i, uint64_t *ret_freed)
 {
+        assert(s);
+        assert(i < s->n_files);
+        return logprune_delete_file(s, &s->files[i], ret_freed);
+}
+
+int logprune_delete_file(const struct logprune_scan *s, const struct logprune_file *f,
+                         uint64_t *ret_freed)
+{
         _cleanup_close_ int dfd = -1;
         struct entry_stat top, now;
-        const struct logprune_file *f;
         int r;
 
         assert(s);
-        assert(i < s->n_files);
-        f = &s->files[i];
+        assert(f);
 
         r = entry_stat_at(s->top_fd, "", &top);
         if (r < 0)

@@ -109,6 +109,17 @@ ctl --json status | jq -e --arg d "$T" '.tiers.disk[$d] == "critical"' >/dev/nul
 sleep 3
 [ -e "$T/logs/old.log" ] || fail "disk cleanup pruned logs while paused"
 exists op-junk || fail "disk cleanup removed a container while paused"
+# the held-back action is in history as skipped (why: paused), once per
+# pause window and plan, not once per tick
+paused_skips() {
+        ctl --json history -n 0 | jq --arg d "$T" '[.[] | select(.kind == "prune-logs" and
+                .result == "skipped" and .why == "enforcement is paused" and .target == $d)] | length'
+}
+n_skip=$(paused_skips)
+[ "${n_skip:-0}" -ge 1 ] || fail "no skipped prune-logs entry while paused: $(ctl --json history -n 0)"
+sleep 1
+[ "$(paused_skips)" = "$n_skip" ] && [ "$n_skip" -le 2 ] ||
+        fail "skipped entries grow while paused: $n_skip, then $(paused_skips)"
 [ "$(ctl_rc resume)" = 0 ] || die "resume: $(cat "$T/out")"
 for _ in $(seq 100); do
         [ ! -e "$T/logs/old.log" ] && ! exists op-junk && break

@@ -380,7 +380,7 @@ static void run_disk_case(const struct dcase *t, struct config *config)
                 CHECK_EQ_INT(scan.n_files, 1);
                 if (scan.n_files == 1) {
                         uint64_t freed = 0;
-                        r = actuator_unlink_log(&rq, &scan, 0, &freed);
+                        r = actuator_unlink_log(&rq, &scan, &scan.files[0], &freed);
                 }
                 logprune_scan_done(&scan);
                 CHECK_EQ_INT(access(path, F_OK) == 0, t->file_left);
@@ -401,79 +401,135 @@ static void run_disk_case(const struct dcase *t, struct config *config)
 
 /* One planned disk action through the actuator's one entry point
  * (actuator_run_disk): the pause before the action, then the action's work,
- * whose every change passes the gate (dry-run, protection) and whose
- * outcome goes into the one history. The work below does what the cleanup's
- * does for one log file or one stopped container. */
+ * whose every change passes the gate (dry-run, protection), then the outcome
+ * the work returns (or completes later), which the actuator alone records:
+ * the history entry, and the counters. The work below does what the
+ * cleanup's does for one log file or one stopped container. */
 struct pcase {
         const char *name;
         enum disk_action_kind kind; /* PRUNE_LOGS or PRUNE_CONTAINERS */
         const char *container_id;
         bool paused, dry_run, manual;
-        int expect;             /* actuator_run_disk's result */
+        bool pause_midway;      /* a pause arrives while the action runs */
+        int docker_result;      /* how Docker answers the removal */
+        int runs;               /* the same plan run this often (0 = once) */
+        enum tier second_tier;  /* a second run planned at this tier (0 = none) */
+        /* expected */
+        int expect;             /* actuator_run_disk's result (the last run) */
         bool worked;            /* the action's work ran */
         bool file_left;         /* prune-logs: the log is still there */
         const char *request;    /* prune-containers: the Docker request sent */
         int history;            /* the result recorded, -1 = nothing */
+        size_t entries;         /* history entries (0 = 1 if history >= 0) */
+        const char *target;
         const char *detail;
+        uint64_t failed, skipped; /* the counters */
+        bool freed;             /* bytes_freed counted */
 };
 
+#define LOG_TARGET "logs:app"
+#define RM_TARGET  "stopped containers"
+
 static const struct pcase plan_cases[] = {
-    {"prune-logs done", DISK_ACTION_PRUNE_LOGS, .worked = true, .history = HISTORY_RESULT_DONE},
+    {"prune-logs done", DISK_ACTION_PRUNE_LOGS, .worked = true, .history = HISTORY_RESULT_DONE,
+     .target = LOG_TARGET, .freed = true},
     {"prune-logs dry-run: listed, nothing unlinked", DISK_ACTION_PRUNE_LOGS, .dry_run = true,
-     .expect = -EROFS, .worked = true, .file_left = true, .history = HISTORY_RESULT_DRY_RUN},
-    {"prune-logs paused: the action never starts", DISK_ACTION_PRUNE_LOGS, .paused = true,
-     .expect = -ECANCELED, .file_left = true, .history = -1},
+     .worked = true, .file_left = true, .history = HISTORY_RESULT_DRY_RUN, .target = LOG_TARGET},
+    {"prune-logs paused: skipped, the action never starts", DISK_ACTION_PRUNE_LOGS,
+     .paused = true, .expect = -ECANCELED, .file_left = true, .history = HISTORY_RESULT_SKIPPED,
+     .target = "/var", .detail = "enforcement is paused", .skipped = 1},
+    {"paused, every tick: one entry per pause window", DISK_ACTION_PRUNE_LOGS, .paused = true,
+     .runs = 5, .expect = -ECANCELED, .file_left = true, .history = HISTORY_RESULT_SKIPPED,
+     .target = "/var", .detail = "enforcement is paused", .skipped = 1},
+    {"paused, and the plan changes: one entry more", DISK_ACTION_PRUNE_LOGS, .paused = true,
+     .second_tier = TIER_WARNING, .expect = -ECANCELED, .file_left = true,
+     .history = HISTORY_RESULT_SKIPPED, .entries = 2, .target = "/var",
+     .detail = "enforcement is paused", .skipped = 2},
+    {"a pause during the action: the rest is skipped", DISK_ACTION_PRUNE_LOGS,
+     .pause_midway = true, .worked = true, .file_left = true, .history = HISTORY_RESULT_SKIPPED,
+     .target = "/var", .detail = "enforcement is paused", .skipped = 1},
     {"prune-logs paused but the operator's", DISK_ACTION_PRUNE_LOGS, .paused = true,
-     .manual = true, .worked = true, .history = HISTORY_RESULT_DONE},
-    {"prune-containers done", DISK_ACTION_PRUNE_CONTAINERS, ID_VICTIM, .worked = true,
-     .request = "remove", .history = HISTORY_RESULT_DONE},
-    {"prune-containers protected", DISK_ACTION_PRUNE_CONTAINERS, ID_DB, .expect = -EPERM,
-     .worked = true, .history = HISTORY_RESULT_FAILED, .detail = "Operation not permitted"},
-    {"prune-containers paused", DISK_ACTION_PRUNE_CONTAINERS, ID_VICTIM, .paused = true,
-     .expect = -ECANCELED, .history = -1},
+     .manual = true, .worked = true, .history = HISTORY_RESULT_DONE, .target = LOG_TARGET,
+     .freed = true},
+    {"an operator's dry-run answers them only: no history", DISK_ACTION_PRUNE_LOGS,
+     .manual = true, .dry_run = true, .worked = true, .file_left = true, .history = -1},
+    {"prune-containers done once Docker confirms", DISK_ACTION_PRUNE_CONTAINERS, ID_VICTIM,
+     .worked = true, .expect = ACTUATOR_DISK_PENDING, .request = "remove",
+     .history = HISTORY_RESULT_DONE, .target = RM_TARGET},
+    {"prune-containers Docker refuses: failed with the error", DISK_ACTION_PRUNE_CONTAINERS,
+     ID_VICTIM, .docker_result = -EIO, .worked = true, .expect = ACTUATOR_DISK_PENDING,
+     .request = "remove", .history = HISTORY_RESULT_FAILED, .target = RM_TARGET,
+     .detail = "Input/output error", .failed = 1},
+    {"prune-containers protected: failed, never sent", DISK_ACTION_PRUNE_CONTAINERS, ID_DB,
+     .expect = -EPERM, .worked = true, .history = HISTORY_RESULT_FAILED, .target = RM_TARGET,
+     .detail = "Operation not permitted", .failed = 1},
+    {"prune-containers paused: skipped", DISK_ACTION_PRUNE_CONTAINERS, ID_VICTIM,
+     .paused = true, .expect = -ECANCELED, .history = HISTORY_RESULT_SKIPPED, .target = "/var",
+     .detail = "enforcement is paused", .skipped = 1},
     {"prune-containers dry-run", DISK_ACTION_PRUNE_CONTAINERS, ID_VICTIM, .dry_run = true,
-     .expect = -EROFS, .worked = true, .history = HISTORY_RESULT_DRY_RUN},
+     .worked = true, .history = HISTORY_RESULT_DRY_RUN, .target = RM_TARGET},
 };
 
 struct plan_work {
         const struct pcase *t;
         struct actuator *act;
+        struct overrides *o;
+        struct actuator_disk_request rq;
+        struct disk_action a;
         bool worked;
 };
 
-static int plan_work(const struct actuator_disk_request *rq, const struct disk_action *a,
-                     void *userdata)
+static void plan_removed(int result, const char *id, void *userdata)
 {
         struct plan_work *w = userdata;
-        char dir[400], path[500];
-        const char *target;
+        struct actuator_disk_outcome o = {.result = result};
+
+        (void)id;
+        util_strlcpy(o.target, RM_TARGET, sizeof o.target);
+        util_strlcpy(o.what, result < 0 ? "0 of 1 removed" : "1 of 1 removed", sizeof o.what);
+        actuator_disk_complete(w->act, &w->rq, &w->a, &o);
+}
+
+static int plan_work(const struct actuator_disk_request *rq, const struct disk_action *a,
+                     struct actuator_disk_outcome *ret, void *userdata)
+{
+        struct plan_work *w = userdata;
+        char dir[400];
         int r = 0;
 
         w->worked = true;
         CHECK_EQ_INT(a->kind, w->t->kind);
+        if (w->t->pause_midway)
+                overrides_pause(w->o, 0);
         snprintf(dir, sizeof dir, "%s/logs", root);
-        snprintf(path, sizeof path, "%s/old.log", dir);
         if (a->kind == DISK_ACTION_PRUNE_LOGS) {
                 struct logprune_scan scan;
+                uint64_t freed = 0;
 
-                target = path;
                 CHECK_EQ_INT(logprune_scan(dir, "*.log", false, &scan), 0);
                 CHECK_EQ_INT(scan.n_files, 1);
                 if (scan.n_files == 1) {
-                        uint64_t freed = 0;
-                        r = actuator_unlink_log(rq, &scan, 0, &freed);
+                        freed = scan.files[0].disk_bytes;
+                        r = actuator_unlink_log(rq, &scan, &scan.files[0], &freed);
                 }
                 logprune_scan_done(&scan);
-        } else {
-                target = w->t->container_id;
-                r = actuator_remove_container(rq, target, NULL, NULL);
+                /* dry-run: listed, as it would be removed */
+                ret->result = r == -EROFS ? 0 : r;
+                util_strlcpy(ret->target, LOG_TARGET, sizeof ret->target);
+                util_strlcpy(ret->what, "1 file(s) removed", sizeof ret->what);
+                ret->bytes = freed;
+                ret->has_bytes = true;
+                return 0;
         }
-        actuator_record(w->act, disk_action_kind_name(a->kind), target, a->reason, 0, false,
-                        r == 0         ? HISTORY_RESULT_DONE
-                        : r == -EROFS ? HISTORY_RESULT_DRY_RUN
-                                      : HISTORY_RESULT_FAILED,
-                        r == 0 || r == -EROFS ? NULL : strerror(-r));
-        return r;
+        w->rq = *rq;
+        w->a = *a;
+        r = actuator_remove_container(rq, w->t->container_id, plan_removed, w);
+        if (r == -EROFS) {
+                util_strlcpy(ret->target, RM_TARGET, sizeof ret->target);
+                util_strlcpy(ret->what, "1 would be removed", sizeof ret->what);
+                return 0;
+        }
+        return r < 0 ? r : ACTUATOR_DISK_PENDING;
 }
 
 static void run_plan_case(const struct pcase *t, struct config *config)
@@ -486,10 +542,12 @@ static void run_plan_case(const struct pcase *t, struct config *config)
         sd_event *event = NULL;
         struct disk_usage high = {.used_percent = 97};
         struct disk_section cfg = {.low_percent = 70};
+        struct actuator_stats st;
         struct disk_action a;
         struct plan_work w = {.t = t};
         char dir[400], path[500];
-        int r;
+        size_t entries = t->history < 0 ? 0 : t->entries ? t->entries : 1;
+        int r = 0;
 
         fprintf(stderr, "disk plan case: %s\n", t->name);
         make_tree(MEMINFO_CALM);
@@ -505,6 +563,7 @@ static void run_plan_case(const struct pcase *t, struct config *config)
                                   &act),
                      0);
         w.act = act;
+        w.o = o;
         fake_docker.connected = true;
         fake_docker.containers = containers;
         fake_docker.n_containers = 2;
@@ -517,32 +576,114 @@ static void run_plan_case(const struct pcase *t, struct config *config)
         CHECK(disks_next_action(&cfg, "/var", TIER_EMERGENCY, t->kind - 1, &high, false, false,
                                 &a));
         CHECK_EQ_INT(a.kind, t->kind);
-        r = actuator_run_disk(&(struct actuator_disk_request){.config = config,
-                                                              .docker = (struct docker *)&fake_docker,
-                                                              .overrides = o,
-                                                              .dry_run = t->dry_run,
-                                                              .manual = t->manual},
-                              &a, plan_work, &w);
+        for (int run = 0; run < (t->runs ? t->runs : 1) + (t->second_tier ? 1 : 0); run++) {
+                struct actuator_disk_request rq = {
+                    .config = config,
+                    .docker = (struct docker *)&fake_docker,
+                    .overrides = o,
+                    .dry_run = t->dry_run,
+                    .manual = t->manual,
+                    .report_only = t->manual && t->dry_run,
+                };
+
+                if (t->second_tier && run == 1)
+                        a.tier = t->second_tier;
+                r = actuator_run_disk(act, &rq, &a, plan_work, &w);
+        }
         CHECK_EQ_INT(r, t->expect);
         CHECK_EQ_INT(w.worked, t->worked);
         if (t->kind == DISK_ACTION_PRUNE_LOGS)
                 CHECK_EQ_INT(access(path, F_OK) == 0, t->file_left);
         CHECK_EQ_INT(fake_docker.n_requests, t->request ? 1 : 0);
-        if (t->request && fake_docker.n_requests == 1)
+        if (t->request && fake_docker.n_requests == 1) {
                 CHECK_STREQ(fake_docker.requests[0].what, t->request);
-        CHECK_EQ_INT(history_count(h), t->history >= 0 ? 1 : 0);
-        if (t->history >= 0 && history_count(h) == 1) {
+                /* nothing recorded before Docker answers */
+                CHECK_EQ_INT(history_count(h), 0);
+                fake_docker_complete_all(t->docker_result);
+        }
+        CHECK_EQ_INT(history_count(h), entries);
+        if (entries > 0 && history_count(h) == entries) {
                 const struct history_entry *e = history_get(h, 0);
                 CHECK_STREQ(e->kind, disk_action_kind_name(t->kind));
-                CHECK_EQ_INT(e->result, t->history);
+                CHECK_STREQ(history_result_name(e->result), history_result_name(t->history));
+                CHECK_STREQ(e->target, t->target);
                 CHECK_STREQ(e->detail, t->detail ? t->detail : "");
-                CHECK_STREQ(e->reason, "disk /var at emergency, 97.0% used");
+                if (t->history == HISTORY_RESULT_SKIPPED)
+                        CHECK_STREQ(e->reason, "disk /var at emergency, 97.0% used");
+                else if (!t->manual && !strstr(e->reason, "disk /var at emergency")) {
+                        fprintf(stderr, "  reason '%s' lacks the disk\n", e->reason);
+                        CHECK(false);
+                }
         }
+        actuator_get_stats(act, &st);
+        CHECK_EQ_U64(st.failed, t->failed);
+        CHECK_EQ_U64(st.skipped, t->skipped);
+        CHECK_EQ_INT(st.bytes_freed > 0, t->freed);
 
         (void)unlink(path);
-        fake_docker.n_requests = 0; /* never completed: no callback to call */
+        fake_docker_reset();
         actuator_free(act);
         sd_event_unref(event);
+        overrides_free(o);
+        history_free(h);
+        cgfs_free(fs);
+}
+
+/* A new pause window records the skipped action again: resumed in between
+ * (every evaluation's actuator_run sees it), then paused anew. */
+static void run_pause_windows(struct config *config)
+{
+        struct cgfs_layout_info layout = {.layout = CGFS_LAYOUT_V2, .v2_memory = true};
+        struct disk_usage high = {.used_percent = 97};
+        struct disk_section cfg = {.low_percent = 70};
+        struct overrides *o = NULL;
+        struct history *h = NULL;
+        struct cgfs *fs = NULL;
+        struct actuator *act = NULL;
+        struct snapshot snap;
+        struct policy_state policy;
+        struct plan plan;
+        struct disk_action a;
+        struct actuator_disk_request rq = {.config = config, .docker = (struct docker *)&fake_docker};
+        struct actuator_env env = {.config = config, .docker = (struct docker *)&fake_docker};
+
+        fprintf(stderr, "disk pause windows\n");
+        make_tree(MEMINFO_CALM);
+        util_strlcpy(layout.v2_root, cg, sizeof layout.v2_root);
+        CHECK_EQ_INT(cgfs_open(cg, NULL, proc, &fs), 0);
+        CHECK_EQ_INT(history_new(16, &h), 0);
+        CHECK_EQ_INT(overrides_new(&o), 0);
+        CHECK_EQ_INT(actuator_new(&(struct actuator_deps){.fs = fs, .layout = &layout,
+                                                          .history = h},
+                                  &act),
+                     0);
+        rq.overrides = env.overrides = o;
+        fill_snapshot(config, &snap);
+        policy_state_init(&policy);
+        plan_init(&plan);
+        CHECK(disks_next_action(&cfg, "/var", TIER_CRITICAL, DISK_ACTION_NONE, &high, false, false,
+                                &a));
+        overrides_pause(o, 0);
+        CHECK_EQ_INT(actuator_disk_admit(act, &rq, &a), -ECANCELED);
+        CHECK_EQ_INT(actuator_disk_admit(act, &rq, &a), -ECANCELED);
+        CHECK_EQ_INT(history_count(h), 1);
+        CHECK_EQ_INT(overrides_resume(o), 1);
+        actuator_run(act, &env, &snap, &plan, &policy); /* an evaluation while not paused */
+        overrides_pause(o, 0);
+        CHECK_EQ_INT(actuator_disk_admit(act, &rq, &a), -ECANCELED);
+        CHECK_EQ_INT(history_count(h), 2);
+        /* a pause --for another span is another window too */
+        overrides_pause(o, util_realtime_usec() + 3600 * USEC_PER_SEC);
+        CHECK_EQ_INT(actuator_disk_admit(act, &rq, &a), -ECANCELED);
+        CHECK_EQ_INT(history_count(h), 3);
+        CHECK_EQ_INT(actuator_disk_admit(act, &rq, &a), -ECANCELED);
+        CHECK_EQ_INT(history_count(h), 3);
+
+        fake_docker_reset();
+        plan_done(&plan);
+        policy_state_done(&policy);
+        snapshot_done(&snap);
+        actuator_free(act);
         overrides_free(o);
         history_free(h);
         cgfs_free(fs);
@@ -565,6 +706,7 @@ int main(void)
                 run_disk_case(&disk_cases[i], config);
         for (size_t i = 0; i < sizeof plan_cases / sizeof *plan_cases; i++)
                 run_plan_case(&plan_cases[i], config);
+        run_pause_windows(config);
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
         (void)system(cmd);
         config_free(config);

@@ -1,6 +1,12 @@
 /* test-logprune — the pure parts of logprune: glob, age, plan (age and
- * max_total, oldest first), and escaping of hostile names. */
+ * max_total, oldest first), the bounded set of the oldest files, escaping of
+ * hostile names; and the scan in slices over a temporary tree. */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "logprune.h"
 #include "test.h"
@@ -112,6 +118,145 @@ static void test_plan_total(void)
         CHECK_EQ_INT(logprune_plan(NULL, 0, 0, 0, NOW), 0);
 }
 
+/* A file with its own strings, as the scan makes them (logprune_oldest
+ * takes them over). */
+static struct logprune_file owned(const char *name, usec_t age, uint64_t bytes)
+{
+        struct logprune_file f = file("", name, age, bytes);
+
+        f.dir = strdup("");
+        f.name = strdup(name);
+        CHECK(f.dir && f.name);
+        return f;
+}
+
+static void test_oldest(void)
+{
+        struct logprune_oldest o;
+        char name[32];
+
+        /* 10 files of 100 bytes, ages 1..10 s, offered newest and oldest
+         * mixed; 3 kept: the 3 oldest, whatever the order offered. */
+        logprune_oldest_init(&o, 3);
+        for (unsigned i = 0; i < 10; i++) {
+                unsigned age = (i * 7) % 10 + 1;
+                struct logprune_file f;
+
+                snprintf(name, sizeof name, "age%02u.log", age);
+                f = owned(name, age * USEC_PER_SEC, 100);
+                CHECK_EQ_INT(logprune_oldest_offer(&o, &f), 0);
+        }
+        CHECK_EQ_INT(o.n, 3);
+        CHECK_EQ_INT(o.dropped, 7);
+        CHECK_EQ_U64(o.bytes, 1000);
+        /* limit 750 of 1000: the 3 oldest go (1000 - 300 = 700) */
+        CHECK_EQ_INT(logprune_oldest_plan(&o, 750), 3);
+        CHECK_STREQ(o.files[0].name, "age10.log");
+        CHECK_STREQ(o.files[1].name, "age09.log");
+        CHECK_STREQ(o.files[2].name, "age08.log");
+        CHECK(!o.short_of_total);
+        /* limit 500: the 3 kept are not enough, and it says so */
+        CHECK_EQ_INT(logprune_oldest_plan(&o, 500), 3);
+        CHECK(o.short_of_total);
+        /* no limit: nothing marked */
+        CHECK_EQ_INT(logprune_oldest_plan(&o, BYTES_MAX), 0);
+        CHECK_EQ_INT(o.files[0].reason, LOGPRUNE_KEEP);
+        logprune_oldest_done(&o);
+        CHECK_EQ_INT(o.n, 0);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names a scan found, "dir/name", sorted, in buf. */
+static void names(const struct logprune_file *f, size_t n, char *buf, size_t size)
+{
+        char *list[64];
+        size_t used = 0;
+
+        CHECK(n <= 64);
+        for (size_t i = 0; i < n && i < 64; i++) {
+                list[i] = NULL;
+                CHECK(asprintf(&list[i], "%s%s%s", f[i].dir, f[i].dir[0] ? "/" : "", f[i].name) >
+                      0);
+        }
+        qsort(list, n, sizeof *list, name_cmp);
+        buf[0] = '\0';
+        for (size_t i = 0; i < n && i < 64; i++) {
+                used += (size_t)snprintf(buf + used, size > used ? size - used : 0, "%s ", list[i]);
+                free(list[i]);
+        }
+}
+
+/* A scan read one entry per step finds what one whole scan finds. */
+static void test_scan_slices(void)
+{
+        char root[] = "/tmp/test-logprune.XXXXXX", path[256], whole[2048], sliced[2048] = "";
+        struct logprune_scan s;
+        struct logprune_file all[64];
+        size_t n_all = 0;
+        int steps = 0, r;
+
+        CHECK(mkdtemp(root) != NULL);
+        snprintf(path, sizeof path, "%s/a", root);
+        CHECK(mkdir(path, 0755) == 0);
+        snprintf(path, sizeof path, "%s/a/b", root);
+        CHECK(mkdir(path, 0755) == 0);
+        for (int i = 0; i < 12; i++) {
+                FILE *f;
+
+                snprintf(path, sizeof path, "%s/%s%d.%s", root,
+                         i % 3 == 0 ? "" : i % 3 == 1 ? "a/" : "a/b/", i, i == 5 ? "txt" : "log");
+                f = fopen(path, "w");
+                CHECK(f != NULL);
+                if (f)
+                        fclose(f);
+        }
+
+        CHECK_EQ_INT(logprune_scan(root, "*.log", true, &s), 0);
+        CHECK_EQ_INT(s.n_files, 11);
+        names(s.files, s.n_files, whole, sizeof whole);
+        logprune_scan_done(&s);
+
+        CHECK_EQ_INT(logprune_scan_open(root, "*.log", true, &s), 0);
+        CHECK_EQ_INT(s.n_files, 0);
+        do {
+                r = logprune_scan_step(&s, 1);
+                CHECK(r >= 0);
+                CHECK(s.n_files <= 1); /* one entry read: at most one file found */
+                for (size_t i = 0; i < s.n_files && n_all < 64; i++) {
+                        all[n_all] = s.files[i];
+                        all[n_all].dir = strdup(s.files[i].dir);
+                        all[n_all].name = strdup(s.files[i].name);
+                        n_all++;
+                }
+                logprune_scan_drop_files(&s);
+                steps++;
+        } while (r > 0 && steps < 1000);
+        CHECK_EQ_INT(r, 0);
+        /* 12 files + 2 directories (and . and .. of each of 3) */
+        CHECK(steps >= 14);
+        names(all, n_all, sliced, sizeof sliced);
+        CHECK_STREQ(sliced, whole);
+        for (size_t i = 0; i < n_all; i++) {
+                free(all[i].dir);
+                free(all[i].name);
+        }
+        logprune_scan_done(&s);
+        /* not recursive: the top only */
+        CHECK_EQ_INT(logprune_scan_open(root, "*.log", false, &s), 0);
+        while (logprune_scan_step(&s, 2) > 0)
+                ;
+        CHECK_EQ_INT(s.n_files, 4);
+        logprune_scan_done(&s);
+        CHECK_EQ_INT(logprune_scan_open("/nonexistent-test-logprune", "*.log", false, &s), -ENOENT);
+
+        snprintf(path, sizeof path, "rm -rf '%s'", root);
+        CHECK(system(path) == 0);
+}
+
 static void test_escape(void)
 {
         char buf[64];
@@ -158,5 +303,7 @@ int main(void)
         test_plan_age();
         test_plan_total();
         test_escape();
+        test_oldest();
+        test_scan_slices();
         return TEST_RESULT();
 }
