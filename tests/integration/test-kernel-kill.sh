@@ -46,6 +46,21 @@ run() { # NAME [docker run options]
                 die "docker run $name"
 }
 
+# NAME (restart always) seen by a calm governor with state in $T/STATE; then
+# dockerd frozen and CONF loaded: what follows happens while Docker cannot
+# answer. dir: NAME's cgroup2 directory.
+freeze_then_reload() { # NAME STATE CONF
+        run "$1" --restart always
+        dir=$(container_cgroup2 "$1")
+        [ -d "$dir" ] || die "$1 has no cgroup2 directory $dir"
+        cp "$T/calm.conf" "$T/$2.conf"
+        start_governor "$T/$2.conf" "$T/$2"
+        wait_connected_with "$1" kk-db
+        kill -STOP "$(cat "$D/pid")"
+        cp "$T/$3.conf" "$T/$2.conf"
+        ctl reload >/dev/null || die "reload"
+}
+
 mkdir -p "$T/s1" "$T/s2" "$T/s3"
 chmod 0700 "$T/s1" "$T/s2" "$T/s3"
 gov_dockerd_start
@@ -124,15 +139,7 @@ echo "  restart counts:$after"
 dk rm -f $(dk ps -aq --filter name=kk-v-) >/dev/null
 
 echo "# 2. dockerd frozen: the kill does not wait for it"
-run kk-v-frozen --restart always
-dir=$(container_cgroup2 kk-v-frozen)
-[ -d "$dir" ] || die "kk-v-frozen has no cgroup2 directory $dir"
-cp "$T/calm.conf" "$T/s2.conf"
-start_governor "$T/s2.conf" "$T/s2"
-wait_connected_with kk-v-frozen kk-db
-kill -STOP "$(cat "$D/pid")"
-cp "$T/emergency.conf" "$T/s2.conf"
-ctl reload >/dev/null || die "reload"
+freeze_then_reload kk-v-frozen s2 emergency
 wait_until 10 cgroup_empty "$dir" || fail "kk-v-frozen still has processes while dockerd is frozen"
 [ "$(history_result kill kk-v-frozen)" = done ] ||
         fail "kill of kk-v-frozen not recorded done while dockerd was frozen"
@@ -144,15 +151,7 @@ sleep 3
 dk rm -f kk-v-frozen >/dev/null
 
 echo "# 3. a stop Docker cannot confirm escalates to cgroup.kill"
-run kk-v-stop --restart always
-dir=$(container_cgroup2 kk-v-stop)
-[ -d "$dir" ] || die "kk-v-stop has no cgroup2 directory $dir"
-cp "$T/calm.conf" "$T/s3.conf"
-start_governor "$T/s3.conf" "$T/s3"
-wait_connected_with kk-v-stop kk-db
-kill -STOP "$(cat "$D/pid")"
-cp "$T/critical.conf" "$T/s3.conf"
-ctl reload >/dev/null || die "reload"
+freeze_then_reload kk-v-stop s3 critical
 wait_until 15 cgroup_empty "$dir" || fail "kk-v-stop still has processes 15 s after the stop with dockerd frozen"
 grep -q "stop kk-v-stop: .*escalated to cgroup.kill\]" "$LOG" ||
         fail "no escalation of the stop in the journal"
