@@ -1,8 +1,9 @@
 /* docker — the one module that talks to the Docker Engine.
  *
- * libcurl over the unix socket (CURLOPT_UNIX_SOCKET_PATH), driven by the
- * daemon's sd-event loop through curl multi (socket and timer callbacks), so a
- * slow or hung dockerd never blocks the loop. Only an allow-list of endpoints
+ * HTTP over the unix socket, spoken by sutazai-governor-docker: a helper
+ * process (libcurl multi) the core talks to over a socketpair read by the
+ * daemon's sd-event loop (docker_transport.h), so a slow or hung dockerd
+ * never blocks the loop and libcurl never enters the locked core. Only an allow-list of endpoints
  * is ever requested (see docker.c); every request has a hard timeout.
  *
  * Lifecycle: docker_new() starts connecting: GET /version (the API version
@@ -163,6 +164,11 @@ uint64_t docker_event_time_nano(const struct docker *d);
 /* The allow-list check every request passes before it is sent: method and
  * path+query ("/v1.41/containers/<id>/update"). Exposed for tests. */
 bool docker_request_allowed(const char *method, const char *path);
+
+/* Which sutazai-governor-docker to spawn, for test programs that do not
+ * live beside it (the daemon never calls this; see docker_transport.h for
+ * the rule it follows). Not copied. */
+void docker_set_helper(const char *path);
 
 /* Counters for tests and metrics. */
 struct docker_stats {

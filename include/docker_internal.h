@@ -1,7 +1,7 @@
 /* docker_internal — what the Docker client's upper files share (docker.c:
  * connection, events, cache; docker_endpoints.c: the requests the daemon
- * makes). The layer below (docker_transport.c: allow-list and curl over the
- * event loop) has its own header, docker_transport.h, and never includes
+ * makes). The layer below (docker_transport.c: the allow-list and the helper
+ * process that owns libcurl) has its own header, docker_transport.h, and never includes
  * this one. Not a public interface: nothing outside src/docker*.c includes
  * it; docker.h is the contract. */
 #pragma once
@@ -10,7 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <curl/curl.h>
 #include <systemd/sd-event.h>
 
 #include "docker.h"
@@ -93,7 +92,7 @@ struct docker {
         docker_event_fn on_event;
         void *userdata;
 
-        struct docker_transport transport; /* the curl multi handle and its requests */
+        struct docker_transport transport; /* the helper and the requests in flight */
         sd_event_source *reconnect_timer;
         sd_event_source *watch_timer; /* events-open deadline, then the ping interval */
         sd_event_source *inotify;
@@ -135,7 +134,7 @@ struct docker {
 
         bool v1_memory_seen; /* /proc/PID/cgroup had a v1 memory line: hybrid host */
         uint64_t delivering_time_nano;
-        bool in_after_curl;
+        bool in_after_io;
         struct docker_stats stats;
 };
 

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <systemd/sd-event.h>
 
 #include "util.h"
@@ -32,6 +33,14 @@ typedef void (*spawner_done_fn)(struct spawner *s, int result, int status, const
  * (-ENOENT/-EACCES: path cannot be executed; -EINVAL: path not absolute). */
 int spawner_run(sd_event *event, const char *path, char *const argv[], usec_t timeout_usec,
                 size_t output_max, spawner_done_fn done, void *userdata, struct spawner **ret);
+
+/* The posix_spawn() under spawner_run(), for a long-lived helper the caller
+ * watches itself: path absolute, EMPTY environment, stdin /dev/null, stdout
+ * stdout_fd (-1: /dev/null), stderr stderr_fd (STDERR_FILENO: the daemon's
+ * own), fd3 (if >= 0; not itself 3) as fd 3, every other fd closed, signal
+ * mask and dispositions reset, a new session. 0 with *ret_pid, or -errno. */
+int spawner_exec(const char *path, char *const argv[], int stdout_fd, int stderr_fd, int fd3,
+                 pid_t *ret_pid);
 
 /* Frees; a child still running is killed (SIGKILL) and reaped first. */
 struct spawner *spawner_free(struct spawner *s);

@@ -1,16 +1,16 @@
 /* docker — the Docker Engine client. See docker.h for the contract.
  *
- * Transport (docker_transport.c): one curl multi handle driven by the
- * daemon's sd-event loop; completed transfers are collected here with
- * curl_multi_info_read(). The transport knows nothing of this file: it calls
- * back only through the ops registered in docker_new() (transport_ops), so
- * the dependency runs one way. Nothing here ever blocks on dockerd. The requests
- * the daemon makes are in docker_endpoints.c.
+ * Transport (docker_transport.c): requests go to sutazai-governor-docker,
+ * the helper process that owns libcurl, over a socketpair read by the
+ * daemon's sd-event loop; finished ones are collected here with
+ * docker_transport_next_done(). The transport knows nothing of this file: it
+ * calls back only through the ops registered in docker_new() (transport_ops),
+ * so the dependency runs one way. Nothing here ever blocks on dockerd. The
+ * requests the daemon makes are in docker_endpoints.c.
  *
- * libcurl refuses multi calls from inside its own callbacks, so the write and
- * header callbacks only record (event lines are parsed into a queue); all
- * follow-up requests and all callbacks to the daemon run from docker_after_curl(),
- * once curl has returned.
+ * The write and header callbacks only record (event lines are parsed into a
+ * queue); all follow-up requests and all callbacks to the daemon run from
+ * docker_after_io(), once a batch of the helper's messages has been read.
  *
  * Connection: BACKOFF → VERSION (GET /version) → EVENTS_OPENING (GET /events
  * since a moment before, until its headers arrive: dockerd has subscribed us)
@@ -31,14 +31,11 @@
 #include <sys/epoll.h>
 #include <sys/inotify.h>
 
-#include <curl/curl.h>
 #include <systemd/sd-event.h>
 
 #include "cgfs.h"
 #include "docker_internal.h"
 #include "log.h"
-
-static unsigned curl_users;
 
 /* ---- small helpers --------------------------------------------------------- */
 
@@ -159,29 +156,22 @@ static void event_line(struct docker *d, const char *line, size_t len, usec_t re
         (void)queue_push(d, &e, received);
 }
 
-static size_t on_header(char *data, size_t size, size_t nmemb, void *userdata)
+static void on_header(struct request *req, long http, bool json_seq)
 {
-        struct request *req = userdata;
         struct docker *d = req->owner;
-        size_t n = size * nmemb;
-        long code = 0;
 
-        /* The empty line ends the header block: the stream is open. */
-        if (req == d->events && (n == 2 && data[0] == '\r' && data[1] == '\n')) {
-                (void)curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &code);
-                if (code == 200) {
-                        d->events_open = true;
-                        d->events_ok = true;
-                }
+        /* The headers ended: the stream is open. */
+        if (req == d->events && http == 200) {
+                d->events_open = true;
+                d->events_ok = true;
+                log_debug("docker: event stream open (%s)",
+                          json_seq ? "application/json-seq" : "JSON lines");
         }
-        return n;
 }
 
-static size_t on_write(char *data, size_t size, size_t nmemb, void *userdata)
+static int on_write(struct request *req, const char *data, size_t n)
 {
-        struct request *req = userdata;
         struct docker *d = req->owner;
-        size_t n = size * nmemb;
 
         if (req->type == REQ_EVENTS && req == d->events && d->events_ok) {
                 usec_t now = util_now_usec();
@@ -194,7 +184,7 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *userdata)
                                 if (docker_buffer_append(&d->line, data + start, i - start,
                                                          EVENT_LINE_MAX) < 0) {
                                         d->events_broken = true;
-                                        return 0;
+                                        return -EMSGSIZE;
                                 }
                                 event_line(d, d->line.data, d->line.len, now);
                                 d->line.len = 0;
@@ -202,22 +192,22 @@ static size_t on_write(char *data, size_t size, size_t nmemb, void *userdata)
                                 event_line(d, data + start, i - start, now);
                         } else {
                                 d->events_broken = true;
-                                return 0;
+                                return -EMSGSIZE;
                         }
                         start = i + 1;
                 }
                 /* A line split across chunks waits for its end; an endless one
-                 * ends the stream (returning less than n fails the transfer). */
+                 * ends the stream (an error fails the transfer). */
                 if (start < n &&
                     docker_buffer_append(&d->line, data + start, n - start, EVENT_LINE_MAX) < 0) {
                         d->events_broken = true;
-                        return 0;
+                        return -EMSGSIZE;
                 }
-                return n;
+                return 0;
         }
         if (docker_buffer_append(&req->response, data, n, RESPONSE_MAX) < 0)
-                return 0;
-        return n;
+                return -EMSGSIZE;
+        return 0;
 }
 
 /* ---- connection state machine ---------------------------------------------- */
@@ -230,7 +220,7 @@ static void refill_clear(struct docker *d);
 static void refill_done(struct docker *d, struct request *req, int r);
 static ssize_t inflight_find(struct docker *d, const char *id);
 static void process_queue(struct docker *d);
-static void docker_after_curl(struct docker *d);
+static void docker_after_io(struct docker *d);
 
 static int on_reconnect_timer(sd_event_source *s, uint64_t usec, void *userdata)
 {
@@ -240,7 +230,7 @@ static int on_reconnect_timer(sd_event_source *s, uint64_t usec, void *userdata)
         r = start_connect(d);
         if (r < 0)
                 connection_reset(d, strerror(-r));
-        docker_after_curl(d);
+        docker_after_io(d);
         return 0;
 }
 
@@ -279,7 +269,7 @@ static int on_watch_timer(sd_event_source *s, uint64_t usec, void *userdata)
         default:
                 break;
         }
-        docker_after_curl(d);
+        docker_after_io(d);
         return 0;
 }
 
@@ -851,7 +841,7 @@ static int on_flood_timer(sd_event_source *s, uint64_t usec, void *userdata)
                 connection_reset(d, strerror(-r));
         else
                 req->refill = true;
-        docker_after_curl(d);
+        docker_after_io(d);
         return 0;
 }
 
@@ -955,18 +945,16 @@ static int version_done(struct docker *d, struct request *req)
         return 0;
 }
 
-static void request_done(struct docker *d, struct request *req, CURLcode code)
+static void request_done(struct docker *d, struct request *req)
 {
-        long http = 0;
         int r;
 
-        (void)curl_easy_getinfo(req->easy, CURLINFO_RESPONSE_CODE, &http);
-        r = docker_request_result(req, code, http);
+        r = docker_request_result(req);
         if (r < 0 && !req->internal) {
                 d->stats.requests_failed++;
-                if (code != CURLE_OK)
+                if (req->result < 0)
                         log_event(LOG_WARNING, MSGID_DOCKER, NULL, "Docker request failed: %s",
-                                  req->error[0] ? req->error : curl_easy_strerror(code));
+                                  req->error[0] ? req->error : strerror(-req->result));
         }
 
         if (req->internal && req->generation != d->generation)
@@ -1076,32 +1064,20 @@ static void request_done(struct docker *d, struct request *req, CURLcode code)
         }
 }
 
-/* Runs after every curl_multi_socket_action: finished transfers, then the
- * stream's state changes, then queued events. */
-static void docker_after_curl(struct docker *d)
+/* Runs after every batch of the helper's messages: finished transfers, then
+ * the stream's state changes, then queued events. */
+static void docker_after_io(struct docker *d)
 {
-        CURLMsg *msg;
-        int left;
+        struct request *req;
 
-        if (d->in_after_curl)
+        if (d->in_after_io)
                 return;
-        d->in_after_curl = true;
+        d->in_after_io = true;
         for (;;) {
-                while ((msg = curl_multi_info_read(d->transport.multi, &left))) {
-                        struct request *req = NULL;
-
-                        if (msg->msg != CURLMSG_DONE)
-                                continue;
-                        (void)curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &req);
-                        if (!req)
-                                continue;
-                        /* Take it off the multi first: handlers may start or
-                         * abort requests, which reshuffles the message queue. */
-                        CURLcode code = msg->data.result;
-                        curl_multi_remove_handle(d->transport.multi, req->easy);
+                while ((req = docker_transport_next_done(&d->transport))) {
                         /* Unlinked, so a reset inside request_done() cannot free it. */
                         docker_request_unlink(req);
-                        request_done(d, req, code);
+                        request_done(d, req);
                         docker_request_free(req);
                 }
                 if (d->queue_overflow) {
@@ -1125,14 +1101,14 @@ static void docker_after_curl(struct docker *d)
                 }
                 break;
         }
-        d->in_after_curl = false;
+        d->in_after_io = false;
 }
 
 /* ---- the transport's way up --------------------------------------------------- */
 
-static void transport_after_curl(void *userdata)
+static void transport_after_io(void *userdata)
 {
-        docker_after_curl(userdata);
+        docker_after_io(userdata);
 }
 
 static void transport_on_unlink(struct request *req, void *userdata)
@@ -1144,7 +1120,7 @@ static void transport_on_unlink(struct request *req, void *userdata)
 }
 
 static const struct docker_transport_ops transport_ops = {
-    .after_curl = transport_after_curl,
+    .after_io = transport_after_io,
     .on_write = on_write,
     .on_header = on_header,
     .on_unlink = transport_on_unlink,
@@ -1162,8 +1138,8 @@ int docker_request_start(struct docker *d, enum request_type type, const char *m
                                    &req);
         if (r < 0)
                 return r;
-        /* Set before any answer can arrive: curl only transfers once the
-         * loop runs, after this returns. */
+        /* Set before any answer can arrive: the helper's answers are only
+         * read once the loop runs, after this returns. */
         req->generation = d->generation;
         req->internal = type == REQ_VERSION || type == REQ_PING || type == REQ_EVENTS ||
                         type == REQ_LIST || type == REQ_INSPECT;
@@ -1186,16 +1162,9 @@ int docker_new(sd_event *event, const char *socket_path, struct cgfs *fs, docker
 
         if (socket_path[0] != '/')
                 return -EINVAL;
-        /* NOTHING: plain HTTP over a unix socket needs no TLS initialisation */
-        if (curl_users++ == 0 && curl_global_init(CURL_GLOBAL_NOTHING) != CURLE_OK) {
-                curl_users--;
-                return -EIO;
-        }
         d = calloc(1, sizeof(*d));
-        if (!d) {
-                r = -ENOMEM;
-                goto fail_global;
-        }
+        if (!d)
+                return -ENOMEM;
         d->event = sd_event_ref(event);
         d->fs = fs;
         d->on_event = on_event;
@@ -1212,7 +1181,7 @@ int docker_new(sd_event *event, const char *socket_path, struct cgfs *fs, docker
                 goto fail;
         /* First attempt from the loop, so no callback runs inside docker_new. */
         r = sd_event_add_time(event, &d->reconnect_timer, CLOCK_MONOTONIC, 0,
-                              CURL_TIMER_ACCURACY_USEC, on_reconnect_timer, d);
+                              TIMER_ACCURACY_USEC, on_reconnect_timer, d);
         if (r < 0)
                 goto fail;
         (void)sd_event_source_set_description(d->reconnect_timer, "docker-reconnect");
@@ -1234,10 +1203,6 @@ int docker_new(sd_event *event, const char *socket_path, struct cgfs *fs, docker
         return 0;
 fail:
         docker_free(d);
-        return r;
-fail_global:
-        if (--curl_users == 0)
-                curl_global_cleanup();
         return r;
 }
 
@@ -1276,9 +1241,12 @@ struct docker *docker_free(struct docker *d)
         free(d->socket_path);
         sd_event_unref(d->event);
         free(d);
-        if (--curl_users == 0)
-                curl_global_cleanup();
         return NULL;
+}
+
+void docker_set_helper(const char *path)
+{
+        docker_transport_set_helper(path);
 }
 
 bool docker_is_connected(const struct docker *d)

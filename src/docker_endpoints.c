@@ -30,7 +30,7 @@ static int user_request(struct docker *d, enum request_type type, const char *me
 
         if (!d->api_version[0])
                 return -ENOTCONN;
-        /* A request added outside the loop still starts from curl's timer. */
+        /* Sent at once; its answer is read from the loop. */
         r = docker_request_start(d, type, method, path, body, timeout_ms, target, &req);
         if (r < 0)
                 return r;

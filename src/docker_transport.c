@@ -1,120 +1,48 @@
-/* docker_transport — the Docker client's requests: the allow-list every
- * one passes, and libcurl driven by the daemon's sd-event loop.
+/* docker_transport — the core's side of the Docker client's requests: the
+ * allow-list every one passes, and the protocol (dockerproxy.h) to the
+ * helper process that owns libcurl, driven by the daemon's sd-event loop.
  *
- * One curl multi handle: CURLMOPT_SOCKETFUNCTION gives every socket curl
- * wants watched an sd-event io source; CURLMOPT_TIMERFUNCTION moves one
- * CLOCK_MONOTONIC timer; both feed curl_multi_socket_action(), and the
- * upper layer's ops->after_curl collects what finished. This file knows
- * nothing above it (see docker_transport.h). Nothing here ever blocks on
- * dockerd. */
+ * Sends never block (MSG_DONTWAIT): a full socket fails the one request.
+ * Receives are read in batches from an io source; every message is checked
+ * (dockerproxy_parse_reply, then against the requests this side issued)
+ * before anything acts on it, and a helper that breaks the framing is
+ * killed. Finished requests wait in a FIFO the upper layer drains from
+ * ops->after_io. This file knows nothing above it (see docker_transport.h).
+ * Nothing here ever blocks on dockerd or on the helper. */
 #include <assert.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "docker_json.h"
 #include "docker_transport.h"
 #include "log.h"
+#include "spawner.h"
 #include "util.h"
 
-/* ---- allow-list ---------------------------------------------------------- */
+#ifndef DOCKER_HELPER_PATH
+#error "DOCKER_HELPER_PATH: the installed sutazai-governor-docker, set by meson"
+#endif
 
-/* Every request the module may send. Placeholders: {v} API version, {c}
- * container id (64 hex) or name, {n} decimal seconds, {t} seconds[.nanos],
- * {i} image id or reference (the last path element). Nothing touches
- * volumes, exec, attach or anything that creates containers. */
-static const struct endpoint {
-        const char *method;
-        const char *pattern;
-} allow_list[] = {
-    {"GET", "/version"},
-    {"GET", "/_ping"},
-    {"GET", "/v{v}/containers/json?all=1"},
-    {"GET", "/v{v}/containers/{c}/json"},
-    {"GET", "/v{v}/events?since={t}&filters=%7B%22type%22%3A%5B%22container%22%5D%7D"},
-    {"POST", "/v{v}/containers/{c}/update"},
-    {"POST", "/v{v}/containers/{c}/stop?t={n}"},
-    {"POST", "/v{v}/containers/{c}/kill?signal=SIGKILL"},
-    {"POST", "/v{v}/images/prune?filters=%7B%22dangling%22%3A%5B%22true%22%5D%7D"},
-    {"POST", "/v{v}/build/prune"},
-    {"GET", "/v{v}/images/json"},
-    {"DELETE", "/v{v}/images/{i}"},
-    /* one stopped container by id (disk cleanup); never ?force or ?v */
-    {"DELETE", "/v{v}/containers/{c}"},
-};
+static const char *helper_override;
 
-static bool all_digits(const char *s, size_t n)
+void docker_transport_set_helper(const char *path)
 {
-        if (n == 0)
-                return false;
-        for (size_t i = 0; i < n; i++)
-                if (s[i] < '0' || s[i] > '9')
-                        return false;
-        return true;
+        helper_override = path;
 }
 
-static bool placeholder_ok(char kind, const char *s, size_t n)
+pid_t docker_transport_helper_pid(const struct docker_transport *t)
 {
-        char buf[DOCKER_JSON_STRING_MAX];
-        unsigned major, minor;
-        const char *dot;
-
-        if (n == 0 || n >= sizeof(buf))
-                return false;
-        memcpy(buf, s, n);
-        buf[n] = '\0';
-        switch (kind) {
-        case 'v':
-                return docker_json_parse_api_version(buf, &major, &minor) == 0;
-        case 'c':
-                return docker_id_valid(buf) || docker_name_valid(buf);
-        case 'n':
-                return n <= 10 && all_digits(buf, n);
-        case 't':
-                dot = memchr(buf, '.', n);
-                if (!dot)
-                        return n <= 20 && all_digits(buf, n);
-                return dot - buf <= 20 && all_digits(buf, (size_t)(dot - buf)) &&
-                       n - (size_t)(dot - buf) - 1 == 9 && all_digits(dot + 1, 9);
-        case 'i':
-                return docker_image_ref_valid(buf);
-        default:
-                return false;
-        }
-}
-
-static bool path_matches(const char *pattern, const char *path)
-{
-        while (*pattern) {
-                if (pattern[0] == '{' && pattern[1] && pattern[2] == '}') {
-                        char kind = pattern[1];
-                        const char *stop;
-
-                        pattern += 3;
-                        /* A placeholder runs up to the next literal byte of the pattern. */
-                        stop = *pattern ? strchr(path, *pattern) : path + strlen(path);
-                        if (!stop || !placeholder_ok(kind, path, (size_t)(stop - path)))
-                                return false;
-                        path = stop;
-                        continue;
-                }
-                if (*pattern++ != *path++)
-                        return false;
-        }
-        return *path == '\0';
-}
-
-bool docker_request_allowed(const char *method, const char *path)
-{
-        if (!method || !path)
-                return false;
-        for (size_t i = 0; i < ELEMENTSOF(allow_list); i++)
-                if (strcmp(method, allow_list[i].method) == 0 &&
-                    path_matches(allow_list[i].pattern, path))
-                        return true;
-        return false;
+        return t ? t->pid : 0;
 }
 
 /* ---- buffers ----------------------------------------------------------------- */
@@ -149,82 +77,304 @@ void docker_buffer_done(struct buffer *b)
         *b = (struct buffer){};
 }
 
-/* ---- curl plumbing --------------------------------------------------------- */
+/* ---- the finished queue ------------------------------------------------------ */
+
+static void finish(struct request *req, int result, long http, const char *error, size_t error_len)
+{
+        struct docker_transport *t = req->t;
+
+        if (req->finished)
+                return;
+        req->finished = true;
+        req->result = result;
+        req->http = http;
+        if (error_len > DOCKERPROXY_ERROR_MAX)
+                error_len = DOCKERPROXY_ERROR_MAX;
+        memcpy(req->error, error ? error : "", error ? error_len : 0);
+        req->error[error ? error_len : 0] = '\0';
+        req->next_finished = NULL;
+        if (t->finished_tail)
+                t->finished_tail->next_finished = req;
+        else
+                t->finished_head = req;
+        t->finished_tail = req;
+}
+
+static void finished_remove(struct request *req)
+{
+        struct docker_transport *t = req->t;
+        struct request *prev = NULL;
+
+        if (!req->finished)
+                return;
+        for (struct request *r = t->finished_head; r; prev = r, r = r->next_finished) {
+                if (r != req)
+                        continue;
+                if (prev)
+                        prev->next_finished = r->next_finished;
+                else
+                        t->finished_head = r->next_finished;
+                if (t->finished_tail == r)
+                        t->finished_tail = prev;
+                break;
+        }
+        req->next_finished = NULL;
+}
+
+struct request *docker_transport_next_done(struct docker_transport *t)
+{
+        struct request *req = t->finished_head;
+
+        if (!req)
+                return NULL;
+        t->finished_head = req->next_finished;
+        if (!t->finished_head)
+                t->finished_tail = NULL;
+        req->next_finished = NULL;
+        /* finished stays true: freeing it sends no cancel */
+        return req;
+}
+
+static struct request *request_by_id(struct docker_transport *t, uint32_t id)
+{
+        for (struct request *req = t->requests; req; req = req->next)
+                if (req->id == id)
+                        return req->finished ? NULL : req;
+        return NULL;
+}
+
+/* ---- the helper ---------------------------------------------------------------- */
+
+static void helper_lost(struct docker_transport *t, const char *why);
+static void read_replies(struct docker_transport *t, unsigned max);
+
+static bool executable_file(const char *path)
+{
+        return access(path, X_OK) == 0;
+}
+
+/* See docker_transport.h for the rule. */
+static int helper_path(char *buf, size_t size)
+{
+        char self[PATH_MAX];
+        ssize_t n;
+        char *slash;
+
+        if (helper_override) {
+                util_strlcpy(buf, helper_override, size);
+                return 0;
+        }
+        n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n > 0) {
+                self[n] = '\0';
+                slash = strrchr(self, '/');
+                if (slash && (size_t)snprintf(buf, size, "%.*s/%s", (int)(slash - self), self,
+                                              DOCKERPROXY_PROGRAM) < size &&
+                    executable_file(buf))
+                        return 0;
+        }
+        if (strlen(DOCKER_HELPER_PATH) >= size)
+                return -ENAMETOOLONG;
+        util_strlcpy(buf, DOCKER_HELPER_PATH, size);
+        return 0;
+}
+
+static int on_helper_exit(sd_event_source *s, const siginfo_t *si, void *userdata)
+{
+        struct docker_transport *t = userdata;
+
+        if (si->si_code == CLD_EXITED)
+                log_event(LOG_WARNING, MSGID_DOCKER, NULL,
+                          "Docker helper " DOCKERPROXY_PROGRAM " (pid %d) exited with status %d",
+                          (int)si->si_pid, si->si_status);
+        else
+                log_event(LOG_WARNING, MSGID_DOCKER, NULL,
+                          "Docker helper " DOCKERPROXY_PROGRAM " (pid %d) killed by signal %s",
+                          (int)si->si_pid, strsignal(si->si_status));
+        /* What it sent before it went is still valid. */
+        read_replies(t, UINT_MAX);
+        /* sd-event reaps it once this returns; dropping the source here is
+         * allowed (it is kept alive until then). */
+        helper_lost(t, "the Docker helper exited");
+        t->ops->after_io(t->userdata);
+        return 0;
+}
+
+/* Stop talking to the helper: every request in flight fails as if dockerd
+ * had gone away; the helper is killed (the child source reaps it). */
+static void helper_lost(struct docker_transport *t, const char *why)
+{
+        if (t->fd < 0 && !t->child)
+                return;
+        t->io = sd_event_source_disable_unref(t->io);
+        if (t->fd >= 0)
+                close(t->fd);
+        t->fd = -1;
+        /* The child source owns the process: freeing it SIGKILLs and reaps
+         * a helper still running (one that broke the protocol). */
+        t->child = sd_event_source_disable_unref(t->child);
+        t->pid = 0;
+        if (t->answered)
+                t->backoff_usec = HELPER_BACKOFF_MIN_USEC;
+        t->answered = false;
+        t->next_spawn_usec = util_now_usec() + t->backoff_usec;
+        t->backoff_usec = t->backoff_usec * 2 > HELPER_BACKOFF_MAX_USEC ? HELPER_BACKOFF_MAX_USEC
+                                                                         : t->backoff_usec * 2;
+        for (struct request *req = t->requests; req; req = req->next)
+                finish(req, -ECONNRESET, 0, why, strlen(why));
+}
+
+static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata);
+
+static int helper_spawn(struct docker_transport *t)
+{
+        char path[PATH_MAX];
+        char *argv[] = {(char *)DOCKERPROXY_PROGRAM, (char *)t->socket_path, NULL};
+        int sv[2] = {-1, -1};
+        int helper_fd = -1;
+        sigset_t mask;
+        pid_t pid;
+        int r;
+
+        if (util_now_usec() < t->next_spawn_usec)
+                return -EAGAIN;
+        r = helper_path(path, sizeof(path));
+        if (r < 0)
+                return r;
+        /* sd_event_add_child() requires SIGCHLD blocked; block it before the
+         * child exists so its exit cannot be lost. */
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
+                return -errno;
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+                return -errno;
+        /* Never already fd 3: a dup2 onto itself would keep CLOEXEC. */
+        helper_fd = fcntl(sv[1], F_DUPFD_CLOEXEC, DOCKERPROXY_FD + 1);
+        close(sv[1]);
+        if (helper_fd < 0) {
+                r = -errno;
+                close(sv[0]);
+                return r;
+        }
+        r = spawner_exec(path, argv, -1, STDERR_FILENO, helper_fd, &pid);
+        close(helper_fd);
+        if (r < 0) {
+                close(sv[0]);
+                t->next_spawn_usec = util_now_usec() + t->backoff_usec;
+                t->backoff_usec = t->backoff_usec * 2 > HELPER_BACKOFF_MAX_USEC
+                                      ? HELPER_BACKOFF_MAX_USEC
+                                      : t->backoff_usec * 2;
+                log_event(LOG_ERR, MSGID_DOCKER, NULL, "cannot start the Docker helper %s: %s",
+                          path, strerror(-r));
+                return r;
+        }
+        t->fd = sv[0];
+        t->pid = pid;
+        t->spawns++;
+        r = sd_event_add_child(t->event, &t->child, pid, WEXITED, on_helper_exit, t);
+        if (r >= 0) {
+                /* Owned: freed first, sd-event kills and reaps it. */
+                (void)sd_event_source_set_child_process_own(t->child, true);
+                r = sd_event_add_io(t->event, &t->io, t->fd, EPOLLIN, on_io, t);
+        }
+        if (r < 0) {
+                if (!t->child) {
+                        (void)kill(pid, SIGKILL);
+                        (void)waitpid(pid, NULL, 0);
+                }
+                helper_lost(t, "cannot watch the Docker helper");
+                return r;
+        }
+        (void)sd_event_source_set_description(t->io, "docker-helper-io");
+        (void)sd_event_source_set_description(t->child, "docker-helper-exit");
+        log_debug("docker: started %s (pid %d)", path, (int)pid);
+        return 0;
+}
+
+/* One message from the helper; -EBADMSG for anything the protocol forbids. */
+static int handle_reply(struct docker_transport *t, const void *buf, size_t n)
+{
+        struct dockerproxy_msg m;
+        struct request *req;
+        int r;
+
+        if (dockerproxy_parse_reply(buf, n, &m) < 0 || m.id > t->last_id)
+                return -EBADMSG;
+        req = request_by_id(t, m.id);
+        if (!req)
+                return 0; /* cancelled or freed meanwhile: its late messages are dropped */
+        switch (m.type) {
+        case DOCKERPROXY_HEADERS:
+                if (req->http != 0)
+                        return -EBADMSG; /* once */
+                req->http = m.http;
+                if (req->type == REQ_EVENTS && t->ops->on_header)
+                        t->ops->on_header(req, m.http, m.flags & DOCKERPROXY_JSON_SEQ);
+                return 0;
+        case DOCKERPROXY_DATA:
+                r = t->ops->on_write(req, m.data, m.data_len);
+                if (r < 0) {
+                        char cancel[DOCKERPROXY_HEADER_SIZE];
+                        ssize_t k = dockerproxy_build_cancel(cancel, req->id);
+
+                        (void)send(t->fd, cancel, (size_t)k, MSG_DONTWAIT | MSG_NOSIGNAL);
+                        finish(req, r, req->http, "answer refused", strlen("answer refused"));
+                }
+                return 0;
+        case DOCKERPROXY_DONE:
+                t->answered = true;
+                finish(req, m.result, m.http, m.error, m.error_len);
+                return 0;
+        default:
+                return -EBADMSG;
+        }
+}
+
+/* Read and act on up to max messages (fewer when the socket is empty). */
+static void read_replies(struct docker_transport *t, unsigned max)
+{
+        /* One byte more than the largest message: MSG_TRUNC tells a longer one. */
+        char buf[DOCKERPROXY_REPLY_MAX + 1];
+
+        for (unsigned i = 0; i < max && t->fd >= 0; i++) {
+                ssize_t n = recv(t->fd, buf, sizeof(buf), MSG_DONTWAIT | MSG_TRUNC);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0 && errno == EAGAIN)
+                        break;
+                if (n <= 0) {
+                        helper_lost(t, n == 0 ? "the Docker helper closed its socket"
+                                              : "cannot read from the Docker helper");
+                        break;
+                }
+                if ((size_t)n > DOCKERPROXY_REPLY_MAX || handle_reply(t, buf, (size_t)n) < 0) {
+                        log_event(LOG_ERR, MSGID_DOCKER, NULL,
+                                  "Docker helper (pid %d) broke the protocol (a message of %zd "
+                                  "bytes): killing it",
+                                  (int)t->pid, n);
+                        helper_lost(t, "the Docker helper broke the protocol");
+                        break;
+                }
+        }
+}
 
 static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
         struct docker_transport *t = userdata;
-        int action = 0, running;
 
-        if (revents & (EPOLLIN | EPOLLHUP))
-                action |= CURL_CSELECT_IN;
-        if (revents & EPOLLOUT)
-                action |= CURL_CSELECT_OUT;
-        if (revents & EPOLLERR)
-                action |= CURL_CSELECT_ERR;
-        (void)curl_multi_socket_action(t->multi, fd, action, &running);
-        t->ops->after_curl(t->userdata);
+        read_replies(t, HELPER_READ_BATCH);
+        t->ops->after_io(t->userdata);
         return 0;
 }
 
-static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
-{
-        struct docker_transport *t = userp;
-        sd_event_source *s = socketp;
-        uint32_t events = 0;
-        int r;
-
-        if (what == CURL_POLL_REMOVE) {
-                if (s) {
-                        sd_event_source_disable_unref(s);
-                        curl_multi_assign(t->multi, fd, NULL);
-                }
-                return 0;
-        }
-        if (what & CURL_POLL_IN)
-                events |= EPOLLIN;
-        if (what & CURL_POLL_OUT)
-                events |= EPOLLOUT;
-        if (s) {
-                r = sd_event_source_set_io_events(s, events);
-                if (r >= 0)
-                        r = sd_event_source_set_enabled(s, SD_EVENT_ON);
-                return r < 0 ? -1 : 0;
-        }
-        r = sd_event_add_io(t->event, &s, fd, events, on_io, t);
-        if (r < 0) {
-                log_error("docker: cannot watch socket %d: %s", fd, strerror(-r));
-                return -1;
-        }
-        (void)sd_event_source_set_description(s, "docker-curl-io");
-        curl_multi_assign(t->multi, fd, s);
-        return 0;
-}
-
-static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
+static int on_defer(sd_event_source *s, void *userdata)
 {
         struct docker_transport *t = userdata;
-        int running;
 
-        (void)curl_multi_socket_action(t->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-        t->ops->after_curl(t->userdata);
+        t->ops->after_io(t->userdata);
         return 0;
-}
-
-/* curl asks for its timeout to move; calling back into curl here is not
- * allowed, so the sd-event timer does it from the loop. */
-static int on_timer_change(CURLM *multi, long timeout_ms, void *userp)
-{
-        struct docker_transport *t = userp;
-        int r;
-
-        if (timeout_ms < 0)
-                return sd_event_source_set_enabled(t->curl_timer, SD_EVENT_OFF) < 0 ? -1 : 0;
-        r = sd_event_source_set_time(t->curl_timer,
-                                     util_now_usec() + (usec_t)timeout_ms * USEC_PER_MSEC);
-        if (r >= 0)
-                r = sd_event_source_set_enabled(t->curl_timer, SD_EVENT_ONESHOT);
-        return r < 0 ? -1 : 0;
 }
 
 int docker_transport_init(struct docker_transport *t, sd_event *event, const char *socket_path,
@@ -235,41 +385,33 @@ int docker_transport_init(struct docker_transport *t, sd_event *event, const cha
         assert(t);
         assert(event);
         assert(socket_path);
-        assert(ops && ops->after_curl && ops->on_write);
+        assert(ops && ops->after_io && ops->on_write);
 
-        *t = (struct docker_transport){
-            .event = event, .socket_path = socket_path, .ops = ops, .userdata = userdata};
-        t->multi = curl_multi_init();
-        if (!t->multi)
-                return -ENOMEM;
-        if (curl_multi_setopt(t->multi, CURLMOPT_SOCKETFUNCTION, on_socket) != CURLM_OK ||
-            curl_multi_setopt(t->multi, CURLMOPT_SOCKETDATA, t) != CURLM_OK ||
-            curl_multi_setopt(t->multi, CURLMOPT_TIMERFUNCTION, on_timer_change) != CURLM_OK ||
-            curl_multi_setopt(t->multi, CURLMOPT_TIMERDATA, t) != CURLM_OK ||
-            curl_multi_setopt(t->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)MAX_CONNECTIONS) !=
-                CURLM_OK)
-                return -EIO;
-        r = sd_event_add_time(event, &t->curl_timer, CLOCK_MONOTONIC, 0, CURL_TIMER_ACCURACY_USEC,
-                              on_timer, t);
+        *t = (struct docker_transport){.event = event,
+                                       .socket_path = socket_path,
+                                       .ops = ops,
+                                       .userdata = userdata,
+                                       .fd = -1,
+                                       .backoff_usec = HELPER_BACKOFF_MIN_USEC};
+        r = sd_event_add_defer(event, &t->defer, on_defer, t);
         if (r < 0)
                 return r;
-        (void)sd_event_source_set_enabled(t->curl_timer, SD_EVENT_OFF);
-        (void)sd_event_source_set_description(t->curl_timer, "docker-curl-timer");
+        (void)sd_event_source_set_enabled(t->defer, SD_EVENT_OFF);
+        (void)sd_event_source_set_description(t->defer, "docker-helper-defer");
         return 0;
 }
 
 void docker_transport_done(struct docker_transport *t)
 {
-        if (t->multi)
-                curl_multi_cleanup(t->multi);
-        t->multi = NULL;
-        t->curl_timer = sd_event_source_disable_unref(t->curl_timer);
+        helper_lost(t, "shutting down");
+        t->defer = sd_event_source_disable_unref(t->defer);
 }
 
 void docker_request_unlink(struct request *req)
 {
         struct docker_transport *t = req->t;
 
+        finished_remove(req);
         if (req->prev)
                 req->prev->next = req->next;
         else if (t->requests == req)
@@ -288,13 +430,15 @@ void docker_request_free(struct request *req)
         if (!req)
                 return;
         t = req->t;
-        if (req->easy) {
-                curl_multi_remove_handle(t->multi, req->easy);
-                curl_easy_cleanup(req->easy);
+        if (!req->finished && t->fd >= 0) {
+                char cancel[DOCKERPROXY_HEADER_SIZE];
+                ssize_t k = dockerproxy_build_cancel(cancel, req->id);
+
+                /* Best effort: if it does not fit, the helper's DONE for it
+                 * arrives and is dropped as an unknown id. */
+                (void)send(t->fd, cancel, (size_t)k, MSG_DONTWAIT | MSG_NOSIGNAL);
         }
         docker_request_unlink(req);
-        curl_slist_free_all(req->headers);
-        free(req->body);
         free(req->target);
         docker_buffer_done(&req->response);
         free(req);
@@ -304,8 +448,9 @@ int docker_transport_start(struct docker_transport *t, void *owner, enum request
                            const char *method, const char *path, const char *body, long timeout_ms,
                            const char *target, struct request **ret)
 {
+        char msg[DOCKERPROXY_REQUEST_MAX];
         struct request *req;
-        char url[8192];
+        ssize_t n;
         int r;
 
         assert(t);
@@ -316,111 +461,64 @@ int docker_transport_start(struct docker_transport *t, void *owner, enum request
                 log_warning("docker: refusing request outside the allow-list: %s %s", method, path);
                 return -EPERM;
         }
-        r = snprintf(url, sizeof(url), "http://localhost%s", path);
-        if (r < 0 || (size_t)r >= sizeof(url))
+        if (timeout_ms < 0 || timeout_ms > UINT32_MAX)
                 return -EINVAL;
+        n = dockerproxy_build_start(msg, t->last_id + 1, dockerproxy_method_from_name(method),
+                                    (uint32_t)timeout_ms,
+                                    type == REQ_EVENTS ? DOCKERPROXY_WANT_HEADERS : 0, path, body);
+        if (n < 0)
+                return (int)n;
+        if (t->fd < 0) {
+                r = helper_spawn(t);
+                if (r < 0)
+                        return r;
+        }
 
         req = calloc(1, sizeof(*req));
         if (!req)
                 return -ENOMEM;
+        if (target) {
+                req->target = strdup(target);
+                if (!req->target) {
+                        free(req);
+                        return -ENOMEM;
+                }
+        }
+        if (send(t->fd, msg, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL) != n) {
+                r = errno == EAGAIN ? -ENOBUFS : -errno;
+                free(req->target);
+                free(req);
+                if (r != -ENOBUFS) {
+                        helper_lost(t, "cannot write to the Docker helper");
+                        /* the others' failures are delivered from the loop */
+                        (void)sd_event_source_set_enabled(t->defer, SD_EVENT_ONESHOT);
+                        return -ECONNRESET;
+                }
+                return r;
+        }
         req->t = t;
         req->owner = owner;
         req->type = type;
+        req->id = ++t->last_id;
         req->next = t->requests;
         if (t->requests)
                 t->requests->prev = req;
         t->requests = req;
-        if (target) {
-                req->target = strdup(target);
-                if (!req->target)
-                        goto oom;
-        }
-        req->easy = curl_easy_init();
-        if (!req->easy)
-                goto oom;
-        req->headers = curl_slist_append(NULL, "Expect:");
-        if (!req->headers)
-                goto oom;
-        if (body) {
-                struct curl_slist *h =
-                    curl_slist_append(req->headers, "Content-Type: application/json");
-                if (!h)
-                        goto oom;
-                req->headers = h;
-                req->body = strdup(body);
-                if (!req->body)
-                        goto oom;
-        }
-
-        if (curl_easy_setopt(req->easy, CURLOPT_URL, url) != CURLE_OK ||
-            curl_easy_setopt(req->easy, CURLOPT_UNIX_SOCKET_PATH, t->socket_path) != CURLE_OK ||
-            curl_easy_setopt(req->easy, CURLOPT_PROTOCOLS_STR, "http") != CURLE_OK ||
-            curl_easy_setopt(req->easy, CURLOPT_NOPROXY, "*") != CURLE_OK ||
-            curl_easy_setopt(req->easy, CURLOPT_NOSIGNAL, 1L) != CURLE_OK ||
-            curl_easy_setopt(req->easy, CURLOPT_CONNECTTIMEOUT_MS, CONNECT_TIMEOUT_MSEC) !=
-                CURLE_OK ||
-            curl_easy_setopt(req->easy, CURLOPT_TIMEOUT_MS, timeout_ms) != CURLE_OK ||
-            curl_easy_setopt(req->easy, CURLOPT_PRIVATE, req) != CURLE_OK ||
-            curl_easy_setopt(req->easy, CURLOPT_WRITEFUNCTION, t->ops->on_write) != CURLE_OK ||
-            curl_easy_setopt(req->easy, CURLOPT_WRITEDATA, req) != CURLE_OK ||
-            curl_easy_setopt(req->easy, CURLOPT_ERRORBUFFER, req->error) != CURLE_OK ||
-            curl_easy_setopt(req->easy, CURLOPT_HTTPHEADER, req->headers) != CURLE_OK)
-                goto oom;
-        if (type == REQ_EVENTS && t->ops->on_header &&
-            (curl_easy_setopt(req->easy, CURLOPT_HEADERFUNCTION, t->ops->on_header) != CURLE_OK ||
-             curl_easy_setopt(req->easy, CURLOPT_HEADERDATA, req) != CURLE_OK))
-                goto oom;
-        if (strcmp(method, "POST") == 0) {
-                if (curl_easy_setopt(req->easy, CURLOPT_POST, 1L) != CURLE_OK ||
-                    curl_easy_setopt(req->easy, CURLOPT_POSTFIELDS, req->body ? req->body : "") !=
-                        CURLE_OK ||
-                    curl_easy_setopt(req->easy, CURLOPT_POSTFIELDSIZE,
-                                     (long)(req->body ? strlen(req->body) : 0)) != CURLE_OK)
-                        goto oom;
-        } else if (strcmp(method, "GET") != 0) {
-                if (curl_easy_setopt(req->easy, CURLOPT_CUSTOMREQUEST, method) != CURLE_OK)
-                        goto oom;
-        }
-        if (curl_multi_add_handle(t->multi, req->easy) != CURLM_OK) {
-                curl_easy_cleanup(req->easy);
-                req->easy = NULL;
-                docker_request_free(req);
-                return -EIO;
-        }
         log_debug("docker: %s %s", method, path);
         if (ret)
                 *ret = req;
         return 0;
-oom:
-        docker_request_free(req);
-        return -ENOMEM;
 }
 
 /* ---- results ----------------------------------------------------------------- */
 
-int docker_request_result(struct request *req, CURLcode code, long http)
+int docker_request_result(struct request *req)
 {
+        long http = req->http;
         char msg[512];
 
-        if (code != CURLE_OK) {
-                switch (code) {
-                case CURLE_OPERATION_TIMEDOUT:
-                        return -ETIMEDOUT;
-                case CURLE_COULDNT_CONNECT:
-                        return -ECONNREFUSED;
-                case CURLE_WRITE_ERROR:
-                        return -EMSGSIZE;
-                case CURLE_PARTIAL_FILE:
-                case CURLE_RECV_ERROR:
-                case CURLE_SEND_ERROR:
-                case CURLE_GOT_NOTHING:
-                        return -ECONNRESET; /* dockerd went away mid-answer */
-                case CURLE_OUT_OF_MEMORY:
-                        return -ENOMEM;
-                default:
-                        return -EIO;
-                }
-        }
+        if (req->result < 0)
+                return req->result;
         if (http >= 200 && http < 300)
                 return 0;
         /* 304 from stop: already stopped, which is what was asked. */

@@ -129,13 +129,67 @@ struct spawner *spawner_free(struct spawner *s)
         return NULL;
 }
 
-int spawner_run(sd_event *event, const char *path, char *const argv[], usec_t timeout_usec,
-                size_t output_max, spawner_done_fn done, void *userdata, struct spawner **ret)
+int spawner_exec(const char *path, char *const argv[], int stdout_fd, int stderr_fd, int fd3,
+                 pid_t *ret_pid)
 {
         static char *const empty_environment[] = {NULL};
         posix_spawn_file_actions_t actions;
         posix_spawnattr_t attr;
         sigset_t mask, all;
+        pid_t pid;
+        int r;
+
+        assert(path);
+        assert(argv && argv[0]);
+        assert(ret_pid);
+
+        if (path[0] != '/')
+                return -EINVAL;
+        r = -posix_spawn_file_actions_init(&actions);
+        if (r < 0)
+                return r;
+        r = -posix_spawnattr_init(&attr);
+        if (r < 0) {
+                posix_spawn_file_actions_destroy(&actions);
+                return r;
+        }
+        sigemptyset(&mask);
+        sigfillset(&all);
+        r = -posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+        if (r == 0)
+                r = stdout_fd >= 0 ? -posix_spawn_file_actions_adddup2(&actions, stdout_fd,
+                                                                       STDOUT_FILENO)
+                                   : -posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO,
+                                                                       "/dev/null", O_WRONLY, 0);
+        if (r == 0 && stderr_fd != STDERR_FILENO)
+                r = -posix_spawn_file_actions_adddup2(&actions, stderr_fd, STDERR_FILENO);
+        if (r == 0 && fd3 >= 0)
+                r = -posix_spawn_file_actions_adddup2(&actions, fd3, STDERR_FILENO + 1);
+        /* Nothing of the daemon's (sockets, PSI fds) leaks into the helper. */
+        if (r == 0)
+                r = -posix_spawn_file_actions_addclosefrom_np(&actions,
+                                                              STDERR_FILENO + (fd3 >= 0 ? 2 : 1));
+        if (r == 0)
+                r = -posix_spawnattr_setflags(
+                    &attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
+        if (r == 0)
+                r = -posix_spawnattr_setsigmask(&attr, &mask);
+        if (r == 0)
+                r = -posix_spawnattr_setsigdefault(&attr, &all);
+        if (r == 0)
+                r = -posix_spawn(&pid, path, &actions, &attr, argv, empty_environment);
+        posix_spawn_file_actions_destroy(&actions);
+        posix_spawnattr_destroy(&attr);
+        if (r < 0)
+                return r;
+        *ret_pid = pid;
+        return 0;
+}
+
+int spawner_run(sd_event *event, const char *path, char *const argv[], usec_t timeout_usec,
+                size_t output_max, spawner_done_fn done, void *userdata, struct spawner **ret)
+{
+        sigset_t mask;
         struct spawner *s;
         int pipe_fds[2] = {-1, -1};
         int r;
@@ -177,35 +231,7 @@ int spawner_run(sd_event *event, const char *path, char *const argv[], usec_t ti
                 goto fail;
         }
 
-        r = -posix_spawn_file_actions_init(&actions);
-        if (r < 0)
-                goto fail;
-        r = -posix_spawnattr_init(&attr);
-        if (r < 0) {
-                posix_spawn_file_actions_destroy(&actions);
-                goto fail;
-        }
-        sigemptyset(&mask);
-        sigfillset(&all);
-        r = -posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-        if (r == 0)
-                r = -posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
-        if (r == 0)
-                r = -posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDERR_FILENO);
-        /* Nothing of the daemon's (sockets, PSI fds) leaks into the helper. */
-        if (r == 0)
-                r = -posix_spawn_file_actions_addclosefrom_np(&actions, STDERR_FILENO + 1);
-        if (r == 0)
-                r = -posix_spawnattr_setflags(
-                    &attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSID);
-        if (r == 0)
-                r = -posix_spawnattr_setsigmask(&attr, &mask);
-        if (r == 0)
-                r = -posix_spawnattr_setsigdefault(&attr, &all);
-        if (r == 0)
-                r = -posix_spawn(&s->pid, path, &actions, &attr, argv, empty_environment);
-        posix_spawn_file_actions_destroy(&actions);
-        posix_spawnattr_destroy(&attr);
+        r = spawner_exec(path, argv, pipe_fds[1], pipe_fds[1], -1, &s->pid);
         if (r < 0) {
                 s->pid = -1;
                 goto fail;

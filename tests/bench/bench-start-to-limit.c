@@ -135,14 +135,17 @@ int main(int argc, char **argv)
         size_t n = 0;
         usec_t deadline;
 
-        if (argc != 5) {
-                fprintf(stderr, "usage: %s SOCKET COUNT LIMIT_BYTES DOCKER_CLI\n", argv[0]);
+        if (argc != 5 && argc != 6) {
+                fprintf(stderr, "usage: %s SOCKET COUNT LIMIT_BYTES DOCKER_CLI [HELPER]\n",
+                        argv[0]);
                 return 2;
         }
         sock = argv[1];
         count = (unsigned)strtoul(argv[2], NULL, 10);
         b.limit_bytes = strtoull(argv[3], NULL, 10);
         cli = argv[4];
+        if (argc == 6)
+                docker_set_helper(argv[5]);
         if (count == 0 || count > MAX_CONTAINERS || b.limit_bytes == 0) {
                 fprintf(stderr, "bad COUNT or LIMIT_BYTES\n");
                 return 2;

@@ -70,6 +70,6 @@ for _ in $(seq 100); do
 done
 grep -q "Docker Engine connected" "$dir/governor.log" || { echo "governor did not attach" >&2; exit 1; }
 
-"$bench" "$dir/docker.sock" "$count" "$limit" "$DOCKER_CLI"
+"$bench" "$dir/docker.sock" "$count" "$limit" "$DOCKER_CLI" "$build/src/sutazai-governor-docker"
 echo
 echo "governor: $(grep -c 'limit bench-' "$dir/governor.log") limit actions logged"

@@ -349,12 +349,13 @@ int main(int argc, char **argv)
         size_t mark;
         bool hybrid;
 
-        if (argc != 3) {
-                fprintf(stderr, "usage: %s DOCKERD_SH DIR\n", argv[0]);
+        if (argc != 4) {
+                fprintf(stderr, "usage: %s DOCKERD_SH DIR HELPER\n", argv[0]);
                 return 2;
         }
         dockerd_sh = argv[1];
         dir = argv[2];
+        docker_set_helper(argv[3]);
         if (getenv("DOCKER_CLI"))
                 docker_cli = getenv("DOCKER_CLI");
         snprintf(socket_path, sizeof(socket_path), "%s/docker.sock", dir);

@@ -1,11 +1,12 @@
 #!/bin/sh
-# test-docker-client.sh DRIVER DOCKERD_SH — run the Docker client driver
+# test-docker-client.sh DRIVER DOCKERD_SH HELPER — run the Docker client driver
 # against a private dockerd in a fresh directory, and remove that dockerd,
 # its containers and the directory whatever happens (trap).
 set -eu
 
 driver=$1
 dockerd_sh=$2
+helper=$3
 
 # The checks (root, dockerd, busybox-static) exit 77 with the reason.
 . "$dockerd_sh"
@@ -25,4 +26,4 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-"$driver" "$dockerd_sh" "$dir"
+"$driver" "$dockerd_sh" "$dir" "$helper"

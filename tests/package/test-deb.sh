@@ -59,6 +59,7 @@ grep -E '^E: ' "$work/lintian.log" && fail "lintian reports errors"
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
 for f in ./etc/sutazai/governor.conf ./etc/sutazai/governor.conf.d/ \
          ./etc/sutazai/governor.conf.d/sutazai.conf ./usr/sbin/sutazai-governor \
+         ./usr/libexec/sutazai-governor-docker \
          ./usr/bin/sutazai-govctl ./usr/lib/sysusers.d/sutazai-governor.conf \
          ./usr/lib/systemd/catalog/sutazai-governor.catalog \
          ./lib/systemd/system/sutazai-governor.service ./lib/systemd/system/sutazai-governor.socket; do
