@@ -126,8 +126,7 @@ int docker_container_kill(struct docker *d, const char *id, docker_done_fn done,
 /* DELETE /containers/{id}: one container, never forced (dockerd refuses a
  * running one) and never its volumes. Disk cleanup removes stopped
  * containers one by one, so a protected one is never part of a blanket prune. */
-int docker_container_remove(struct docker *d, const char *id, docker_done_fn done,
-                            void *userdata);
+int docker_container_remove(struct docker *d, const char *id, docker_done_fn done, void *userdata);
 
 /* Disk cleanup endpoints (never volumes). reclaimed: the Engine's
  * SpaceReclaimed; deleted: NULL-terminated ids/refs removed (may be NULL). */

@@ -35,7 +35,7 @@
 #include "docker.h"
 #include "dockerproxy.h"
 
-#define TIMER_ACCURACY_USEC 1 /* the start-to-limit path must not sit in timer slack */
+#define TIMER_ACCURACY_USEC     1 /* the start-to-limit path must not sit in timer slack */
 #define HELPER_BACKOFF_MIN_USEC (250 * USEC_PER_MSEC)
 #define HELPER_BACKOFF_MAX_USEC (30 * USEC_PER_SEC)
 #define HELPER_READ_BATCH       64 /* messages read per wake-up: the loop serves others too */
@@ -111,10 +111,10 @@ struct docker_transport {
         void *userdata;
         struct request *requests; /* every request not yet freed, newest first */
         struct request *finished_head, *finished_tail;
-        uint32_t last_id;  /* ids issued so far; any above is forged */
+        uint32_t last_id; /* ids issued so far; any above is forged */
         /* the helper */
-        int fd;            /* our end of the socketpair, -1 when none */
-        pid_t pid;         /* 0 when none */
+        int fd;    /* our end of the socketpair, -1 when none */
+        pid_t pid; /* 0 when none */
         sd_event_source *io;
         sd_event_source *child; /* owns the process: reaps it */
         sd_event_source *defer; /* delivers failures found outside on_io */

@@ -33,14 +33,14 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define DOCKERPROXY_FD          3              /* the helper's end of the socketpair */
+#define DOCKERPROXY_FD          3 /* the helper's end of the socketpair */
 #define DOCKERPROXY_PROGRAM     "sutazai-governor-docker"
-#define DOCKERPROXY_HEADER_SIZE 8              /* bytes */
-#define DOCKERPROXY_PATH_MAX    2048           /* bytes of a request path */
-#define DOCKERPROXY_BODY_MAX    2048           /* bytes of a request body (an update: ~100) */
-#define DOCKERPROXY_CHUNK_MAX   (8 * 1024)     /* bytes of body in one DATA message */
-#define DOCKERPROXY_ERROR_MAX   255            /* bytes of error text in DONE */
-#define DOCKERPROXY_START_FIXED 12             /* bytes of START after the header */
+#define DOCKERPROXY_HEADER_SIZE 8          /* bytes */
+#define DOCKERPROXY_PATH_MAX    2048       /* bytes of a request path */
+#define DOCKERPROXY_BODY_MAX    2048       /* bytes of a request body (an update: ~100) */
+#define DOCKERPROXY_CHUNK_MAX   (8 * 1024) /* bytes of body in one DATA message */
+#define DOCKERPROXY_ERROR_MAX   255        /* bytes of error text in DONE */
+#define DOCKERPROXY_START_FIXED 12         /* bytes of START after the header */
 #define DOCKERPROXY_REQUEST_MAX                                                                    \
         (DOCKERPROXY_HEADER_SIZE + DOCKERPROXY_START_FIXED + DOCKERPROXY_PATH_MAX +                \
          DOCKERPROXY_BODY_MAX)

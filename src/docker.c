@@ -1180,8 +1180,8 @@ int docker_new(sd_event *event, const char *socket_path, struct cgfs *fs, docker
         if (r < 0)
                 goto fail;
         /* First attempt from the loop, so no callback runs inside docker_new. */
-        r = sd_event_add_time(event, &d->reconnect_timer, CLOCK_MONOTONIC, 0,
-                              TIMER_ACCURACY_USEC, on_reconnect_timer, d);
+        r = sd_event_add_time(event, &d->reconnect_timer, CLOCK_MONOTONIC, 0, TIMER_ACCURACY_USEC,
+                              on_reconnect_timer, d);
         if (r < 0)
                 goto fail;
         (void)sd_event_source_set_description(d->reconnect_timer, "docker-reconnect");

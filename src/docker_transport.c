@@ -145,7 +145,7 @@ static struct request *request_by_id(struct docker_transport *t, uint32_t id)
 
 /* ---- the helper ---------------------------------------------------------------- */
 
-static void helper_lost(struct docker_transport *t, const char *why);
+static void helper_lost(struct docker_transport *t, const char *why, bool kill_now);
 static void read_replies(struct docker_transport *t, unsigned max);
 
 static bool executable_file(const char *path)
@@ -168,8 +168,9 @@ static int helper_path(char *buf, size_t size)
         if (n > 0) {
                 self[n] = '\0';
                 slash = strrchr(self, '/');
-                if (slash && (size_t)snprintf(buf, size, "%.*s/%s", (int)(slash - self), self,
-                                              DOCKERPROXY_PROGRAM) < size &&
+                if (slash &&
+                    (size_t)snprintf(buf, size, "%.*s/%s", (int)(slash - self), self,
+                                     DOCKERPROXY_PROGRAM) < size &&
                     executable_file(buf))
                         return 0;
         }
@@ -193,33 +194,38 @@ static int on_helper_exit(sd_event_source *s, const siginfo_t *si, void *userdat
                           (int)si->si_pid, strsignal(si->si_status));
         /* What it sent before it went is still valid. */
         read_replies(t, UINT_MAX);
+        helper_lost(t, "the Docker helper exited", false);
         /* sd-event reaps it once this returns; dropping the source here is
          * allowed (it is kept alive until then). */
-        helper_lost(t, "the Docker helper exited");
+        t->child = sd_event_source_disable_unref(t->child);
+        t->pid = 0;
         t->ops->after_io(t->userdata);
         return 0;
 }
 
 /* Stop talking to the helper: every request in flight fails as if dockerd
- * had gone away; the helper is killed (the child source reaps it). */
-static void helper_lost(struct docker_transport *t, const char *why)
+ * had gone away, and the next spawn waits out the backoff. kill: SIGKILL
+ * and reap it now (it broke the protocol, or we stop); otherwise it is
+ * exiting on its own and on_helper_exit() reaps it and logs how it ended. */
+static void helper_lost(struct docker_transport *t, const char *why, bool kill_now)
 {
-        if (t->fd < 0 && !t->child)
+        if (kill_now) {
+                /* The child source owns the process: freeing it SIGKILLs and
+                 * reaps it. */
+                t->child = sd_event_source_disable_unref(t->child);
+                t->pid = 0;
+        }
+        if (t->fd < 0)
                 return;
         t->io = sd_event_source_disable_unref(t->io);
-        if (t->fd >= 0)
-                close(t->fd);
+        close(t->fd);
         t->fd = -1;
-        /* The child source owns the process: freeing it SIGKILLs and reaps
-         * a helper still running (one that broke the protocol). */
-        t->child = sd_event_source_disable_unref(t->child);
-        t->pid = 0;
         if (t->answered)
                 t->backoff_usec = HELPER_BACKOFF_MIN_USEC;
         t->answered = false;
         t->next_spawn_usec = util_now_usec() + t->backoff_usec;
         t->backoff_usec = t->backoff_usec * 2 > HELPER_BACKOFF_MAX_USEC ? HELPER_BACKOFF_MAX_USEC
-                                                                         : t->backoff_usec * 2;
+                                                                        : t->backoff_usec * 2;
         for (struct request *req = t->requests; req; req = req->next)
                 finish(req, -ECONNRESET, 0, why, strlen(why));
 }
@@ -238,6 +244,8 @@ static int helper_spawn(struct docker_transport *t)
 
         if (util_now_usec() < t->next_spawn_usec)
                 return -EAGAIN;
+        /* One that went and is not reaped yet: now. */
+        t->child = sd_event_source_disable_unref(t->child);
         r = helper_path(path, sizeof(path));
         if (r < 0)
                 return r;
@@ -283,7 +291,7 @@ static int helper_spawn(struct docker_transport *t)
                         (void)kill(pid, SIGKILL);
                         (void)waitpid(pid, NULL, 0);
                 }
-                helper_lost(t, "cannot watch the Docker helper");
+                helper_lost(t, "cannot watch the Docker helper", true);
                 return r;
         }
         (void)sd_event_source_set_description(t->io, "docker-helper-io");
@@ -345,8 +353,11 @@ static void read_replies(struct docker_transport *t, unsigned max)
                 if (n < 0 && errno == EAGAIN)
                         break;
                 if (n <= 0) {
-                        helper_lost(t, n == 0 ? "the Docker helper closed its socket"
-                                              : "cannot read from the Docker helper");
+                        /* It is exiting (or was killed): on_helper_exit reaps it. */
+                        helper_lost(t,
+                                    n == 0 ? "the Docker helper closed its socket"
+                                           : "cannot read from the Docker helper",
+                                    n < 0);
                         break;
                 }
                 if ((size_t)n > DOCKERPROXY_REPLY_MAX || handle_reply(t, buf, (size_t)n) < 0) {
@@ -354,7 +365,7 @@ static void read_replies(struct docker_transport *t, unsigned max)
                                   "Docker helper (pid %d) broke the protocol (a message of %zd "
                                   "bytes): killing it",
                                   (int)t->pid, n);
-                        helper_lost(t, "the Docker helper broke the protocol");
+                        helper_lost(t, "the Docker helper broke the protocol", true);
                         break;
                 }
         }
@@ -403,7 +414,7 @@ int docker_transport_init(struct docker_transport *t, sd_event *event, const cha
 
 void docker_transport_done(struct docker_transport *t)
 {
-        helper_lost(t, "shutting down");
+        helper_lost(t, "shutting down", true);
         t->defer = sd_event_source_disable_unref(t->defer);
 }
 
@@ -489,7 +500,7 @@ int docker_transport_start(struct docker_transport *t, void *owner, enum request
                 free(req->target);
                 free(req);
                 if (r != -ENOBUFS) {
-                        helper_lost(t, "cannot write to the Docker helper");
+                        helper_lost(t, "cannot write to the Docker helper", true);
                         /* the others' failures are delivered from the loop */
                         (void)sd_event_source_set_enabled(t->defer, SD_EVENT_ONESHOT);
                         return -ECONNRESET;

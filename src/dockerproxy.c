@@ -55,6 +55,19 @@ static const char *socket_path;
 static CURLM *multi;
 static struct transfer *transfers;
 
+static void transfer_free(struct transfer *x);
+
+/* Leave with nothing held, so a sanitizer build reports only real leaks. */
+static _Noreturn void leave(int status)
+{
+        while (transfers)
+                transfer_free(transfers);
+        if (multi)
+                curl_multi_cleanup(multi);
+        curl_global_cleanup();
+        exit(status);
+}
+
 static void send_to_core(const void *buf, ssize_t n)
 {
         for (;;) {
@@ -65,7 +78,7 @@ static void send_to_core(const void *buf, ssize_t n)
                 if (k < 0 && errno == EINTR)
                         continue;
                 /* The core is gone (EPIPE) or the socket broke: nothing to serve. */
-                exit(k < 0 && (errno == EPIPE || errno == ECONNRESET) ? 0 : 1);
+                leave(k < 0 && (errno == EPIPE || errno == ECONNRESET) ? 0 : 1);
         }
 }
 
@@ -189,8 +202,9 @@ static int transfer_start(const struct dockerproxy_msg *m, const char *method, c
             curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->error) != CURLE_OK ||
             curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers) != CURLE_OK)
                 return -ENOMEM;
-        if (x->want_headers && (curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK ||
-                                curl_easy_setopt(e, CURLOPT_HEADERDATA, x) != CURLE_OK))
+        if (x->want_headers &&
+            (curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header) != CURLE_OK ||
+             curl_easy_setopt(e, CURLOPT_HEADERDATA, x) != CURLE_OK))
                 return -ENOMEM;
         if (strcmp(method, "POST") == 0) {
                 if (curl_easy_setopt(e, CURLOPT_POST, 1L) != CURLE_OK ||
@@ -221,7 +235,7 @@ static void handle_request(const struct dockerproxy_msg *m)
         }
         if (transfer_find(m->id)) {
                 fprintf(stderr, DOCKERPROXY_PROGRAM ": request id %u reused\n", m->id);
-                exit(2);
+                leave(2);
         }
         memcpy(path, m->path, m->path_len);
         path[m->path_len] = '\0';
@@ -254,16 +268,16 @@ static void read_core(void)
                 if (n < 0 && errno == EAGAIN)
                         return;
                 if (n == 0)
-                        exit(0); /* the core closed its end */
+                        leave(0); /* the core closed its end */
                 if (n < 0) {
-                        fprintf(stderr, DOCKERPROXY_PROGRAM ": reading fd %d: %s\n",
-                                DOCKERPROXY_FD, strerror(errno));
-                        exit(1);
+                        fprintf(stderr, DOCKERPROXY_PROGRAM ": reading fd %d: %s\n", DOCKERPROXY_FD,
+                                strerror(errno));
+                        leave(1);
                 }
                 if ((size_t)n > DOCKERPROXY_REQUEST_MAX ||
                     dockerproxy_parse_request(buf, (size_t)n, &m) < 0) {
                         fprintf(stderr, DOCKERPROXY_PROGRAM ": malformed request (%zd bytes)\n", n);
-                        exit(2);
+                        leave(2);
                 }
                 handle_request(&m);
         }
@@ -333,8 +347,7 @@ static void drop_privileges(void)
                         strerror(errno));
         if (fd >= 0)
                 close(fd);
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-            syscall(SYS_capset, &header, data) < 0) {
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 || syscall(SYS_capset, &header, data) < 0) {
                 fprintf(stderr, DOCKERPROXY_PROGRAM ": cannot drop privileges: %s\n",
                         strerror(errno));
                 exit(1);
@@ -356,9 +369,8 @@ int main(int argc, char *argv[])
         if (curl_global_init(CURL_GLOBAL_NOTHING) != CURLE_OK)
                 return 1;
         multi = curl_multi_init();
-        if (!multi ||
-            curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)MAX_CONNECTIONS) !=
-                CURLM_OK)
+        if (!multi || curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                                        (long)MAX_CONNECTIONS) != CURLM_OK)
                 return 1;
         for (;;) {
                 struct curl_waitfd core = {.fd = DOCKERPROXY_FD, .events = CURL_WAIT_POLLIN};
@@ -366,9 +378,9 @@ int main(int argc, char *argv[])
 
                 read_core();
                 if (curl_multi_perform(multi, &running) != CURLM_OK)
-                        return 1;
+                        leave(1);
                 collect_done();
                 if (curl_multi_poll(multi, &core, 1, POLL_IDLE_MSEC, NULL) != CURLM_OK)
-                        return 1;
+                        leave(1);
         }
 }

@@ -226,8 +226,7 @@ ssize_t dockerproxy_build_data(void *buf, uint32_t id, const void *data, size_t 
         return p + n - (unsigned char *)buf;
 }
 
-ssize_t dockerproxy_build_done(void *buf, uint32_t id, int result, unsigned http,
-                               const char *error)
+ssize_t dockerproxy_build_done(void *buf, uint32_t id, int result, unsigned http, const char *error)
 {
         size_t len = 0;
         unsigned char *p;

@@ -157,10 +157,10 @@ int spawner_exec(const char *path, char *const argv[], int stdout_fd, int stderr
         sigfillset(&all);
         r = -posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
         if (r == 0)
-                r = stdout_fd >= 0 ? -posix_spawn_file_actions_adddup2(&actions, stdout_fd,
-                                                                       STDOUT_FILENO)
-                                   : -posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO,
-                                                                       "/dev/null", O_WRONLY, 0);
+                r = stdout_fd >= 0
+                        ? -posix_spawn_file_actions_adddup2(&actions, stdout_fd, STDOUT_FILENO)
+                        : -posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null",
+                                                            O_WRONLY, 0);
         if (r == 0 && stderr_fd != STDERR_FILENO)
                 r = -posix_spawn_file_actions_adddup2(&actions, stderr_fd, STDERR_FILENO);
         if (r == 0 && fd3 >= 0)

@@ -77,9 +77,21 @@ kill -0 "$eo_pid" || { echo "bench-footprint: earlyoom exited:" >&2; cat "$tmp/e
 # counts in 10 ms ticks, too coarse for an idle daemon).
 cpu_ns() { awk '{ print $1 }' "/proc/$1/schedstat"; }
 status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
-g0=$(cpu_ns "$gov_pid"); e0=$(cpu_ns "$eo_pid")
+# The Docker helper (sutazai-governor-docker, issue 16 item 4): the
+# governor's child that holds libcurl, reported on a row of its own.
+helper_pid() {
+        local p
+        for p in $(cat /proc/"$gov_pid"/task/*/children 2>/dev/null); do
+                case "$(readlink /proc/"$p"/exe 2>/dev/null)" in
+                */sutazai-governor-docker) echo "$p"; return 0 ;;
+                esac
+        done
+}
+pss_kb() { awk '/^Pss:/ { s += $2 } END { print s + 0 }' "/proc/$1/smaps"; }
+hp=$(helper_pid)
+g0=$(cpu_ns "$gov_pid"); e0=$(cpu_ns "$eo_pid"); h0=${hp:+$(cpu_ns "$hp")}
 sleep "$seconds"
-g1=$(cpu_ns "$gov_pid"); e1=$(cpu_ns "$eo_pid")
+g1=$(cpu_ns "$gov_pid"); e1=$(cpu_ns "$eo_pid"); h1=${hp:+$(cpu_ns "$hp")}
 
 row() { # NAME PID CPU_NS
         awk -v name="$1" -v rss="$(status_kb "$2" VmRSS)" -v anon="$(status_kb "$2" RssAnon)" \
@@ -94,7 +106,10 @@ echo
 echo "| daemon           | RSS MiB | anon KiB | file KiB | locked KiB | CPU % of a core | CPU ms |"
 echo "|------------------|--------:|---------:|---------:|-----------:|---------:|--------:|"
 row "sutazai-governor" "$gov_pid" $((g1 - g0))
+[ -n "$hp" ] && [ -d "/proc/$hp" ] && row "  Docker helper" "$hp" $((h1 - h0))
 row "earlyoom $("$earlyoom" -v 2>&1 | head -n 1 | awk '{print $2}')" "$eo_pid" $((e1 - e0))
+echo
+echo "PSS KiB: governor $(pss_kb "$gov_pid")${hp:+, Docker helper $(pss_kb "$hp")}, earlyoom $(pss_kb "$eo_pid")"
 awk -v g="$g1" -v g0="$g0" -v e="$e1" -v e0="$e0" 'BEGIN {
         if (e > e0) printf "\nidle CPU: governor / earlyoom = %.2f\n", (g - g0) / (e - e0) }'
 
