@@ -84,9 +84,9 @@ struct memory_section {
         usec_t emergency_hold_usec; /* emergency: the OOM killer is seconds away */
         usec_t cooldown_usec;
         struct psi_trigger_spec trigger; /* host and per-group kernel PSI trigger */
-        double reclaim_percent;  /* warning: reclaim this share of a group's usage */
-        double throttle_percent; /* critical: memory.high = this share of usage */
-        usec_t stop_timeout_usec; /* graceful stop before SIGKILL */
+        double reclaim_percent;          /* warning: reclaim this share of a group's usage */
+        double throttle_percent;         /* critical: memory.high = this share of usage */
+        usec_t stop_timeout_usec;        /* graceful stop before SIGKILL */
         struct config_section_meta meta; /* where it was set (config-ini.c bookkeeping) */
 };
 
@@ -154,9 +154,9 @@ struct rule {
         bool protect;
         bool sacrificial; /* may be stopped at critical */
         /* defense in depth: the kernel's side (oomguard.h) */
-        struct size_spec memory_low; /* unset = not managed */
-        struct size_spec memory_min; /* unset = not managed */
-        bool oom_group; /* memory.oom.group = 1; default yes for containers */
+        struct size_spec memory_low;     /* unset = not managed */
+        struct size_spec memory_min;     /* unset = not managed */
+        bool oom_group;                  /* memory.oom.group = 1; default yes for containers */
         struct config_section_meta meta; /* where it was set (config-ini.c bookkeeping) */
 };
 
@@ -177,4 +177,3 @@ struct config {
 
 struct config *config_new_default(void);
 void config_free(struct config *c);
-
