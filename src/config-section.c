@@ -153,6 +153,7 @@ void config_section_rule_done(struct rule *r)
 /* Percentage points between a disk's warning mark and the cleanup watermark
  * when the operator sets warning but not low (80% -> 75%, as the defaults). */
 #define DISK_LOW_BELOW_WARNING_PERCENT 5.0
+#define PERCENT_DECIMALS_SCALE 1e9 /* units.c reads 9 decimals */
 
 /* A low the operator never set follows warning, so "warning = 50%" alone is
  * valid instead of failing on a default (75%) nobody wrote. Run after every
@@ -164,8 +165,13 @@ void config_section_derive(struct config *c)
 
                 if (d->meta.keys[CONFIG_DISK_KEY_LOW].line > 0)
                         continue;
-                d->low_percent = d->warning_percent > DISK_LOW_BELOW_WARNING_PERCENT
+                double low = d->warning_percent > DISK_LOW_BELOW_WARNING_PERCENT
                                      ? d->warning_percent - DISK_LOW_BELOW_WARNING_PERCENT
                                      : d->warning_percent / 2;
+                /* To the 1e-9 the parser reads (units_parse_percent): halving
+                 * "4.665666667%" gives a tenth decimal, and --dump-config must
+                 * print a value that reads back. */
+                d->low_percent = (double)(uint64_t)(low * PERCENT_DECIMALS_SCALE + 0.5) /
+                                 PERCENT_DECIMALS_SCALE;
         }
 }
