@@ -25,11 +25,13 @@
  * served before others that are ready at the same time. A client without a
  * slot is answered "busy" and closed instead of waiting in the backlog ahead
  * of root. The work per loop wake-up is bounded: at most
- * CONTROL_ACCEPT_BATCH connections are taken from the backlog per wake-up
- * (the listening source is level-triggered, so the loop comes back for the
- * rest after serving what else is ready), and a client is read, answered or
- * dropped in one step of its own. A client's request buffer is allocated
- * once it sends something: idle connections cost little. Each client has
+ * CONTROL_ACCEPT_BATCH connections are taken from the backlog per wake-up,
+ * and after a full batch the socket rests CONTROL_ACCEPT_PAUSE_USEC (at most
+ * 16k connections a second: a storm costs a bounded share of a CPU, while
+ * root's connection, however deep in a full backlog, is reached within
+ * CONTROL_BACKLOG / CONTROL_ACCEPT_BATCH rests, 16 ms); a client is read,
+ * answered or dropped in one step of its own. A client's request buffer is
+ * allocated once it sends something: idle connections cost little. Each client has
  * CONTROL_CLIENT_TIMEOUT_USEC to send its request and again to read the
  * response, else it is dropped. A client that misbehaves is dropped. */
 #pragma once
@@ -44,7 +46,8 @@
 #define CONTROL_CLIENTS_MAX         32  /* concurrent connections of unprivileged clients */
 #define CONTROL_CLIENTS_PER_UID_MAX 8   /* of those, from one uid */
 #define CONTROL_ROOT_CLIENTS_MAX    128 /* root's own slots, beside the shared ones */
-#define CONTROL_ACCEPT_BATCH        64  /* connections accepted per loop wake-up */
+#define CONTROL_ACCEPT_BATCH        8   /* connections accepted per loop wake-up */
+#define CONTROL_ACCEPT_PAUSE_USEC   500 /* µs the socket rests after a full batch */
 #define CONTROL_ROOT_PRIORITY       (SD_EVENT_PRIORITY_NORMAL - 1) /* root's clients before others */
 #define CONTROL_CLIENT_TIMEOUT_USEC (2 * USEC_PER_SEC) /* per phase: request, response */
 #define CONTROL_BACKLOG             256                /* connections not yet accepted */
