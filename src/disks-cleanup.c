@@ -1163,12 +1163,16 @@ static void job_finish(struct job *job)
         disks_job_free(job);
 }
 
+static void job_rest_or_schedule(struct job *job);
+
 static int job_step(sd_event_source *s, void *userdata)
 {
         struct job *job = userdata;
         int r = 0;
 
         job->defer = sd_event_source_disable_unref(job->defer);
+        if (job->burst_start_usec == 0)
+                job->burst_start_usec = util_now_usec();
         while (!job->waiting) {
                 struct actuator_disk_request rq = job_request(job);
                 struct disk_action a;
@@ -1196,7 +1200,7 @@ static int job_step(sd_event_source *s, void *userdata)
                 if (r == 1) {
                         /* a slice of an action is done: let the loop serve
                          * everything else first */
-                        job_schedule(job);
+                        job_rest_or_schedule(job);
                         return 0;
                 }
                 if (r == -ENOMEM) {
@@ -1225,6 +1229,33 @@ static void job_schedule(struct job *job)
                 log_error("cleanup: cannot schedule: %s", strerror(-r));
                 job_finish(job);
         }
+}
+
+static int job_rested(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        (void)usec;
+        return job_step(s, userdata);
+}
+
+/* After a slice: the next one at once (at idle priority), unless slices
+ * have run back to back for JOB_BURST_USEC: then the loop sleeps for
+ * JOB_REST_USEC first. A governor that never sleeps is CPU-bound, and the
+ * scheduler then makes its wake-ups (a PSI trigger's among them) wait
+ * behind every other runnable task. */
+static void job_rest_or_schedule(struct job *job)
+{
+        usec_t now = util_now_usec();
+        int r;
+
+        if (job->defer || now - job->burst_start_usec < JOB_BURST_USEC) {
+                job_schedule(job);
+                return;
+        }
+        job->burst_start_usec = 0;
+        r = sd_event_add_time_relative(job->disks->env.event, &job->defer, CLOCK_MONOTONIC,
+                                       JOB_REST_USEC, 0, job_rested, job);
+        if (r < 0)
+                job_schedule(job);
 }
 
 void disks_job_free(struct job *job)

@@ -35,9 +35,13 @@
 #define IMAGELRU_FILE        "images.json"
 /* files a [logs:] stage deletes (or lists, in dry-run) per loop iteration */
 #define LOGS_SLICE_FILES 64
-/* directory entries a [logs:] scan reads (one fstatat each) per loop
- * iteration: ~1 ms, so a 100k-file directory never holds the loop */
-#define LOGS_SCAN_SLICE_ENTRIES 256
+/* directory entries a [logs:] scan reads (one statx each) per loop
+ * iteration: well under 1 ms, so a 100k-file directory never holds the loop */
+#define LOGS_SCAN_SLICE_ENTRIES 128
+/* usec a cleanup's slices may run back to back, then the loop sleeps for
+ * JOB_REST_USEC: a cleanup takes at most about half of one CPU */
+#define JOB_BURST_USEC (2 * USEC_PER_MSEC)
+#define JOB_REST_USEC  (2 * USEC_PER_MSEC)
 /* files kept for max_total per section (the oldest); a section needing
  * more goes on at the next cleanup. ~100 bytes each. */
 #define LOGS_TOTAL_KEEP 4096
@@ -73,6 +77,7 @@ struct job {
         struct disk_action action;   /* that action, as planned */
         bool again;   /* the action's last slice asked to run it again */
         bool paused;  /* ended by a pause: no cooldown follows */
+        usec_t burst_start_usec; /* monotonic start of the slices run back to back; 0: resting */
         bool waiting; /* an asynchronous step is outstanding */
         bool evict_exhausted;
         bool docker_skipped; /* a Docker stage was due while Docker was disconnected */
@@ -108,7 +113,7 @@ struct job {
         size_t items_left_out; /* beyond DISKS_REPORT_ITEMS_MAX: counted only */
         uint64_t bytes_freed;
         struct spawner *spawn;
-        sd_event_source *defer;
+        sd_event_source *defer; /* the next step: a defer, or the rest timer */
         disks_cleanup_fn done;
         void *userdata;
 };
