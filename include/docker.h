@@ -3,8 +3,9 @@
  * HTTP over the unix socket, spoken by sutazai-governor-docker: a helper
  * process (libcurl multi) the core talks to over a socketpair read by the
  * daemon's sd-event loop (docker_transport.h), so a slow or hung dockerd
- * never blocks the loop and libcurl never enters the locked core. Only an allow-list of endpoints
- * is ever requested (see docker.c); every request has a hard timeout.
+ * never blocks the loop and libcurl never enters the locked core. Only an
+ * allow-list of endpoints is ever requested (docker_allowlist.c, checked in
+ * the core and again in the helper); every request has a hard timeout.
  *
  * Lifecycle: docker_new() starts connecting: GET /version (the API version
  * negotiated: the Engine's newest capped at ours, 1.41..1.52, never below the

@@ -1,8 +1,8 @@
 /* docker_internal — what the Docker client's upper files share (docker.c:
  * connection, events, cache; docker_endpoints.c: the requests the daemon
- * makes). The layer below (docker_transport.c: the allow-list and the helper
- * process that owns libcurl) has its own header, docker_transport.h, and never includes
- * this one. Not a public interface: nothing outside src/docker*.c includes
+ * makes). The layer below (docker_transport.c: the allow-list and the
+ * helper process that owns libcurl) has its own header, docker_transport.h,
+ * and never includes this one. Not a public interface: nothing outside src/docker*.c includes
  * it; docker.h is the contract. */
 #pragma once
 
