@@ -19,11 +19,6 @@
 #include "spawner.h"
 #include "units.h"
 
-bool actuator_paused(const struct overrides *overrides)
-{
-        return overrides && overrides_paused(overrides);
-}
-
 bool actuator_container_protected(const struct config *c, const struct docker_container *dc)
 {
         int rule = config_rule_find(c, RULE_CONTAINER, dc->name, dc->image,
@@ -54,12 +49,6 @@ int actuator_disk_gate(const struct actuator_disk_request *rq)
 }
 
 /* ---- the outcome ----------------------------------------------------------- */
-
-void actuator_disk_pause_over(struct actuator *act)
-{
-        if (act)
-                act->n_disk_paused = 0;
-}
 
 /* Already recorded as skipped in this pause window, with the same plan? */
 static bool disk_pause_seen(struct actuator *act, const struct actuator_disk_request *rq,

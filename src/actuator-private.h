@@ -1,5 +1,6 @@
-/* actuator-private — what actuator.c (memory actions, the outcome record)
- * and actuator-disk.c (disk actions) share; not a public interface. */
+/* actuator-private — the actuator's state, shared by actuator.c (memory
+ * actions), actuator-disk.c (disk actions) and actuator-record.c (pause and
+ * the outcome record, which both halves use); not a public interface. */
 #pragma once
 
 #include "actuator.h"

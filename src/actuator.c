@@ -135,34 +135,6 @@ static void log_action(int priority, const char *message_id, const struct action
                   action_kind_name(a->kind), a->target, human, a->reason, outcome);
 }
 
-void actuator_record(struct actuator *act, const char *kind, const char *target,
-                     const char *reason, uint64_t bytes, bool has_bytes, int result,
-                     const char *detail)
-{
-        struct history_entry e = {
-                .time_realtime_usec = util_realtime_usec(),
-                .bytes = bytes,
-                .has_bytes = has_bytes,
-                .dry_run = result == HISTORY_RESULT_DRY_RUN,
-                .result = (enum history_result)result,
-        };
-
-        assert(act && kind && target && reason);
-        /* the counters, for every outcome recorded: memory and disk alike */
-        if (result == HISTORY_RESULT_FAILED)
-                act->stats.failed++;
-        else if (result == HISTORY_RESULT_SKIPPED)
-                act->stats.skipped++;
-        if (!act->deps.history)
-                return;
-        util_strlcpy(e.kind, kind, sizeof e.kind);
-        util_strlcpy(e.target, target, sizeof e.target);
-        util_strlcpy(e.reason, reason, sizeof e.reason);
-        util_strlcpy(e.detail, detail ? detail : "", sizeof e.detail);
-        if (history_add(act->deps.history, &e) < 0)
-                log_warning("history full and out of memory; entry dropped");
-}
-
 static void record(struct actuator *act, const struct action *a, enum history_result result,
                    const char *detail)
 {
@@ -690,7 +662,7 @@ static const char *gate(struct actuator *act, const struct actuator_env *env,
                 return why;
         *ret_pace = false;
         /* a pause that arrived between plan and action cancels the action */
-        if (env->overrides && overrides_paused(env->overrides))
+        if (actuator_paused(env->overrides))
                 return ACTUATOR_PAUSED_WHY;
         if (action_is_destructive(a->kind) && reconfirm(act, env, snapshot, policy, a) <= 0)
                 return "no longer justified on a fresh sample";
