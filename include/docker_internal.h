@@ -13,6 +13,7 @@
 #include <systemd/sd-event.h>
 
 #include "docker.h"
+#include "docker_cache.h"
 #include "docker_json.h"
 #include "docker_transport.h"
 
@@ -49,15 +50,6 @@ struct queued_event {
         usec_t received_usec; /* monotonic */
 };
 
-/* Restarts seen per container, for restart-loop detection. */
-struct restart_track {
-        char id[DOCKER_ID_MAX];
-        unsigned last_count;
-        usec_t window_start_usec;
-        unsigned in_window;
-        bool reported;
-};
-
 /* A container waiting for a live inspect (at most one entry per id). */
 struct pending {
         char id[DOCKER_ID_MAX];
@@ -77,12 +69,6 @@ struct inflight {
         enum docker_event_kind again_kind;
         usec_t again_received_usec;
         uint64_t again_time_nano;
-};
-
-struct container_array {
-        struct docker_container *items;
-        size_t n;
-        size_t allocated;
 };
 
 struct docker {
@@ -115,8 +101,8 @@ struct docker {
         bool queue_overflow;
         uint64_t last_event_nano;
 
-        struct container_array cache;
-        struct container_array sync_cache;
+        struct docker_cache cache;
+        struct docker_cache sync_cache;
         size_t sync_pending;
         struct inflight inflight[INSPECT_INFLIGHT_MAX];
         size_t n_inflight;
@@ -128,9 +114,7 @@ struct docker {
         usec_t flood_since_usec, flood_last_event_usec;
         sd_event_source *flood_timer;
 
-        struct restart_track *restarts;
-        size_t n_restarts;
-        size_t allocated_restarts;
+        struct docker_restarts restarts;
 
         bool v1_memory_seen; /* /proc/PID/cgroup had a v1 memory line: hybrid host */
         uint64_t delivering_time_nano;

@@ -37,60 +37,6 @@
 #include "docker_internal.h"
 #include "log.h"
 
-/* ---- small helpers --------------------------------------------------------- */
-
-static struct docker_container *array_find(struct container_array *a, const char *id)
-{
-        for (size_t i = 0; i < a->n; i++)
-                if (strcmp(a->items[i].id, id) == 0)
-                        return &a->items[i];
-        return NULL;
-}
-
-static void array_clear(struct container_array *a)
-{
-        for (size_t i = 0; i < a->n; i++)
-                docker_container_done(&a->items[i]);
-        free(a->items);
-        *a = (struct container_array){};
-}
-
-/* Insert or replace (takes ownership of c's members). Returns the entry. */
-static struct docker_container *array_upsert(struct container_array *a, struct docker_container *c)
-{
-        struct docker_container *slot = array_find(a, c->id);
-
-        if (slot) {
-                docker_container_done(slot);
-        } else {
-                if (a->n == a->allocated) {
-                        size_t n = a->allocated ? a->allocated * 2 : 16;
-                        struct docker_container *p = realloc(a->items, n * sizeof(*p));
-
-                        if (!p)
-                                return NULL;
-                        a->items = p;
-                        a->allocated = n;
-                }
-                slot = &a->items[a->n++];
-        }
-        *slot = *c;
-        *c = (struct docker_container){};
-        return slot;
-}
-
-/* Remove by id, moving the entry to *ret (caller frees). false if absent. */
-static bool array_take(struct container_array *a, const char *id, struct docker_container *ret)
-{
-        struct docker_container *slot = array_find(a, id);
-
-        if (!slot)
-                return false;
-        *ret = *slot;
-        *slot = a->items[--a->n];
-        return true;
-}
-
 static void emit(struct docker *d, enum docker_event_kind kind, const struct docker_container *c,
                  usec_t received_usec, uint64_t time_nano)
 {
@@ -146,7 +92,7 @@ static void event_line(struct docker *d, const char *line, size_t len, usec_t re
         d->stats.events++;
         if (e.time_nano > d->last_event_nano)
                 d->last_event_nano = e.time_nano;
-        if (d->flooded && (e.action != DOCKER_ACTION_OOM || !array_find(&d->cache, e.id))) {
+        if (d->flooded && (e.action != DOCKER_ACTION_OOM || !docker_cache_find(&d->cache, e.id))) {
                 /* The re-list after the flood sees what these would have;
                  * an OOM kill is news only for a container we know. */
                 d->stats.events_dropped++;
@@ -349,7 +295,7 @@ static void connection_reset(struct docker *d, const char *why)
         d->line.len = 0;
         d->n_queue = 0;
         d->queue_overflow = false;
-        array_clear(&d->sync_cache);
+        docker_cache_clear(&d->sync_cache);
         d->sync_pending = 0;
         d->n_inflight = 0;
         d->n_pending = 0;
@@ -429,119 +375,6 @@ static int start_list(struct docker *d)
         snprintf(path, sizeof(path), "/v%s/containers/json?all=1", d->api_version);
         return docker_request_start(d, REQ_LIST, "GET", path, NULL, REQUEST_TIMEOUT_MSEC, NULL,
                                     NULL);
-}
-
-static bool cgroup_exists(struct docker *d, const char *rel)
-{
-        char buf[1];
-        ssize_t n = cgfs_read(d->fs, rel, "cgroup.procs", buf, sizeof(buf));
-
-        return n >= 0 || n == -EFBIG;
-}
-
-/* Where the container's processes live: from /proc/PID/cgroup (covers the
- * systemd driver's system.slice/docker-<id>.scope, the cgroupfs driver's
- * docker/<id>, and any cgroup-parent), else the drivers' conventional paths
- * when the pid is already gone. */
-static void resolve_cgroup(struct docker *d, struct docker_container *c)
-{
-        char *path = NULL;
-        int r;
-
-        if (!d->fs || !c->running || c->pid <= 0)
-                return;
-        r = cgfs_pid_cgroup(d->fs, c->pid, &path);
-        if (r >= 0 && path[0]) {
-                c->cgroup = path;
-                path = NULL;
-        }
-        free(path);
-        path = NULL;
-        r = cgfs_pid_cgroup_v1(d->fs, c->pid, "memory", &path);
-        if (r >= 0 && path[0]) {
-                c->cgroup_v1_memory = path;
-                path = NULL;
-                d->v1_memory_seen = true;
-        }
-        free(path);
-        if (c->cgroup)
-                return;
-
-        const char *const prefixes[] = {"system.slice/docker-", "docker/"};
-        const char *const suffixes[] = {".scope", ""};
-        for (size_t i = 0; i < ELEMENTSOF(prefixes); i++) {
-                char rel[256];
-
-                snprintf(rel, sizeof(rel), "%s%s%s", prefixes[i], c->id, suffixes[i]);
-                if (!cgroup_exists(d, rel))
-                        continue;
-                c->cgroup = strdup(rel);
-                /* Both drivers use the same relative path in every hierarchy. */
-                if (d->v1_memory_seen && !c->cgroup_v1_memory)
-                        c->cgroup_v1_memory = strdup(rel);
-                return;
-        }
-}
-
-/* Notice a container Docker keeps restarting (restart policy on a crashing
- * process): RestartCount grew DOCKER_RESTART_LOOP_COUNT times within the
- * window. Reported once per window; c->restart_loop stays set meanwhile. */
-static void track_restarts(struct docker *d, struct docker_container *c)
-{
-        struct restart_track *t = NULL;
-        usec_t now = util_now_usec();
-
-        for (size_t i = 0; i < d->n_restarts; i++)
-                if (strcmp(d->restarts[i].id, c->id) == 0)
-                        t = &d->restarts[i];
-        if (!t) {
-                if (d->n_restarts == d->allocated_restarts) {
-                        size_t n = d->allocated_restarts ? d->allocated_restarts * 2 : 16;
-                        struct restart_track *p = realloc(d->restarts, n * sizeof(*p));
-
-                        if (!p)
-                                return;
-                        d->restarts = p;
-                        d->allocated_restarts = n;
-                }
-                t = &d->restarts[d->n_restarts++];
-                *t = (struct restart_track){.last_count = c->restart_count,
-                                            .window_start_usec = now};
-                util_strlcpy(t->id, c->id, sizeof(t->id));
-                return;
-        }
-        if (now - t->window_start_usec > DOCKER_RESTART_LOOP_WINDOW_USEC) {
-                t->window_start_usec = now;
-                t->in_window = 0;
-                t->reported = false;
-        }
-        if (c->restart_count > t->last_count)
-                t->in_window += c->restart_count - t->last_count;
-        t->last_count = c->restart_count;
-        c->restart_loop = t->in_window >= DOCKER_RESTART_LOOP_COUNT;
-        if (c->restart_loop && !t->reported) {
-                char f_container[DOCKER_JSON_NAME_MAX + 32];
-                const char *fields[] = {"GOVERNOR_ACTION=restart-loop", f_container, NULL};
-
-                t->reported = true;
-                snprintf(f_container, sizeof(f_container), "GOVERNOR_CONTAINER=%s",
-                         c->name ? c->name : c->id);
-                log_event(LOG_WARNING, MSGID_DOCKER, fields,
-                          "container %s is in a restart loop: restarted %u times in %" PRIu64
-                          " s (RestartCount %u)",
-                          c->name ? c->name : c->id, t->in_window,
-                          (uint64_t)((now - t->window_start_usec) / USEC_PER_SEC),
-                          c->restart_count);
-        }
-}
-
-static void forget_restarts(struct docker *d, const char *id)
-{
-        for (size_t i = 0; i < d->n_restarts; i++)
-                if (strcmp(d->restarts[i].id, id) == 0) {
-                        d->restarts[i] = d->restarts[--d->n_restarts];
-                        return;
-                }
 }
 
 /* ---- completions ----------------------------------------------------------- */
@@ -663,7 +496,7 @@ static void handle_event(struct docker *d, const struct queued_event *q)
                 d->last_event_nano = e->time_nano;
         switch (e->action) {
         case DOCKER_ACTION_OOM: {
-                const struct docker_container *c = array_find(&d->cache, e->id);
+                const struct docker_container *c = docker_cache_find(&d->cache, e->id);
                 struct docker_container tmp = {};
 
                 if (!c) {
@@ -731,11 +564,11 @@ static void inspect_live_done(struct docker *d, struct request *req, int r)
                 struct docker_container *slot;
                 enum docker_event_kind kind = f.kind;
 
-                bool known = array_find(&d->cache, c.id) != NULL;
+                bool known = docker_cache_find(&d->cache, c.id) != NULL;
 
-                resolve_cgroup(d, &c);
-                track_restarts(d, &c);
-                slot = array_upsert(&d->cache, &c);
+                docker_cache_resolve_cgroup(d->fs, &d->v1_memory_seen, &c);
+                docker_restarts_track(&d->restarts, &c);
+                slot = docker_cache_upsert(&d->cache, &c);
                 /* First seen by a re-list after a flood: its start is news. */
                 if (slot && kind == DOCKER_EVENT_CHANGED && !known && slot->running)
                         kind = DOCKER_EVENT_STARTED;
@@ -748,8 +581,8 @@ static void inspect_live_done(struct docker *d, struct request *req, int r)
                         emit(d, kind, slot, f.received_usec, f.time_nano);
                 }
         } else if (r == -ENOENT) {
-                forget_restarts(d, f.id);
-                if (array_take(&d->cache, f.id, &old)) {
+                docker_restarts_forget(&d->restarts, f.id);
+                if (docker_cache_take(&d->cache, f.id, &old)) {
                         old.running = false;
                         emit(d, DOCKER_EVENT_REMOVED, &old, f.received_usec, f.time_nano);
                         docker_container_done(&old);
@@ -869,9 +702,9 @@ static void refill_done(struct docker *d, struct request *req, int r)
                         i++;
                         continue;
                 }
-                if (!array_take(&d->cache, d->cache.items[i].id, &old))
+                if (!docker_cache_take(&d->cache, d->cache.items[i].id, &old))
                         break;
-                forget_restarts(d, old.id);
+                docker_restarts_forget(&d->restarts, old.id);
                 old.running = false;
                 emit(d, DOCKER_EVENT_REMOVED, &old, util_now_usec(), 0);
                 docker_container_done(&old);
@@ -888,15 +721,11 @@ static void refill_done(struct docker *d, struct request *req, int r)
 
 static void sync_done(struct docker *d)
 {
-        array_clear(&d->cache);
+        docker_cache_clear(&d->cache);
         d->cache = d->sync_cache;
-        d->sync_cache = (struct container_array){};
+        d->sync_cache = (struct docker_cache){};
         /* Containers removed while we were away leave no destroy event. */
-        for (size_t i = 0; i < d->n_restarts;)
-                if (!array_find(&d->cache, d->restarts[i].id))
-                        d->restarts[i] = d->restarts[--d->n_restarts];
-                else
-                        i++;
+        docker_restarts_keep_cached(&d->restarts, &d->cache);
         d->state = STATE_CONNECTED;
         d->backoff_usec = BACKOFF_MIN_USEC;
         watch_socket_dir(d, false);
@@ -1013,9 +842,9 @@ static void request_done(struct docker *d, struct request *req)
 
                         r = docker_json_parse_inspect(req->response.data, req->response.len, &c);
                         if (r >= 0) {
-                                resolve_cgroup(d, &c);
-                                track_restarts(d, &c);
-                                if (!array_upsert(&d->sync_cache, &c)) {
+                                docker_cache_resolve_cgroup(d->fs, &d->v1_memory_seen, &c);
+                                docker_restarts_track(&d->restarts, &c);
+                                if (!docker_cache_upsert(&d->sync_cache, &c)) {
                                         docker_container_done(&c);
                                         r = -ENOMEM;
                                 }
@@ -1230,14 +1059,14 @@ struct docker *docker_free(struct docker *d)
         sd_event_source_disable_unref(d->reconnect_timer);
         sd_event_source_disable_unref(d->watch_timer);
         sd_event_source_disable_unref(d->inotify);
-        array_clear(&d->cache);
-        array_clear(&d->sync_cache);
+        docker_cache_clear(&d->cache);
+        docker_cache_clear(&d->sync_cache);
         docker_buffer_done(&d->line);
         free(d->queue);
         free(d->pending);
         free(d->refill);
         sd_event_source_disable_unref(d->flood_timer);
-        free(d->restarts);
+        docker_restarts_done(&d->restarts);
         free(d->socket_path);
         sd_event_unref(d->event);
         free(d);
@@ -1279,11 +1108,7 @@ const struct docker_container *docker_container_find(const struct docker *d, con
 {
         if (!d || !id)
                 return NULL;
-        for (size_t i = 0; i < d->cache.n; i++)
-                if (strcmp(d->cache.items[i].id, id) == 0 ||
-                    (d->cache.items[i].name && strcmp(d->cache.items[i].name, id) == 0))
-                        return &d->cache.items[i];
-        return NULL;
+        return docker_cache_lookup(&d->cache, id);
 }
 
 uint64_t docker_event_time_nano(const struct docker *d)
