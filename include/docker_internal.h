@@ -122,8 +122,15 @@ struct docker {
         struct docker_stats stats;
 };
 
-/* ---- docker.c ---- */
-/* A request on d's transport, owned by d (see docker_transport_start). */
+/* ---- docker_internal.c ---- */
+/* A request on d's transport, owned by d (see docker_transport_start):
+ * tagged with the connection's generation, and internal (version, ping,
+ * events, list, inspect: the connection's own) or the daemon's. */
 int docker_request_start(struct docker *d, enum request_type type, const char *method,
                          const char *path, const char *body, long timeout_ms, const char *target,
                          struct request **ret);
+/* Deliver one event to the daemon's on_event (docker_event_time_nano()
+ * answers time_nano meanwhile). The callback may reset the connection or
+ * change the cache: callers look again at both afterwards. */
+void docker_emit(struct docker *d, enum docker_event_kind kind, const struct docker_container *c,
+                 usec_t received_usec, uint64_t time_nano);

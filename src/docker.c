@@ -34,17 +34,9 @@
 #include <systemd/sd-event.h>
 
 #include "cgfs.h"
+#include "docker_endpoints.h"
 #include "docker_internal.h"
 #include "log.h"
-
-static void emit(struct docker *d, enum docker_event_kind kind, const struct docker_container *c,
-                 usec_t received_usec, uint64_t time_nano)
-{
-        d->delivering_time_nano = time_nano;
-        if (d->on_event)
-                d->on_event(kind, c, received_usec, d->userdata);
-        d->delivering_time_nano = 0;
-}
 
 /* ---- event stream ---------------------------------------------------------- */
 
@@ -320,7 +312,7 @@ static void connection_reset(struct docker *d, const char *why)
         d->backoff_usec =
             d->backoff_usec * 2 > BACKOFF_MAX_USEC ? BACKOFF_MAX_USEC : d->backoff_usec * 2;
         if (was_connected)
-                emit(d, DOCKER_EVENT_DISCONNECTED, NULL, util_now_usec(), 0);
+                docker_emit(d, DOCKER_EVENT_DISCONNECTED, NULL, util_now_usec(), 0);
 }
 
 static int start_connect(struct docker *d)
@@ -505,7 +497,7 @@ static void handle_event(struct docker *d, const struct queued_event *q)
                         tmp.name = e->name[0] ? (char *)e->name : NULL;
                         c = &tmp;
                 }
-                emit(d, DOCKER_EVENT_OOM, c, q->received_usec, e->time_nano);
+                docker_emit(d, DOCKER_EVENT_OOM, c, q->received_usec, e->time_nano);
                 break;
         }
         case DOCKER_ACTION_START:
@@ -578,13 +570,13 @@ static void inspect_live_done(struct docker *d, struct request *req, int r)
                 } else {
                         if (kind == DOCKER_EVENT_STARTED && !slot->running)
                                 kind = DOCKER_EVENT_REMOVED; /* gone again before we looked */
-                        emit(d, kind, slot, f.received_usec, f.time_nano);
+                        docker_emit(d, kind, slot, f.received_usec, f.time_nano);
                 }
         } else if (r == -ENOENT) {
                 docker_restarts_forget(&d->restarts, f.id);
                 if (docker_cache_take(&d->cache, f.id, &old)) {
                         old.running = false;
-                        emit(d, DOCKER_EVENT_REMOVED, &old, f.received_usec, f.time_nano);
+                        docker_emit(d, DOCKER_EVENT_REMOVED, &old, f.received_usec, f.time_nano);
                         docker_container_done(&old);
                 }
         } else
@@ -706,7 +698,7 @@ static void refill_done(struct docker *d, struct request *req, int r)
                         break;
                 docker_restarts_forget(&d->restarts, old.id);
                 old.running = false;
-                emit(d, DOCKER_EVENT_REMOVED, &old, util_now_usec(), 0);
+                docker_emit(d, DOCKER_EVENT_REMOVED, &old, util_now_usec(), 0);
                 docker_container_done(&old);
                 if (d->state != STATE_CONNECTED) {
                         free(ids);
@@ -735,7 +727,7 @@ static void sync_done(struct docker *d)
                   d->socket_path, d->api_version, d->cache.n,
                   d->version.engine[0] ? d->version.engine : "of unknown version",
                   d->version.server_min_api, d->version.server_api);
-        emit(d, DOCKER_EVENT_CONNECTED, NULL, util_now_usec(), 0);
+        docker_emit(d, DOCKER_EVENT_CONNECTED, NULL, util_now_usec(), 0);
         process_queue(d);
 }
 
@@ -863,33 +855,10 @@ static void request_done(struct docker *d, struct request *req)
         case REQ_KILL:
         case REQ_IMAGE_REMOVE:
         case REQ_CONTAINER_REMOVE:
-                if (req->done)
-                        req->done(r, req->target, req->userdata);
+        case REQ_PRUNE:
+        case REQ_IMAGES:
+                docker_endpoints_complete(req, r);
                 break;
-        case REQ_PRUNE: {
-                uint64_t reclaimed = 0;
-                char **deleted = NULL;
-
-                if (r >= 0)
-                        r = docker_json_parse_prune(req->response.data, req->response.len,
-                                                    &reclaimed, &deleted);
-                if (req->prune_done)
-                        req->prune_done(r, reclaimed, (const char *const *)deleted, req->userdata);
-                docker_strv_free(deleted);
-                break;
-        }
-        case REQ_IMAGES: {
-                struct docker_image *images = NULL;
-                size_t n = 0;
-
-                if (r >= 0)
-                        r = docker_json_parse_images(req->response.data, req->response.len, &images,
-                                                     &n);
-                if (req->images_done)
-                        req->images_done(r, images, n, req->userdata);
-                docker_images_free(images, n);
-                break;
-        }
         }
 }
 
@@ -954,28 +923,6 @@ static const struct docker_transport_ops transport_ops = {
     .on_header = on_header,
     .on_unlink = transport_on_unlink,
 };
-
-int docker_request_start(struct docker *d, enum request_type type, const char *method,
-                         const char *path, const char *body, long timeout_ms, const char *target,
-                         struct request **ret)
-{
-        struct request *req;
-        int r;
-
-        assert(d);
-        r = docker_transport_start(&d->transport, d, type, method, path, body, timeout_ms, target,
-                                   &req);
-        if (r < 0)
-                return r;
-        /* Set before any answer can arrive: the helper's answers are only
-         * read once the loop runs, after this returns. */
-        req->generation = d->generation;
-        req->internal = type == REQ_VERSION || type == REQ_PING || type == REQ_EVENTS ||
-                        type == REQ_LIST || type == REQ_INSPECT;
-        if (ret)
-                *ret = req;
-        return 0;
-}
 
 /* ---- public API ------------------------------------------------------------ */
 
@@ -1045,14 +992,8 @@ struct docker *docker_free(struct docker *d)
         d->state = STATE_BACKOFF;
         for (req = d->transport.requests; req; req = next) {
                 next = req->next;
-                if (!req->internal) {
-                        if (req->done)
-                                req->done(-ECANCELED, req->target, req->userdata);
-                        else if (req->prune_done)
-                                req->prune_done(-ECANCELED, 0, NULL, req->userdata);
-                        else if (req->images_done)
-                                req->images_done(-ECANCELED, NULL, 0, req->userdata);
-                }
+                if (!req->internal)
+                        docker_endpoints_cancel(req);
                 docker_request_free(req);
         }
         docker_transport_done(&d->transport);

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "docker_endpoints.h"
 #include "docker_internal.h"
 
 static bool container_ref_valid(const char *id)
@@ -147,4 +148,48 @@ int docker_image_remove(struct docker *d, const char *id, docker_done_fn done, v
         snprintf(path, sizeof(path), "/v%s/images/%s", d->api_version, id);
         return user_request(d, REQ_IMAGE_REMOVE, "DELETE", path, NULL, 12 * REQUEST_TIMEOUT_MSEC,
                             id, (struct completion){.done = done, .userdata = userdata});
+}
+
+void docker_endpoints_complete(struct request *req, int r)
+{
+        switch (req->type) {
+        case REQ_PRUNE: {
+                uint64_t reclaimed = 0;
+                char **deleted = NULL;
+
+                if (r >= 0)
+                        r = docker_json_parse_prune(req->response.data, req->response.len,
+                                                    &reclaimed, &deleted);
+                if (req->prune_done)
+                        req->prune_done(r, reclaimed, (const char *const *)deleted, req->userdata);
+                docker_strv_free(deleted);
+                break;
+        }
+        case REQ_IMAGES: {
+                struct docker_image *images = NULL;
+                size_t n = 0;
+
+                if (r >= 0)
+                        r = docker_json_parse_images(req->response.data, req->response.len, &images,
+                                                     &n);
+                if (req->images_done)
+                        req->images_done(r, images, n, req->userdata);
+                docker_images_free(images, n);
+                break;
+        }
+        default:
+                if (req->done)
+                        req->done(r, req->target, req->userdata);
+                break;
+        }
+}
+
+void docker_endpoints_cancel(struct request *req)
+{
+        if (req->done)
+                req->done(-ECANCELED, req->target, req->userdata);
+        else if (req->prune_done)
+                req->prune_done(-ECANCELED, 0, NULL, req->userdata);
+        else if (req->images_done)
+                req->images_done(-ECANCELED, NULL, 0, req->userdata);
 }
