@@ -1,9 +1,12 @@
-/* docker_internal — what the Docker client's upper files share (docker.c:
- * connection, events, cache; docker_endpoints.c: the requests the daemon
- * makes). The layer below (docker_transport.c: the allow-list and the
- * helper process that owns libcurl) has its own header, docker_transport.h,
- * and never includes this one. Not a public interface: nothing outside src/docker*.c includes
- * it; docker.h is the contract. */
+/* docker_internal — what the Docker client's upper files share: the
+ * client's state (struct docker) and, in docker_internal.c, what each of them
+ * does the same way: start a request on the transport, and deliver an event
+ * to the daemon. docker.c (connection), docker_events.c (the event stream)
+ * and docker_endpoints.c (the requests the daemon makes) stand on it; it
+ * calls none of them. Below it: docker_cache.h (the container table) and
+ * docker_transport.h (the allow-list and the helper process that owns
+ * libcurl), which never include this one. Not a public interface: nothing
+ * outside src/docker*.c includes it; docker.h is the contract. */
 #pragma once
 
 #include <stdbool.h>
@@ -129,6 +132,9 @@ struct docker {
 int docker_request_start(struct docker *d, enum request_type type, const char *method,
                          const char *path, const char *body, long timeout_ms, const char *target,
                          struct request **ret);
+/* GET /containers/{id}/json: sync for the connection's full list while
+ * SYNCING (req->sync), else a live inspect of the event stream's. */
+int docker_request_inspect(struct docker *d, const char *id, bool sync);
 /* Deliver one event to the daemon's on_event (docker_event_time_nano()
  * answers time_nano meanwhile). The callback may reset the connection or
  * change the cache: callers look again at both afterwards. */

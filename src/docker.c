@@ -1,12 +1,21 @@
-/* docker — the Docker Engine client. See docker.h for the contract.
+/* docker — the Docker Engine client's connection: its state machine, its
+ * lifecycle (docker_new/docker_free) and the public getters. See docker.h
+ * for the contract.
  *
- * Transport (docker_transport.c): requests go to sutazai-governor-docker,
- * the helper process that owns libcurl, over a socketpair read by the
- * daemon's sd-event loop; finished ones are collected here with
+ * The client's files, each one job, dependencies running downwards only:
+ *   docker.c            connection: connect, version, sync, backoff,
+ *                       reconnect, liveness; collects every finished request
+ *   docker_events.c     the event stream: lines, coalescing, flood bounds
+ *   docker_endpoints.c  the requests the daemon makes, and their answers
+ *   docker_internal.c   starting a request; delivering an event to the daemon
+ *   docker_cache.c      the container table, cgroups, restart loops
+ *   docker_transport.c  the allow-list and the helper that owns libcurl
+ *
+ * Transport: requests go to sutazai-governor-docker over a socketpair read
+ * by the daemon's sd-event loop; finished ones are collected here with
  * docker_transport_next_done(). The transport knows nothing of this file: it
  * calls back only through the ops registered in docker_new() (transport_ops),
- * so the dependency runs one way. Nothing here ever blocks on dockerd. The
- * requests the daemon makes are in docker_endpoints.c.
+ * so the dependency runs one way. Nothing here ever blocks on dockerd.
  *
  * The write and header callbacks only record (event lines are parsed into a
  * queue); all follow-up requests and all callbacks to the daemon run from
@@ -33,66 +42,10 @@
 
 #include <systemd/sd-event.h>
 
-#include "cgfs.h"
 #include "docker_endpoints.h"
+#include "docker_events.h"
 #include "docker_internal.h"
 #include "log.h"
-
-/* ---- event stream ---------------------------------------------------------- */
-
-static int queue_push(struct docker *d, const struct docker_json_event *e, usec_t received)
-{
-        if (d->n_queue >= EVENT_QUEUE_MAX) {
-                d->queue_overflow = true;
-                return -ENOBUFS;
-        }
-        if (d->n_queue == d->allocated_queue) {
-                size_t n = d->allocated_queue ? d->allocated_queue * 2 : 16;
-                struct queued_event *q = realloc(d->queue, n * sizeof(*q));
-
-                if (!q)
-                        return -ENOMEM;
-                d->queue = q;
-                d->allocated_queue = n;
-        }
-        d->queue[d->n_queue++] = (struct queued_event){.e = *e, .received_usec = received};
-        return 0;
-}
-
-static void event_line(struct docker *d, const char *line, size_t len, usec_t received)
-{
-        struct docker_json_event e;
-        int r;
-
-        while (len > 0 && (line[len - 1] == '\r' || line[len - 1] == ' '))
-                len--;
-        /* API >= 1.52 may frame events as RFC 7464 JSON text sequences
-         * (RS before each object) when asked; accept them either way. */
-        while (len > 0 && line[0] == 0x1e) {
-                line++;
-                len--;
-        }
-        if (len == 0)
-                return;
-        r = docker_json_parse_event(line, len, &e);
-        if (r < 0) {
-                log_warning("docker: ignoring a malformed event line (%zu bytes)", len);
-                return;
-        }
-        if (!e.container || e.action == DOCKER_ACTION_OTHER)
-                return;
-        d->stats.events++;
-        if (e.time_nano > d->last_event_nano)
-                d->last_event_nano = e.time_nano;
-        if (d->flooded && (e.action != DOCKER_ACTION_OOM || !docker_cache_find(&d->cache, e.id))) {
-                /* The re-list after the flood sees what these would have;
-                 * an OOM kill is news only for a container we know. */
-                d->stats.events_dropped++;
-                d->flood_last_event_usec = received;
-                return;
-        }
-        (void)queue_push(d, &e, received);
-}
 
 static void on_header(struct request *req, long http, bool json_seq)
 {
@@ -111,38 +64,8 @@ static int on_write(struct request *req, const char *data, size_t n)
 {
         struct docker *d = req->owner;
 
-        if (req->type == REQ_EVENTS && req == d->events && d->events_ok) {
-                usec_t now = util_now_usec();
-                size_t start = 0;
-
-                for (size_t i = 0; i < n; i++) {
-                        if (data[i] != '\n')
-                                continue;
-                        if (d->line.len > 0) {
-                                if (docker_buffer_append(&d->line, data + start, i - start,
-                                                         EVENT_LINE_MAX) < 0) {
-                                        d->events_broken = true;
-                                        return -EMSGSIZE;
-                                }
-                                event_line(d, d->line.data, d->line.len, now);
-                                d->line.len = 0;
-                        } else if (i - start < EVENT_LINE_MAX) {
-                                event_line(d, data + start, i - start, now);
-                        } else {
-                                d->events_broken = true;
-                                return -EMSGSIZE;
-                        }
-                        start = i + 1;
-                }
-                /* A line split across chunks waits for its end; an endless one
-                 * ends the stream (an error fails the transfer). */
-                if (start < n &&
-                    docker_buffer_append(&d->line, data + start, n - start, EVENT_LINE_MAX) < 0) {
-                        d->events_broken = true;
-                        return -EMSGSIZE;
-                }
-                return 0;
-        }
+        if (req->type == REQ_EVENTS && req == d->events && d->events_ok)
+                return docker_events_feed(d, data, n);
         if (docker_buffer_append(&req->response, data, n, RESPONSE_MAX) < 0)
                 return -EMSGSIZE;
         return 0;
@@ -153,11 +76,6 @@ static int on_write(struct request *req, const char *data, size_t n)
 static void connection_reset(struct docker *d, const char *why);
 static int start_connect(struct docker *d);
 static void sync_done(struct docker *d);
-static void flood_begin(struct docker *d);
-static void refill_clear(struct docker *d);
-static void refill_done(struct docker *d, struct request *req, int r);
-static ssize_t inflight_find(struct docker *d, const char *id);
-static void process_queue(struct docker *d);
 static void docker_after_io(struct docker *d);
 
 static int on_reconnect_timer(sd_event_source *s, uint64_t usec, void *userdata)
@@ -284,16 +202,9 @@ static void connection_reset(struct docker *d, const char *why)
         d->generation++;
         abort_internal(d);
         d->events_open = d->events_ok = d->events_broken = false;
-        d->line.len = 0;
-        d->n_queue = 0;
-        d->queue_overflow = false;
+        docker_events_reset(d);
         docker_cache_clear(&d->sync_cache);
         d->sync_pending = 0;
-        d->n_inflight = 0;
-        d->n_pending = 0;
-        refill_clear(d);
-        d->flooded = false;
-        (void)sd_event_source_set_enabled(d->flood_timer, SD_EVENT_OFF);
         d->state = STATE_BACKOFF;
         (void)sd_event_source_set_enabled(d->watch_timer, SD_EVENT_OFF);
         watch_socket_dir(d, true);
@@ -344,20 +255,6 @@ static int start_events(struct docker *d)
         return docker_request_start(d, REQ_EVENTS, "GET", path, NULL, 0, NULL, &d->events);
 }
 
-static int start_inspect(struct docker *d, const char *id, bool sync)
-{
-        struct request *req;
-        char path[256];
-        int r;
-
-        snprintf(path, sizeof(path), "/v%s/containers/%s/json", d->api_version, id);
-        r = docker_request_start(d, REQ_INSPECT, "GET", path, NULL, REQUEST_TIMEOUT_MSEC, id, &req);
-        if (r < 0)
-                return r;
-        req->sync = sync;
-        return 0;
-}
-
 static int start_list(struct docker *d)
 {
         char path[128];
@@ -367,348 +264,6 @@ static int start_list(struct docker *d)
         snprintf(path, sizeof(path), "/v%s/containers/json?all=1", d->api_version);
         return docker_request_start(d, REQ_LIST, "GET", path, NULL, REQUEST_TIMEOUT_MSEC, NULL,
                                     NULL);
-}
-
-/* ---- completions ----------------------------------------------------------- */
-
-static ssize_t inflight_find(struct docker *d, const char *id)
-{
-        for (size_t i = 0; i < d->n_inflight; i++)
-                if (strcmp(d->inflight[i].id, id) == 0)
-                        return (ssize_t)i;
-        return -1;
-}
-
-/* CHANGED never hides a start or an end already waiting. */
-static bool kind_replaces(enum docker_event_kind waiting, enum docker_event_kind incoming)
-{
-        return waiting == DOCKER_EVENT_CHANGED || incoming != DOCKER_EVENT_CHANGED;
-}
-
-static int start_live_inspect(struct docker *d, const char *id, enum docker_event_kind kind,
-                              usec_t received, uint64_t time_nano)
-{
-        struct inflight *f = &d->inflight[d->n_inflight];
-        int r;
-
-        assert(d->n_inflight < INSPECT_INFLIGHT_MAX);
-        *f = (struct inflight){.kind = kind, .received_usec = received, .time_nano = time_nano};
-        util_strlcpy(f->id, id, sizeof(f->id));
-        r = start_inspect(d, id, false);
-        if (r < 0) {
-                log_warning("docker: cannot inspect %.12s: %s", id, strerror(-r));
-                return r;
-        }
-        d->n_inflight++;
-        return 0;
-}
-
-/* Fill free inspect slots: what a re-list after a flood found first (it
- * is bounded by the containers that exist, and the events that came after
- * it may be the next wave of the flood), then containers with events,
- * oldest first. */
-static void pump_inspects(struct docker *d)
-{
-        while (d->n_inflight < INSPECT_INFLIGHT_MAX && d->state == STATE_CONNECTED) {
-                if (d->refill_pos < d->n_refill) {
-                        const char *id = d->refill[d->refill_pos++];
-
-                        if (inflight_find(d, id) < 0)
-                                (void)start_live_inspect(d, id, DOCKER_EVENT_CHANGED,
-                                                         util_now_usec(), 0);
-                        continue;
-                }
-                if (d->refill)
-                        refill_clear(d);
-                if (d->n_pending == 0)
-                        return;
-                struct pending p = d->pending[0];
-
-                memmove(&d->pending[0], &d->pending[1], (--d->n_pending) * sizeof(d->pending[0]));
-                (void)start_live_inspect(d, p.id, p.kind, p.received_usec, p.time_nano);
-        }
-}
-
-static void schedule_inspect(struct docker *d, const char *id, enum docker_event_kind kind,
-                             usec_t received, uint64_t time_nano)
-{
-        ssize_t i = inflight_find(d, id);
-
-        if (i >= 0) {
-                struct inflight *f = &d->inflight[i];
-
-                if (!f->again || kind_replaces(f->again_kind, kind)) {
-                        f->again_kind = kind;
-                        f->again_received_usec = received;
-                        f->again_time_nano = time_nano;
-                }
-                f->again = true;
-                d->stats.events_coalesced++;
-                return;
-        }
-        for (size_t k = 0; k < d->n_pending; k++) {
-                struct pending *p = &d->pending[k];
-
-                if (strcmp(p->id, id) != 0)
-                        continue;
-                if (kind_replaces(p->kind, kind)) {
-                        p->kind = kind;
-                        p->received_usec = received;
-                        p->time_nano = time_nano;
-                }
-                d->stats.events_coalesced++;
-                return;
-        }
-        if (d->n_inflight < INSPECT_INFLIGHT_MAX && d->n_pending == 0 &&
-            d->refill_pos >= d->n_refill) {
-                (void)start_live_inspect(d, id, kind, received, time_nano);
-                return;
-        }
-        if (!d->pending) {
-                d->pending = calloc(PENDING_MAX, sizeof(*d->pending));
-                if (!d->pending) {
-                        log_error("docker: out of memory");
-                        return;
-                }
-        }
-        if (d->n_pending == PENDING_MAX) {
-                flood_begin(d);
-                return;
-        }
-        d->pending[d->n_pending++] =
-            (struct pending){.kind = kind, .received_usec = received, .time_nano = time_nano};
-        util_strlcpy(d->pending[d->n_pending - 1].id, id, DOCKER_ID_MAX);
-}
-
-static void handle_event(struct docker *d, const struct queued_event *q)
-{
-        const struct docker_json_event *e = &q->e;
-
-        if (e->time_nano > d->last_event_nano)
-                d->last_event_nano = e->time_nano;
-        switch (e->action) {
-        case DOCKER_ACTION_OOM: {
-                const struct docker_container *c = docker_cache_find(&d->cache, e->id);
-                struct docker_container tmp = {};
-
-                if (!c) {
-                        /* Not seen yet: name it from the event. */
-                        util_strlcpy(tmp.id, e->id, sizeof(tmp.id));
-                        tmp.name = e->name[0] ? (char *)e->name : NULL;
-                        c = &tmp;
-                }
-                docker_emit(d, DOCKER_EVENT_OOM, c, q->received_usec, e->time_nano);
-                break;
-        }
-        case DOCKER_ACTION_START:
-                schedule_inspect(d, e->id, DOCKER_EVENT_STARTED, q->received_usec, e->time_nano);
-                break;
-        case DOCKER_ACTION_DIE:
-        case DOCKER_ACTION_STOP:
-        case DOCKER_ACTION_DESTROY:
-                schedule_inspect(d, e->id, DOCKER_EVENT_REMOVED, q->received_usec, e->time_nano);
-                break;
-        case DOCKER_ACTION_CREATE:
-        case DOCKER_ACTION_RESTART:
-        case DOCKER_ACTION_UPDATE:
-        case DOCKER_ACTION_RENAME:
-        case DOCKER_ACTION_UNPAUSE:
-                schedule_inspect(d, e->id, DOCKER_EVENT_CHANGED, q->received_usec, e->time_nano);
-                break;
-        default:
-                break;
-        }
-}
-
-static void process_queue(struct docker *d)
-{
-        size_t i;
-
-        if (d->state != STATE_CONNECTED)
-                return;
-        /* handle_event may call back into the daemon, which may not touch the
-         * queue; events read meanwhile are appended and handled in this loop. */
-        for (i = 0; i < d->n_queue && d->state == STATE_CONNECTED; i++) {
-                struct queued_event q = d->queue[i];
-
-                handle_event(d, &q);
-        }
-        if (d->state == STATE_CONNECTED)
-                d->n_queue = 0;
-}
-
-static void inspect_live_done(struct docker *d, struct request *req, int r)
-{
-        struct docker_container c = {}, old = {};
-        ssize_t i = inflight_find(d, req->target);
-        struct inflight f;
-
-        if (i < 0)
-                return; /* from before a reset */
-        f = d->inflight[i];
-
-        if (r >= 0) {
-                r = docker_json_parse_inspect(req->response.data, req->response.len, &c);
-                if (r < 0)
-                        log_warning("docker: malformed inspect answer for %.12s", f.id);
-        }
-        if (r >= 0) {
-                struct docker_container *slot;
-                enum docker_event_kind kind = f.kind;
-
-                bool known = docker_cache_find(&d->cache, c.id) != NULL;
-
-                docker_cache_resolve_cgroup(d->fs, &d->v1_memory_seen, &c);
-                docker_restarts_track(&d->restarts, &c);
-                slot = docker_cache_upsert(&d->cache, &c);
-                /* First seen by a re-list after a flood: its start is news. */
-                if (slot && kind == DOCKER_EVENT_CHANGED && !known && slot->running)
-                        kind = DOCKER_EVENT_STARTED;
-                if (!slot) {
-                        docker_container_done(&c);
-                        log_error("docker: out of memory");
-                } else {
-                        if (kind == DOCKER_EVENT_STARTED && !slot->running)
-                                kind = DOCKER_EVENT_REMOVED; /* gone again before we looked */
-                        docker_emit(d, kind, slot, f.received_usec, f.time_nano);
-                }
-        } else if (r == -ENOENT) {
-                docker_restarts_forget(&d->restarts, f.id);
-                if (docker_cache_take(&d->cache, f.id, &old)) {
-                        old.running = false;
-                        docker_emit(d, DOCKER_EVENT_REMOVED, &old, f.received_usec, f.time_nano);
-                        docker_container_done(&old);
-                }
-        } else
-                log_warning("docker: inspect of %.12s failed: %s", f.id, strerror(-r));
-
-        /* The callback may have reset the connection or changed the table. */
-        i = inflight_find(d, f.id);
-        if (i < 0)
-                return;
-        if (d->inflight[i].again && d->state == STATE_CONNECTED) {
-                struct inflight *g = &d->inflight[i];
-
-                g->kind = g->again_kind;
-                g->received_usec = g->again_received_usec;
-                g->time_nano = g->again_time_nano;
-                g->again = false;
-                if (start_inspect(d, f.id, false) >= 0)
-                        return;
-        }
-        d->inflight[i] = d->inflight[--d->n_inflight];
-        pump_inspects(d);
-}
-
-/* ---- event floods ------------------------------------------------------------- */
-
-static void refill_clear(struct docker *d)
-{
-        free(d->refill);
-        d->refill = NULL;
-        d->n_refill = d->refill_pos = 0;
-}
-
-static void flood_arm(struct docker *d, usec_t delay)
-{
-        (void)sd_event_source_set_time(d->flood_timer, util_now_usec() + delay);
-        (void)sd_event_source_set_enabled(d->flood_timer, SD_EVENT_ONESHOT);
-}
-
-/* More containers changing than we follow one by one (PENDING_MAX): forget
- * the pending ones and ignore events until the flood is over, then list the
- * containers once. Memory and requests stay bounded whatever the Engine
- * sends or however slowly it answers. */
-static void flood_begin(struct docker *d)
-{
-        usec_t now = util_now_usec();
-
-        d->stats.events_dropped += d->n_pending;
-        d->n_pending = 0;
-        d->flood_last_event_usec = now;
-        if (d->flooded)
-                return;
-        d->flooded = true;
-        d->flood_since_usec = now;
-        d->stats.floods++;
-        log_event(LOG_WARNING, MSGID_DOCKER, NULL,
-                  "Docker Engine at %s: event flood (more than %d containers changing at once); "
-                  "following it again by listing the containers once it is over",
-                  d->socket_path, PENDING_MAX);
-        flood_arm(d, FLOOD_QUIET_USEC);
-}
-
-static int on_flood_timer(sd_event_source *s, uint64_t usec, void *userdata)
-{
-        struct docker *d = userdata;
-        usec_t now = util_now_usec();
-        char path[128];
-        struct request *req;
-        int r;
-
-        if (!d->flooded)
-                return 0;
-        /* Still syncing, or still flooding (unless for too long): later. */
-        if (d->state != STATE_CONNECTED || (now - d->flood_last_event_usec < FLOOD_QUIET_USEC &&
-                                            now - d->flood_since_usec < FLOOD_REFILL_MAX_USEC)) {
-                flood_arm(d, FLOOD_QUIET_USEC / 2);
-                return 0;
-        }
-        d->flooded = false;
-        log_event(LOG_NOTICE, MSGID_DOCKER, NULL,
-                  "Docker Engine at %s: event flood over after %" PRIu64 " ms (%" PRIu64
-                  " events dropped so far); listing the containers",
-                  d->socket_path, (uint64_t)((now - d->flood_since_usec) / USEC_PER_MSEC),
-                  d->stats.events_dropped);
-        snprintf(path, sizeof(path), "/v%s/containers/json?all=1", d->api_version);
-        r = docker_request_start(d, REQ_LIST, "GET", path, NULL, REQUEST_TIMEOUT_MSEC, NULL, &req);
-        if (r < 0)
-                connection_reset(d, strerror(-r));
-        else
-                req->refill = true;
-        docker_after_io(d);
-        return 0;
-}
-
-/* The list after a flood: containers gone meanwhile are removed now, every
- * listed one is inspected again (bounded like any inspect). */
-static void refill_done(struct docker *d, struct request *req, int r)
-{
-        char(*ids)[DOCKER_ID_MAX] = NULL;
-        size_t n = 0;
-
-        if (r >= 0)
-                r = docker_json_parse_container_list(req->response.data, req->response.len, &ids,
-                                                     &n);
-        if (r < 0) {
-                connection_reset(d, "cannot list the containers after an event flood");
-                return;
-        }
-        for (size_t i = 0; i < d->cache.n;) {
-                struct docker_container old;
-                bool listed = false;
-
-                for (size_t k = 0; k < n && !listed; k++)
-                        listed = strcmp(ids[k], d->cache.items[i].id) == 0;
-                if (listed || inflight_find(d, d->cache.items[i].id) >= 0) {
-                        i++;
-                        continue;
-                }
-                if (!docker_cache_take(&d->cache, d->cache.items[i].id, &old))
-                        break;
-                docker_restarts_forget(&d->restarts, old.id);
-                old.running = false;
-                docker_emit(d, DOCKER_EVENT_REMOVED, &old, util_now_usec(), 0);
-                docker_container_done(&old);
-                if (d->state != STATE_CONNECTED) {
-                        free(ids);
-                        return;
-                }
-        }
-        refill_clear(d);
-        d->refill = ids;
-        d->n_refill = n;
-        pump_inspects(d);
 }
 
 static void sync_done(struct docker *d)
@@ -728,7 +283,7 @@ static void sync_done(struct docker *d)
                   d->version.engine[0] ? d->version.engine : "of unknown version",
                   d->version.server_min_api, d->version.server_api);
         docker_emit(d, DOCKER_EVENT_CONNECTED, NULL, util_now_usec(), 0);
-        process_queue(d);
+        docker_events_process(d);
 }
 
 /* Negotiate from GET /version: the highest API both sides speak. With none
@@ -805,7 +360,9 @@ static void request_done(struct docker *d, struct request *req)
                 size_t n = 0;
 
                 if (req->refill) {
-                        refill_done(d, req, r);
+                        if (docker_events_refill_done(d, req, r) < 0)
+                                connection_reset(d,
+                                                 "cannot list the containers after an event flood");
                         break;
                 }
 
@@ -813,7 +370,7 @@ static void request_done(struct docker *d, struct request *req)
                         r = docker_json_parse_container_list(req->response.data, req->response.len,
                                                              &ids, &n);
                 for (size_t i = 0; r >= 0 && i < n; i++) {
-                        r = start_inspect(d, ids[i], true);
+                        r = docker_request_inspect(d, ids[i], true);
                         if (r >= 0)
                                 d->sync_pending++;
                 }
@@ -826,7 +383,7 @@ static void request_done(struct docker *d, struct request *req)
         }
         case REQ_INSPECT:
                 if (!req->sync) {
-                        inspect_live_done(d, req, r);
+                        docker_events_inspect_done(d, req, r);
                         break;
                 }
                 if (r >= 0) {
@@ -879,11 +436,7 @@ static void docker_after_io(struct docker *d)
                         docker_request_free(req);
                 }
                 if (d->queue_overflow) {
-                        /* More events than we hold while syncing: drop them
-                         * and re-list once the flood is over. */
-                        d->n_queue = 0;
-                        d->queue_overflow = false;
-                        flood_begin(d);
+                        docker_events_overflow(d);
                         continue;
                 }
                 if (d->state == STATE_EVENTS_OPENING && d->events_open) {
@@ -894,12 +447,27 @@ static void docker_after_io(struct docker *d)
                         continue;
                 }
                 if (d->state == STATE_CONNECTED && d->n_queue > 0) {
-                        process_queue(d);
+                        docker_events_process(d);
                         continue;
                 }
                 break;
         }
         d->in_after_io = false;
+}
+
+/* The flood's end, or a check again later (docker_events_flood_check). */
+static int on_flood_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+        struct docker *d = userdata;
+        int r;
+
+        r = docker_events_flood_check(d);
+        if (r == 0)
+                return 0;
+        if (r < 0)
+                connection_reset(d, strerror(-r));
+        docker_after_io(d);
+        return 0;
 }
 
 /* ---- the transport's way up --------------------------------------------------- */
@@ -1002,10 +570,7 @@ struct docker *docker_free(struct docker *d)
         sd_event_source_disable_unref(d->inotify);
         docker_cache_clear(&d->cache);
         docker_cache_clear(&d->sync_cache);
-        docker_buffer_done(&d->line);
-        free(d->queue);
-        free(d->pending);
-        free(d->refill);
+        docker_events_done(d);
         sd_event_source_disable_unref(d->flood_timer);
         docker_restarts_done(&d->restarts);
         free(d->socket_path);

@@ -2,6 +2,7 @@
  * start a request on the client's transport, and deliver news to the
  * daemon. See docker_internal.h. */
 #include <assert.h>
+#include <stdio.h>
 
 #include "docker_internal.h"
 
@@ -24,6 +25,20 @@ int docker_request_start(struct docker *d, enum request_type type, const char *m
                         type == REQ_LIST || type == REQ_INSPECT;
         if (ret)
                 *ret = req;
+        return 0;
+}
+
+int docker_request_inspect(struct docker *d, const char *id, bool sync)
+{
+        struct request *req;
+        char path[256];
+        int r;
+
+        snprintf(path, sizeof(path), "/v%s/containers/%s/json", d->api_version, id);
+        r = docker_request_start(d, REQ_INSPECT, "GET", path, NULL, REQUEST_TIMEOUT_MSEC, id, &req);
+        if (r < 0)
+                return r;
+        req->sync = sync;
         return 0;
 }
 
