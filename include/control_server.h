@@ -26,14 +26,15 @@
  * slot is answered "busy" and closed instead of waiting in the backlog ahead
  * of root. The work per loop wake-up is bounded: at most
  * CONTROL_ACCEPT_BATCH connections are taken from the backlog per wake-up,
- * and after a full batch the socket rests CONTROL_ACCEPT_PAUSE_USEC (at most
- * 16k connections a second: a storm costs a bounded share of a CPU, while
- * root's connection, however deep in a full backlog, is reached within
- * CONTROL_BACKLOG / CONTROL_ACCEPT_BATCH rests, 16 ms); a client is read,
+ * and accepting is paced to one connection per CONTROL_ACCEPT_COST_USEC
+ * (15.6k a second; bursts of CONTROL_ACCEPT_BURST): a storm costs a bounded
+ * share of a CPU, while root's connection, however many wait ahead of it,
+ * is reached at that rate (a full backlog in 16 ms); a client is read,
  * answered or dropped in one step of its own. A client's request buffer is
- * allocated once it sends something: idle connections cost little. Each client has
- * CONTROL_CLIENT_TIMEOUT_USEC to send its request and again to read the
- * response, else it is dropped. A client that misbehaves is dropped. */
+ * allocated once it sends something: idle connections cost little. Each
+ * client has CONTROL_CLIENT_TIMEOUT_USEC to send its request and again to
+ * read the response, else it is dropped. A client that misbehaves is
+ * dropped. */
 #pragma once
 
 #include <stdbool.h>
@@ -47,7 +48,8 @@
 #define CONTROL_CLIENTS_PER_UID_MAX 8   /* of those, from one uid */
 #define CONTROL_ROOT_CLIENTS_MAX    128 /* root's own slots, beside the shared ones */
 #define CONTROL_ACCEPT_BATCH        8   /* connections accepted per loop wake-up */
-#define CONTROL_ACCEPT_PAUSE_USEC   500 /* µs the socket rests after a full batch */
+#define CONTROL_ACCEPT_COST_USEC    64  /* µs of accept credit per connection: 15.6k/s */
+#define CONTROL_ACCEPT_BURST        32  /* connections of credit saved at most */
 #define CONTROL_ROOT_PRIORITY       (SD_EVENT_PRIORITY_NORMAL - 1) /* root's clients before others */
 #define CONTROL_CLIENT_TIMEOUT_USEC (2 * USEC_PER_SEC) /* per phase: request, response */
 #define CONTROL_BACKLOG             256                /* connections not yet accepted */

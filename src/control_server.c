@@ -43,7 +43,9 @@ struct control_server {
         int listen_fd;
         char *path; /* the socket we created and unlink at exit; NULL if passed in */
         sd_event_source *listen_source;
-        sd_event_source *accept_pause;         /* re-enables listen_source after a full batch */
+        sd_event_source *accept_pause;         /* re-enables listen_source once credit is back */
+        usec_t accept_credit_usec;             /* CONTROL_ACCEPT_COST_USEC per connection */
+        usec_t accept_credit_at;               /* when the credit was last topped up */
         struct control_server_client *clients; /* newest first */
         size_t n_clients;
         size_t n_unprivileged; /* clients that are not root: at most CONTROL_CLIENTS_MAX */
@@ -329,11 +331,24 @@ static int on_accept_pause_end(sd_event_source *s, uint64_t usec, void *userdata
         return 0;
 }
 
-/* Stop accepting for CONTROL_ACCEPT_PAUSE_USEC. If the timer cannot be
+/* Credit grows with time, up to CONTROL_ACCEPT_BURST connections' worth. */
+static void top_up_credit(struct control_server *srv)
+{
+        usec_t now = util_now_usec();
+
+        srv->accept_credit_usec += now - srv->accept_credit_at;
+        if (srv->accept_credit_usec > CONTROL_ACCEPT_BURST * CONTROL_ACCEPT_COST_USEC)
+                srv->accept_credit_usec = CONTROL_ACCEPT_BURST * CONTROL_ACCEPT_COST_USEC;
+        srv->accept_credit_at = now;
+}
+
+/* Stop accepting until a batch's credit is back. If the timer cannot be
  * armed the socket stays watched: unpaced beats deaf. */
 static void pause_accepting(struct control_server *srv)
 {
-        if (sd_event_source_set_time_relative(srv->accept_pause, CONTROL_ACCEPT_PAUSE_USEC) < 0 ||
+        usec_t wait = CONTROL_ACCEPT_BATCH * CONTROL_ACCEPT_COST_USEC - srv->accept_credit_usec;
+
+        if (sd_event_source_set_time_relative(srv->accept_pause, wait) < 0 ||
             sd_event_source_set_enabled(srv->accept_pause, SD_EVENT_ONESHOT) < 0)
                 return;
         (void)sd_event_source_set_enabled(srv->listen_source, SD_EVENT_OFF);
@@ -352,13 +367,18 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
         /* The backlog is drained, never left to fill: a connection waiting
          * there could be root's. But in small batches, so that a reconnect
          * storm holds the loop (a PSI trigger, root's request) no longer
-         * than one batch takes, and paced: after a full batch the socket
-         * rests CONTROL_ACCEPT_PAUSE_USEC. A storm then costs the governor
-         * a bounded share of a CPU however fast its clients reconnect, and
-         * the loop sleeps in between instead of being preempted by the
-         * clients it keeps waking. */
-        for (unsigned i = 0;; i++) {
-                if (i == CONTROL_ACCEPT_BATCH) {
+         * than one batch takes: the source is level-triggered and comes
+         * back once what else is ready has run. And paced: each connection
+         * spends CONTROL_ACCEPT_COST_USEC of a credit that grows with time;
+         * with none left the socket rests until a batch's worth is back. A
+         * storm then costs the governor a bounded share of a CPU however
+         * fast its clients reconnect, and the loop sleeps in between
+         * instead of being preempted by the clients it keeps waking. Credit
+         * saved while the loop waited for a CPU is spent at once, so a busy
+         * host does not slow the draining of the backlog below the rate. */
+        top_up_credit(srv);
+        for (unsigned i = 0; i < CONTROL_ACCEPT_BATCH; i++) {
+                if (srv->accept_credit_usec < CONTROL_ACCEPT_COST_USEC) {
                         pause_accepting(srv);
                         break;
                 }
@@ -370,6 +390,7 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
                                 log_warning("control socket accept failed: %s", strerror(errno));
                         break;
                 }
+                srv->accept_credit_usec -= CONTROL_ACCEPT_COST_USEC;
                 len = sizeof cred;
                 if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
                         close(cfd);
@@ -609,6 +630,8 @@ int control_server_new(sd_event *event, const char *path, control_server_request
         srv->on_request = on_request;
         srv->userdata = userdata;
         srv->listen_fd = -1;
+        srv->accept_credit_usec = CONTROL_ACCEPT_BURST * CONTROL_ACCEPT_COST_USEC;
+        srv->accept_credit_at = util_now_usec();
         srv->busy_line = control_response_error("busy: too many control connections, try again");
         if (!srv->busy_line) {
                 r = -ENOMEM;
@@ -639,7 +662,7 @@ int control_server_new(sd_event *event, const char *path, control_server_request
                 goto fail;
         /* Accuracy 1 µs: sd-event's default (0) would be 250 ms. */
         r = sd_event_add_time_relative(event, &srv->accept_pause, CLOCK_MONOTONIC,
-                                       CONTROL_ACCEPT_PAUSE_USEC, 1, on_accept_pause_end, srv);
+                                       CONTROL_ACCEPT_COST_USEC, 1, on_accept_pause_end, srv);
         if (r < 0)
                 goto fail;
         (void)sd_event_source_set_enabled(srv->accept_pause, SD_EVENT_OFF);
