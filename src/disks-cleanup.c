@@ -5,32 +5,16 @@
  * runs the action's work below, asynchronously on the event loop; see
  * include/disks.h. Every change the work makes passes the actuator's disk
  * gate (actuator.h); each action's outcome goes into the one history. */
-#include "disks-state.h"
+#include "disks-cleanup.h"
 
-#include <stdarg.h>
+#include "disks-job.h"
+
+/* usec a cleanup's slices may run back to back, then the loop sleeps for
+ * JOB_REST_USEC: a cleanup takes at most about half of one CPU */
+#define JOB_BURST_USEC (2 * USEC_PER_MSEC)
+#define JOB_REST_USEC  (2 * USEC_PER_MSEC)
 
 static void job_schedule(struct job *job);
-
-static void rm_clear(struct job *job)
-{
-        for (size_t i = 0; i < job->n_rm; i++) {
-                free(job->rm_ids[i]);
-                free(job->rm_targets[i]);
-                free(job->rm_reasons[i]);
-        }
-        free(job->rm_ids);
-        free(job->rm_targets);
-        free(job->rm_reasons);
-        job->rm_ids = job->rm_targets = job->rm_reasons = NULL;
-        job->n_rm = job->rm_next = job->rm_done = 0;
-        job->rm_result = 0;
-}
-
-/* What the actuator's disk gate needs to judge this job's next change. */
-static struct actuator_disk_request job_request(const struct job *job)
-{
-        return disks_request(job->disks, job->manual, job->dry_run);
-}
 
 /* journalctl prints "Vacuuming done, freed 1.2G of archived journals from
  * DIR." once per journal directory; sum what it says it freed. */
@@ -66,143 +50,6 @@ static uint64_t journal_freed_bytes(const char *output)
                 total += (uint64_t)(v * (double)mult);
         }
         return total;
-}
-
-/* ---- the job's record --------------------------------------------------- */
-
-static const char *job_disk(const struct job *job)
-{
-        return job->manual ? NULL : job->disk_path;
-}
-
-/* Record one removal (or planned removal): report item + one journal entry. */
-static int job_item_add(struct job *job, const char *action, const char *kind, const char *target,
-                        uint64_t bytes, bool has_bytes, const char *reason, int result)
-{
-        char f_action[64], f_target[600], f_bytes[64], f_reason[600], f_disk[4200], f_dry[32],
-            f_io[64], human[32];
-        const char *fields[] = {f_action, f_target, f_bytes, f_reason, f_disk, f_dry, f_io, NULL};
-        struct job_item *it;
-
-        if (job->n_items >= DISKS_REPORT_ITEMS_MAX) {
-                /* a bounded report: the rest is counted, logged at debug */
-                job->items_left_out++;
-                if (result == 0 && has_bytes)
-                        job->bytes_freed += bytes;
-                log_debug("cleanup: %s %s %s: %s", job->dry_run ? "would remove" : "removed",
-                          kind, target, result < 0 ? strerror(-result) : reason);
-                return 0;
-        }
-        if (job->n_items == job->allocated) {
-                size_t n = job->allocated ? job->allocated * 2 : 16;
-                struct job_item *p = reallocarray(job->items, n, sizeof(*p));
-                if (!p)
-                        return -ENOMEM;
-                job->items = p;
-                job->allocated = n;
-        }
-        it = &job->items[job->n_items];
-        *it = (struct job_item){0};
-        it->target = strdup(target);
-        it->reason = strdup(reason);
-        it->disk = job_disk(job) ? strdup(job_disk(job)) : NULL;
-        if (!it->target || !it->reason || (job_disk(job) && !it->disk)) {
-                free(it->target);
-                free(it->reason);
-                free(it->disk);
-                return -ENOMEM;
-        }
-        it->item = (struct disks_item){
-            .kind = kind,
-            .target = it->target,
-            .reason = it->reason,
-            .disk = it->disk,
-            .bytes = bytes,
-            .has_bytes = has_bytes,
-            .result = result,
-        };
-        job->n_items++;
-        if (result == 0 && has_bytes)
-                job->bytes_freed += bytes;
-
-        snprintf(f_action, sizeof(f_action), "GOVERNOR_ACTION=%s", action);
-        snprintf(f_target, sizeof(f_target), "GOVERNOR_TARGET=%s", target);
-        snprintf(f_bytes, sizeof(f_bytes), "GOVERNOR_BYTES=%" PRIu64, has_bytes ? bytes : 0);
-        snprintf(f_reason, sizeof(f_reason), "GOVERNOR_REASON=%s", reason);
-        snprintf(f_disk, sizeof(f_disk), "GOVERNOR_DISK=%s", job_disk(job) ?: "(manual)");
-        snprintf(f_dry, sizeof(f_dry), "GOVERNOR_DRY_RUN=%d", job->dry_run ? 1 : 0);
-        snprintf(f_io, sizeof(f_io), "GOVERNOR_IO_PRESSURE=%.2f",
-                 job->disks ? disks_io_pressure(&job->disks->env) : 0.0);
-        if (has_bytes)
-                units_format_bytes_human(bytes, human, sizeof(human));
-        else
-                util_strlcpy(human, "size unknown", sizeof(human));
-        /* detail of the report: the action's outcome, which the actuator
-         * records, is the notice (or the warning) */
-        if (result < 0)
-                log_event(LOG_INFO, MSGID_CLEANUP, fields, "cleanup: cannot remove %s %s: %s",
-                          kind, target, strerror(-result));
-        else
-                /* one file among thousands is detail */
-                log_event(strcmp(kind, "file") == 0 ? LOG_DEBUG : LOG_NOTICE, MSGID_CLEANUP, fields,
-                          "cleanup: %s %s %s (%s): %s",
-                          job->dry_run ? "would remove" : "removed", kind, target, human, reason);
-        return 0;
-}
-
-static uint64_t job_avail(struct job *job)
-{
-        struct disks *disks = job->disks;
-        uint64_t sum = 0;
-
-        if (!disks)
-                return 0;
-        for (size_t i = 0; i < disks->n_watches; i++) {
-                struct disk_watch *w = &disks->watches[i];
-                if (!job->manual && strcmp(w->path, job->disk_path) != 0)
-                        continue;
-                if (disks_watch_sample(w) == 0)
-                        sum += w->usage.bytes_avail;
-        }
-        return sum;
-}
-
-/* What statvfs saw the action free: the outcome carries it. */
-static void job_measure(struct job *job, struct actuator_disk_outcome *o)
-{
-        uint64_t avail = job_avail(job);
-
-        o->statvfs_freed = avail > job->avail_stage ? avail - job->avail_stage : 0;
-        job->avail_stage = avail;
-}
-
-/* An asynchronous action is over: the actuator records what it did; the
- * job goes on at the next loop iteration. */
-static void job_complete(struct job *job, struct actuator_disk_outcome *o)
-{
-        struct actuator_disk_request rq = job_request(job);
-
-        job_measure(job, o);
-        actuator_disk_complete(job->disks->env.actuator, &rq, &job->action, o);
-        job->waiting = false;
-        job_schedule(job);
-}
-
-static void outcome_set(struct actuator_disk_outcome *o, int result, const char *target,
-                        uint64_t bytes, bool has_bytes, const char *fmt, ...)
-        __attribute__((format(printf, 6, 7)));
-static void outcome_set(struct actuator_disk_outcome *o, int result, const char *target,
-                        uint64_t bytes, bool has_bytes, const char *fmt, ...)
-{
-        va_list ap;
-
-        o->result = result;
-        util_strlcpy(o->target, target, sizeof(o->target));
-        o->bytes = bytes;
-        o->has_bytes = has_bytes;
-        va_start(ap, fmt);
-        vsnprintf(o->what, sizeof(o->what), fmt, ap);
-        va_end(ap);
 }
 
 /* ---- stages ------------------------------------------------------------- */
@@ -246,7 +93,7 @@ static int logs_remove(struct job *job, const struct logs_section *l, struct log
                                  "logs:%s: oldest while %s files exceed max_total %s", l->name,
                                  l->pattern, total);
                 if (!job->dry_run) {
-                        struct actuator_disk_request rq = job_request(job);
+                        struct actuator_disk_request rq = disks_job_request(job);
                         result = actuator_unlink_log(&rq, &job->logs_scan, f, &freed);
                         if (result == -ENOENT)
                                 continue; /* gone by itself */
@@ -269,7 +116,7 @@ static int logs_remove(struct job *job, const struct logs_section *l, struct log
                         if (job->logs_result == 0)
                                 job->logs_result = result;
                 }
-                r = job_item_add(job, "prune-logs", "file", path, freed, true, reason, result);
+                r = disks_job_item_add(job, "prune-logs", "file", path, freed, true, reason, result);
                 if (r < 0)
                         return r;
         }
@@ -389,7 +236,7 @@ static int stage_logs_section(struct job *job, const struct logs_section *l,
                 char target[300];
 
                 snprintf(target, sizeof(target), "logs:%s", l->name);
-                outcome_set(o,
+                disks_outcome_set(o,
                             job->logs_result == -ECANCELED || job->logs_removed == 0
                                     ? job->logs_result
                                     : 0,
@@ -455,9 +302,9 @@ static void journal_done(struct spawner *s, int result, int status, const char *
         /* what journalctl said is detail; the outcome is the actuator's */
         log_event(LOG_INFO, MSGID_CLEANUP, fields, "journalctl (status %d): %s", status, escaped);
         if (result == 0 && status == 0)
-                outcome_set(&o, 0, "journal", freed, true, "journalctl exited 0");
+                disks_outcome_set(&o, 0, "journal", freed, true, "journalctl exited 0");
         else {
-                outcome_set(&o, result < 0 ? result : -EIO, "journal", 0, false,
+                disks_outcome_set(&o, result < 0 ? result : -EIO, "journal", 0, false,
                             "journal archives beyond the vacuum size or age");
                 if (result == -ETIMEDOUT)
                         util_strlcpy(o.detail, "killed at its time limit", sizeof(o.detail));
@@ -466,7 +313,7 @@ static void journal_done(struct spawner *s, int result, int status, const char *
                 else
                         snprintf(o.detail, sizeof(o.detail), "journalctl status %d", status);
         }
-        job_complete(job, &o);
+        disks_job_complete(job, &o);
 }
 
 static int stage_journal(struct job *job, struct actuator_disk_outcome *o)
@@ -485,34 +332,22 @@ static int stage_journal(struct job *job, struct actuator_disk_outcome *o)
         snprintf(shown, sizeof(shown), "%s %s %s", j->journalctl, arg_size, arg_time);
 
         if (job->dry_run) {
-                outcome_set(o, 0, "journal", 0, false, "%s would run", shown);
-                return job_item_add(job, "vacuum-journal", "journal", shown, 0, false,
+                disks_outcome_set(o, 0, "journal", 0, false, "%s would run", shown);
+                return disks_job_item_add(job, "vacuum-journal", "journal", shown, 0, false,
                                     "journal archives beyond the vacuum size or age", 0);
         }
 
-        struct actuator_disk_request rq = job_request(job);
+        struct actuator_disk_request rq = disks_job_request(job);
         r = actuator_vacuum_journal(&rq, job->disks->env.event, j->journalctl, argv,
                                     JOURNAL_TIMEOUT_USEC, JOURNAL_OUTPUT_MAX, journal_done, job,
                                     &job->spawn);
         if (r < 0) {
-                outcome_set(o, r, "journal", 0, false, "cannot run %s", j->journalctl);
+                disks_outcome_set(o, r, "journal", 0, false, "cannot run %s", j->journalctl);
                 return r == -ENOMEM ? r : 0;
         }
         log_info("cleanup: running %s", shown);
         job->waiting = true;
         return ACTUATOR_DISK_PENDING;
-}
-
-static bool docker_ready(struct job *job, const char *what)
-{
-        struct docker *docker = job->disks->env.docker;
-
-        if (docker && docker_is_connected(docker))
-                return true;
-        log_info("cleanup: Docker not connected, %s skipped", what);
-        /* Retried as soon as Docker connects, not after the cooldown. */
-        job->docker_skipped = docker != NULL;
-        return false;
 }
 
 /* The container minimum age of the disk, or for a manual run the most
@@ -558,18 +393,18 @@ static void prune_done(int result, uint64_t reclaimed, const char *const *delete
                 break;
         }
         if (result < 0) {
-                outcome_set(&o, result, target, 0, false, "disk cleanup");
-                job_complete(job, &o);
+                disks_outcome_set(&o, result, target, 0, false, "disk cleanup");
+                disks_job_complete(job, &o);
                 return;
         }
         for (const char *const *p = deleted; p && *p; p++, n++)
-                if (job_item_add(job, history_kind, item_kind, *p, 0, false, target, 0) < 0)
+                if (disks_job_item_add(job, history_kind, item_kind, *p, 0, false, target, 0) < 0)
                         break;
         /* The Engine's SpaceReclaimed covers the whole prune. */
         job->bytes_freed += reclaimed;
-        outcome_set(&o, 0, target, reclaimed, true,
+        disks_outcome_set(&o, 0, target, reclaimed, true,
                     "%zu %s removed, Engine reclaimed %" PRIu64 " bytes", n, target, reclaimed);
-        job_complete(job, &o);
+        disks_job_complete(job, &o);
 }
 
 static void container_remove_next(struct job *job);
@@ -590,7 +425,7 @@ static void container_remove_done(int result, const char *id, void *userdata)
                         job->rm_result = result;
         } else
                 job->rm_done++;
-        (void)job_item_add(job, "prune-containers", "container", target, 0, false,
+        (void)disks_job_item_add(job, "prune-containers", "container", target, 0, false,
                            job->rm_reasons[job->rm_next], result);
         job->rm_next++;
         container_remove_next(job);
@@ -603,14 +438,14 @@ static void container_remove_next(struct job *job)
         int r;
 
         while (job->rm_next < job->n_rm) {
-                struct actuator_disk_request rq = job_request(job);
+                struct actuator_disk_request rq = disks_job_request(job);
                 r = actuator_remove_container(&rq, job->rm_ids[job->rm_next],
                                             container_remove_done, job);
                 if (r >= 0) {
                         job->waiting = true;
                         return;
                 }
-                (void)job_item_add(job, "prune-containers", "container",
+                (void)disks_job_item_add(job, "prune-containers", "container",
                                    job->rm_targets[job->rm_next], 0, false,
                                    job->rm_reasons[job->rm_next], r);
                 if (job->rm_result == 0)
@@ -618,10 +453,10 @@ static void container_remove_next(struct job *job)
                 job->rm_next++;
         }
         /* done when any went; failed (with the first error) when none did */
-        outcome_set(&o, job->rm_done > 0 ? 0 : job->rm_result, "stopped containers", 0, false,
+        disks_outcome_set(&o, job->rm_done > 0 ? 0 : job->rm_result, "stopped containers", 0, false,
                     "%zu of %zu stopped container(s) removed by id", job->rm_done, job->n_rm);
-        rm_clear(job);
-        job_complete(job, &o);
+        disks_job_rm_clear(job);
+        disks_job_complete(job, &o);
 }
 
 static int rm_add(struct job *job, const char *id, const char *target, const char *reason)
@@ -664,11 +499,11 @@ static int stage_containers(struct job *job, struct actuator_disk_outcome *o)
         size_t n, n_planned = 0;
         int r;
 
-        if (!docker_ready(job, "container prune"))
+        if (!disks_job_docker_ready(job, "container prune"))
                 return 0;
         cs = docker_containers(d->docker, &n);
         units_format_duration(min_age, age, sizeof(age));
-        rm_clear(job);
+        disks_job_rm_clear(job);
         for (size_t i = 0; i < n; i++) {
                 char reason[128], target[300];
 
@@ -685,7 +520,7 @@ static int stage_containers(struct job *job, struct actuator_disk_outcome *o)
                 else
                         snprintf(reason, sizeof(reason), "stopped");
                 if (job->dry_run)
-                        r = job_item_add(job, "prune-containers", "container", target, 0, false,
+                        r = disks_job_item_add(job, "prune-containers", "container", target, 0, false,
                                          reason, 0);
                 else
                         r = rm_add(job, cs[i].id, target, reason);
@@ -696,7 +531,7 @@ static int stage_containers(struct job *job, struct actuator_disk_outcome *o)
         if (n_planned == 0)
                 return 0; /* nothing to remove: nothing to record */
         if (job->dry_run) {
-                outcome_set(o, 0, "stopped containers", 0, false,
+                disks_outcome_set(o, 0, "stopped containers", 0, false,
                             "%zu stopped container(s) would be removed by id", n_planned);
                 return 0;
         }
@@ -740,20 +575,20 @@ static void dangling_list_done(int result, const struct docker_image *images, si
                 return;
         }
         if (result < 0)
-                outcome_set(&o, result, "dangling images", 0, false, "cannot list images");
+                disks_outcome_set(&o, result, "dangling images", 0, false, "cannot list images");
         for (size_t i = 0; result >= 0 && i < n; i++) {
                 if (!image_untagged(&images[i]) || image_in_use(&job->disks->env, images[i].id))
                         continue;
-                if (job_item_add(job, "prune-images", "image", images[i].id, images[i].size_bytes,
+                if (disks_job_item_add(job, "prune-images", "image", images[i].id, images[i].size_bytes,
                                  true, "dangling (untagged, unused)", 0) < 0)
                         break;
                 bytes += images[i].size_bytes;
                 listed++;
         }
         if (listed > 0)
-                outcome_set(&o, 0, "dangling images", bytes, true,
+                disks_outcome_set(&o, 0, "dangling images", bytes, true,
                             "%zu dangling image(s) would be removed", listed);
-        job_complete(job, &o);
+        disks_job_complete(job, &o);
 }
 
 static int stage_dangling(struct job *job, struct actuator_disk_outcome *o)
@@ -761,16 +596,16 @@ static int stage_dangling(struct job *job, struct actuator_disk_outcome *o)
         struct disks_env *d = &job->disks->env;
         int r;
 
-        if (!docker_ready(job, "image prune"))
+        if (!disks_job_docker_ready(job, "image prune"))
                 return 0;
         if (job->dry_run)
                 r = docker_images_list(d->docker, dangling_list_done, job);
         else {
-                struct actuator_disk_request rq = job_request(job);
+                struct actuator_disk_request rq = disks_job_request(job);
                 r = actuator_prune_dangling_images(&rq, prune_done, job);
         }
         if (r < 0) {
-                outcome_set(o, r, "dangling images", 0, false, "prune not started");
+                disks_outcome_set(o, r, "dangling images", 0, false, "prune not started");
                 return r == -ENOMEM ? r : 0;
         }
         job->waiting = true;
@@ -781,32 +616,21 @@ static int stage_build_cache(struct job *job, struct actuator_disk_outcome *o)
 {
         int r;
 
-        if (!docker_ready(job, "build cache prune"))
+        if (!disks_job_docker_ready(job, "build cache prune"))
                 return 0;
         if (job->dry_run) {
-                outcome_set(o, 0, "build cache", 0, false, "unused build cache would be pruned");
-                return job_item_add(job, "prune-images", "build-cache", "build cache", 0, false,
+                disks_outcome_set(o, 0, "build cache", 0, false, "unused build cache would be pruned");
+                return disks_job_item_add(job, "prune-images", "build-cache", "build cache", 0, false,
                                     "unused build cache", 0);
         }
-        struct actuator_disk_request rq = job_request(job);
+        struct actuator_disk_request rq = disks_job_request(job);
         r = actuator_prune_build_cache(&rq, prune_done, job);
         if (r < 0) {
-                outcome_set(o, r, "build cache", 0, false, "prune not started");
+                disks_outcome_set(o, r, "build cache", 0, false, "prune not started");
                 return r == -ENOMEM ? r : 0;
         }
         job->waiting = true;
         return ACTUATOR_DISK_PENDING;
-}
-
-static void evict_refs_clear(struct job *job)
-{
-        for (size_t i = 0; i < job->n_evict_refs; i++)
-                free(job->evict_refs[i]);
-        free(job->evict_refs);
-        job->evict_refs = NULL;
-        job->n_evict_refs = job->evict_ref_next = 0;
-        free(job->evict_reason);
-        job->evict_reason = NULL;
 }
 
 static bool evict_skipped(const struct job *job, const char *id)
@@ -834,17 +658,17 @@ static void evict_remove_next(struct job *job)
 {
         int r;
 
-        struct actuator_disk_request rq = job_request(job);
+        struct actuator_disk_request rq = disks_job_request(job);
         r = actuator_remove_image(&rq, job->evict_refs[job->evict_ref_next], evict_remove_done,
                                   job);
         if (r < 0) {
                 struct actuator_disk_outcome o = {0};
 
-                outcome_set(&o, r, job->evict_refs[job->evict_ref_next], 0, false, "%s",
+                disks_outcome_set(&o, r, job->evict_refs[job->evict_ref_next], 0, false, "%s",
                             job->evict_reason ?: "lru");
                 evict_skip_add(job, job->evict_id);
-                evict_refs_clear(job);
-                job_complete(job, &o);
+                disks_job_evict_clear(job);
+                disks_job_complete(job, &o);
                 return;
         }
         job->waiting = true;
@@ -861,12 +685,12 @@ static void evict_remove_done(int result, const char *id, void *userdata)
                 return;
         }
         if (result < 0) {
-                (void)job_item_add(job, "evict-image", "image", job->evict_id, 0, false,
+                (void)disks_job_item_add(job, "evict-image", "image", job->evict_id, 0, false,
                                    job->evict_reason ?: "lru", result);
-                outcome_set(&o, result, job->evict_id, 0, false, "%s", job->evict_reason ?: "lru");
+                disks_outcome_set(&o, result, job->evict_id, 0, false, "%s", job->evict_reason ?: "lru");
                 evict_skip_add(job, job->evict_id);
-                evict_refs_clear(job);
-                job_complete(job, &o);
+                disks_job_evict_clear(job);
+                disks_job_complete(job, &o);
                 return;
         }
         job->evict_ref_next++;
@@ -879,11 +703,11 @@ static void evict_remove_done(int result, const char *id, void *userdata)
 
         snprintf(target, sizeof(target), "%s%s%s", job->evict_id, tagged ? " " : "",
                  tagged ? job->evict_refs[0] : "");
-        (void)job_item_add(job, "evict-image", "image", target, job->evict_bytes, true,
+        (void)disks_job_item_add(job, "evict-image", "image", target, job->evict_bytes, true,
                            job->evict_reason ?: "lru", 0);
-        outcome_set(&o, 0, target, job->evict_bytes, true, "%s", job->evict_reason ?: "lru");
-        evict_refs_clear(job);
-        job_complete(job, &o);
+        disks_outcome_set(&o, 0, target, job->evict_bytes, true, "%s", job->evict_reason ?: "lru");
+        disks_job_evict_clear(job);
+        disks_job_complete(job, &o);
 }
 
 /* "least recently used: unused for 3h (last use or arrival 1732400000)" */
@@ -923,9 +747,9 @@ static void evict_list_done(int result, const struct docker_image *images, size_
         cfg = job->disk_path ? disks_disk_config(&disks->env, job->disk_path) : NULL;
         if (result < 0 || !cfg) {
                 if (result < 0)
-                        outcome_set(&o, result, "images", 0, false, "cannot list images");
+                        disks_outcome_set(&o, result, "images", 0, false, "cannot list images");
                 job->evict_exhausted = true;
-                job_complete(job, &o);
+                disks_job_complete(job, &o);
                 return;
         }
 
@@ -980,7 +804,7 @@ static void evict_list_done(int result, const struct docker_image *images, size_
                         snprintf(target, sizeof(target), "%s %s", img->id,
                                  img->repo_tags && img->repo_tags[0] ? img->repo_tags[0]
                                                                      : "<none>");
-                        if (job_item_add(job, "evict-image", "image", target, img->size_bytes, true,
+                        if (disks_job_item_add(job, "evict-image", "image", target, img->size_bytes, true,
                                          reason, 0) < 0)
                                 break;
                         used -= (double)img->size_bytes;
@@ -988,10 +812,10 @@ static void evict_list_done(int result, const struct docker_image *images, size_
                         listed++;
                 }
                 if (listed > 0)
-                        outcome_set(&o, 0, "images", bytes, true,
+                        disks_outcome_set(&o, 0, "images", bytes, true,
                                     "%zu least recently used image(s) would be evicted", listed);
                 job->evict_exhausted = true;
-                job_complete(job, &o);
+                disks_job_complete(job, &o);
                 return;
         }
 
@@ -1030,13 +854,13 @@ static void evict_list_done(int result, const struct docker_image *images, size_
         }
         job->evict_exhausted = true;
         log_info("cleanup: no image left to evict on %s", job->disk_path);
-        job_complete(job, &o);
+        disks_job_complete(job, &o);
         return;
 oom:
-        evict_refs_clear(job);
+        disks_job_evict_clear(job);
         log_error("cleanup: out of memory choosing an image to evict");
         job->evict_exhausted = true;
-        job_complete(job, &o);
+        disks_job_complete(job, &o);
 }
 
 static int stage_evict(struct job *job, struct actuator_disk_outcome *o)
@@ -1044,13 +868,13 @@ static int stage_evict(struct job *job, struct actuator_disk_outcome *o)
         struct disks_env *d = &job->disks->env;
         int r;
 
-        if (!docker_ready(job, "image eviction")) {
+        if (!disks_job_docker_ready(job, "image eviction")) {
                 job->evict_exhausted = true;
                 return 0;
         }
         r = docker_images_list(d->docker, evict_list_done, job);
         if (r < 0) {
-                outcome_set(o, r, "images", 0, false, "cannot list images");
+                disks_outcome_set(o, r, "images", 0, false, "cannot list images");
                 job->evict_exhausted = true;
                 return r == -ENOMEM ? r : 0;
         }
@@ -1114,7 +938,7 @@ static int job_work(const struct actuator_disk_request *rq, const struct disk_ac
         /* what the action did, as statvfs saw it (asynchronous ones measure
          * when they complete) */
         if (r != ACTUATOR_DISK_PENDING && (ret->target[0] || ret->result < 0))
-                job_measure(job, ret);
+                disks_job_measure(job, ret);
         return r;
 }
 
@@ -1123,7 +947,7 @@ static void job_finish(struct job *job)
         struct disks *disks = job->disks;
         struct disks_report report = {.dry_run = job->dry_run};
         _cleanup_free_ struct disks_item *items = NULL;
-        uint64_t avail = job_avail(job);
+        uint64_t avail = disks_job_avail(job);
         char human[32], measured[32];
         usec_t now = util_now_usec();
 
@@ -1174,7 +998,7 @@ static int job_step(sd_event_source *s, void *userdata)
         if (job->burst_start_usec == 0)
                 job->burst_start_usec = util_now_usec();
         while (!job->waiting) {
-                struct actuator_disk_request rq = job_request(job);
+                struct actuator_disk_request rq = disks_job_request(job);
                 struct disk_action a;
 
                 if (job->again)
@@ -1258,30 +1082,6 @@ static void job_rest_or_schedule(struct job *job)
                 job_schedule(job);
 }
 
-void disks_job_free(struct job *job)
-{
-        if (!job)
-                return;
-        job->defer = sd_event_source_disable_unref(job->defer);
-        job->spawn = spawner_free(job->spawn);
-        for (size_t i = 0; i < job->n_items; i++) {
-                free(job->items[i].target);
-                free(job->items[i].reason);
-                free(job->items[i].disk);
-        }
-        free(job->items);
-        for (size_t i = 0; i < job->n_evict_skip; i++)
-                free(job->evict_skip[i]);
-        evict_refs_clear(job);
-        rm_clear(job);
-        if (job->logs_scan_open) {
-                logprune_oldest_done(&job->logs_oldest);
-                logprune_scan_done(&job->logs_scan);
-        }
-        free(job->disk_path);
-        free(job);
-}
-
 int disks_job_start(struct disks *disks, bool manual, bool dry_run, const char *disk_path,
                      enum tier tier, disks_cleanup_fn done, void *userdata)
 {
@@ -1298,6 +1098,7 @@ int disks_job_start(struct disks *disks, bool manual, bool dry_run, const char *
         job->dry_run = dry_run || disks->env.dry_run;
         job->tier = tier;
         job->stage = DISK_ACTION_NONE;
+        job->resume = job_schedule;
         job->done = done;
         job->userdata = userdata;
         if (disk_path) {
@@ -1308,7 +1109,7 @@ int disks_job_start(struct disks *disks, bool manual, bool dry_run, const char *
                 }
         }
         disks_lru_ensure_loaded(disks);
-        job->avail_start = job->avail_stage = job_avail(job);
+        job->avail_start = job->avail_stage = disks_job_avail(job);
         r = sd_event_add_defer(disks->env.event, &job->defer, job_step, job);
         if (r < 0) {
                 disks_job_free(job);
@@ -1318,4 +1119,22 @@ int disks_job_start(struct disks *disks, bool manual, bool dry_run, const char *
         return 0;
 }
 
-/* ---- public ------------------------------------------------------------- */
+void disks_job_orphan(struct job *job)
+{
+        bool docker_pending;
+
+        if (!job)
+                return;
+        /* A Docker request or journalctl may still answer: the job
+         * lives on, orphaned, until its callback frees it. */
+        job->disks = NULL;
+        docker_pending = job->waiting && !job->spawn;
+        job->defer = sd_event_source_disable_unref(job->defer);
+        if (!docker_pending)
+                disks_job_free(job); /* also kills a running journalctl */
+}
+
+bool disks_job_cleaning(const struct job *job, const char *path)
+{
+        return job && !job->manual && job->disk_path && strcmp(job->disk_path, path) == 0;
+}

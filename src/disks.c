@@ -1,7 +1,7 @@
 /* disks — see include/disks.h. The watching half: statvfs of each
  * [disk:], the tiers (disks-policy.c decides), status, the image LRU file;
  * it starts cleanups, which disks-cleanup.c runs. */
-#include "disks-state.h"
+#include "disks-cleanup.h"
 
 void disks_set_env(struct disks *disks, const struct disks_env *env)
 {
@@ -28,17 +28,7 @@ struct disks *disks_free(struct disks *disks)
 {
         if (!disks)
                 return NULL;
-        if (disks->job) {
-                struct job *job = disks->job;
-                /* A Docker request or journalctl may still answer: the job
-                 * lives on, orphaned, until its callback frees it. */
-                job->disks = NULL;
-                bool docker_pending = job->waiting && !job->spawn;
-
-                job->defer = sd_event_source_disable_unref(job->defer);
-                if (!docker_pending)
-                        disks_job_free(job); /* also kills a running journalctl */
-        }
+        disks_job_orphan(disks->job);
         if (disks->lru_loaded)
                 disks_lru_save(disks, util_now_usec());
         imagelru_done(&disks->lru);
@@ -202,8 +192,7 @@ int disks_get_status(const struct disks *disks, size_t i, struct disks_status *r
             .sampled = w->sampled,
             .usage = w->usage,
             .io_pressure_some_avg10 = disks_io_pressure(&disks->env),
-            .cleaning = disks->job && !disks->job->manual && disks->job->disk_path &&
-                        strcmp(disks->job->disk_path, w->path) == 0,
+            .cleaning = disks_job_cleaning(disks->job, w->path),
             .last_cleanup_realtime_usec = w->last_cleanup_realtime_usec,
         };
         return 0;
