@@ -35,14 +35,6 @@
 #define JOURNAL_OUTPUT_MAX   4096                /* bytes of journalctl output logged */
 #define IMAGELRU_SAVE_USEC   (60 * USEC_PER_SEC) /* save images.json at most this often */
 #define IMAGELRU_FILE        "images.json"
-/* files a [logs:] stage deletes (or lists, in dry-run) per loop iteration */
-#define LOGS_SLICE_FILES 64
-/* directory entries a [logs:] scan reads (one statx each) per loop
- * iteration: well under 1 ms, so a 100k-file directory never holds the loop */
-#define LOGS_SCAN_SLICE_ENTRIES 128
-/* files kept for max_total per section (the oldest); a section needing
- * more goes on at the next cleanup. ~100 bytes each. */
-#define LOGS_TOTAL_KEEP 4096
 
 struct disk_watch {
         char *path;
