@@ -31,8 +31,6 @@
 #include "spawner.h"
 #include "units.h"
 
-#define JOURNAL_TIMEOUT_USEC (60 * USEC_PER_SEC) /* journalctl --vacuum-* time limit */
-#define JOURNAL_OUTPUT_MAX   4096                /* bytes of journalctl output logged */
 #define IMAGELRU_SAVE_USEC   (60 * USEC_PER_SEC) /* save images.json at most this often */
 #define IMAGELRU_FILE        "images.json"
 
