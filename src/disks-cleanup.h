@@ -2,14 +2,16 @@
  * interface). A run (the watcher's, for a disk at a tier, or the operator's
  * `cleanup`) asks the pure policy for each next action with the disk re-read
  * (disks_next_action) and hands it to the actuator (actuator_run_disk), with
- * the action's stage as the work. Slices of an action run back to back at
- * idle priority for at most JOB_BURST_USEC, then the loop rests. When no
- * action is left, or a pause comes, the run ends: the report (items,
- * items_left_out, bytes, statvfs) to whoever asked, the disk's cooldown
- * (none after a pause, none for the operator's run), the image LRU file
- * saved. One job at a time (disks->job).
+ * the action's stage as the work: prune-logs (disks-logs.c), vacuum-journal
+ * (disks-journal.c), prune-containers, prune-images, prune-build-cache
+ * (disks-docker.c), evict-image (disks-evict.c). Slices of an action run
+ * back to back at idle priority for at most JOB_BURST_USEC, then the loop
+ * rests. When no action is left, or a pause comes, the run ends: the report
+ * (items, items_left_out, bytes, statvfs) to whoever asked, the disk's
+ * cooldown (none after a pause, none for the operator's run), the image LRU
+ * file saved. One job at a time (disks->job).
  * Calls go one way: disks.c -> disks-cleanup.c -> the stages -> disks-job.c
- * -> disks-state.c. */
+ * -> disks-state.c; no stage calls another. */
 #pragma once
 
 #include "disks-state.h"

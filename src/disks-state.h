@@ -6,9 +6,11 @@
  * disks-cleanup.c runs a cleanup job on the event loop: it asks the pure
  * policy for the next disk action (disks_next_action) and hands it to the
  * actuator (actuator_run_disk), every change through the actuator's disk
- * gate (actuator.h); disks-job.c holds the job's state and its record.
- * Calls go one way: disks.c -> disks-cleanup.c -> disks-job.c ->
- * disks-state.c. */
+ * gate (actuator.h); the stages do each action's work (disks-logs.c,
+ * disks-journal.c, disks-docker.c, disks-evict.c); disks-job.c holds the
+ * job's state and its record.
+ * Calls go one way: disks.c -> disks-cleanup.c -> the stages ->
+ * disks-job.c -> disks-state.c. */
 #pragma once
 
 #include "disks.h"
