@@ -182,7 +182,7 @@ struct disks_item {
 struct disks_report {
         bool dry_run;
         int result; /* 0, or the first fatal error (-EBUSY, -ENOMEM) */
-        const struct disks_item *items; /* at most DISKS_REPORT_ITEMS_MAX (disks.c: 1000) */
+        const struct disks_item *items; /* at most DISKS_REPORT_ITEMS_MAX (disks-job.h: 1000) */
         size_t n_items;
         size_t items_left_out; /* removed (or would be) but not listed */
         uint64_t bytes_freed;   /* sum of item bytes (dry-run: would be freed) */
