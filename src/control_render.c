@@ -235,26 +235,12 @@ static void render_unavailable(const cJSON *st, const struct control_render_opti
         fputc('\n', f);
 }
 
-static int render_status(const cJSON *st, const struct control_render_options *opts, FILE *f)
+/* "Memory:" and "Pressure:" lines. */
+static void render_memory(const cJSON *host, const char *memory_tier,
+                          const struct control_render_options *opts, FILE *f)
 {
-        const cJSON *tiers = cJSON_GetObjectItemCaseSensitive(st, "tiers");
-        const cJSON *host = cJSON_GetObjectItemCaseSensitive(st, "host");
-        const cJSON *groups = cJSON_GetObjectItemCaseSensitive(st, "containers");
-        const cJSON *overrides = cJSON_GetObjectItemCaseSensitive(st, "overrides");
-        const cJSON *disks = cJSON_GetObjectItemCaseSensitive(st, "disks");
-        const cJSON *docker = cJSON_GetObjectItemCaseSensitive(st, "docker");
         const cJSON *item, *psi;
-        const char *memory_tier;
         char a[64], b[64], c[64], d[64];
-        size_t width[COL_COUNT], n_rows, row;
-        char(*cells)[COL_COUNT][CELL_MAX];
-
-        if (!cJSON_IsObject(st) || !cJSON_IsObject(tiers) || !cJSON_IsObject(host) ||
-            !cJSON_IsArray(groups) || !cJSON_IsArray(overrides))
-                return -EINVAL;
-        memory_tier = json_str(tiers, "memory");
-        if (!memory_tier)
-                return -EINVAL;
 
         fputs("Memory:      ", f);
         put_coloured(f, opts, tier_colour(memory_tier), memory_tier);
@@ -275,6 +261,15 @@ static int render_status(const cJSON *st, const struct control_render_options *o
                         b, c, d);
         } else
                 fputs("Pressure:    unavailable\n", f);
+}
+
+/* One "Disk PATH tier" line per disk: from "disks" with their figures, or
+ * from tiers.disk alone (an older daemon). 0 or -EINVAL. */
+static int render_disks(const cJSON *disks, const cJSON *tiers,
+                        const struct control_render_options *opts, FILE *f)
+{
+        const cJSON *item;
+        char a[64], b[64];
 
         if (cJSON_IsArray(disks) && cJSON_GetArraySize(disks) > 0) {
                 cJSON_ArrayForEach(item, disks)
@@ -308,6 +303,14 @@ static int render_status(const cJSON *st, const struct control_render_options *o
                         fputc('\n', f);
                 }
         }
+        return 0;
+}
+
+/* "Enforcement:" and "Docker:" lines. */
+static void render_enforcement(const cJSON *st, const cJSON *docker,
+                               const struct control_render_options *opts, FILE *f)
+{
+        char a[64];
 
         fputs("Enforcement: ", f);
         if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(st, "paused"))) {
@@ -338,7 +341,62 @@ static int render_status(const cJSON *st, const struct control_render_options *o
                                 cJSON_IsString(av) ? av->valuestring : "none in common");
                 fputc('\n', f);
         }
-        render_unavailable(st, opts, f);
+}
+
+/* One container or cgroup of "containers" as a row of the table. 0 or
+ * -EINVAL. */
+static int group_row(const cJSON *item, char (*cell)[CELL_MAX])
+{
+        const char *name = json_str(item, "name");
+        const char *kind = json_str(item, "kind");
+        const cJSON *prio = cJSON_GetObjectItemCaseSensitive(item, "priority");
+        const cJSON *rule = cJSON_GetObjectItemCaseSensitive(item, "rule");
+        /* "managed" absent (an older daemon): a rule name means managed */
+        const cJSON *managed_item = cJSON_GetObjectItemCaseSensitive(item, "managed");
+        bool managed = managed_item ? cJSON_IsTrue(managed_item) : cJSON_IsString(rule);
+        /* null means "max" when the group's memory is known, else unknown */
+        bool known = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(item, "memory_current"));
+        const cJSON *adj = cJSON_GetObjectItemCaseSensitive(item, "oom_score_adj");
+
+        if (!name || !kind)
+                return -EINVAL;
+        sanitize(name, cell[COL_NAME], CELL_MAX);
+        util_strlcpy(cell[COL_KIND], kind, CELL_MAX);
+        if (managed && cJSON_IsString(rule))
+                sanitize(rule->valuestring, cell[COL_RULE], CELL_MAX);
+        else
+                util_strlcpy(cell[COL_RULE], managed ? "?" : "unmanaged", CELL_MAX);
+        json_size(item, "memory_current", "-", cell[COL_USAGE], CELL_MAX);
+        json_size(item, "memory_max", known ? "max" : "-", cell[COL_MAX], CELL_MAX);
+        json_size(item, "memory_high", known ? "max" : "-", cell[COL_HIGH], CELL_MAX);
+        psi_avg10_text(cJSON_GetObjectItemCaseSensitive(item, "psi"), "some", cell[COL_PSI],
+                       CELL_MAX);
+        if (managed && cJSON_IsNumber(prio) && fabs(prio->valuedouble) < 1e9)
+                snprintf(cell[COL_PRIO], CELL_MAX, "%d", (int)prio->valuedouble);
+        else
+                util_strlcpy(cell[COL_PRIO], "-", CELL_MAX);
+        util_strlcpy(cell[COL_PROT],
+                     !managed ? "-"
+                     : cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "protected"))
+                         ? "yes"
+                         : "no",
+                     CELL_MAX);
+        if (cJSON_IsNumber(adj) && fabs(adj->valuedouble) <= 1000)
+                snprintf(cell[COL_OOMADJ], CELL_MAX, "%d", (int)adj->valuedouble);
+        else
+                util_strlcpy(cell[COL_OOMADJ], "-", CELL_MAX);
+        json_size(item, "override", "-", cell[COL_OVERRIDE], CELL_MAX);
+        if (cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(item, "override")))
+                util_strlcpy(cell[COL_OVERRIDE], "-", CELL_MAX);
+        return 0;
+}
+
+/* The containers and cgroups table. 0, -EINVAL or -ENOMEM. */
+static int render_groups(const cJSON *groups, const struct control_render_options *opts, FILE *f)
+{
+        const cJSON *item;
+        size_t width[COL_COUNT], n_rows, row;
+        char(*cells)[COL_COUNT][CELL_MAX];
 
         n_rows = (size_t)cJSON_GetArraySize(groups);
         cells = calloc(n_rows + 1, sizeof *cells);
@@ -351,60 +409,13 @@ static int render_status(const cJSON *st, const struct control_render_options *o
         row = 1;
         cJSON_ArrayForEach(item, groups)
         {
-                const char *name = json_str(item, "name");
-                const char *kind = json_str(item, "kind");
-                const cJSON *prio = cJSON_GetObjectItemCaseSensitive(item, "priority");
-                char(*cell)[CELL_MAX] = cells[row];
-
-                if (!name || !kind) {
+                if (group_row(item, cells[row]) < 0) {
                         free(cells);
                         return -EINVAL;
                 }
-                const cJSON *rule = cJSON_GetObjectItemCaseSensitive(item, "rule");
-                /* "managed" absent (an older daemon): a rule name means managed */
-                const cJSON *managed_item = cJSON_GetObjectItemCaseSensitive(item, "managed");
-                bool managed = managed_item ? cJSON_IsTrue(managed_item) : cJSON_IsString(rule);
-
-                sanitize(name, cell[COL_NAME], CELL_MAX);
-                util_strlcpy(cell[COL_KIND], kind, CELL_MAX);
-                if (managed && cJSON_IsString(rule))
-                        sanitize(rule->valuestring, cell[COL_RULE], CELL_MAX);
-                else
-                        util_strlcpy(cell[COL_RULE], managed ? "?" : "unmanaged", CELL_MAX);
-                json_size(item, "memory_current", "-", cell[COL_USAGE], CELL_MAX);
-                /* null means "max" when the group's memory is known, else unknown */
-                {
-                        bool known = cJSON_IsNumber(
-                            cJSON_GetObjectItemCaseSensitive(item, "memory_current"));
-                        json_size(item, "memory_max", known ? "max" : "-", cell[COL_MAX], CELL_MAX);
-                        json_size(item, "memory_high", known ? "max" : "-", cell[COL_HIGH],
-                                  CELL_MAX);
-                }
-                psi_avg10_text(cJSON_GetObjectItemCaseSensitive(item, "psi"), "some", cell[COL_PSI],
-                               CELL_MAX);
-                if (managed && cJSON_IsNumber(prio) && fabs(prio->valuedouble) < 1e9)
-                        snprintf(cell[COL_PRIO], CELL_MAX, "%d", (int)prio->valuedouble);
-                else
-                        util_strlcpy(cell[COL_PRIO], "-", CELL_MAX);
-                util_strlcpy(cell[COL_PROT],
-                             !managed ? "-"
-                             : cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(item, "protected"))
-                                 ? "yes"
-                                 : "no",
-                             CELL_MAX);
-                {
-                        const cJSON *adj = cJSON_GetObjectItemCaseSensitive(item, "oom_score_adj");
-                        if (cJSON_IsNumber(adj) && fabs(adj->valuedouble) <= 1000)
-                                snprintf(cell[COL_OOMADJ], CELL_MAX, "%d", (int)adj->valuedouble);
-                        else
-                                util_strlcpy(cell[COL_OOMADJ], "-", CELL_MAX);
-                }
-                json_size(item, "override", "-", cell[COL_OVERRIDE], CELL_MAX);
-                if (cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(item, "override")))
-                        util_strlcpy(cell[COL_OVERRIDE], "-", CELL_MAX);
                 for (size_t col = 0; col < COL_COUNT; col++)
-                        if (strlen(cell[col]) > width[col])
-                                width[col] = strlen(cell[col]);
+                        if (strlen(cells[row][col]) > width[col])
+                                width[col] = strlen(cells[row][col]);
                 row++;
         }
 
@@ -413,6 +424,36 @@ static int render_status(const cJSON *st, const struct control_render_options *o
         free(cells);
         if (n_rows == 0)
                 fputs("(no containers or cgroups)\n", f);
+        return 0;
+}
+
+static int render_status(const cJSON *st, const struct control_render_options *opts, FILE *f)
+{
+        const cJSON *tiers = cJSON_GetObjectItemCaseSensitive(st, "tiers");
+        const cJSON *host = cJSON_GetObjectItemCaseSensitive(st, "host");
+        const cJSON *groups = cJSON_GetObjectItemCaseSensitive(st, "containers");
+        const cJSON *overrides = cJSON_GetObjectItemCaseSensitive(st, "overrides");
+        const cJSON *item;
+        const char *memory_tier;
+        char a[64], c[64];
+        int r;
+
+        if (!cJSON_IsObject(st) || !cJSON_IsObject(tiers) || !cJSON_IsObject(host) ||
+            !cJSON_IsArray(groups) || !cJSON_IsArray(overrides))
+                return -EINVAL;
+        memory_tier = json_str(tiers, "memory");
+        if (!memory_tier)
+                return -EINVAL;
+
+        render_memory(host, memory_tier, opts, f);
+        r = render_disks(cJSON_GetObjectItemCaseSensitive(st, "disks"), tiers, opts, f);
+        if (r < 0)
+                return r;
+        render_enforcement(st, cJSON_GetObjectItemCaseSensitive(st, "docker"), opts, f);
+        render_unavailable(st, opts, f);
+        r = render_groups(groups, opts, f);
+        if (r < 0)
+                return r;
 
         if (cJSON_GetArraySize(overrides) > 0) {
                 fputs("\nOverrides:\n", f);
