@@ -808,6 +808,16 @@ static bool destructive_planned(const struct plan *plan, size_t i)
         return false;
 }
 
+/* The group was stopped or killed within the cooldown: it is going away.
+ * Docker still lists it as running until its "die" event is inspected, and
+ * an update then fails on a dead container. If it comes back (a restart
+ * policy), it is limited once the cooldown is over. */
+static bool destroyed_recently(const struct context *ctx, const struct policy_group_state *gs)
+{
+        return gs && action_is_destructive(gs->last_action_kind) &&
+               sent_within_cooldown(ctx, gs->last_action_usec);
+}
+
 /* LIMIT and HIGH drift for every managed group; HIGH restore at normal. */
 static int plan_limits(const struct context *ctx, struct plan *plan)
 {
@@ -850,7 +860,7 @@ static int plan_limits(const struct context *ctx, struct plan *plan)
                 /* A group about to be stopped or killed is not limited first:
                  * the update would race the kill and fail on a dead container.
                  * If a fresh sample drops the kill, the next evaluation limits it. */
-                if (!rule || destructive_planned(plan, i))
+                if (!rule || destructive_planned(plan, i) || destroyed_recently(ctx, gs))
                         continue;
                 if (g->kind == GROUP_CGROUP && ctx->cgroup_is_container &&
                     ctx->cgroup_is_container[i])

@@ -377,6 +377,14 @@ static void setup_paused(struct world *w)
         w->config.memory.hold_usec = w->config.memory.emergency_hold_usec = 0;
 }
 
+/* setup_paused's drifted group, restarted by Docker after a kill: it stays
+ * in the snapshot as Docker lists it running until the "die" is inspected */
+static void setup_drifted_restarting(struct world *w)
+{
+        setup_paused(w);
+        w->kills_stick = false;
+}
+
 /* ---- the tables ---- */
 
 #define STEPS(...)                                                                                 \
@@ -462,6 +470,12 @@ static const struct scenario scenarios[] = {
            {2, 95, 0, 0, F_COOLDOWN, TIER_EMERGENCY, ""},
            /* b throttled at 1: kill is harsher; a stopped at 0 (stays down) */
            {16, 95, 0, 0, 0, TIER_EMERGENCY, "kill:b"})},
+    {"a killed group is not limited while it goes away, but after the cooldown if it stays",
+     setup_drifted_restarting,
+     STEPS({0, 95, 0, 0, 0, TIER_EMERGENCY, "kill:a"},
+           {1, 50, 0, 0, 0, TIER_NORMAL, ""}, /* Docker still lists it running */
+           {14.9, 50, 0, 0, 0, TIER_NORMAL, ""},
+           {15, 50, 0, 0, 0, TIER_NORMAL, "limit:a"})}, /* restarted: limited */
     {"paused: tier tracked, nothing done", setup_paused,
      STEPS({0, 50, 0, 0, F_PAUSED | F_SUPPRESSED, TIER_NORMAL, ""},
            {1, 95, 0, 0, F_PAUSED | F_SUPPRESSED, TIER_EMERGENCY, "", "a"},
