@@ -65,6 +65,11 @@ struct daemon {
         usec_t control_tick_usec;      /* the tick that last ran control_tick() (0 never) */
         uint64_t control_tick_history; /* history_total() then */
         struct snapshot snapshot; /* the last sample */
+        /* host memory as of the last read (a full sample or a tick's host
+         * read alone): how long the tick may sleep */
+        double host_used_percent;
+        uint64_t host_total_bytes;
+        usec_t control_tick_sample_usec; /* snapshot.time when metrics were last written */
         struct policy_state policy;
         struct plan plan; /* the last plan */
         bool dry_run;     /* effective: flag or config */

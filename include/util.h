@@ -78,3 +78,15 @@ int util_write_file_atomic(const char *path, const void *buf, size_t len, mode_t
 /* The same without the fsyncs: readers never see a partial file, but a crash
  * may lose it. For files rewritten every tick (metrics). */
 int util_replace_file(const char *path, const void *buf, size_t len, mode_t mode);
+/* seconds: util_replace_file_reuse() writes over the previous version only
+ * once the current one has been up this long (a reader that opened the
+ * previous one before it was replaced has long finished with it) */
+#define UTIL_REPLACE_REUSE_AFTER_SEC 5
+/* util_replace_file for a file replaced again and again (metrics_file): the
+ * previous version is kept beside it as PATH.prev, written over in place and
+ * swapped in (renameat2 RENAME_EXCHANGE), so a write creates and frees no
+ * inode (on ext4 that allocation was most of an idle governor's CPU). Falls
+ * back to util_replace_file (and starts PATH.prev over) while the current
+ * version is younger than UTIL_REPLACE_REUSE_AFTER_SEC, and where PATH.prev
+ * is missing, not ours alone, or the filesystem refuses the exchange. */
+int util_replace_file_reuse(const char *path, const void *buf, size_t len, mode_t mode);

@@ -53,10 +53,20 @@
 /* usec: while all is quiet (see quiet()), groups are sampled and the policy
  * run at least this often; in between a tick reads host memory alone, as
  * earlyoom does. Cgroup events, Docker events, PSI triggers and operator
- * changes evaluate at once regardless. */
-#define IDLE_SAMPLE_USEC (10 * USEC_PER_SEC)
-/* usec: how late sd-event may fire the tick to coalesce wake-ups */
+ * changes evaluate at once regardless, so this is the drift check and the
+ * refresh of status and metrics (the sampler's slow refresh has the same
+ * period: every group is re-read once per idle sample). */
+#define IDLE_SAMPLE_USEC (30 * USEC_PER_SEC)
+/* bytes per second: the fastest host memory is assumed to fill (earlyoom's
+ * figure). Far from the marks the host poll sleeps as long as the headroom
+ * lasts at this rate, never longer than the configured interval. */
+#define MEMORY_FILL_RATE_BYTES_PER_SEC (6000ULL * 1024 * 1024)
+/* usec: how early sd-event may fire the fast tick to coalesce wake-ups */
 #define TICK_ACCURACY_USEC (10 * USEC_PER_MSEC)
+/* divisor: a calm tick may come up to this share of its step early, so that
+ * sd-event lines it up with other timers (its per-boot 250 ms / 1 s grid,
+ * shared by every sd-event user on the host); never later than its step */
+#define TICK_SLACK_DIVISOR 4
 
 /* What disk cleanup uses of the daemon (disks.h), as of now. */
 #define DISKS_ENV(d)                                                                               \
@@ -164,29 +174,57 @@ static void sync_group_triggers(struct daemon *d)
         triggers_sweep(d->triggers);
 }
 
-/* The configured interval while memory is calm; faster from just below the
- * warning mark (hysteresis) up, as earlyoom shortens its sleep near its
- * threshold. PSI triggers wake the loop in between either way. */
+/* Host memory at or near the warning mark (within the hysteresis below
+ * it), as of the last read: the fast tick's reach. */
+static bool memory_near(const struct daemon *d)
+{
+        const struct memory_section *m = &d->config->memory;
+
+        return d->plan.memory_tier >= TIER_WARNING || d->policy.memory.tier >= TIER_WARNING ||
+               d->host_used_percent >= m->warning_percent - m->hysteresis_percent;
+}
+
+/* How long until host memory is read again, as earlyoom sleeps: near the
+ * marks the fast tick; further away as long as the headroom to the fast
+ * tick's reach lasts at MEMORY_FILL_RATE_BYTES_PER_SEC, capped at the
+ * configured interval. PSI triggers wake the loop in between either way:
+ * this poll is the backstop for memory filling without stalls. */
 static usec_t tick_interval(const struct daemon *d)
 {
         const struct memory_section *m = &d->config->memory;
-        usec_t interval = d->config->governor.interval_usec;
-        bool near = d->plan.memory_tier >= TIER_WARNING ||
-                    d->plan.memory_used_percent >= m->warning_percent - m->hysteresis_percent;
+        usec_t interval = d->config->governor.interval_usec, step;
+        double headroom_percent;
 
-        return near && interval > PRESSURE_TICK_USEC ? PRESSURE_TICK_USEC : interval;
+        if (interval <= PRESSURE_TICK_USEC)
+                return interval;
+        if (memory_near(d))
+                return PRESSURE_TICK_USEC;
+        headroom_percent = m->warning_percent - m->hysteresis_percent - d->host_used_percent;
+        step = (usec_t)(headroom_percent / 100.0 * (double)d->host_total_bytes /
+                        (double)MEMORY_FILL_RATE_BYTES_PER_SEC * (double)USEC_PER_SEC);
+        return step < PRESSURE_TICK_USEC ? PRESSURE_TICK_USEC : step > interval ? interval : step;
+}
+
+/* Arm the tick step from base: a calm step may fire up to a quarter early
+ * (coalescing, see TICK_SLACK_DIVISOR), the fast tick up to
+ * TICK_ACCURACY_USEC early; both at the latest on time. */
+static void tick_arm_at(struct daemon *d, usec_t base, usec_t step)
+{
+        usec_t slack = step > PRESSURE_TICK_USEC ? step / TICK_SLACK_DIVISOR : TICK_ACCURACY_USEC;
+
+        (void)sd_event_source_set_time_accuracy(d->tick, slack);
+        (void)sd_event_source_set_time(d->tick, base + step - slack);
+        (void)sd_event_source_set_enabled(d->tick, SD_EVENT_ONESHOT);
 }
 
 /* After an evaluation outside the tick (a PSI trigger, a Docker event) brought
  * memory near the marks: do not wait out an idle interval for the next sample. */
 static void hasten_tick(struct daemon *d)
 {
-        usec_t next, due = util_now_usec() + tick_interval(d);
+        usec_t next, now = util_now_usec(), step = tick_interval(d);
 
-        if (d->tick && sd_event_source_get_time(d->tick, &next) >= 0 && next > due) {
-                (void)sd_event_source_set_time(d->tick, due);
-                (void)sd_event_source_set_enabled(d->tick, SD_EVENT_ONESHOT);
-        }
+        if (d->tick && sd_event_source_get_time(d->tick, &next) >= 0 && next > now + step)
+                tick_arm_at(d, now, step);
 }
 
 /* One OOM kill (or several) the kernel or Docker reported: journal, history, counter. */
@@ -341,6 +379,8 @@ void daemon_evaluate(struct daemon *d, const char *reason)
         note_oom_kills(d, &d->snapshot, &snap);
         snapshot_done(&d->snapshot);
         d->snapshot = snap;
+        d->host_used_percent = snapshot_memory_used_percent(&d->snapshot);
+        d->host_total_bytes = d->snapshot.host.mem.mem_total_bytes;
         sync_group_triggers(d);
 
         in.config = d->config;
@@ -399,6 +439,8 @@ static bool host_memory_moved(struct daemon *d, bool near_counts)
         snapshot_init(&host);
         if (cgfs_read_meminfo(d->fs, &host.host.mem) < 0)
                 return true;
+        d->host_used_percent = snapshot_memory_used_percent(&host);
+        d->host_total_bytes = host.host.mem.mem_total_bytes;
         host.host.has_psi = cgfs_read_host_psi(d->fs, "memory", &host.host.memory_psi) >= 0;
         /* reaching the fast tick's reach is news to a quiet tick */
         if (near_counts &&
@@ -418,8 +460,7 @@ static bool host_memory_moved(struct daemon *d, bool near_counts)
  * a full sample younger than IDLE_SAMPLE_USEC. Host memory alone is read. */
 static bool quiet(struct daemon *d, usec_t now)
 {
-        return d->policy.memory.tier == TIER_NORMAL && d->plan.n_actions == 0 &&
-               tick_interval(d) >= d->config->governor.interval_usec &&
+        return d->policy.memory.tier == TIER_NORMAL && d->plan.n_actions == 0 && !memory_near(d) &&
                !cgfs_watch_pending(d->fs) && now >= d->snapshot.time &&
                now < d->snapshot.time + IDLE_SAMPLE_USEC && !host_memory_moved(d, true);
 }
@@ -427,8 +468,8 @@ static bool quiet(struct daemon *d, usec_t now)
 static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 {
         struct daemon *d = userdata;
-        usec_t interval = d->config->governor.interval_usec, step = tick_interval(d);
-        /* half a step of slack: the tick fires a little after its time */
+        usec_t interval = d->config->governor.interval_usec, step = tick_interval(d), now;
+        /* a calm step's slack: the tick may fire that much before its time */
         bool interval_due = step >= interval || usec + step / 2 >= d->snapshot.time + interval;
         uint64_t history;
 
@@ -439,19 +480,27 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
         } else if (interval_due || cgfs_watch_pending(d->fs) || host_memory_moved(d, false))
                 daemon_evaluate(d, "tick");
         /* History to disk when it changed, metrics_file (issue 5): at once
-         * after an action, else every METRICS_FILE_REFRESH_USEC. */
+         * after an action; else after a new sample, at most every
+         * METRICS_FILE_REFRESH_USEC (a tick that read host memory alone
+         * changed nothing the file shows, and replacing it is the dearest
+         * thing an idle tick could do: a new inode and a rename). */
         history = d->history ? history_total(d->history) : 0;
         if (d->control &&
             (history != d->control_tick_history || d->control_tick_usec == 0 ||
-             usec >= d->control_tick_usec + METRICS_FILE_REFRESH_USEC)) {
+             (usec >= d->control_tick_usec + METRICS_FILE_REFRESH_USEC &&
+              d->snapshot.time != d->control_tick_sample_usec))) {
                 control_tick(d->control);
                 d->control_tick_usec = usec;
                 d->control_tick_history = history;
+                d->control_tick_sample_usec = d->snapshot.time;
         }
-        /* A time source is one-shot: dispatching turned it off, so re-arm both. */
-        if (sd_event_source_set_time(s, usec + tick_interval(d)) < 0)
-                return -1;
-        return sd_event_source_set_enabled(s, SD_EVENT_ONESHOT);
+        /* A time source is one-shot: dispatching turned it off, so re-arm it,
+         * from now rather than from its due time: a tick brought forward to a
+         * time already past (on_cgroup_change) must not fire again at once
+         * for every step it is behind. */
+        now = util_now_usec();
+        tick_arm_at(d, usec > now ? usec : now, tick_interval(d));
+        return 0;
 }
 
 /* A watched group changed (memory.events, cgroup.events, a limit written):
@@ -466,6 +515,7 @@ static int on_cgroup_change(sd_event_source *s, int fd, uint32_t revents, void *
                 return 0;
         due = d->snapshot.time + PRESSURE_TICK_USEC;
         if (sd_event_source_get_time(d->tick, &next) >= 0 && next > due) {
+                (void)sd_event_source_set_time_accuracy(d->tick, TICK_ACCURACY_USEC);
                 (void)sd_event_source_set_time(d->tick, due);
                 (void)sd_event_source_set_enabled(d->tick, SD_EVENT_ONESHOT);
         }
@@ -633,12 +683,17 @@ static void open_docker(struct daemon *d)
 
 static int arm_tick(struct daemon *d)
 {
-        usec_t next = util_now_usec() + d->config->governor.interval_usec;
+        int r;
 
-        if (d->tick)
-                return sd_event_source_set_time(d->tick, next);
-        return sd_event_add_time(d->event, &d->tick, CLOCK_MONOTONIC, next, TICK_ACCURACY_USEC,
-                                 on_tick, d);
+        if (!d->tick) {
+                r = sd_event_add_time(d->event, &d->tick, CLOCK_MONOTONIC, 0, TICK_ACCURACY_USEC,
+                                      on_tick, d);
+                if (r < 0)
+                        return r;
+                (void)sd_event_source_set_description(d->tick, "tick");
+        }
+        tick_arm_at(d, util_now_usec(), d->config->governor.interval_usec);
+        return 0;
 }
 
 static void lint_to_journal(const char *message, void *userdata)

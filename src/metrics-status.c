@@ -81,7 +81,8 @@ int metrics_write_file(const struct status *status, const struct overrides *over
                 r = -ENOMEM;
         if (r < 0)
                 return r;
-        /* every tick: atomic for the collector, no fsync (it would be the
-         * governor's largest idle cost, for a file rewritten a second later) */
-        return util_replace_file(path, buf, len, 0644);
+        /* atomic for the collector, no fsync (it would be the governor's
+         * largest idle cost, for a file rewritten seconds later); the
+         * previous version is reused (PATH.prev), not a new inode each time */
+        return util_replace_file_reuse(path, buf, len, 0644);
 }

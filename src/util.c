@@ -155,3 +155,48 @@ int util_replace_file(const char *path, const void *buf, size_t len, mode_t mode
 {
         return replace_file(path, buf, len, mode, false);
 }
+
+/* The previous version, kept as PATH.prev: ours alone (a regular file with
+ * one link, owned by us), else it is not written through (a hard link
+ * planted there could point anywhere). */
+static int open_previous(const char *prev)
+{
+        struct stat st;
+        int fd = open(prev, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 ||
+            st.st_uid != geteuid()) {
+                close(fd);
+                return -EPERM;
+        }
+        return fd;
+}
+
+int util_replace_file_reuse(const char *path, const void *buf, size_t len, mode_t mode)
+{
+        char prev[PATH_MAX];
+        struct stat st;
+        _cleanup_close_ int fd = -1;
+        bool start_pair = false;
+        int r;
+
+        if (snprintf(prev, sizeof prev, "%s.prev", path) >= (int)sizeof prev)
+                return -ENAMETOOLONG;
+        /* The version on display went up less than UTIL_REPLACE_REUSE_AFTER_SEC
+         * ago: the one before it may still be open in a reader. */
+        if (stat(path, &st) == 0 && time(NULL) >= st.st_mtime + UTIL_REPLACE_REUSE_AFTER_SEC) {
+                fd = open_previous(prev);
+                start_pair = fd == -ENOENT;
+        }
+        /* overwritten, not truncated first: the same blocks serve again, and
+         * ext4 does not force them out on close as after a truncation to 0 */
+        if (fd >= 0 && pwrite(fd, buf, len, 0) == (ssize_t)len && ftruncate(fd, (off_t)len) == 0 &&
+            fchmod(fd, mode) == 0 && renameat2(AT_FDCWD, prev, AT_FDCWD, path, RENAME_EXCHANGE) == 0)
+                return 0;
+        r = replace_file(path, buf, len, mode, false);
+        if (r == 0 && start_pair)
+                (void)replace_file(prev, buf, len, mode, false);
+        return r;
+}

@@ -5,10 +5,15 @@
 #
 #   bench-footprint.sh BUILD_DIR [SECONDS]
 #
-# Creates /sys/fs/cgroup[/unified]/sutazai-bench-000..099 (removed on exit),
-# runs the governor (one [cgroup:bench] rule matching them, 1 s tick, no
-# Docker socket) and earlyoom (Debian's, default arguments) side by side,
-# and prints a Markdown table from /proc/PID/status and /proc/PID/stat;
+# Creates /sys/fs/cgroup[/unified]/sutazai-footprint-PID/sutazai-bench-000..099
+# (removed on exit), runs the governor on that subtree as its cgroup root (one
+# [cgroup:bench] rule matching them, 1 s tick, no Docker socket; a private
+# subtree, so the cgroups other sessions create and remove on a shared host
+# do not wake it: idle means nothing changes) and earlyoom (Debian's, default
+# arguments) side by side,
+# and prints a Markdown table from /proc/PID/status and /proc/PID/schedstat
+# (the governor's row counts its Docker helper's CPU too; core and helper
+# also on rows of their own);
 # then where the governor's anonymous memory and PSS come from (its heap,
 # stack, and the writable pages of each library: libcurl and what Debian's
 # libcurl links against, against the rest), from /proc/PID/smaps; and last
@@ -29,12 +34,13 @@ unavailable() {
 earlyoom=$(command -v earlyoom || true)
 [ -n "$earlyoom" ] || unavailable "earlyoom not installed (apt-get install earlyoom)"
 if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
-        root=/sys/fs/cgroup
+        top=/sys/fs/cgroup
 elif [ -f /sys/fs/cgroup/unified/cgroup.controllers ]; then
-        root=/sys/fs/cgroup/unified
+        top=/sys/fs/cgroup/unified
 else
         unavailable "no cgroup2 hierarchy"
 fi
+root=$top/sutazai-footprint-$$
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/sutazai-footprint.XXXXXX")
 gov_pid=
@@ -46,13 +52,21 @@ cleanup() {
         for i in $(seq -w 0 99); do
                 rmdir "$root/sutazai-bench-$i" 2>/dev/null || true
         done
+        rmdir "$root" 2>/dev/null || true
         rm -rf "$tmp"
 }
 trap cleanup EXIT
 
+mkdir "$root"
+# the groups get memory.* files, as containers' cgroups have (hybrid hosts: none)
+echo +memory >"$root/cgroup.subtree_control" 2>/dev/null || true
 for i in $(seq -w 0 99); do
         mkdir -p "$root/sutazai-bench-$i"
 done
+# Docker's socket in a directory of its own, as /run/docker.sock is: the
+# governor watches that directory for the socket to appear, and must not be
+# woken by its own metrics file being replaced beside it.
+mkdir "$tmp/docker"
 cat >"$tmp/governor.conf" <<CONF
 [governor]
 interval = 1s
@@ -64,7 +78,7 @@ priority = 10
 CONF
 
 "$governor" --config "$tmp/governor.conf" --cgroup-root "$root" --state-dir "$tmp/state" \
-        --control-socket "$tmp/control.sock" --docker-socket "$tmp/no-docker.sock" \
+        --control-socket "$tmp/control.sock" --docker-socket "$tmp/docker/docker.sock" \
         2>"$tmp/governor.log" &
 gov_pid=$!
 "$earlyoom" >"$tmp/earlyoom.log" 2>&1 &
@@ -105,13 +119,22 @@ echo "Footprint, idle for ${seconds} s with 100 cgroups ($root/sutazai-bench-*),
 echo
 echo "| daemon           | RSS MiB | anon KiB | file KiB | locked KiB | CPU % of a core | CPU ms |"
 echo "|------------------|--------:|---------:|---------:|-----------:|---------:|--------:|"
-row "sutazai-governor" "$gov_pid" $((g1 - g0))
-[ -n "$hp" ] && [ -d "/proc/$hp" ] && row "  Docker helper" "$hp" $((h1 - h0))
+h_ns=0
+[ -n "$hp" ] && [ -d "/proc/$hp" ] && h_ns=$((h1 - h0))
+if [ -n "$hp" ]; then
+        # one governor, two processes: the CPU that counts is both together
+        row "sutazai-governor (core + helper)" "$gov_pid" $((g1 - g0 + h_ns))
+        row "  core" "$gov_pid" $((g1 - g0))
+        [ -d "/proc/$hp" ] && row "  Docker helper" "$hp" "$h_ns"
+else
+        row "sutazai-governor" "$gov_pid" $((g1 - g0))
+fi
 row "earlyoom $("$earlyoom" -v 2>&1 | head -n 1 | awk '{print $2}')" "$eo_pid" $((e1 - e0))
 echo
 echo "PSS KiB: governor $(pss_kb "$gov_pid")${hp:+, Docker helper $(pss_kb "$hp")}, earlyoom $(pss_kb "$eo_pid")"
-awk -v g="$g1" -v g0="$g0" -v e="$e1" -v e0="$e0" 'BEGIN {
-        if (e > e0) printf "\nidle CPU: governor / earlyoom = %.2f\n", (g - g0) / (e - e0) }'
+awk -v g=$((g1 - g0 + h_ns)) -v e="$e1" -v e0="$e0" 'BEGIN {
+        if (e > e0) printf "\nidle CPU: governor (core + helper) / earlyoom = %.2f\n", g / (e - e0) }'
+echo "load average at the end of the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # Libraries only libcurl brings in (its NEEDED closure minus what the rest
 # of the governor needs without it): what a core without the Docker client

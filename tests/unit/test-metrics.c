@@ -4,12 +4,16 @@
  * `promtool check metrics` runs on the golden and on a live daemon's output
  * in the integration test. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "status.h"
 #include "history.h"
 #include "metrics.h"
 #include "test.h"
+#include "util.h"
 
 static const char *golden_dir = "tests/fixtures/govctl";
 
@@ -204,11 +208,88 @@ static void test_minimal(void)
         snapshot_done(&s);
 }
 
+static ino_t inode_of(const char *path)
+{
+        struct stat st;
+
+        return stat(path, &st) == 0 ? st.st_ino : 0;
+}
+
+static void check_content(const char *path, const char *want)
+{
+        char buf[64] = {0};
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+        CHECK(fd >= 0);
+        if (fd < 0)
+                return;
+        CHECK(read(fd, buf, sizeof buf - 1) >= 0);
+        close(fd);
+        CHECK_STREQ(buf, want);
+}
+
+/* Back-date the file on display: the next write may reuse the previous one. */
+static void age(const char *path)
+{
+        struct timespec old[2] = {{.tv_sec = 1000000000}, {.tv_sec = 1000000000}};
+
+        CHECK(utimensat(AT_FDCWD, path, old, 0) == 0);
+}
+
+/* metrics_file's writer (util_replace_file_reuse): the previous version is
+ * written over and swapped in once the current one is old enough, never
+ * while it is young, and never through a file that is not ours alone. */
+static void test_replace_reuse(void)
+{
+        char dir[] = "/tmp/test-metrics.XXXXXX", path[256], prev[256], other[256];
+        ino_t live, spare;
+
+        CHECK(mkdtemp(dir) != NULL);
+        snprintf(path, sizeof path, "%s/m.prom", dir);
+        snprintf(prev, sizeof prev, "%s/m.prom.prev", dir);
+        snprintf(other, sizeof other, "%s/elsewhere", dir);
+
+        CHECK_EQ_INT(util_replace_file_reuse(path, "one\n", 4, 0644), 0);
+        check_content(path, "one\n");
+        CHECK(access(prev, F_OK) < 0); /* young: no pair yet */
+        age(path);
+        CHECK_EQ_INT(util_replace_file_reuse(path, "two\n", 4, 0644), 0);
+        check_content(path, "two\n");
+        CHECK(access(prev, F_OK) == 0); /* the pair started */
+        age(path);
+        live = inode_of(path);
+        spare = inode_of(prev);
+        CHECK_EQ_INT(util_replace_file_reuse(path, "three, longer\n", 14, 0644), 0);
+        check_content(path, "three, longer\n");
+        /* swapped: the spare is on display, the old one is the spare */
+        CHECK_EQ_U64(inode_of(path), spare);
+        CHECK_EQ_U64(inode_of(prev), live);
+        /* young again: a fresh file, the previous one left alone */
+        CHECK_EQ_INT(util_replace_file_reuse(path, "4\n", 2, 0644), 0);
+        check_content(path, "4\n");
+        CHECK(inode_of(path) != spare && inode_of(path) != live);
+        CHECK_EQ_U64(inode_of(prev), live);
+
+        /* a second link to the spare (planted, pointing anywhere): not
+         * written through, the write still lands */
+        CHECK(link(prev, other) == 0);
+        age(path);
+        CHECK_EQ_INT(util_replace_file_reuse(path, "five\n", 5, 0644), 0);
+        check_content(path, "five\n");
+        check_content(other, "two\n");
+
+        unlink(other);
+        unlink(prev);
+        unlink(path);
+        rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
         if (argc > 1)
                 golden_dir = argv[1];
         test_golden();
         test_minimal();
+        test_replace_reuse();
         return TEST_RESULT();
 }
