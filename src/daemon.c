@@ -53,10 +53,11 @@
 /* usec: while all is quiet (see quiet()), groups are sampled and the policy
  * run at least this often; in between a tick reads host memory alone, as
  * earlyoom does. Cgroup events, Docker events, PSI triggers and operator
- * changes evaluate at once regardless, so this is the drift check and the
- * refresh of status and metrics (the sampler's slow refresh has the same
- * period: every group is re-read once per idle sample). */
-#define IDLE_SAMPLE_USEC (30 * USEC_PER_SEC)
+ * changes evaluate at once regardless (writes to a group's limits raise
+ * change events too), so this is the refresh of status and metrics; every
+ * group is re-read on it (the sampler's slow refresh, SAMPLER_REFRESH_USEC,
+ * is shorter). */
+#define IDLE_SAMPLE_USEC (60 * USEC_PER_SEC)
 /* bytes per second: the fastest host memory is assumed to fill (earlyoom's
  * figure). Far from the marks the host poll sleeps as long as the headroom
  * lasts at this rate, never longer than the configured interval. */
