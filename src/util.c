@@ -193,7 +193,8 @@ int util_replace_file_reuse(const char *path, const void *buf, size_t len, mode_
         /* overwritten, not truncated first: the same blocks serve again, and
          * ext4 does not force them out on close as after a truncation to 0 */
         if (fd >= 0 && pwrite(fd, buf, len, 0) == (ssize_t)len && ftruncate(fd, (off_t)len) == 0 &&
-            fchmod(fd, mode) == 0 && renameat2(AT_FDCWD, prev, AT_FDCWD, path, RENAME_EXCHANGE) == 0)
+            fchmod(fd, mode) == 0 &&
+            renameat2(AT_FDCWD, prev, AT_FDCWD, path, RENAME_EXCHANGE) == 0)
                 return 0;
         r = replace_file(path, buf, len, mode, false);
         if (r == 0 && start_pair)
