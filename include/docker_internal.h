@@ -25,6 +25,9 @@
 #define STOP_TIMEOUT_MAX_SEC     3600U  /* s: longest graceful stop we ask for */
 #define BACKOFF_MIN_USEC         (250 * USEC_PER_MSEC)
 #define BACKOFF_MAX_USEC         (30 * USEC_PER_SEC)
+/* usec: the retry while the socket does not exist and its directory is
+ * watched (the watch tries at once when it appears): a safety net only */
+#define BACKOFF_ABSENT_USEC      (600 * USEC_PER_SEC)
 #define PING_INTERVAL_USEC       (30 * USEC_PER_SEC) /* liveness check of a quiet stream */
 #define EVENTS_OPEN_TIMEOUT_USEC (5 * USEC_PER_SEC)  /* stream headers must come by then */
 #define EVENTS_SINCE_MARGIN_NSEC                                                                   \

@@ -39,6 +39,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
 
 #include <systemd/sd-event.h>
 
@@ -180,6 +181,13 @@ static void watch_socket_dir(struct docker *d, bool on)
                 log_debug("docker: no inotify watch for %s: %s", d->socket_path, strerror(-r));
 }
 
+static bool socket_absent(const struct docker *d)
+{
+        struct stat st;
+
+        return lstat(d->socket_path, &st) < 0 && errno == ENOENT;
+}
+
 static void abort_internal(struct docker *d)
 {
         struct request *req = d->transport.requests, *next;
@@ -218,7 +226,13 @@ static void connection_reset(struct docker *d, const char *why)
                 log_debug("docker: connecting to %s failed (%s); retry in %" PRIu64 " ms",
                           d->socket_path, why, (uint64_t)(d->backoff_usec / USEC_PER_MSEC));
         }
-        (void)sd_event_source_set_time(d->reconnect_timer, util_now_usec() + d->backoff_usec);
+        /* No socket, and its directory watched: on_inotify tries the moment
+         * it appears, so an idle host without Docker is not woken (nor the
+         * Docker helper made to connect) every BACKOFF_MAX_USEC for nothing. */
+        (void)sd_event_source_set_time(d->reconnect_timer,
+                                       util_now_usec() + (d->inotify && socket_absent(d)
+                                                              ? BACKOFF_ABSENT_USEC
+                                                              : d->backoff_usec));
         (void)sd_event_source_set_enabled(d->reconnect_timer, SD_EVENT_ONESHOT);
         d->backoff_usec =
             d->backoff_usec * 2 > BACKOFF_MAX_USEC ? BACKOFF_MAX_USEC : d->backoff_usec * 2;
