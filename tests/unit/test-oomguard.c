@@ -186,15 +186,11 @@ static int rm(const char *path, const struct stat *st, int flag, struct FTW *ftw
         return remove(path);
 }
 
-static void test_writer(void)
+/* A fixture tree in a fresh temporary root: cg/docker/{db,hog} and proc;
+ * *ret_fs and *ret_g open on it (NULL on failure, checked). */
+static void fixture_open(struct cgfs **ret_fs, struct oomguard **ret_g)
 {
-        struct config *c = load();
-        struct cgfs *fs = NULL;
-        struct oomguard *g = NULL;
-        struct snapshot s;
         char cg[128], pr[128];
-        usec_t now = 1000 * USEC_PER_SEC;
-        const uint64_t M = 1024ULL * 1024;
 
         snprintf(root, sizeof root, "/tmp/test-oomguard.XXXXXX");
         CHECK(mkdtemp(root) != NULL);
@@ -203,6 +199,22 @@ static void test_writer(void)
         mk("cg/docker/db");
         mk("cg/docker/hog");
         mk("proc");
+        snprintf(cg, sizeof cg, "%s/cg", root);
+        snprintf(pr, sizeof pr, "%s/proc", root);
+        CHECK_EQ_INT(cgfs_open(cg, NULL, pr, ret_fs), 0);
+        CHECK_EQ_INT(oomguard_new(ret_g), 0);
+}
+
+static void test_writer(void)
+{
+        struct config *c = load();
+        struct cgfs *fs = NULL;
+        struct oomguard *g = NULL;
+        struct snapshot s;
+        usec_t now = 1000 * USEC_PER_SEC;
+        const uint64_t M = 1024ULL * 1024;
+
+        fixture_open(&fs, &g);
         put("cg/docker/db/cgroup.procs", "10\n11\n");
         put("cg/docker/db/memory.oom.group", "0\n");
         put("cg/docker/db/memory.low", "0\n");
@@ -212,10 +224,6 @@ static void test_writer(void)
         proc(10, 0);
         proc(11, 0);
         proc(20, 300); /* a value of its own, given back on restore */
-        snprintf(cg, sizeof cg, "%s/cg", root);
-        snprintf(pr, sizeof pr, "%s/proc", root);
-        CHECK_EQ_INT(cgfs_open(cg, NULL, pr, &fs), 0);
-        CHECK_EQ_INT(oomguard_new(&g), 0);
         if (!fs || !g)
                 goto out;
 
@@ -311,24 +319,13 @@ static void test_calm(void)
         struct cgfs *fs = NULL;
         struct oomguard *g = NULL;
         struct snapshot s;
-        char cg[128], pr[128];
         usec_t now = 1000 * USEC_PER_SEC;
 
-        snprintf(root, sizeof root, "/tmp/test-oomguard.XXXXXX");
-        CHECK(mkdtemp(root) != NULL);
-        mk("cg");
-        mk("cg/docker");
-        mk("cg/docker/db");
-        mk("cg/docker/hog");
-        mk("proc");
+        fixture_open(&fs, &g);
         put("cg/docker/db/cgroup.procs", "10\n");
         put("cg/docker/hog/cgroup.procs", "20\n");
         proc(10, 0);
         proc(20, 0);
-        snprintf(cg, sizeof cg, "%s/cg", root);
-        snprintf(pr, sizeof pr, "%s/proc", root);
-        CHECK_EQ_INT(cgfs_open(cg, NULL, pr, &fs), 0);
-        CHECK_EQ_INT(oomguard_new(&g), 0);
         if (!fs || !g)
                 goto out;
 
