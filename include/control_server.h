@@ -79,7 +79,10 @@ int control_server_new(sd_event *event, const char *path, control_server_request
  * nowhere and frees them), the socket, and unlinks the socket it created. */
 struct control_server *control_server_free(struct control_server *s);
 
-/* Look CONTROL_GROUP up again (on SIGHUP): who may read changes only here. */
+/* Look CONTROL_GROUP up again (on SIGHUP): who may read changes only here.
+ * The lookup runs on a thread of its own (NSS may be slow: LDAP, sssd) and
+ * its answer is applied on the loop, logged ("control group NAME is gid N")
+ * when it changed; until then the gid known so far stays in force. */
 void control_server_reload(struct control_server *s);
 
 /* Answer cl with line (ownership taken; NULL: out of memory, cl is dropped)

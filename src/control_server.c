@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,12 @@
 #include "log.h"
 
 #define CONTROL_PEER_GROUPS_MAX 256 /* supplementary groups checked per peer */
+/* bytes: getgrnam_r's first buffer; it doubles on ERANGE up to the max (a
+ * group with thousands of members) */
+#define GROUP_BUF_BYTES     16384
+#define GROUP_BUF_MAX_BYTES (1024 * 1024)
+/* bytes: the reload lookup thread's stack (NSS modules run on it) */
+#define GROUP_THREAD_STACK_BYTES (256 * 1024)
 
 struct control_server_client {
         struct control_server *server; /* NULL once the server is gone (deferred reply pending) */
@@ -51,6 +58,9 @@ struct control_server {
         size_t n_unprivileged; /* clients that are not root: at most CONTROL_CLIENTS_MAX */
         gid_t group_gid;       /* CONTROL_GROUP, looked up at start-up and reload only */
         bool group_known;
+        /* the reload's lookup, answered by its thread on this socket */
+        sd_event_source *group_answer;
+        bool group_again; /* a reload came while one was in flight */
         uint64_t refused_busy;
         /* The answer to a client without a slot, built once: in a reconnect
          * storm it is sent thousands of times a second. */
@@ -442,37 +452,142 @@ static int on_accept(sd_event_source *s, int fd, uint32_t revents, void *userdat
         return 0;
 }
 
-/* CONTROL_GROUP's gid, looked up now and kept until the next reload. */
-static void lookup_group(struct control_server *srv)
+/* CONTROL_GROUP as NSS knows it: 1 found (*ret_gid), 0 no such group, <0
+ * the lookup failed. May wait on NSS (LDAP, sssd...): never on the loop
+ * but at start-up, before the loop runs. */
+static int group_lookup(gid_t *ret_gid)
 {
-        struct group *gr;
+        size_t size = GROUP_BUF_BYTES;
 
-        errno = 0;
-        gr = getgrnam(CONTROL_GROUP);
-        srv->group_known = gr != NULL;
-        if (gr)
-                srv->group_gid = gr->gr_gid;
+        for (;;) {
+                struct group gr, *found = NULL;
+                char *buf = malloc(size);
+                int r;
+
+                if (!buf)
+                        return -ENOMEM;
+                r = getgrnam_r(CONTROL_GROUP, &gr, buf, size, &found);
+                if (found)
+                        *ret_gid = gr.gr_gid;
+                free(buf);
+                if (r == ERANGE && size < GROUP_BUF_MAX_BYTES) {
+                        size *= 2;
+                        continue;
+                }
+                if (found)
+                        return 1;
+                return r == 0 || r == ENOENT || r == ESRCH ? 0 : -r;
+        }
+}
+
+/* What a lookup found, as the reload's thread sends it to the loop. */
+struct group_answer {
+        int r; /* group_lookup()'s */
+        gid_t gid;
+};
+
+static void group_apply(struct control_server *srv, const struct group_answer *a)
+{
+        bool was_known = srv->group_known;
+        gid_t was = srv->group_gid;
+
+        if (a->r < 0) {
+                log_warning("looking up group %s failed (%s): who may read is unchanged",
+                            CONTROL_GROUP, strerror(-a->r));
+                return;
+        }
+        srv->group_known = a->r > 0;
+        if (a->r > 0)
+                srv->group_gid = a->gid;
+        if (srv->group_known == was_known && srv->group_gid == was)
+                return;
+        if (srv->group_known)
+                log_info("control group %s is gid %u", CONTROL_GROUP, (unsigned)srv->group_gid);
+        else
+                log_info("control group %s does not exist: only root may use the control socket",
+                         CONTROL_GROUP);
+}
+
+/* The reload's thread: the lookup, off the loop, then one datagram. It owns
+ * fd; a server gone meanwhile closed the other end (MSG_NOSIGNAL: no
+ * SIGPIPE, the answer is dropped). */
+static void *group_thread(void *userdata)
+{
+        int fd = (int)(intptr_t)userdata;
+        struct group_answer a = {0};
+
+        a.r = group_lookup(&a.gid);
+        (void)send(fd, &a, sizeof a, MSG_NOSIGNAL);
+        close(fd);
+        return NULL;
+}
+
+static void group_ask(struct control_server *srv);
+
+static int on_group_answer(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+        struct control_server *srv = userdata;
+        struct group_answer a;
+        ssize_t n = recv(fd, &a, sizeof a, MSG_DONTWAIT);
+
+        srv->group_answer = sd_event_source_disable_unref(srv->group_answer);
+        if (n == (ssize_t)sizeof a)
+                group_apply(srv, &a);
+        else
+                log_warning("looking up group %s ended without an answer: who may read is "
+                            "unchanged", CONTROL_GROUP);
+        if (srv->group_again) {
+                srv->group_again = false;
+                group_ask(srv);
+        }
+        return 0;
+}
+
+/* Look the group up on a thread of its own: a slow NSS (LDAP down) must not
+ * stall the loop (PSI triggers, kills, status). Until the answer comes, the
+ * gid known so far stays in force. */
+static void group_ask(struct control_server *srv)
+{
+        pthread_attr_t attr;
+        pthread_t thread;
+        int fds[2], r;
+
+        if (srv->group_answer) {
+                srv->group_again = true; /* the one in flight may predate the change */
+                return;
+        }
+        if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, fds) < 0) {
+                log_warning("cannot look up group %s: %s", CONTROL_GROUP, strerror(errno));
+                return;
+        }
+        r = sd_event_add_io(srv->event, &srv->group_answer, fds[0], EPOLLIN, on_group_answer, srv);
+        if (r >= 0)
+                r = sd_event_source_set_io_fd_own(srv->group_answer, true);
+        if (r < 0) {
+                log_warning("cannot look up group %s: %s", CONTROL_GROUP, strerror(-r));
+                srv->group_answer = sd_event_source_disable_unref(srv->group_answer);
+                if (!srv->group_answer)
+                        close(fds[0]);
+                close(fds[1]);
+                return;
+        }
+        r = pthread_attr_init(&attr);
+        if (r == 0) {
+                (void)pthread_attr_setstacksize(&attr, GROUP_THREAD_STACK_BYTES);
+                (void)pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+                r = pthread_create(&thread, &attr, group_thread, (void *)(intptr_t)fds[1]);
+                pthread_attr_destroy(&attr);
+        }
+        if (r != 0) {
+                log_warning("cannot look up group %s: %s", CONTROL_GROUP, strerror(r));
+                close(fds[1]); /* the answer source sees the end and logs it */
+        }
 }
 
 void control_server_reload(struct control_server *srv)
 {
-        bool was_known;
-        gid_t was;
-
-        if (!srv)
-                return;
-        was_known = srv->group_known;
-        was = srv->group_gid;
-        lookup_group(srv);
-        if (srv->group_known != was_known || srv->group_gid != was) {
-                if (srv->group_known)
-                        log_info("control group %s is gid %u", CONTROL_GROUP,
-                                 (unsigned)srv->group_gid);
-                else
-                        log_info("control group %s does not exist: only root may use the "
-                                 "control socket",
-                                 CONTROL_GROUP);
-        }
+        if (srv)
+                group_ask(srv);
 }
 
 /* ---- socket set-up ------------------------------------------------------ */
@@ -638,7 +753,8 @@ int control_server_new(sd_event *event, const char *path, control_server_request
                 goto fail;
         }
         srv->busy_len = strlen(srv->busy_line);
-        lookup_group(srv);
+        /* at start-up, before the loop runs: waiting here stalls nothing */
+        srv->group_known = group_lookup(&srv->group_gid) > 0;
 
         r = passed_socket(&srv->listen_fd);
         if (r == 0) {
@@ -689,6 +805,8 @@ struct control_server *control_server_free(struct control_server *srv)
         }
         srv->listen_source = sd_event_source_disable_unref(srv->listen_source);
         srv->accept_pause = sd_event_source_disable_unref(srv->accept_pause);
+        /* closes our end: a lookup thread still running finds it gone */
+        srv->group_answer = sd_event_source_disable_unref(srv->group_answer);
         if (srv->listen_fd >= 0)
                 close(srv->listen_fd);
         if (srv->path) {

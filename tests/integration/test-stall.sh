@@ -11,7 +11,9 @@
 #      them (moved aside, named a FIFO), SIGTERM exits promptly;
 #   4. the control group is looked up at start-up and reload, not per
 #      connection: /etc/group changed under a running daemon changes nothing
-#      until SIGHUP (a slow NSS backend would otherwise stall every accept).
+#      until SIGHUP (a slow NSS backend would otherwise stall every accept),
+#      and the reload's lookup runs off the loop: with /etc/group a FIFO
+#      nobody writes (NSS hanging) status still answers.
 # Everything runs in a private mount namespace with a private journald.
 set -euo pipefail
 
@@ -260,12 +262,52 @@ cat "$work/group.new" >"$work/group"
 getent group sutazai-gov | grep -q ':4343:' || fail "the private /etc/group did not change"
 [ "$(as_member 4242)" = ok ] || fail "group looked up per connection: the cached gid 4242 no longer works"
 [ "$(as_member 4343)" != ok ] || fail "group looked up per connection: gid 4343 allowed before reload"
+# wait_log TEXT: the daemon logged TEXT (fixed string) within 10 s
+wait_log() {
+        for ((i = 0; i < 100; i++)); do grep -qF "$1" "$gov_log" && return 0; sleep 0.1; done
+        return 1
+}
 kill -HUP "$gov_pid"
-for ((i = 0; i < 50; i++)); do grep -q "configuration reloaded" "$gov_log" && break; sleep 0.1; done
-grep -q "configuration reloaded" "$gov_log" || fail "no reload"
+wait_log "configuration reloaded" || fail "no reload"
+# the reload's lookup runs off the loop; its answer is logged when applied
+wait_log "control group sutazai-gov is gid 4343" || fail "the reload's group lookup never answered"
 [ "$(as_member 4343)" = ok ] || fail "gid 4343 refused after reload"
 [ "$(as_member 4242)" != ok ] || fail "gid 4242 still allowed after reload"
-stop_gov
 pass "control group: cached from start-up until SIGHUP (not looked up per connection)"
+
+# A slow NSS backend (LDAP down): /etc/group becomes a FIFO nobody writes
+# yet, so the reload's lookup blocks in open(). The loop must not: root's
+# status answers throughout, and the gid known so far stays in force.
+mkfifo "$work/group.fifo"
+umount /etc/group
+mount --bind "$work/group.fifo" /etc/group
+kill -HUP "$gov_pid"
+for ((i = 0; i < 100; i++)); do
+        [ "$(grep -c "configuration reloaded" "$gov_log")" -ge 2 ] && break
+        sleep 0.1
+done
+[ "$(grep -c "configuration reloaded" "$gov_log")" -ge 2 ] || fail "no second reload"
+for ((k = 0; k < 10; k++)); do
+        timeout 2 "$GOVCTL" --socket "$sock" status >/dev/null ||
+                fail "status did not answer within 2 s while the group lookup hangs"
+        sleep 0.1
+done
+[ "$(as_member 4343)" = ok ] || fail "the gid known before the hanging lookup was dropped"
+# NSS answers at last: a writer releases the FIFO (glibc cannot read a
+# group file from a pipe, so the answer is "no such group"), applied on the
+# loop: the member is refused from then on
+: >"$work/group.fifo" &
+helpers+=($!)
+wait_log "control group sutazai-gov does not exist" || fail "the late answer was not applied"
+[ "$(as_member 4343)" != ok ] || fail "gid 4343 still allowed after the late answer"
+# and the next reload, with NSS well again (gid 4444), is applied too
+umount /etc/group
+sed 's/^sutazai-gov:x:4343:/sutazai-gov:x:4444:/' "$work/group" >"$work/group.late"
+mount --bind "$work/group.late" /etc/group
+kill -HUP "$gov_pid"
+wait_log "control group sutazai-gov is gid 4444" || fail "the reload after the hang was not applied"
+[ "$(as_member 4444)" = ok ] || fail "gid 4444 refused after the reload"
+stop_gov
+pass "control group: a hanging lookup (FIFO /etc/group) stalls nothing; its late answer applies"
 
 echo "PASS: journald stopped, idle connections + reconnect storm, FIFO state files, group lookups"
