@@ -27,8 +27,16 @@ unit_start() {
         check "cgroup-v2" [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]
         check "docker-systemd-driver" [ "$(docker info -f '{{.CgroupDriver}} {{.CgroupVersion}}')" = "systemd 2" ]
         check "govctl-status" sutazai-govctl status >/dev/null
+        # a reload under the unit's seccomp filter: its group lookup runs on
+        # a thread of its own (a filtered clone would kill the process: the
+        # same-process check of unit_final sees it)
+        check "reload" systemctl reload $GOVERNOR
+        check "reload-logged" wait_for 10000 reloaded
+        check "reload-group-lookup" bash -c "! journalctl -q -u $GOVERNOR | grep -q 'up group'"
         verdict unit-start "pid=$UNIT_MAIN_PID watchdog=$wd"
 }
+
+reloaded() { journalctl -q -u $GOVERNOR | grep -q "configuration reloaded"; }
 
 unit_final() {
         local pid restarts since_us up_s
