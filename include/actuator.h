@@ -81,7 +81,6 @@ struct actuator_env {
         struct sdunit *sdunit;       /* NULL: no systemd; cgroup files only */
         struct oomguard *oomguard;   /* NULL: no defense in depth pass */
         bool dry_run;
-        bool calm; /* a quiet tick (daemon.c): the OOM guard keeps its calm pace */
 };
 
 int actuator_new(const struct actuator_deps *deps, struct actuator **ret);

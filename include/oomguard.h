@@ -26,12 +26,7 @@
  * enter from outside (`docker exec`) are caught on the next pass that
  * re-reads cgroup.procs: when pids.current changed, or every
  * OOMGUARD_RESCAN_USEC (pids.current is missing on hybrid hosts: then every
- * pass). A pass runs at most every OOMGUARD_PASS_USEC. While memory is calm
- * (a quiet tick: far from the marks, nothing changed) a group that already
- * carries its value is looked at only every OOMGUARD_CALM_PASS_USEC (a new
- * group or a new value still at once): oom_score_adj matters only to the
- * kernel's OOM killer, which cannot run before memory leaves calm, and
- * every evaluation (pressure, a reload, an event) is back at the 1 s pace.
+ * pass). A pass runs at most every OOMGUARD_PASS_USEC.
  *
  * Restoring: when a rule stops applying to a group that still exists (seen
  * so on OOMGUARD_RESTORE_PASSES passes in a row), each
@@ -67,9 +62,6 @@
  * often even when pids.current did not change (one process replaced by
  * another, systemd's daemon-reload rewriting attributes) */
 #define OOMGUARD_RESCAN_USEC (10 * USEC_PER_SEC)
-/* usec: on a quiet tick, a group that carries its value is read this often
- * (idle CPU, issue 16) */
-#define OOMGUARD_CALM_PASS_USEC OOMGUARD_RESCAN_USEC
 /* passes (OOMGUARD_PASS_USEC apart at least) a group must be seen unmanaged
  * in a row before what the guard set is given back */
 #define OOMGUARD_RESTORE_PASSES 2
@@ -117,7 +109,6 @@ struct oomguard_context {
         struct sdunit *sdunit; /* NULL: no systemd; cgroup files only */
         bool v2_memory;        /* memory.oom.group/low/min exist (pure cgroup v2) */
         bool dry_run;
-        bool calm; /* a quiet tick: settled groups at OOMGUARD_CALM_PASS_USEC's pace */
 };
 
 int oomguard_new(struct oomguard **ret);

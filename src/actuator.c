@@ -682,7 +682,6 @@ static void guard_run(struct actuator *act, const struct actuator_env *env,
             .sdunit = env->sdunit,
             .v2_memory = act->deps.layout->v2_memory,
             .dry_run = env->dry_run,
-            .calm = env->calm,
         };
 
         if (env->oomguard && oomguard_run(env->oomguard, &ctx, env->config, snapshot,

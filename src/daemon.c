@@ -270,7 +270,7 @@ static void note_oom_kills(struct daemon *d, const struct snapshot *old, const s
 /* The plan's actions and the OOM guard pass (actuator), then the disks:
  * the part of an evaluation after the plan, also run on a quiet tick (with
  * the previous, empty plan). <0: the loop is told to exit (out of memory). */
-static int act_and_check_disks(struct daemon *d, usec_t now, bool calm)
+static int act_and_check_disks(struct daemon *d, usec_t now)
 {
         struct actuator_env env = {
                 .config = d->config,
@@ -279,7 +279,6 @@ static int act_and_check_disks(struct daemon *d, usec_t now, bool calm)
                 .sdunit = d->sdunit,
                 .oomguard = d->oomguard,
                 .dry_run = d->dry_run,
-                .calm = calm,
         };
 
         actuator_run(d->actuator, &env, &d->snapshot, &d->plan, &d->policy);
@@ -405,7 +404,7 @@ void daemon_evaluate(struct daemon *d, const char *reason)
                 log_tier_change(d, &d->plan);
         if (d->plan.n_actions > 0)
                 log_debug("evaluation (%s): %zu action(s)", reason, d->plan.n_actions);
-        if (act_and_check_disks(d, start, false) < 0)
+        if (act_and_check_disks(d, start) < 0)
                 goto out;
 
         d->counters.ticks++;
@@ -476,8 +475,8 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
         uint64_t history;
 
         if (interval_due && quiet(d, usec)) {
-                /* the disks keep their pace, the OOM guard its calm one */
-                (void)act_and_check_disks(d, usec, true);
+                /* the OOM guard's pass and the disks keep their pace */
+                (void)act_and_check_disks(d, usec);
                 daemon_publish(d); /* disk tiers and counters moved */
         } else if (interval_due || cgfs_watch_pending(d->fs) || host_memory_moved(d, false))
                 daemon_evaluate(d, "tick");

@@ -37,8 +37,7 @@ struct guard_group {
          * scans only the others' values are read */
         int *settled;
         size_t n_settled;
-        usec_t full_usec;    /* last full scan; USEC_INFINITY: never */
-        usec_t checked_usec; /* pids.current last read; USEC_INFINITY: never */
+        usec_t full_usec; /* last full scan; USEC_INFINITY: never */
         /* memory.low/min last sent (BYTES_MAX: never) and when */
         uint64_t low_sent, min_sent;
         usec_t mem_sent_usec;
@@ -132,7 +131,7 @@ static struct guard_group *group_add(struct oomguard *g, const struct group_samp
         util_strlcpy(gg->key, group_key(s), sizeof gg->key);
         util_strlcpy(gg->cgroup, s->cgroup, sizeof gg->cgroup);
         util_strlcpy(gg->name, s->name, sizeof gg->name);
-        gg->full_usec = gg->checked_usec = USEC_INFINITY;
+        gg->full_usec = USEC_INFINITY;
         gg->low_sent = gg->min_sent = BYTES_MAX;
         gg->mem_sent_usec = USEC_INFINITY;
         at = group_lower_bound(g, gg->key);
@@ -415,12 +414,6 @@ static int guard_target(struct oomguard *g, const struct oomguard_context *ctx,
                 return -ENOMEM;
         gg->seen = true;
         gg->unmanaged_passes = 0;
-        /* calm: a group already carrying its value is looked at again only
-         * every OOMGUARD_CALM_PASS_USEC; a new group or a new value at once */
-        if (ctx->calm && gg->has_adj && gg->adj == t->oom_score_adj &&
-            gg->checked_usec != USEC_INFINITY && now < gg->checked_usec + OOMGUARD_CALM_PASS_USEC)
-                return 0;
-        gg->checked_usec = now;
         has_pids = cgfs_read_value(ctx->fs, gg->cgroup, "pids.current", &pids_current) >= 0;
         full = !gg->has_adj || gg->adj != t->oom_score_adj || gg->full_usec == USEC_INFINITY ||
                now >= gg->full_usec + OOMGUARD_RESCAN_USEC;

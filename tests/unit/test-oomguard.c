@@ -310,55 +310,6 @@ out:
         nftw(root, rm, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-/* A quiet tick (ctx.calm): a group that carries its value is looked at only
- * every OOMGUARD_CALM_PASS_USEC; a new group at once; any other evaluation
- * at the 1 s pace again. */
-static void test_calm(void)
-{
-        struct config *c = load();
-        struct cgfs *fs = NULL;
-        struct oomguard *g = NULL;
-        struct snapshot s;
-        usec_t now = 1000 * USEC_PER_SEC;
-
-        fixture_open(&fs, &g);
-        put("cg/docker/db/cgroup.procs", "10\n");
-        put("cg/docker/hog/cgroup.procs", "20\n");
-        proc(10, 0);
-        proc(20, 0);
-        if (!fs || !g)
-                goto out;
-
-        struct oomguard_context ctx = {.fs = fs, .calm = true};
-        snapshot_init(&s);
-        s.host.mem.mem_total_bytes = 1024ULL * 1024 * 1024;
-        add(&s, "db", "docker/db", 0, true);
-
-        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now), 0); /* new: at once */
-        CHECK_EQ_INT(get("proc/10/oom_score_adj"), -998);
-        proc(12, 0); /* docker exec */
-        put("cg/docker/db/cgroup.procs", "10\n12\n");
-        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 2 * USEC_PER_SEC), 0);
-        CHECK_EQ_INT(get("proc/12/oom_score_adj"), 0); /* settled group, calm */
-        add(&s, "hog", "docker/hog", 1, true);
-        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 4 * USEC_PER_SEC), 0);
-        CHECK_EQ_INT(get("proc/20/oom_score_adj"), 990); /* a new group: at once */
-        CHECK_EQ_INT(get("proc/12/oom_score_adj"), 0);
-        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + OOMGUARD_CALM_PASS_USEC), 0);
-        CHECK_EQ_INT(get("proc/12/oom_score_adj"), -998); /* the calm pace is up */
-        proc(13, 0);
-        put("cg/docker/db/cgroup.procs", "10\n12\n13\n");
-        ctx.calm = false; /* an evaluation: the 1 s pace */
-        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + OOMGUARD_CALM_PASS_USEC + USEC_PER_SEC), 0);
-        CHECK_EQ_INT(get("proc/13/oom_score_adj"), -998);
-        snapshot_done(&s);
-out:
-        oomguard_free(g);
-        cgfs_free(fs);
-        config_free(c);
-        nftw(root, rm, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* More managed groups than one pass scans: the rest on the next pass. */
 static void test_budget(void)
 {
@@ -418,7 +369,6 @@ int main(void)
         test_mapping();
         test_plan();
         test_writer();
-        test_calm();
         test_budget();
         return TEST_RESULT();
 }
