@@ -77,14 +77,24 @@ match = path:sutazai-bench-*
 priority = 10
 CONF
 
-"$governor" --config "$tmp/governor.conf" --cgroup-root "$root" --state-dir "$tmp/state" \
+SUTAZAI_GOVERNOR_LOG_TARGET=console \
+        "$governor" --config "$tmp/governor.conf" --cgroup-root "$root" --state-dir "$tmp/state" \
         --control-socket "$tmp/control.sock" --docker-socket "$tmp/docker/docker.sock" \
         2>"$tmp/governor.log" &
 gov_pid=$!
 "$earlyoom" >"$tmp/earlyoom.log" 2>&1 &
 eo_pid=$!
+# Idle means after start-up: the governor has announced itself, made its
+# first Docker attempt (the helper spawned) and taken its first full sample;
+# a fixed wait let a slow start-up spill into the window now and then.
+for _ in $(seq 100); do
+        grep -q " started: " "$tmp/governor.log" && break
+        kill -0 "$gov_pid" 2>/dev/null || break
+        sleep 0.1
+done
 sleep 3
 kill -0 "$gov_pid" || { echo "bench-footprint: governor exited:" >&2; cat "$tmp/governor.log" >&2; exit 1; }
+grep -q " started: " "$tmp/governor.log" || { echo "bench-footprint: governor never said it started:" >&2; cat "$tmp/governor.log" >&2; exit 1; }
 kill -0 "$eo_pid" || { echo "bench-footprint: earlyoom exited:" >&2; cat "$tmp/earlyoom.log" >&2; exit 1; }
 
 # CPU time in ns from schedstat (the scheduler's own clock; /proc/PID/stat
