@@ -23,17 +23,9 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4"
 # The governor is two processes: the core and its Docker helper
 # (sutazai-governor-docker, the child that holds libcurl and reads the event
 # stream): the flood must bloat neither, so RSS is the two together.
-helper_pid() {
-        local p
-        for p in $(cat /proc/"$gov_pid"/task/*/children 2>/dev/null); do
-                case "$(readlink /proc/"$p"/exe 2>/dev/null)" in
-                */sutazai-governor-docker) echo "$p"; return 0 ;;
-                esac
-        done
-}
 rss_kib() {
         local h
-        h=$(helper_pid)
+        h=$(gov_helper_pid)
         awk '/^VmRSS:/ { s += $2 } END { print s + 0 }' "/proc/$gov_pid/status" \
                 ${h:+"/proc/$h/status"} 2>/dev/null
 }

@@ -28,14 +28,6 @@ wait_log_count() { # PATTERN MIN_COUNT SECONDS
         done
         return 1
 }
-# The governor's child running sutazai-governor-docker, if any.
-helper_pid() {
-        local p
-        for p in $(cat /proc/"$gov_pid"/task/*/children 2>/dev/null); do
-                [ "$(readlink /proc/"$p"/exe 2>/dev/null)" = "$HELPER" ] && { echo "$p"; return 0; }
-        done
-        return 1
-}
 limits() { dk inspect -f '{{.HostConfig.Memory}}' "$1" 2>/dev/null; }
 expect_limit() { # NAME BYTES SECONDS WHAT
         for _ in $(seq $(($3 * 10))); do
@@ -70,7 +62,7 @@ ldd "$GOVERNOR" | grep -q libcurl && fail "the governor links libcurl: $(ldd "$G
 ldd "$HELPER" | grep -q libcurl || fail "the helper does not link libcurl"
 start_governor "$T/governor.conf" "$T/state"
 wait_log_count "Docker Engine connected" 1 15 || die "the governor never connected"
-hp=$(helper_pid) || die "no sutazai-governor-docker child of the governor"
+hp=$(gov_helper_pid) || die "no sutazai-governor-docker child of the governor"
 echo "  helper pid $hp"
 [ "$(cat /proc/"$hp"/oom_score_adj)" = 0 ] || fail "helper oom_score_adj $(cat /proc/"$hp"/oom_score_adj)"
 grep -q '^VmLck:[[:space:]]*0 kB' /proc/"$hp"/status || fail "helper has locked memory: $(grep VmLck /proc/"$hp"/status)"
@@ -87,7 +79,7 @@ connects=$(log_count "Docker Engine connected")
 kill -KILL "$hp"
 wait_log_count "Docker helper .*killed by signal" 1 10 || fail "the governor did not log the helper's death"
 wait_log_count "Docker Engine connected" $((connects + 1)) 15 || die "the governor did not reconnect"
-hp2=$(helper_pid) || die "no new helper"
+hp2=$(gov_helper_pid) || die "no new helper"
 [ "$hp2" != "$hp" ] || fail "the helper was not respawned (pid $hp2)"
 [ -e /proc/"$hp" ] && fail "the killed helper $hp was not reaped: $(cat /proc/"$hp"/stat)"
 run_sleeper web-after

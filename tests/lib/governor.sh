@@ -153,6 +153,18 @@ wait_connected_with() { # NAME...
         die "the governor never saw $*"
 }
 
+# The running governor's Docker helper (its child running
+# sutazai-governor-docker): its pid, or 1 when there is none.
+gov_helper_pid() {
+        local p
+        for p in $(cat /proc/"$gov_pid"/task/*/children 2>/dev/null); do
+                case "$(readlink /proc/"$p"/exe 2>/dev/null)" in
+                */sutazai-governor-docker) echo "$p"; return 0 ;;
+                esac
+        done
+        return 1
+}
+
 # Until COMMAND succeeds, tried every 0.1 s; 1 if it never did within SECONDS.
 wait_until() { # SECONDS COMMAND...
         local i n=$(($1 * 10))
