@@ -165,7 +165,8 @@ int cgfs_read_v1_memory(struct cgfs *fs, const char *rel, struct cgfs_v1_memory 
 /* procfs */
 int cgfs_read_meminfo(struct cgfs *fs, struct meminfo *ret);
 int cgfs_read_host_psi(struct cgfs *fs, const char *resource,
-                       struct psi_stats *ret); /* "memory", "io", "cpu" */
+                       struct psi_stats *ret); /* "memory", "io", "cpu", "irq";
+                                                 * anything else -EINVAL */
 /* Returns an fd as cgfs_open_pressure() does. */
 int cgfs_open_host_pressure(struct cgfs *fs, const char *resource);
 /* Read /proc/PID/cgroup and return the cgroup2 ("0::") path, malloc'd, no

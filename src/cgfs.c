@@ -83,6 +83,7 @@ struct cgfs {
         /* The kernel generates these files on each read, and a removed one
          * reads -ENODEV: a kept fd needs no other check. */
         bool cgroup_generated, proc_generated;
+        char *meminfo_buf; /* CGFS_PROC_BUF_BYTES, made on the first read */
 
         /* Kept-open files: open addressing, linear probing, kept_slots a
          * power of two (0 until the first file is kept). */
@@ -501,6 +502,7 @@ struct cgfs *cgfs_free(struct cgfs *fs)
                         free(fs->kept[i].key);
                 }
         free(fs->kept);
+        free(fs->meminfo_buf);
         cgfs_walk_cache_clear(fs);
         util_closep(&fs->cgroup_fd);
         util_closep(&fs->v1_memory_fd);
@@ -1021,7 +1023,6 @@ int cgfs_read_v1_memory(struct cgfs *fs, const char *rel, struct cgfs_v1_memory 
 
 int cgfs_read_meminfo(struct cgfs *fs, struct meminfo *ret)
 {
-        _cleanup_free_ char *buf = NULL;
         struct meminfo info;
         ssize_t n;
         int r;
@@ -1029,31 +1030,41 @@ int cgfs_read_meminfo(struct cgfs *fs, struct meminfo *ret)
         assert(fs);
         assert(ret);
 
-        buf = malloc(CGFS_PROC_BUF_BYTES);
-        if (!buf)
+        /* read on every tick: one buffer for the life of fs, not a
+         * malloc() and free() per second */
+        if (!fs->meminfo_buf && !(fs->meminfo_buf = malloc(CGFS_PROC_BUF_BYTES)))
                 return -ENOMEM;
-        n = read_kept(fs, KEPT_ROOT_PROC, "meminfo", buf, CGFS_PROC_BUF_BYTES);
+        n = read_kept(fs, KEPT_ROOT_PROC, "meminfo", fs->meminfo_buf, CGFS_PROC_BUF_BYTES);
         if (n < 0)
                 return (int)n;
-        r = memparse_meminfo(buf, (size_t)n, &info);
+        r = memparse_meminfo(fs->meminfo_buf, (size_t)n, &info);
         if (r < 0)
                 return r;
         *ret = info;
         return 0;
 }
 
-static int host_pressure_path(const char *resource, char *buf, size_t size)
+/* The host's PSI files (/proc/pressure/RESOURCE): a fixed table, so the
+ * once-a-tick read builds no path. NULL for anything else. */
+static const char *host_pressure_path(const char *resource)
 {
-        if (!name_ok(resource))
-                return -EINVAL;
-        if ((size_t)snprintf(buf, size, "pressure/%s", resource) >= size)
-                return -ENAMETOOLONG;
-        return 0;
+        static const char *const paths[][2] = {
+            {"memory", "pressure/memory"},
+            {"io", "pressure/io"},
+            {"cpu", "pressure/cpu"},
+            {"irq", "pressure/irq"},
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(paths); i++)
+                if (strcmp(resource, paths[i][0]) == 0)
+                        return paths[i][1];
+        return NULL;
 }
 
 int cgfs_read_host_psi(struct cgfs *fs, const char *resource, struct psi_stats *ret)
 {
-        char path[PATH_MAX], buf[CGFS_SMALL_BUF_BYTES];
+        char buf[CGFS_SMALL_BUF_BYTES];
+        const char *path;
         struct psi_stats stats;
         ssize_t n;
         int r;
@@ -1062,9 +1073,9 @@ int cgfs_read_host_psi(struct cgfs *fs, const char *resource, struct psi_stats *
         assert(resource);
         assert(ret);
 
-        r = host_pressure_path(resource, path, sizeof path);
-        if (r < 0)
-                return r;
+        path = host_pressure_path(resource);
+        if (!path)
+                return -EINVAL;
         n = read_kept(fs, KEPT_ROOT_PROC, path, buf, sizeof buf);
         if (n < 0)
                 return (int)n;
@@ -1077,15 +1088,14 @@ int cgfs_read_host_psi(struct cgfs *fs, const char *resource, struct psi_stats *
 
 int cgfs_open_host_pressure(struct cgfs *fs, const char *resource)
 {
-        char path[PATH_MAX];
-        int r;
+        const char *path;
 
         assert(fs);
         assert(resource);
 
-        r = host_pressure_path(resource, path, sizeof path);
-        if (r < 0)
-                return r;
+        path = host_pressure_path(resource);
+        if (!path)
+                return -EINVAL;
         return open_beneath(fs->proc_fd, path, O_RDWR | O_NONBLOCK);
 }
 
