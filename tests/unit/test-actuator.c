@@ -215,18 +215,51 @@ static const char *group_cgroup(enum group_index g)
                              : "docker";
 }
 
+/* The actuator over the temporary tree with an empty history and overrides:
+ * what every case starts from (make_tree first). with_event: an sd-event for
+ * the escalation timers; without, the actuator arms none. */
+struct rig {
+        struct cgfs_layout_info layout;
+        struct cgfs *fs;
+        struct history *h;
+        struct overrides *o;
+        sd_event *event;
+        struct actuator *act;
+};
+
+static void rig_open(struct rig *r, bool paused, bool with_event)
+{
+        *r = (struct rig){.layout = {.layout = CGFS_LAYOUT_V2, .v2_memory = true}};
+        util_strlcpy(r->layout.v2_root, cg, sizeof r->layout.v2_root);
+        CHECK_EQ_INT(cgfs_open(cg, NULL, proc, &r->fs), 0);
+        CHECK_EQ_INT(history_new(16, &r->h), 0);
+        CHECK_EQ_INT(overrides_new(&r->o), 0);
+        if (paused)
+                overrides_pause(r->o, 0);
+        if (with_event)
+                CHECK(sd_event_new(&r->event) >= 0);
+        CHECK_EQ_INT(actuator_new(&(struct actuator_deps){.event = r->event, .fs = r->fs,
+                                                          .layout = &r->layout, .history = r->h},
+                                  &r->act),
+                     0);
+}
+
+static void rig_close(struct rig *r)
+{
+        actuator_free(r->act);
+        sd_event_unref(r->event);
+        overrides_free(r->o);
+        history_free(r->h);
+        cgfs_free(r->fs);
+}
+
 static void run_case(const struct tcase *t, struct config *config)
 {
-        struct cgfs_layout_info layout = {.layout = CGFS_LAYOUT_V2, .v2_memory = true};
+        struct rig rig;
         struct snapshot snap;
         struct policy_state policy;
         struct plan plan;
         struct action *a;
-        struct history *h = NULL;
-        struct overrides *o = NULL;
-        struct cgfs *fs = NULL;
-        struct actuator *act = NULL;
-        sd_event *event = NULL;
         const struct history_entry *e;
 
         fprintf(stderr, "case: %s\n", t->name);
@@ -236,17 +269,7 @@ static void run_case(const struct tcase *t, struct config *config)
                 snprintf(path, sizeof path, "%s/%s/cgroup.kill", cg, group_cgroup(t->group));
                 CHECK(unlink(path) == 0 && mkdir(path, 0755) == 0);
         }
-        util_strlcpy(layout.v2_root, cg, sizeof layout.v2_root);
-        CHECK_EQ_INT(cgfs_open(cg, NULL, proc, &fs), 0);
-        CHECK_EQ_INT(history_new(16, &h), 0);
-        CHECK_EQ_INT(overrides_new(&o), 0);
-        if (t->paused)
-                overrides_pause(o, 0);
-        CHECK(sd_event_new(&event) >= 0);
-        CHECK_EQ_INT(actuator_new(&(struct actuator_deps){.event = event, .fs = fs,
-                                                          .layout = &layout, .history = h},
-                                  &act),
-                     0);
+        rig_open(&rig, t->paused, true);
         fake_docker.connected = !t->docker_down;
         fake_docker.containers = containers;
         fake_docker.n_containers = 2;
@@ -267,10 +290,10 @@ static void run_case(const struct tcase *t, struct config *config)
         a->swap_bytes = 0;
         util_strlcpy(a->reason, "test", sizeof a->reason);
 
-        actuator_run(act,
+        actuator_run(rig.act,
                      &(struct actuator_env){.config = config,
                                             .docker = (struct docker *)&fake_docker,
-                                            .overrides = o,
+                                            .overrides = rig.o,
                                             .dry_run = t->dry_run},
                      &snap, &plan, &policy);
 
@@ -281,18 +304,18 @@ static void run_case(const struct tcase *t, struct config *config)
                 if (fake_docker.n_requests == 1)
                         CHECK_STREQ(fake_docker.requests[0].what, t->request);
                 if (t->kind != ACTION_KILL)
-                        CHECK_EQ_INT(history_count(h), 0);
+                        CHECK_EQ_INT(history_count(rig.h), 0);
         } else
                 CHECK_EQ_INT(fake_docker.n_requests, 0);
         if (t->run_loop_usec)
                 /* the escalation: stop_timeout 0 s + ACTUATOR_STOP_MARGIN_USEC */
-                for (int i = 0; i < 50 && history_count(h) == 0; i++)
-                        (void)sd_event_run(event, 100 * 1000);
+                for (int i = 0; i < 50 && history_count(rig.h) == 0; i++)
+                        (void)sd_event_run(rig.event, 100 * 1000);
         else if (t->request)
                 fake_docker_complete_all(t->docker_result);
 
-        CHECK_EQ_INT(history_count(h), t->result ? 1 : 0);
-        e = history_count(h) ? history_get(h, 0) : NULL;
+        CHECK_EQ_INT(history_count(rig.h), t->result ? 1 : 0);
+        e = history_count(rig.h) ? history_get(rig.h, 0) : NULL;
         if (e && t->result) {
                 CHECK_STREQ(history_result_name(e->result), t->result);
                 CHECK_STREQ(e->kind, action_kind_name(t->kind));
@@ -305,17 +328,13 @@ static void run_case(const struct tcase *t, struct config *config)
                 CHECK_STREQ(read_file(group_cgroup(t->group), t->file), t->content);
         /* a late answer to an escalated stop adds nothing */
         fake_docker_complete_all(0);
-        CHECK_EQ_INT(history_count(h), t->result ? 1 : 0);
+        CHECK_EQ_INT(history_count(rig.h), t->result ? 1 : 0);
 
         fake_docker_reset();
-        actuator_free(act);
-        sd_event_unref(event);
         plan_done(&plan);
         policy_state_done(&policy);
         snapshot_done(&snap);
-        overrides_free(o);
-        history_free(h);
-        cgfs_free(fs);
+        rig_close(&rig);
 }
 
 /* The disk gate: the same pause, dry-run and protection for every change
@@ -534,12 +553,7 @@ static int plan_work(const struct actuator_disk_request *rq, const struct disk_a
 
 static void run_plan_case(const struct pcase *t, struct config *config)
 {
-        struct overrides *o = NULL;
-        struct history *h = NULL;
-        struct cgfs *fs = NULL;
-        struct cgfs_layout_info layout = {0};
-        struct actuator *act = NULL;
-        sd_event *event = NULL;
+        struct rig rig;
         struct disk_usage high = {.used_percent = 97};
         struct disk_section cfg = {.low_percent = 70};
         struct actuator_stats st;
@@ -551,19 +565,9 @@ static void run_plan_case(const struct pcase *t, struct config *config)
 
         fprintf(stderr, "disk plan case: %s\n", t->name);
         make_tree(MEMINFO_CALM);
-        util_strlcpy(layout.v2_root, cg, sizeof layout.v2_root);
-        CHECK_EQ_INT(cgfs_open(cg, NULL, proc, &fs), 0);
-        CHECK_EQ_INT(history_new(16, &h), 0);
-        CHECK_EQ_INT(overrides_new(&o), 0);
-        if (t->paused)
-                overrides_pause(o, 0);
-        CHECK(sd_event_new(&event) >= 0);
-        CHECK_EQ_INT(actuator_new(&(struct actuator_deps){.event = event, .fs = fs,
-                                                          .layout = &layout, .history = h},
-                                  &act),
-                     0);
-        w.act = act;
-        w.o = o;
+        rig_open(&rig, t->paused, true);
+        w.act = rig.act;
+        w.o = rig.o;
         fake_docker.connected = true;
         fake_docker.containers = containers;
         fake_docker.n_containers = 2;
@@ -580,7 +584,7 @@ static void run_plan_case(const struct pcase *t, struct config *config)
                 struct actuator_disk_request rq = {
                     .config = config,
                     .docker = (struct docker *)&fake_docker,
-                    .overrides = o,
+                    .overrides = rig.o,
                     .dry_run = t->dry_run,
                     .manual = t->manual,
                     .report_only = t->manual && t->dry_run,
@@ -588,7 +592,7 @@ static void run_plan_case(const struct pcase *t, struct config *config)
 
                 if (t->second_tier && run == 1)
                         a.tier = t->second_tier;
-                r = actuator_run_disk(act, &rq, &a, plan_work, &w);
+                r = actuator_run_disk(rig.act, &rq, &a, plan_work, &w);
         }
         CHECK_EQ_INT(r, t->expect);
         CHECK_EQ_INT(w.worked, t->worked);
@@ -598,12 +602,12 @@ static void run_plan_case(const struct pcase *t, struct config *config)
         if (t->request && fake_docker.n_requests == 1) {
                 CHECK_STREQ(fake_docker.requests[0].what, t->request);
                 /* nothing recorded before Docker answers */
-                CHECK_EQ_INT(history_count(h), 0);
+                CHECK_EQ_INT(history_count(rig.h), 0);
                 fake_docker_complete_all(t->docker_result);
         }
-        CHECK_EQ_INT(history_count(h), entries);
-        if (entries > 0 && history_count(h) == entries) {
-                const struct history_entry *e = history_get(h, 0);
+        CHECK_EQ_INT(history_count(rig.h), entries);
+        if (entries > 0 && history_count(rig.h) == entries) {
+                const struct history_entry *e = history_get(rig.h, 0);
                 CHECK_STREQ(e->kind, disk_action_kind_name(t->kind));
                 CHECK_STREQ(history_result_name(e->result), history_result_name(t->history));
                 CHECK_STREQ(e->target, t->target);
@@ -615,31 +619,23 @@ static void run_plan_case(const struct pcase *t, struct config *config)
                         CHECK(false);
                 }
         }
-        actuator_get_stats(act, &st);
+        actuator_get_stats(rig.act, &st);
         CHECK_EQ_U64(st.failed, t->failed);
         CHECK_EQ_U64(st.skipped, t->skipped);
         CHECK_EQ_INT(st.bytes_freed > 0, t->freed);
 
         (void)unlink(path);
         fake_docker_reset();
-        actuator_free(act);
-        sd_event_unref(event);
-        overrides_free(o);
-        history_free(h);
-        cgfs_free(fs);
+        rig_close(&rig);
 }
 
 /* A new pause window records the skipped action again: resumed in between
  * (every evaluation's actuator_run sees it), then paused anew. */
 static void run_pause_windows(struct config *config)
 {
-        struct cgfs_layout_info layout = {.layout = CGFS_LAYOUT_V2, .v2_memory = true};
+        struct rig rig;
         struct disk_usage high = {.used_percent = 97};
         struct disk_section cfg = {.low_percent = 70};
-        struct overrides *o = NULL;
-        struct history *h = NULL;
-        struct cgfs *fs = NULL;
-        struct actuator *act = NULL;
         struct snapshot snap;
         struct policy_state policy;
         struct plan plan;
@@ -649,44 +645,34 @@ static void run_pause_windows(struct config *config)
 
         fprintf(stderr, "disk pause windows\n");
         make_tree(MEMINFO_CALM);
-        util_strlcpy(layout.v2_root, cg, sizeof layout.v2_root);
-        CHECK_EQ_INT(cgfs_open(cg, NULL, proc, &fs), 0);
-        CHECK_EQ_INT(history_new(16, &h), 0);
-        CHECK_EQ_INT(overrides_new(&o), 0);
-        CHECK_EQ_INT(actuator_new(&(struct actuator_deps){.fs = fs, .layout = &layout,
-                                                          .history = h},
-                                  &act),
-                     0);
-        rq.overrides = env.overrides = o;
+        rig_open(&rig, false, false);
+        rq.overrides = env.overrides = rig.o;
         fill_snapshot(config, &snap);
         policy_state_init(&policy);
         plan_init(&plan);
         CHECK(disks_next_action(&cfg, "/var", TIER_CRITICAL, DISK_ACTION_NONE, &high, false, false,
                                 &a));
-        overrides_pause(o, 0);
-        CHECK_EQ_INT(actuator_disk_admit(act, &rq, &a), -ECANCELED);
-        CHECK_EQ_INT(actuator_disk_admit(act, &rq, &a), -ECANCELED);
-        CHECK_EQ_INT(history_count(h), 1);
-        CHECK_EQ_INT(overrides_resume(o), 1);
-        actuator_run(act, &env, &snap, &plan, &policy); /* an evaluation while not paused */
-        overrides_pause(o, 0);
-        CHECK_EQ_INT(actuator_disk_admit(act, &rq, &a), -ECANCELED);
-        CHECK_EQ_INT(history_count(h), 2);
+        overrides_pause(rig.o, 0);
+        CHECK_EQ_INT(actuator_disk_admit(rig.act, &rq, &a), -ECANCELED);
+        CHECK_EQ_INT(actuator_disk_admit(rig.act, &rq, &a), -ECANCELED);
+        CHECK_EQ_INT(history_count(rig.h), 1);
+        CHECK_EQ_INT(overrides_resume(rig.o), 1);
+        actuator_run(rig.act, &env, &snap, &plan, &policy); /* an evaluation while not paused */
+        overrides_pause(rig.o, 0);
+        CHECK_EQ_INT(actuator_disk_admit(rig.act, &rq, &a), -ECANCELED);
+        CHECK_EQ_INT(history_count(rig.h), 2);
         /* a pause --for another span is another window too */
-        overrides_pause(o, util_realtime_usec() + 3600 * USEC_PER_SEC);
-        CHECK_EQ_INT(actuator_disk_admit(act, &rq, &a), -ECANCELED);
-        CHECK_EQ_INT(history_count(h), 3);
-        CHECK_EQ_INT(actuator_disk_admit(act, &rq, &a), -ECANCELED);
-        CHECK_EQ_INT(history_count(h), 3);
+        overrides_pause(rig.o, util_realtime_usec() + 3600 * USEC_PER_SEC);
+        CHECK_EQ_INT(actuator_disk_admit(rig.act, &rq, &a), -ECANCELED);
+        CHECK_EQ_INT(history_count(rig.h), 3);
+        CHECK_EQ_INT(actuator_disk_admit(rig.act, &rq, &a), -ECANCELED);
+        CHECK_EQ_INT(history_count(rig.h), 3);
 
         fake_docker_reset();
         plan_done(&plan);
         policy_state_done(&policy);
         snapshot_done(&snap);
-        actuator_free(act);
-        overrides_free(o);
-        history_free(h);
-        cgfs_free(fs);
+        rig_close(&rig);
 }
 
 int main(void)
