@@ -107,6 +107,17 @@ static int get_bool(const cJSON *obj, const char *name, bool *ret)
         return 0;
 }
 
+/* A top-level array answer (the list endpoints) of at most
+ * DOCKER_JSON_ITEMS_MAX items, and how many: a bigger answer is refused,
+ * not truncated. */
+static bool array_bounded(const cJSON *root, size_t *ret_count)
+{
+        if (!root || !cJSON_IsArray(root))
+                return false;
+        *ret_count = (size_t)cJSON_GetArraySize(root);
+        return *ret_count <= DOCKER_JSON_ITEMS_MAX;
+}
+
 bool docker_id_valid(const char *id)
 {
         size_t i;
@@ -273,10 +284,7 @@ int docker_json_parse_container_list(const char *json, size_t len, char (**ret_i
 
         assert(ret_ids);
         assert(ret_n);
-        if (!root || !cJSON_IsArray(root))
-                return -EINVAL;
-        count = (size_t)cJSON_GetArraySize(root);
-        if (count > DOCKER_JSON_ITEMS_MAX)
+        if (!array_bounded(root, &count))
                 return -EINVAL;
         ids = calloc(count ? count : 1, sizeof(*ids));
         if (!ids)
@@ -662,10 +670,7 @@ int docker_json_parse_images(const char *json, size_t len, struct docker_image *
 
         assert(ret_images);
         assert(ret_n);
-        if (!root || !cJSON_IsArray(root))
-                return -EINVAL;
-        count = (size_t)cJSON_GetArraySize(root);
-        if (count > DOCKER_JSON_ITEMS_MAX)
+        if (!array_bounded(root, &count))
                 return -EINVAL;
         images = calloc(count ? count : 1, sizeof(*images));
         if (!images)
