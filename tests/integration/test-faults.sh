@@ -27,15 +27,8 @@ GOVCTL=${GOVCTL:?path of sutazai-govctl}
 here=$(cd "$(dirname "$0")" && pwd)
 faults="$here/faults"
 
-# A missing prerequisite is a skip on a developer machine, a failure in CI.
-unavailable() {
-        if [ -n "${CI:-}" ] && [ "${CI:-}" != false ]; then
-                echo "FAIL: $* (CI must run this test)" >&2
-                exit 1
-        fi
-        echo "SKIP: $*" >&2
-        exit 77
-}
+# shellcheck source=tests/lib/standalone.sh
+. "$here/../lib/standalone.sh"
 [ "$(id -u)" = 0 ] || unavailable "needs root (cgroups, mounts, a private mount namespace)"
 for tool in python3 unshare mount; do
         command -v "$tool" >/dev/null || unavailable "$tool missing (apt-get install python3 util-linux mount)"
@@ -52,7 +45,6 @@ gov_pid=""
 gov_log=""
 helpers=()
 mounts=()
-if [ -f /sys/fs/cgroup/unified/cgroup.procs ]; then v2=/sys/fs/cgroup/unified; else v2=/sys/fs/cgroup; fi
 cg_rel="sutazai-faults-$$"
 cg_parent=""
 
@@ -71,16 +63,6 @@ cleanup() {
         rm -rf "$work"
 }
 trap cleanup EXIT
-fail() {
-        echo "FAIL: $*" >&2
-        if [ -n "$gov_log" ] && [ -f "$gov_log" ]; then
-                echo "--- daemon log ($gov_log):" >&2
-                tail -30 "$gov_log" >&2
-        fi
-        exit 1
-}
-pass() { echo "ok: $*"; }
-
 # start_gov NAME CONFIG [ARGS...]: the daemon in the background, its log in
 # $work/NAME.log, waiting for its start-up notice. The sh wrapper execs the
 # daemon, so WATCHDOG_PID=$$ names the daemon itself, as systemd's would.
@@ -117,15 +99,6 @@ alive() {
         kill -0 "$gov_pid" 2>/dev/null || fail "daemon died: $1"
 }
 
-# A functional liveness bound, not a benchmark: the control socket answers
-# at all within 3 s (a frozen loop would never answer).
-govctl_answers() {
-        local rc=0
-        timeout 3 "$GOVCTL" --socket "$sock" "$@" >"$work/govctl.out" 2>&1 || rc=$?
-        [ "$rc" = 0 ] || fail "sutazai-govctl $* got no answer within 3 s (rc $rc, context: $ctx): $(cat "$work/govctl.out")
-daemon state: $(cut -d' ' -f3,14,15 "/proc/$gov_pid/stat" 2>&1) wchan $(cat "/proc/$gov_pid/wchan" 2>&1)"
-}
-
 # govctl_refused MESSAGE ARGS...: the request is answered within 3 s, refused
 # with exit status 1, and the answer names MESSAGE.
 govctl_refused() {
@@ -140,20 +113,6 @@ govctl_refused() {
 json_true() {
         python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); sys.exit(0 if eval(sys.argv[2]) else 1)' \
                 "$work/govctl.out" "$1"
-}
-
-# stop_gov: SIGTERM; the daemon must be gone within 3 s, exit status 0.
-stop_gov() {
-        local i rc=0
-        kill -TERM "$gov_pid"
-        for ((i = 0; i < 30; i++)); do
-                kill -0 "$gov_pid" 2>/dev/null || break
-                sleep 0.1
-        done
-        kill -0 "$gov_pid" 2>/dev/null && fail "still running 3 s after SIGTERM ($ctx)"
-        wait "$gov_pid" || rc=$?
-        gov_pid=""
-        [ "$rc" = 0 ] || fail "exit status $rc after SIGTERM ($ctx)"
 }
 
 # helper PROGRAM ARGS...: a background helper, killed at exit
@@ -408,22 +367,32 @@ PY
 run_scenario cgroup_churn
 
 # ---- 4. state directory read-only, then full --------------------------------
-state_dir_readonly() {
-        ctx="read-only state directory"
-        mkdir -m 0700 "$work/state-ro"
-        mount -t tmpfs -o size=1m,mode=0700 tmpfs "$work/state-ro"
-        mounts+=("$work/state-ro")
-        write_conf "$work/ro.conf" "$work/no-docker.sock" "$work/state-ro"
-        start_gov ro "$work/ro.conf"
-        mount -o remount,ro "$work/state-ro"
-        # an operator's change is acknowledged only once durable: refused (exit 1)
-        # with the reason, and not in effect
-        govctl_refused "cannot save $work/state-ro/overrides.json: Read-only file system" \
-                set-limit app 64M --for 1h
-        alive "with a read-only state directory"
+# state_tmpfs NAME SIZE: a state directory $work/state-NAME on a tmpfs of
+# its own, and the daemon (log NAME) started on it
+state_tmpfs() {
+        mkdir -m 0700 "$work/state-$1"
+        mount -t tmpfs -o "size=$2,mode=0700" tmpfs "$work/state-$1"
+        mounts+=("$work/state-$1")
+        write_conf "$work/$1.conf" "$work/no-docker.sock" "$work/state-$1"
+        start_gov "$1" "$work/$1.conf"
+}
+
+# save_refused MESSAGE: an operator's change is acknowledged only once
+# durable: set-limit is refused (exit 1) with the reason, the daemon lives
+# on, and the change is not in effect
+save_refused() {
+        govctl_refused "$1" set-limit app 64M --for 1h
+        alive "with a $ctx"
         govctl_answers --json status
         json_true "not any(o['name'] == 'app' for o in d['overrides'])" \
                 || fail "a refused override is in effect: $(cat "$work/govctl.out")"
+}
+
+state_dir_readonly() {
+        ctx="read-only state directory"
+        state_tmpfs ro 1m
+        mount -o remount,ro "$work/state-ro"
+        save_refused "cannot save $work/state-ro/overrides.json: Read-only file system"
         mount -o remount,rw "$work/state-ro"
         govctl_answers set-limit app 96M --for 1h
         grep -q '"app"' "$work/state-ro/overrides.json" || fail "acknowledged but not saved once the directory was writable"
@@ -435,18 +404,9 @@ run_scenario state_dir_readonly
 
 state_dir_full() {
         ctx="full state directory"
-        mkdir -m 0700 "$work/state-full"
-        mount -t tmpfs -o size=64k,mode=0700 tmpfs "$work/state-full"
-        mounts+=("$work/state-full")
-        write_conf "$work/full.conf" "$work/no-docker.sock" "$work/state-full"
-        start_gov full "$work/full.conf"
+        state_tmpfs full 64k
         dd if=/dev/zero of="$work/state-full/filler" bs=4k 2>/dev/null || true
-        govctl_refused "cannot save $work/state-full/overrides.json: No space left on device" \
-                set-limit app 64M --for 1h
-        alive "with a full state directory"
-        govctl_answers --json status
-        json_true "not any(o['name'] == 'app' for o in d['overrides'])" \
-                || fail "a refused override is in effect: $(cat "$work/govctl.out")"
+        save_refused "cannot save $work/state-full/overrides.json: No space left on device"
         ls "$work/state-full" | grep -v '^filler$' | grep -q . && fail "temp files left in the full state directory: $(ls "$work/state-full")"
         rm -f "$work/state-full/filler"
         govctl_answers set-limit app 80M --for 1h

@@ -21,14 +21,8 @@ GOVERNOR=${GOVERNOR:?path of sutazai-governor}
 GOVCTL=${GOVCTL:?path of sutazai-govctl}
 here=$(cd "$(dirname "$0")" && pwd)
 
-unavailable() {
-        if [ -n "${CI:-}" ] && [ "${CI:-}" != false ]; then
-                echo "FAIL: $* (CI must run this test)" >&2
-                exit 1
-        fi
-        echo "SKIP: $*" >&2
-        exit 77
-}
+# shellcheck source=tests/lib/standalone.sh
+. "$here/../lib/standalone.sh"
 [ "$(id -u)" = 0 ] || unavailable "needs root (cgroups, mounts, a private journald)"
 command -v python3 >/dev/null || unavailable "python3 missing"
 . "$here/../lib/journald.sh"
@@ -40,7 +34,6 @@ sock="$work/control.sock"
 gov_pid=""
 gov_log=""
 helpers=()
-if [ -f /sys/fs/cgroup/unified/cgroup.procs ]; then v2=/sys/fs/cgroup/unified; else v2=/sys/fs/cgroup; fi
 cg_rel="sutazai-stall-$$"
 cg_parent="$v2/$cg_rel"
 mkdir -p "$cg_parent/app-1"
@@ -56,12 +49,6 @@ cleanup() {
         rm -rf "$work"
 }
 trap cleanup EXIT
-fail() {
-        echo "FAIL: $*" >&2
-        [ -n "$gov_log" ] && [ -f "$gov_log" ] && { echo "--- daemon log:" >&2; tail -20 "$gov_log" >&2; }
-        exit 1
-}
-pass() { echo "ok: $*"; }
 
 write_conf() { # FILE STATE_DIR
         cat >"$1" <<CONF
@@ -94,29 +81,9 @@ start_gov() {
         fail "daemon did not answer within 10 s of start"
 }
 
-# asks ARGS...: sutazai-govctl answers within a generous 3 s (a stalled loop never does)
-asks() {
-        timeout 3 "$GOVCTL" --socket "$sock" "$@" >"$work/govctl.out" 2>&1 \
-                || fail "sutazai-govctl $* got no answer within 3 s: $(cat "$work/govctl.out")
-daemon wchan: $(cat "/proc/$gov_pid/wchan" 2>&1)"
-}
-
 ticks() {
-        asks metrics
+        govctl_answers metrics
         sed -n 's/^sutazai_governor_ticks_total \([0-9]*\)$/\1/p' "$work/govctl.out"
-}
-
-stop_gov() {
-        local i rc=0
-        kill -TERM "$gov_pid"
-        for ((i = 0; i < 30; i++)); do
-                kill -0 "$gov_pid" 2>/dev/null || break
-                sleep 0.1
-        done
-        kill -0 "$gov_pid" 2>/dev/null && fail "still running 3 s after SIGTERM"
-        wait "$gov_pid" || rc=$?
-        gov_pid=""
-        [ "$rc" = 0 ] || fail "exit status $rc after SIGTERM"
 }
 
 mkdir -m 0700 "$work/state"
@@ -130,14 +97,14 @@ kill -STOP "$JOURNALD_PID"
 t1=$(ticks)
 for ((i = 0; i < N; i++)); do
         # each change is one journal entry (GOVERNOR_OVERRIDE_EVENT=request)
-        asks set-limit app "$((64 + i % 2))M" --for 1h
+        govctl_answers set-limit app "$((64 + i % 2))M" --for 1h
 done
-asks status
+govctl_answers status
 t2=$(ticks)
 [ "$t2" -gt "$t1" ] || fail "not ticking while journald is stopped: $t1 -> $t2"
 grep -q "request" "$gov_log" && fail "entries went to stderr although journald's socket exists"
 kill -CONT "$JOURNALD_PID"
-asks set-limit app 77M --for 1h # the next entry goes behind the queue, in order
+govctl_answers set-limit app 77M --for 1h # the next entry goes behind the queue, in order
 for ((i = 0; i < 100; i++)); do
         journald_json MESSAGE_ID=bcc2150c0ce54e47820d86fb61dfd623 GOVERNOR_OVERRIDE_EVENT=request \
                 >"$work/requests.json" 2>/dev/null || true
@@ -168,7 +135,7 @@ sleep 1.5
 worst=0
 for ((i = 0; i < 10; i++)); do
         a=$(date +%s%N)
-        asks status
+        govctl_answers status
         b=$(date +%s%N)
         ms=$(((b - a) / 1000000))
         [ "$ms" -gt "$worst" ] && worst=$ms
@@ -186,12 +153,12 @@ time.sleep(1.5)
 PY
 helpers+=($!)
 sleep 0.3
-asks status
+govctl_answers status
 wait "$storm_pid" || fail "the storm helper failed: $(cat "$work/storm.out")"
 read -r _ idle _ connects _ busy _ refused <"$work/storm.out"
 [ "$busy" -gt 0 ] || fail "no client was told busy: the fault was not exercised ($(cat "$work/storm.out"))"
 kill -0 "$gov_pid" || fail "daemon died under the storm"
-asks status
+govctl_answers status
 stop_gov
 pass "idle connections + reconnect storm ($idle idle opened, $connects storm connects, $busy busy, $refused refused): root's status answered 11/11, worst ${worst} ms"
 
@@ -205,7 +172,7 @@ for f in overrides.json history.json; do
                 || fail "$f: no clear message about the FIFO"
         [ -p "$work/fifo-state/$f.corrupt" ] || fail "$f was not moved aside"
 done
-asks set-limit app 64M --for 1h
+govctl_answers set-limit app 64M --for 1h
 for ((i = 0; i < 30; i++)); do [ -f "$work/fifo-state/overrides.json" ] && break; sleep 0.1; done
 [ -f "$work/fifo-state/overrides.json" ] || fail "overrides not saved as a regular file after the FIFO was moved aside"
 stop_gov
