@@ -1,5 +1,5 @@
 /* cgfs — see include/cgfs.h */
-#include "cgfs.h"
+#include "cgfs-private.h"
 
 #include <assert.h>
 #include <dirent.h>
@@ -9,7 +9,6 @@
 #include <libcgroup.h>
 #include <limits.h>
 #include <linux/magic.h>
-#include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,103 +16,12 @@
 #include <sys/statfs.h>
 #include <sys/inotify.h>
 #include <sys/resource.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgfs-path.h"
 #include "memparse.h"
 #include "psi.h"
 #include "util.h"
-
-/* Deepest cgroup level cgfs_walk() visits; the root is depth 0. */
-#define CGFS_WALK_DEPTH_MAX 32
-/* Buffers for files whose size the kernel bounds: a pressure file is two
- * ~60-byte lines, memory.events seven short lines, a value 20 digits. */
-#define CGFS_VALUE_BUF_BYTES 64
-#define CGFS_SMALL_BUF_BYTES 1024
-/* /proc/meminfo is ~1.5 KiB today; /proc/PID/cgroup holds one line per v1
- * hierarchy with paths up to PATH_MAX. */
-#define CGFS_PROC_BUF_BYTES (16 * 1024)
-/* The v1 memory controller reports "unlimited" as PAGE_COUNTER_MAX pages in
- * bytes (9223372036854771712 on x86-64); anything this large is no limit. */
-#define CGFS_V1_UNLIMITED_BYTES (UINT64_C(1) << 62)
-/* mountinfo is one line per mount; hosts with thousands of container mounts
- * exist, so it is read in growing chunks up to this bound. */
-#define CGFS_MOUNTINFO_MAX_BYTES (16 * 1024 * 1024)
-
-/* Kept files start in a table this size and double as they grow. */
-#define CGFS_KEPT_SLOTS_MIN 64
-
-/* Which root a kept file's path is relative to: the first byte of its key. */
-#define KEPT_ROOT_CGROUP 'c'
-#define KEPT_ROOT_PROC   'p'
-
-/* A file kept open across reads (see cgfs.h). */
-struct kept_file {
-        char *key; /* root tag byte, then the path; NULL: free slot */
-        int fd;
-        uint64_t epoch; /* fs->kept_epoch at its last read */
-};
-
-/* One inotify watch on a group's directory (see cgfs_watch_add). */
-struct watch {
-        int wd;
-        bool changed;   /* an event arrived since cgfs_watch_take() last looked */
-        bool tree;      /* a directory of the last full walk (cgfs_walk_cached) */
-        bool group;     /* a group's directory (cgfs_watch_add): file events count */
-        uint64_t epoch; /* fs->watch_epoch at its last cgfs_watch_take/add */
-        uint64_t walk;  /* fs->walk_generation of the walk that last found it */
-        char *dir;      /* tree watches: the directory's path ("" the root); else NULL */
-};
-
-/* A directory made or removed in a watched directory of the walk. */
-struct tree_event {
-        char *path;
-        bool made;
-};
-
-/* Directory events kept for the next cgfs_walk_cached(); beyond this many
- * it walks the whole tree again instead. */
-#define CGFS_TREE_EVENTS_MAX 1024
-
-struct cgfs {
-        int cgroup_fd;
-        dev_t cgroup_dev; /* the walk never leaves this filesystem */
-        int v1_memory_fd; /* -1: no v1 memory controller */
-        int proc_fd;
-        /* The kernel generates these files on each read, and a removed one
-         * reads -ENODEV: a kept fd needs no other check. */
-        bool cgroup_generated, proc_generated;
-        char *meminfo_buf; /* CGFS_PROC_BUF_BYTES, made on the first read */
-
-        /* Kept-open files: open addressing, linear probing, kept_slots a
-         * power of two (0 until the first file is kept). */
-        struct kept_file *kept;
-        size_t kept_slots, n_kept, kept_max;
-        uint64_t kept_epoch;
-
-        /* Change watches on group directories (cgfs_watch_add), sorted by
-         * wd: the kernel hands out increasing wds, so appending keeps the
-         * order and an event finds its entry by binary search. */
-        int inotify_fd; /* -1: no inotify; every group reads as changed */
-        struct watch *watches;
-        size_t n_watches, allocated_watches, n_changed;
-        uint64_t watch_epoch;
-        bool watch_overflow; /* events were lost: everything counts as changed */
-        /* Every directory of the last walk is watched for a directory made,
-         * removed or renamed in it: until one is, the walk is replayed. */
-        uint64_t walk_generation;
-        bool tree_watched; /* every directory of the last walk got its watch */
-        bool tree_changed; /* events were lost or unusable: walk the whole tree */
-        struct tree_event *tree_events; /* made/removed since, applied to the list */
-        size_t n_tree_events, allocated_tree_events;
-
-        /* The last complete walk, replayed by cgfs_walk_cached(). */
-        char **walk_paths;
-        size_t n_walk_paths;
-        usec_t walk_time;
-        uint64_t walk_descendants; /* the root's cgroup.stat nr_descendants before it */
-        bool walk_cached;
-};
 
 static void tree_events_clear(struct cgfs *fs)
 {
@@ -135,94 +43,6 @@ const char *cgfs_layout_name(enum cgfs_layout l)
         default:
                 return "unknown";
         }
-}
-
-/* --- names and paths ---------------------------------------------------- */
-
-static bool component_ok(const char *s, size_t len)
-{
-        if (len == 0 || len > NAME_MAX)
-                return false;
-        if ((len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.'))
-                return false;
-        return true;
-}
-
-/* A single file name: no '/', not "." or "..". */
-static bool name_ok(const char *name)
-{
-        return !strchr(name, '/') && component_ok(name, strlen(name));
-}
-
-/* A relative cgroup path: "" or components joined by single '/'. */
-static bool rel_ok(const char *rel)
-{
-        size_t len = strlen(rel);
-        const char *p = rel;
-
-        if (len == 0)
-                return true;
-        if (len >= PATH_MAX)
-                return false;
-        for (;;) {
-                const char *slash = strchr(p, '/');
-                size_t n = slash ? (size_t)(slash - p) : strlen(p);
-
-                if (!component_ok(p, n))
-                        return false;
-                if (!slash)
-                        return true;
-                p = slash + 1;
-        }
-}
-
-static int join_path(const char *rel, const char *name, char *buf, size_t size)
-{
-        int n;
-
-        if (!rel_ok(rel) || !name_ok(name))
-                return -EINVAL;
-        n = rel[0] ? snprintf(buf, size, "%s/%s", rel, name) : snprintf(buf, size, "%s", name);
-        if (n < 0 || (size_t)n >= size)
-                return -ENAMETOOLONG;
-        return 0;
-}
-
-/* Open path beneath dirfd without following any symlink and without leaving
- * the filesystem. Falls back to openat(O_NOFOLLOW) on kernels before 5.6:
- * path was validated to hold no ".." and cgroupfs/procfs hold no symlinks, so
- * only a planted symlink in a directory component escapes that check. */
-static bool openat2_missing; /* the kernel predates openat2 (5.6) */
-
-static int open_beneath(int dirfd, const char *path, int flags)
-{
-        int fd;
-
-        if (!openat2_missing) {
-                struct open_how how = {
-                    .flags = (uint64_t)(flags | O_CLOEXEC | O_NOFOLLOW),
-                    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_XDEV,
-                };
-
-                fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof how);
-                if (fd >= 0)
-                        return fd;
-                if (errno != ENOSYS)
-                        return -errno;
-                openat2_missing = true;
-        }
-        fd = openat(dirfd, path, flags | O_CLOEXEC | O_NOFOLLOW);
-        return fd < 0 ? -errno : fd;
-}
-
-static ssize_t read_at(int dirfd, const char *path, char *buf, size_t size)
-{
-        _cleanup_close_ int fd = -1;
-
-        fd = open_beneath(dirfd, path, O_RDONLY);
-        if (fd < 0)
-                return fd;
-        return util_read_fd(fd, buf, size);
 }
 
 /* --- kept-open files ---------------------------------------------------- */
@@ -375,7 +195,7 @@ static bool kept_still_linked(int fd)
         return fstat(fd, &st) == 0 && st.st_nlink > 0;
 }
 
-/* read_at() through a kept-open fd: one pread() while the file stays, a
+/* cgfs_read_at() through a kept-open fd: one pread() while the file stays, a
  * fresh open (and keep) when it is new, gone or replaced. */
 static ssize_t read_kept(struct cgfs *fs, char root, const char *path, char *buf, size_t size)
 {
@@ -387,7 +207,7 @@ static ssize_t read_kept(struct cgfs *fs, char root, const char *path, char *buf
         int fd;
 
         if (fs->kept_max == 0 || strlen(path) >= sizeof key - 1)
-                return read_at(dirfd, path, buf, size);
+                return cgfs_read_at(dirfd, path, buf, size);
         key[0] = root;
         memcpy(key + 1, path, strlen(path) + 1);
 
@@ -403,7 +223,7 @@ static ssize_t read_kept(struct cgfs *fs, char root, const char *path, char *buf
                 /* removed (-ENODEV), replaced, or failing: start over from the path */
                 kept_remove_slot(fs, (size_t)(k - fs->kept));
         }
-        fd = open_beneath(dirfd, path, O_RDONLY);
+        fd = cgfs_open_beneath(dirfd, path, O_RDONLY);
         if (fd < 0)
                 return fd;
         /* one read, as through a kept fd: no second read() to see the end */
@@ -586,7 +406,7 @@ static int watch_add(struct cgfs *fs, const char *rel, bool tree)
 
         if (fs->inotify_fd < 0)
                 return -EOPNOTSUPP;
-        if (!rel_ok(rel))
+        if (!cgfs_rel_ok(rel))
                 return -EINVAL;
         r = watch_path(fs, rel, path, sizeof path);
         if (r < 0)
@@ -832,7 +652,7 @@ ssize_t cgfs_read(struct cgfs *fs, const char *rel, const char *name, char *buf,
         assert(name);
         assert(buf);
 
-        r = join_path(rel, name, path, sizeof path);
+        r = cgfs_join_path(rel, name, path, sizeof path);
         if (r < 0)
                 return r;
         return read_kept(fs, KEPT_ROOT_CGROUP, path, buf, size);
@@ -895,28 +715,6 @@ int cgfs_read_events(struct cgfs *fs, const char *rel, struct memory_events *ret
         return 0;
 }
 
-/* cgroupfs takes a value in a single write(); a short write is a failure. */
-static int write_at(int dirfd, const char *path, const char *value, size_t len)
-{
-        _cleanup_close_ int fd = -1;
-        ssize_t n;
-
-        /* O_TRUNC: harmless on cgroupfs, and a regular fixture file must not
-         * keep the tail of a longer old value. No O_CREAT: a missing file
-         * means the cgroup is gone or lacks the controller. */
-        fd = open_beneath(dirfd, path, O_WRONLY | O_TRUNC);
-        if (fd < 0)
-                return fd;
-        do
-                n = write(fd, value, len);
-        while (n < 0 && errno == EINTR);
-        if (n < 0)
-                return -errno;
-        if ((size_t)n != len)
-                return -EIO;
-        return 0;
-}
-
 int cgfs_write_string(struct cgfs *fs, const char *rel, const char *name, const char *value)
 {
         char path[PATH_MAX];
@@ -929,10 +727,10 @@ int cgfs_write_string(struct cgfs *fs, const char *rel, const char *name, const 
 
         if (value[0] == '\0')
                 return -EINVAL;
-        r = join_path(rel, name, path, sizeof path);
+        r = cgfs_join_path(rel, name, path, sizeof path);
         if (r < 0)
                 return r;
-        return write_at(fs->cgroup_fd, path, value, strlen(value));
+        return cgfs_write_at(fs->cgroup_fd, path, value, strlen(value));
 }
 
 int cgfs_write_value(struct cgfs *fs, const char *rel, const char *name, uint64_t value)
@@ -955,10 +753,10 @@ int cgfs_open_pressure(struct cgfs *fs, const char *rel, const char *name)
         assert(rel);
         assert(name);
 
-        r = join_path(rel, name, path, sizeof path);
+        r = cgfs_join_path(rel, name, path, sizeof path);
         if (r < 0)
                 return r;
-        return open_beneath(fs->cgroup_fd, path, O_RDWR | O_NONBLOCK);
+        return cgfs_open_beneath(fs->cgroup_fd, path, O_RDWR | O_NONBLOCK);
 }
 
 /* --- cgroup v1 memory --------------------------------------------------- */
@@ -978,23 +776,23 @@ int cgfs_read_v1_memory(struct cgfs *fs, const char *rel, struct cgfs_v1_memory 
 
         if (fs->v1_memory_fd < 0)
                 return -EOPNOTSUPP;
-        if (!rel_ok(rel))
+        if (!cgfs_rel_ok(rel))
                 return -EINVAL;
         /* Read all three files through one directory fd so they describe the
          * same cgroup even if a new one of that name appears meanwhile. */
-        dir_fd = rel[0] ? open_beneath(fs->v1_memory_fd, rel, O_RDONLY | O_DIRECTORY)
-                        : open_beneath(fs->v1_memory_fd, ".", O_RDONLY | O_DIRECTORY);
+        dir_fd = rel[0] ? cgfs_open_beneath(fs->v1_memory_fd, rel, O_RDONLY | O_DIRECTORY)
+                        : cgfs_open_beneath(fs->v1_memory_fd, ".", O_RDONLY | O_DIRECTORY);
         if (dir_fd < 0)
                 return dir_fd;
 
-        n = read_at(dir_fd, "memory.usage_in_bytes", buf, sizeof buf);
+        n = cgfs_read_at(dir_fd, "memory.usage_in_bytes", buf, sizeof buf);
         if (n < 0)
                 return (int)n;
         r = memparse_value(buf, (size_t)n, &usage);
         if (r < 0)
                 return r;
 
-        n = read_at(dir_fd, "memory.limit_in_bytes", buf, sizeof buf);
+        n = cgfs_read_at(dir_fd, "memory.limit_in_bytes", buf, sizeof buf);
         if (n < 0)
                 return (int)n;
         r = memparse_value(buf, (size_t)n, &limit);
@@ -1003,7 +801,7 @@ int cgfs_read_v1_memory(struct cgfs *fs, const char *rel, struct cgfs_v1_memory 
         if (limit >= CGFS_V1_UNLIMITED_BYTES)
                 limit = BYTES_MAX;
 
-        n = read_at(dir_fd, "memory.oom_control", buf, sizeof buf);
+        n = cgfs_read_at(dir_fd, "memory.oom_control", buf, sizeof buf);
         if (n < 0)
                 return (int)n;
         r = memparse_oom_control(buf, (size_t)n, &oom);
@@ -1096,7 +894,7 @@ int cgfs_open_host_pressure(struct cgfs *fs, const char *resource)
         path = host_pressure_path(resource);
         if (!path)
                 return -EINVAL;
-        return open_beneath(fs->proc_fd, path, O_RDWR | O_NONBLOCK);
+        return cgfs_open_beneath(fs->proc_fd, path, O_RDWR | O_NONBLOCK);
 }
 
 /* Is word one of the comma-separated items of list[0..len)? */
@@ -1191,7 +989,7 @@ static int parse_proc_cgroup(const char *buf, size_t len, const char *controller
                 return -ENOMEM;
         /* Outside our cgroup namespace the path climbs ("/../.."): such a
          * cgroup is not addressable beneath our root. */
-        if (!rel_ok(path)) {
+        if (!cgfs_rel_ok(path)) {
                 free(path);
                 return -EINVAL;
         }
@@ -1228,7 +1026,7 @@ static int read_proc_cgroup(struct cgfs *fs, int pid, const char *controller, ch
         buf = malloc(CGFS_PROC_BUF_BYTES);
         if (!buf)
                 return -ENOMEM;
-        n = read_at(fs->proc_fd, path, buf, CGFS_PROC_BUF_BYTES);
+        n = cgfs_read_at(fs->proc_fd, path, buf, CGFS_PROC_BUF_BYTES);
         if (n < 0)
                 return (int)n;
         if (controller)
@@ -1290,7 +1088,7 @@ int cgfs_read_pids(struct cgfs *fs, const char *rel, int **ret_pids, size_t *ret
         int r;
 
         assert(fs);
-        r = join_path(rel, "cgroup.procs", path, sizeof path);
+        r = cgfs_join_path(rel, "cgroup.procs", path, sizeof path);
         if (r < 0)
                 return r;
         for (;;) {
@@ -1299,7 +1097,7 @@ int cgfs_read_pids(struct cgfs *fs, const char *rel, int **ret_pids, size_t *ret
 
                 if (!buf)
                         return -ENOMEM;
-                n = read_at(fs->cgroup_fd, path, buf, size);
+                n = cgfs_read_at(fs->cgroup_fd, path, buf, size);
                 if (n == -EFBIG && size < CGFS_PROCS_MAX_BYTES) {
                         size *= 4;
                         continue;
@@ -1318,10 +1116,10 @@ int cgfs_pid_read_int(struct cgfs *fs, int pid, const char *name, int *ret_value
 
         assert(fs);
         assert(ret_value);
-        if (pid <= 0 || !name_ok(name))
+        if (pid <= 0 || !cgfs_name_ok(name))
                 return -EINVAL;
         snprintf(path, sizeof path, "%d/%s", pid, name);
-        n = read_at(fs->proc_fd, path, buf, sizeof buf);
+        n = cgfs_read_at(fs->proc_fd, path, buf, sizeof buf);
         if (n < 0)
                 return (int)n == -ENOENT ? -ESRCH : (int)n;
         errno = 0;
@@ -1338,11 +1136,11 @@ int cgfs_pid_write_int(struct cgfs *fs, int pid, const char *name, int value)
         int r;
 
         assert(fs);
-        if (pid <= 0 || !name_ok(name))
+        if (pid <= 0 || !cgfs_name_ok(name))
                 return -EINVAL;
         snprintf(path, sizeof path, "%d/%s", pid, name);
         snprintf(buf, sizeof buf, "%d\n", value);
-        r = write_at(fs->proc_fd, path, buf, strlen(buf));
+        r = cgfs_write_at(fs->proc_fd, path, buf, strlen(buf));
         return r == -ENOENT ? -ESRCH : r;
 }
 
@@ -1418,7 +1216,7 @@ static int list_subdirs(int fd, char *dents, size_t dents_size, char ***ret_name
                         bool is_dir;
 
                         off += de->d_reclen;
-                        if (!component_ok(de->d_name, strlen(de->d_name)))
+                        if (!cgfs_component_ok(de->d_name, strlen(de->d_name)))
                                 continue;
                         if (de->d_type == DT_DIR)
                                 is_dir = true;
@@ -1480,7 +1278,7 @@ static int walk_children(struct walk *w, int fd, size_t path_len, unsigned depth
                 /* Reopen relative to the root, not to the parent fd: the
                  * parent may have been removed and recreated under us, and
                  * the callback sees this very path. */
-                child_fd = open_beneath(w->fs->cgroup_fd, w->path, O_RDONLY | O_DIRECTORY);
+                child_fd = cgfs_open_beneath(w->fs->cgroup_fd, w->path, O_RDONLY | O_DIRECTORY);
                 if (child_fd < 0) {
                         if (walk_skippable(child_fd))
                                 continue;
@@ -1489,7 +1287,7 @@ static int walk_children(struct walk *w, int fd, size_t path_len, unsigned depth
                 }
                 /* openat2 already refused to cross a mount (RESOLVE_NO_XDEV);
                  * the openat() fallback did not. */
-                if (openat2_missing &&
+                if (cgfs_openat2_missing &&
                     (fstat(child_fd, &st) < 0 || st.st_dev != w->fs->cgroup_dev)) {
                         close(child_fd);
                         continue;
@@ -1614,7 +1412,7 @@ static int walk_subtree(struct cgfs *fs, const char *rel, struct recording_walk 
 
         for (const char *p = rel; *p; p++)
                 components += *p == '/';
-        if (components > CGFS_WALK_DEPTH_MAX || !rel_ok(rel) || !rel[0])
+        if (components > CGFS_WALK_DEPTH_MAX || !cgfs_rel_ok(rel) || !rel[0])
                 return 0;
         dents = malloc(CGFS_DENTS_BUF_BYTES);
         w = calloc(1, sizeof *w);
@@ -1622,7 +1420,7 @@ static int walk_subtree(struct cgfs *fs, const char *rel, struct recording_walk 
                 return -ENOMEM;
         *w = (struct walk){.fs = fs, .cb = record_and_visit, .userdata = rw, .dents = dents};
         util_strlcpy(w->path, rel, sizeof w->path);
-        fd = open_beneath(fs->cgroup_fd, rel, O_RDONLY | O_DIRECTORY);
+        fd = cgfs_open_beneath(fs->cgroup_fd, rel, O_RDONLY | O_DIRECTORY);
         if (fd < 0)
                 return walk_skippable(fd) ? 0 : fd;
         r = record_and_visit(rel, rw);
@@ -2029,7 +1827,7 @@ int cgfs_detect(struct cgfs_layout_info *ret)
 
                 if (fd >= 0)
                         controllers_len =
-                            read_at(fd, "cgroup.controllers", controllers, sizeof controllers);
+                            cgfs_read_at(fd, "cgroup.controllers", controllers, sizeof controllers);
                 if (controllers_len > 0)
                         info->v2_memory =
                             controllers_have(controllers, (size_t)controllers_len, "memory");

@@ -1,0 +1,108 @@
+/* cgfs-private — what the parts of cgfs share (not a public interface; the
+ * contract callers see is include/cgfs.h): struct cgfs, and the buffer
+ * sizes of the files more than one part reads. Each part has its own
+ * private header stating its contract:
+ *   cgfs.c        cgfs_open/cgfs_free: the roots, and the rest's state
+ *   cgfs-path.c   names and paths checked, files opened beneath a root fd
+ */
+#pragma once
+
+#include "cgfs.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "util.h"
+
+/* Deepest cgroup level cgfs_walk() visits; the root is depth 0. */
+#define CGFS_WALK_DEPTH_MAX 32
+/* Buffers for files whose size the kernel bounds: a pressure file is two
+ * ~60-byte lines, memory.events seven short lines, a value 20 digits. */
+#define CGFS_VALUE_BUF_BYTES 64
+#define CGFS_SMALL_BUF_BYTES 1024
+/* /proc/meminfo is ~1.5 KiB today; /proc/PID/cgroup holds one line per v1
+ * hierarchy with paths up to PATH_MAX. */
+#define CGFS_PROC_BUF_BYTES (16 * 1024)
+/* The v1 memory controller reports "unlimited" as PAGE_COUNTER_MAX pages in
+ * bytes (9223372036854771712 on x86-64); anything this large is no limit. */
+#define CGFS_V1_UNLIMITED_BYTES (UINT64_C(1) << 62)
+/* mountinfo is one line per mount; hosts with thousands of container mounts
+ * exist, so it is read in growing chunks up to this bound. */
+#define CGFS_MOUNTINFO_MAX_BYTES (16 * 1024 * 1024)
+
+/* Kept files start in a table this size and double as they grow. */
+#define CGFS_KEPT_SLOTS_MIN 64
+
+/* Which root a kept file's path is relative to: the first byte of its key. */
+#define KEPT_ROOT_CGROUP 'c'
+#define KEPT_ROOT_PROC   'p'
+
+/* A file kept open across reads (see cgfs.h). */
+struct kept_file {
+        char *key; /* root tag byte, then the path; NULL: free slot */
+        int fd;
+        uint64_t epoch; /* fs->kept_epoch at its last read */
+};
+
+/* One inotify watch on a group's directory (see cgfs_watch_add). */
+struct watch {
+        int wd;
+        bool changed;   /* an event arrived since cgfs_watch_take() last looked */
+        bool tree;      /* a directory of the last full walk (cgfs_walk_cached) */
+        bool group;     /* a group's directory (cgfs_watch_add): file events count */
+        uint64_t epoch; /* fs->watch_epoch at its last cgfs_watch_take/add */
+        uint64_t walk;  /* fs->walk_generation of the walk that last found it */
+        char *dir;      /* tree watches: the directory's path ("" the root); else NULL */
+};
+
+/* A directory made or removed in a watched directory of the walk. */
+struct tree_event {
+        char *path;
+        bool made;
+};
+
+/* Directory events kept for the next cgfs_walk_cached(); beyond this many
+ * it walks the whole tree again instead. */
+#define CGFS_TREE_EVENTS_MAX 1024
+
+struct cgfs {
+        int cgroup_fd;
+        dev_t cgroup_dev; /* the walk never leaves this filesystem */
+        int v1_memory_fd; /* -1: no v1 memory controller */
+        int proc_fd;
+        /* The kernel generates these files on each read, and a removed one
+         * reads -ENODEV: a kept fd needs no other check. */
+        bool cgroup_generated, proc_generated;
+        char *meminfo_buf; /* CGFS_PROC_BUF_BYTES, made on the first read */
+
+        /* Kept-open files: open addressing, linear probing, kept_slots a
+         * power of two (0 until the first file is kept). */
+        struct kept_file *kept;
+        size_t kept_slots, n_kept, kept_max;
+        uint64_t kept_epoch;
+
+        /* Change watches on group directories (cgfs_watch_add), sorted by
+         * wd: the kernel hands out increasing wds, so appending keeps the
+         * order and an event finds its entry by binary search. */
+        int inotify_fd; /* -1: no inotify; every group reads as changed */
+        struct watch *watches;
+        size_t n_watches, allocated_watches, n_changed;
+        uint64_t watch_epoch;
+        bool watch_overflow; /* events were lost: everything counts as changed */
+        /* Every directory of the last walk is watched for a directory made,
+         * removed or renamed in it: until one is, the walk is replayed. */
+        uint64_t walk_generation;
+        bool tree_watched;              /* every directory of the last walk got its watch */
+        bool tree_changed;              /* events were lost or unusable: walk the whole tree */
+        struct tree_event *tree_events; /* made/removed since, applied to the list */
+        size_t n_tree_events, allocated_tree_events;
+
+        /* The last complete walk, replayed by cgfs_walk_cached(). */
+        char **walk_paths;
+        size_t n_walk_paths;
+        usec_t walk_time;
+        uint64_t walk_descendants; /* the root's cgroup.stat nr_descendants before it */
+        bool walk_cached;
+};
