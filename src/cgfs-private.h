@@ -4,6 +4,7 @@
  * private header stating its contract:
  *   cgfs.c        cgfs_open/cgfs_free: the roots, and the rest's state
  *   cgfs-path.c   names and paths checked, files opened beneath a root fd
+ *   cgfs-kept.c   files kept open across reads, re-read with one pread()
  */
 #pragma once
 
@@ -32,20 +33,6 @@
  * exist, so it is read in growing chunks up to this bound. */
 #define CGFS_MOUNTINFO_MAX_BYTES (16 * 1024 * 1024)
 
-/* Kept files start in a table this size and double as they grow. */
-#define CGFS_KEPT_SLOTS_MIN 64
-
-/* Which root a kept file's path is relative to: the first byte of its key. */
-#define KEPT_ROOT_CGROUP 'c'
-#define KEPT_ROOT_PROC   'p'
-
-/* A file kept open across reads (see cgfs.h). */
-struct kept_file {
-        char *key; /* root tag byte, then the path; NULL: free slot */
-        int fd;
-        uint64_t epoch; /* fs->kept_epoch at its last read */
-};
-
 /* One inotify watch on a group's directory (see cgfs_watch_add). */
 struct watch {
         int wd;
@@ -66,6 +53,8 @@ struct tree_event {
 /* Directory events kept for the next cgfs_walk_cached(); beyond this many
  * it walks the whole tree again instead. */
 #define CGFS_TREE_EVENTS_MAX 1024
+
+struct kept_file; /* cgfs-kept.c */
 
 struct cgfs {
         int cgroup_fd;

@@ -15,9 +15,9 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/inotify.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
+#include "cgfs-kept.h"
 #include "cgfs-path.h"
 #include "memparse.h"
 #include "psi.h"
@@ -45,194 +45,6 @@ const char *cgfs_layout_name(enum cgfs_layout l)
         }
 }
 
-/* --- kept-open files ---------------------------------------------------- */
-
-static uint64_t kept_hash(const char *key)
-{
-        uint64_t h = UINT64_C(14695981039346656037); /* FNV-1a, 64 bit */
-
-        for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
-                h ^= *p;
-                h *= UINT64_C(1099511628211);
-        }
-        return h;
-}
-
-static struct kept_file *kept_find(struct cgfs *fs, const char *key)
-{
-        size_t mask = fs->kept_slots - 1;
-
-        if (fs->kept_slots == 0)
-                return NULL;
-        for (size_t i = kept_hash(key) & mask;; i = (i + 1) & mask) {
-                if (!fs->kept[i].key)
-                        return NULL;
-                if (strcmp(fs->kept[i].key, key) == 0)
-                        return &fs->kept[i];
-        }
-}
-
-/* Place an entry known to be absent into a table with a free slot. */
-static void kept_place(struct kept_file *table, size_t slots, struct kept_file entry)
-{
-        size_t mask = slots - 1, i = kept_hash(entry.key) & mask;
-
-        while (table[i].key)
-                i = (i + 1) & mask;
-        table[i] = entry;
-}
-
-static int kept_grow(struct cgfs *fs)
-{
-        size_t slots = fs->kept_slots ? fs->kept_slots * 2 : CGFS_KEPT_SLOTS_MIN;
-        struct kept_file *table = calloc(slots, sizeof *table);
-
-        if (!table)
-                return -ENOMEM;
-        for (size_t i = 0; i < fs->kept_slots; i++)
-                if (fs->kept[i].key)
-                        kept_place(table, slots, fs->kept[i]);
-        free(fs->kept);
-        fs->kept = table;
-        fs->kept_slots = slots;
-        return 0;
-}
-
-/* Keep fd under key. false (nothing kept, fd still the caller's) when the
- * budget is spent or memory is short: the read then simply is not cached. */
-static bool kept_add(struct cgfs *fs, const char *key, int fd)
-{
-        char *copy;
-
-        if (fs->n_kept >= fs->kept_max)
-                return false;
-        /* at most half full, so probes stay short */
-        if ((fs->n_kept + 1) * 2 > fs->kept_slots && kept_grow(fs) < 0)
-                return false;
-        copy = strdup(key);
-        if (!copy)
-                return false;
-        kept_place(fs->kept, fs->kept_slots, (struct kept_file){copy, fd, fs->kept_epoch});
-        fs->n_kept++;
-        return true;
-}
-
-/* Close and remove the entry in slot i, shifting later entries of its probe
- * run back so that every entry stays reachable from its home slot. */
-static void kept_remove_slot(struct cgfs *fs, size_t i)
-{
-        size_t mask = fs->kept_slots - 1;
-
-        close(fs->kept[i].fd);
-        free(fs->kept[i].key);
-        fs->kept[i].key = NULL;
-        fs->n_kept--;
-        for (size_t j = (i + 1) & mask; fs->kept[j].key; j = (j + 1) & mask) {
-                size_t home = kept_hash(fs->kept[j].key) & mask;
-                /* j may fill the hole at i unless its home lies cyclically in (i, j] */
-                bool home_between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-
-                if (home_between)
-                        continue;
-                fs->kept[i] = fs->kept[j];
-                fs->kept[j].key = NULL;
-                i = j;
-        }
-}
-
-void cgfs_kept_sweep(struct cgfs *fs)
-{
-        assert(fs);
-
-        for (size_t i = 0; i < fs->kept_slots; i++)
-                /* a removal may shift a later, unchecked entry into slot i */
-                while (fs->kept[i].key && fs->kept[i].epoch != fs->kept_epoch)
-                        kept_remove_slot(fs, i);
-        fs->kept_epoch++;
-}
-
-size_t cgfs_kept_count(const struct cgfs *fs)
-{
-        assert(fs);
-        return fs->n_kept;
-}
-
-/* Read a whole file from offset 0 in one pread(). The files read this way
- * are cgroupfs and procfs single-record seq_files (one show() call makes the
- * whole content, returned at once when the buffer holds it) or, in fixture
- * trees, regular files (read in full). Same result as util_read_fd(). */
-static ssize_t pread_whole(int fd, char *buf, size_t size)
-{
-        ssize_t n;
-
-        assert(size > 0);
-        do
-                n = pread(fd, buf, size - 1, 0);
-        while (n < 0 && errno == EINTR);
-        if (n < 0)
-                return -errno;
-        if ((size_t)n == size - 1) {
-                /* exactly full: more, or the end? */
-                char more;
-                ssize_t m;
-
-                do
-                        m = pread(fd, &more, 1, n);
-                while (m < 0 && errno == EINTR);
-                if (m != 0)
-                        return m < 0 ? -errno : -EFBIG;
-        }
-        buf[n] = '\0';
-        return n;
-}
-
-/* A kept fd of a regular file (fixture trees) still names the path if no
- * one removed or replaced the file since; cgroupfs and procfs say -ENODEV. */
-static bool kept_still_linked(int fd)
-{
-        struct stat st;
-
-        return fstat(fd, &st) == 0 && st.st_nlink > 0;
-}
-
-/* cgfs_read_at() through a kept-open fd: one pread() while the file stays, a
- * fresh open (and keep) when it is new, gone or replaced. */
-static ssize_t read_kept(struct cgfs *fs, char root, const char *path, char *buf, size_t size)
-{
-        int dirfd = root == KEPT_ROOT_PROC ? fs->proc_fd : fs->cgroup_fd;
-        bool generated = root == KEPT_ROOT_PROC ? fs->proc_generated : fs->cgroup_generated;
-        char key[PATH_MAX + 1];
-        struct kept_file *k;
-        ssize_t n;
-        int fd;
-
-        if (fs->kept_max == 0 || strlen(path) >= sizeof key - 1)
-                return cgfs_read_at(dirfd, path, buf, size);
-        key[0] = root;
-        memcpy(key + 1, path, strlen(path) + 1);
-
-        k = kept_find(fs, key);
-        if (k) {
-                n = pread_whole(k->fd, buf, size);
-                if (n == -EFBIG || (n >= 0 && (generated || kept_still_linked(k->fd)))) {
-                        k->epoch = fs->kept_epoch;
-                        return n;
-                }
-                if (n == -ESPIPE)
-                        fs->kept_max = 0; /* no pread on this kernel's files: stop keeping */
-                /* removed (-ENODEV), replaced, or failing: start over from the path */
-                kept_remove_slot(fs, (size_t)(k - fs->kept));
-        }
-        fd = cgfs_open_beneath(dirfd, path, O_RDONLY);
-        if (fd < 0)
-                return fd;
-        /* one read, as through a kept fd: no second read() to see the end */
-        n = pread_whole(fd, buf, size);
-        if (n < 0 || !kept_add(fs, key, fd))
-                close(fd);
-        return n;
-}
-
 /* --- open / free -------------------------------------------------------- */
 
 static bool fs_magic_is(int fd, long magic)
@@ -240,19 +52,6 @@ static bool fs_magic_is(int fd, long magic)
         struct statfs sfs;
 
         return fstatfs(fd, &sfs) == 0 && sfs.f_type == magic;
-}
-
-/* Kept files may use a quarter of the fds the process may open: the rest
- * are for PSI triggers (one per group), Docker, control clients and logs. */
-static size_t kept_budget(void)
-{
-        struct rlimit rl;
-        size_t budget = CGFS_KEPT_FILES_MAX;
-
-        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
-            rl.rlim_cur / 4 < budget)
-                budget = (size_t)(rl.rlim_cur / 4);
-        return budget;
 }
 
 static int open_root(const char *path, int *ret_fd)
@@ -299,7 +98,7 @@ int cgfs_open(const char *cgroup_root, const char *v1_memory_root, const char *p
             .cgroup_dev = st.st_dev,
             .v1_memory_fd = TAKE_FD(v1_fd),
             .proc_fd = TAKE_FD(proc_fd),
-            .kept_max = kept_budget(),
+            .kept_max = cgfs_kept_budget(),
             .inotify_fd = -1,
         };
         /* Without inotify (limits reached, old kernel) groups are simply
@@ -316,12 +115,7 @@ struct cgfs *cgfs_free(struct cgfs *fs)
 {
         if (!fs)
                 return NULL;
-        for (size_t i = 0; i < fs->kept_slots; i++)
-                if (fs->kept[i].key) {
-                        close(fs->kept[i].fd);
-                        free(fs->kept[i].key);
-                }
-        free(fs->kept);
+        cgfs_kept_free(fs);
         free(fs->meminfo_buf);
         cgfs_walk_cache_clear(fs);
         util_closep(&fs->cgroup_fd);
@@ -655,7 +449,7 @@ ssize_t cgfs_read(struct cgfs *fs, const char *rel, const char *name, char *buf,
         r = cgfs_join_path(rel, name, path, sizeof path);
         if (r < 0)
                 return r;
-        return read_kept(fs, KEPT_ROOT_CGROUP, path, buf, size);
+        return cgfs_read_kept(fs, KEPT_ROOT_CGROUP, path, buf, size);
 }
 
 int cgfs_read_value(struct cgfs *fs, const char *rel, const char *name, uint64_t *ret_value)
@@ -832,7 +626,7 @@ int cgfs_read_meminfo(struct cgfs *fs, struct meminfo *ret)
          * malloc() and free() per second */
         if (!fs->meminfo_buf && !(fs->meminfo_buf = malloc(CGFS_PROC_BUF_BYTES)))
                 return -ENOMEM;
-        n = read_kept(fs, KEPT_ROOT_PROC, "meminfo", fs->meminfo_buf, CGFS_PROC_BUF_BYTES);
+        n = cgfs_read_kept(fs, KEPT_ROOT_PROC, "meminfo", fs->meminfo_buf, CGFS_PROC_BUF_BYTES);
         if (n < 0)
                 return (int)n;
         r = memparse_meminfo(fs->meminfo_buf, (size_t)n, &info);
@@ -874,7 +668,7 @@ int cgfs_read_host_psi(struct cgfs *fs, const char *resource, struct psi_stats *
         path = host_pressure_path(resource);
         if (!path)
                 return -EINVAL;
-        n = read_kept(fs, KEPT_ROOT_PROC, path, buf, sizeof buf);
+        n = cgfs_read_kept(fs, KEPT_ROOT_PROC, path, buf, sizeof buf);
         if (n < 0)
                 return (int)n;
         r = psi_parse(buf, (size_t)n, &stats);
