@@ -5,6 +5,7 @@
  *   cgfs.c        cgfs_open/cgfs_free: the roots, and the rest's state
  *   cgfs-path.c   names and paths checked, files opened beneath a root fd
  *   cgfs-kept.c   files kept open across reads, re-read with one pread()
+ *   cgfs-watch.c  inotify watches: groups changed, directories made/removed
  */
 #pragma once
 
@@ -33,28 +34,9 @@
  * exist, so it is read in growing chunks up to this bound. */
 #define CGFS_MOUNTINFO_MAX_BYTES (16 * 1024 * 1024)
 
-/* One inotify watch on a group's directory (see cgfs_watch_add). */
-struct watch {
-        int wd;
-        bool changed;   /* an event arrived since cgfs_watch_take() last looked */
-        bool tree;      /* a directory of the last full walk (cgfs_walk_cached) */
-        bool group;     /* a group's directory (cgfs_watch_add): file events count */
-        uint64_t epoch; /* fs->watch_epoch at its last cgfs_watch_take/add */
-        uint64_t walk;  /* fs->walk_generation of the walk that last found it */
-        char *dir;      /* tree watches: the directory's path ("" the root); else NULL */
-};
-
-/* A directory made or removed in a watched directory of the walk. */
-struct tree_event {
-        char *path;
-        bool made;
-};
-
-/* Directory events kept for the next cgfs_walk_cached(); beyond this many
- * it walks the whole tree again instead. */
-#define CGFS_TREE_EVENTS_MAX 1024
-
-struct kept_file; /* cgfs-kept.c */
+struct kept_file;  /* cgfs-kept.c */
+struct tree_event; /* cgfs-watch.h */
+struct watch;      /* cgfs-watch.c */
 
 struct cgfs {
         int cgroup_fd;
