@@ -6,6 +6,8 @@
  *   cgfs-path.c   names and paths checked, files opened beneath a root fd
  *   cgfs-kept.c   files kept open across reads, re-read with one pread()
  *   cgfs-watch.c  inotify watches: groups changed, directories made/removed
+ *   cgfs-walk.c   the walk of the cgroup tree
+ *   cgfs-walk-cache.c  the walk replayed, kept current from the watches
  */
 #pragma once
 
@@ -18,8 +20,6 @@
 
 #include "util.h"
 
-/* Deepest cgroup level cgfs_walk() visits; the root is depth 0. */
-#define CGFS_WALK_DEPTH_MAX 32
 /* Buffers for files whose size the kernel bounds: a pressure file is two
  * ~60-byte lines, memory.events seven short lines, a value 20 digits. */
 #define CGFS_VALUE_BUF_BYTES 64
