@@ -8,6 +8,8 @@
  *   cgfs-watch.c  inotify watches: groups changed, directories made/removed
  *   cgfs-walk.c   the walk of the cgroup tree
  *   cgfs-walk-cache.c  the walk replayed, kept current from the watches
+ *   cgfs-parse.c  the pure parsers: mountinfo, /proc/PID/cgroup, cgroup.procs
+ *   cgfs-layout.c layout detection (libcgroup, mountinfo)
  */
 #pragma once
 
@@ -30,9 +32,6 @@
 /* The v1 memory controller reports "unlimited" as PAGE_COUNTER_MAX pages in
  * bytes (9223372036854771712 on x86-64); anything this large is no limit. */
 #define CGFS_V1_UNLIMITED_BYTES (UINT64_C(1) << 62)
-/* mountinfo is one line per mount; hosts with thousands of container mounts
- * exist, so it is read in growing chunks up to this bound. */
-#define CGFS_MOUNTINFO_MAX_BYTES (16 * 1024 * 1024)
 
 struct kept_file;  /* cgfs-kept.c */
 struct tree_event; /* cgfs-watch.h */
