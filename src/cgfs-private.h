@@ -1,7 +1,9 @@
 /* cgfs-private — what the parts of cgfs share (not a public interface; the
  * contract callers see is include/cgfs.h): struct cgfs, and the buffer
- * sizes of the files more than one part reads. Each part has its own
- * private header stating its contract:
+ * sizes of the files more than one part reads. The parts, each stating its
+ * contract in include/cgfs.h (what callers use) and, where other parts call
+ * it, in its own private header (cgfs-path.h, cgfs-kept.h, cgfs-watch.h,
+ * cgfs-walk.h, cgfs-parse.h):
  *   cgfs.c        cgfs_open/cgfs_free: the roots, and the rest's state
  *   cgfs-path.c   names and paths checked, files opened beneath a root fd
  *   cgfs-kept.c   files kept open across reads, re-read with one pread()
@@ -10,6 +12,9 @@
  *   cgfs-walk-cache.c  the walk replayed, kept current from the watches
  *   cgfs-parse.c  the pure parsers: mountinfo, /proc/PID/cgroup, cgroup.procs
  *   cgfs-layout.c layout detection (libcgroup, mountinfo)
+ *   cgfs-v2.c     a v2 cgroup's files read and written
+ *   cgfs-v1.c     the v1 memory controller (hybrid hosts)
+ *   cgfs-proc.c   procfs: meminfo, host PSI, /proc/PID files
  */
 #pragma once
 
@@ -29,9 +34,6 @@
 /* /proc/meminfo is ~1.5 KiB today; /proc/PID/cgroup holds one line per v1
  * hierarchy with paths up to PATH_MAX. */
 #define CGFS_PROC_BUF_BYTES (16 * 1024)
-/* The v1 memory controller reports "unlimited" as PAGE_COUNTER_MAX pages in
- * bytes (9223372036854771712 on x86-64); anything this large is no limit. */
-#define CGFS_V1_UNLIMITED_BYTES (UINT64_C(1) << 62)
 
 struct kept_file;  /* cgfs-kept.c */
 struct tree_event; /* cgfs-watch.h */
@@ -45,15 +47,15 @@ struct cgfs {
         /* The kernel generates these files on each read, and a removed one
          * reads -ENODEV: a kept fd needs no other check. */
         bool cgroup_generated, proc_generated;
-        char *meminfo_buf; /* CGFS_PROC_BUF_BYTES, made on the first read */
+        char *meminfo_buf; /* cgfs-proc.c: CGFS_PROC_BUF_BYTES, made on the first read */
 
-        /* Kept-open files: open addressing, linear probing, kept_slots a
+        /* Kept-open files (cgfs-kept.c): open addressing, linear probing, kept_slots a
          * power of two (0 until the first file is kept). */
         struct kept_file *kept;
         size_t kept_slots, n_kept, kept_max;
         uint64_t kept_epoch;
 
-        /* Change watches on group directories (cgfs_watch_add), sorted by
+        /* Change watches (cgfs-watch.c) on group directories, sorted by
          * wd: the kernel hands out increasing wds, so appending keeps the
          * order and an event finds its entry by binary search. */
         int inotify_fd; /* -1: no inotify; every group reads as changed */
@@ -69,7 +71,7 @@ struct cgfs {
         struct tree_event *tree_events; /* made/removed since, applied to the list */
         size_t n_tree_events, allocated_tree_events;
 
-        /* The last complete walk, replayed by cgfs_walk_cached(). */
+        /* The last complete walk, replayed by cgfs_walk_cached() (cgfs-walk-cache.c). */
         char **walk_paths;
         size_t n_walk_paths;
         usec_t walk_time;
