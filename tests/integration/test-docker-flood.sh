@@ -40,10 +40,7 @@ cat >"$T/gov.conf" <<CONF
 [governor]
 interval = 200ms
 
-[memory]
-warning = 97%
-critical = 98%
-emergency = 99%
+$(gov_memory_section calm)
 
 [container:web]
 match = name:web-*

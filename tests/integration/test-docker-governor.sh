@@ -37,17 +37,6 @@ gov_init gov-dg dockerd jq python3
 MiB=$((1024 * 1024))
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
-# Lines of the governor's log matching PATTERN (grep -E).
-log_count() { grep -Ec -- "$1" "$LOG"; }
-wait_log_count() { # PATTERN MIN_COUNT SECONDS
-        for _ in $(seq $(($3 * 10))); do
-                [ "$(log_count "$1")" -ge "$2" ] && return 0
-                kill -0 "$gov_pid" 2>/dev/null || die "governor died"
-                sleep 0.1
-        done
-        return 1
-}
-
 limits() { dk inspect -f '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}' "$1" 2>/dev/null; }
 # Wait until the container shows memory = swap total = BYTES (memory_swap
 # unset in the rule: no swap beyond the limit, Docker's MemorySwap == Memory).
@@ -82,12 +71,6 @@ expect_limited_within_1s() { # NAME BYTES
                 echo "  $1: limited $ms ms after its start event"
         fi
 }
-run_sleeper() { # NAME [docker run options...]
-        local name=$1
-        shift
-        dk run -d --name "$name" --network none "$@" "${IMAGE:-bb:latest}" sleep 1000 >/dev/null ||
-                die "docker run $name"
-}
 # The governor's view: one status row by name (JSON), or "null".
 status_row() { # NAME
         ctl --json status | jq -c --arg n "$1" '[.containers[] | select(.name == $n)][0]'
@@ -108,10 +91,7 @@ cat >"$T/limits.conf" <<CONF
 interval = 500ms
 metrics_file = $T/metrics.prom
 
-[memory]
-warning = 97%
-critical = 98%
-emergency = 99%
+$(gov_memory_section calm)
 
 [container:web]
 match = name:web-*
@@ -317,13 +297,7 @@ cat >"$T/emergency.conf" <<CONF
 interval = 500ms
 metrics_file = $T/metrics.prom
 
-[memory]
-# far below this host's use: emergency at once
-warning = 0.3%
-critical = 0.4%
-emergency = 0.5%
-hysteresis = 0.1%
-hold = 0s
+$(gov_memory_section emergency)
 # short, so the protected container stays the only candidate for several
 # cooldowns after the kill
 cooldown = 2s

@@ -19,15 +19,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 gov_init gov-dh dockerd jq
 
 MiB=$((1024 * 1024))
-log_count() { grep -Ec -- "$1" "$LOG"; }
-wait_log_count() { # PATTERN MIN_COUNT SECONDS
-        for _ in $(seq $(($3 * 10))); do
-                [ "$(log_count "$1")" -ge "$2" ] && return 0
-                kill -0 "$gov_pid" 2>/dev/null || die "governor died"
-                sleep 0.1
-        done
-        return 1
-}
 limits() { dk inspect -f '{{.HostConfig.Memory}}' "$1" 2>/dev/null; }
 expect_limit() { # NAME BYTES SECONDS WHAT
         for _ in $(seq $(($3 * 10))); do
@@ -36,7 +27,6 @@ expect_limit() { # NAME BYTES SECONDS WHAT
         done
         fail "$4: $1 shows '$(limits "$1")', expected '$2' within $3 s"
 }
-run_sleeper() { dk run -d --name "$1" --network none bb:latest sleep 1000 >/dev/null || die "docker run $1"; }
 
 HELPER=$(cd "$(dirname "$GOVERNOR")" && pwd)/sutazai-governor-docker
 [ -x "$HELPER" ] || die "no helper beside $GOVERNOR"
@@ -46,11 +36,8 @@ cat >"$T/governor.conf" <<CONF
 [governor]
 interval = 500ms
 
-[memory]
 # out of the way: only the limits are watched
-warning = 97%
-critical = 98%
-emergency = 99%
+$(gov_memory_section calm)
 
 [container:web]
 match = name:web-*

@@ -68,10 +68,7 @@ rules() { # with or without the hog rule
 [governor]
 interval = 500ms
 
-[memory]
-warning = 97%
-critical = 98%
-emergency = 99%
+$(gov_memory_section calm)
 
 [container:db]
 match = name:db-$S

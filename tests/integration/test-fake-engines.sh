@@ -42,10 +42,7 @@ cat >"$T/limits.conf" <<CONF
 [governor]
 interval = 200ms
 
-[memory]
-warning = 97%
-critical = 98%
-emergency = 99%
+$(gov_memory_section calm)
 
 [container:web]
 match = name:web-*
@@ -57,13 +54,7 @@ cat >"$T/emergency.conf" <<CONF
 [governor]
 interval = 200ms
 
-[memory]
-# far below any host's use: emergency at once
-warning = 0.3%
-critical = 0.4%
-emergency = 0.5%
-hysteresis = 0.1%
-hold = 0s
+$(gov_memory_section emergency)
 cooldown = 1h
 
 [container:batch]

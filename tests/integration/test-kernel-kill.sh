@@ -39,18 +39,12 @@ history_result() { # KIND TARGET: the result of the newest such entry
                 '[.[] | select(.kind == $k and .target == $t)] | last | .result // "none"'
 }
 killed() { [ "$(history_result kill "$1")" = "done" ]; } # NAME: its kill recorded done
-run() { # NAME [docker run options]
-        local name=$1
-        shift
-        dk run -d --name "$name" --network none "$@" bb:latest sleep 1000 >/dev/null ||
-                die "docker run $name"
-}
 
 # NAME (restart always) seen by a calm governor with state in $T/STATE; then
 # dockerd frozen and CONF loaded: what follows happens while Docker cannot
 # answer. dir: NAME's cgroup2 directory.
 freeze_then_reload() { # NAME STATE CONF
-        run "$1" --restart always
+        run_sleeper "$1" --restart always
         dir=$(container_cgroup2 "$1")
         [ -d "$dir" ] || die "$1 has no cgroup2 directory $dir"
         cp "$T/calm.conf" "$T/$2.conf"
@@ -97,9 +91,9 @@ conf "$T/critical.conf" 0.4% 99.5%
 conf "$T/calm.conf" 99% 99.5%
 
 echo "# 1. restart policies: killed through cgroup.kill, Docker keeps them stopped"
-run kk-db --restart always
+run_sleeper kk-db --restart always
 for p in always unless-stopped on-failure no; do
-        run "kk-v-$p" --restart "$p"
+        run_sleeper "kk-v-$p" --restart "$p"
 done
 start_governor "$T/emergency.conf" "$T/s1"
 for p in always unless-stopped on-failure no; do

@@ -25,6 +25,12 @@
 #   container_cgroup2 NAME   the cgroup2 directory of a container
 #   wait_connected_with NAME...   until status shows them (or die)
 #   wait_until SECONDS COMMAND...  until COMMAND succeeds (1: it never did)
+#   log_count PATTERN   lines of the governor's log matching PATTERN (grep -E)
+#   wait_log_count PATTERN MIN SECONDS   until MIN lines match (1: never; dies
+#           if the governor does)
+#   run_sleeper NAME [RUN_OPTIONS...]   a container sleeping on the private
+#           dockerd (image IMAGE, default bb:latest), or die
+#   gov_memory_section calm|emergency   a config's [memory] section (see there)
 #
 # On exit the daemon is killed, GOV_CLEANUP is run (eval), the dockerd is
 # cleaned up, mounts under T are unmounted and T removed (GOV_KEEP=1: kept).
@@ -174,6 +180,38 @@ wait_until() { # SECONDS COMMAND...
                 sleep 0.1
         done
         return 1
+}
+
+log_count() { grep -Ec -- "$1" "$LOG"; } # PATTERN
+wait_log_count() { # PATTERN MIN_COUNT SECONDS
+        for _ in $(seq $(($3 * 10))); do
+                [ "$(log_count "$1")" -ge "$2" ] && return 0
+                kill -0 "$gov_pid" 2>/dev/null || die "governor died"
+                sleep 0.1
+        done
+        return 1
+}
+
+run_sleeper() { # NAME [docker run options...]
+        local name=$1
+        shift
+        dk run -d --name "$name" --network none "$@" "${IMAGE:-bb:latest}" sleep 1000 >/dev/null ||
+                die "docker run $name"
+}
+
+# The [memory] section of a test's config, for its heredoc:
+# $(gov_memory_section calm): thresholds far above any host's use, so that
+# only limits are governed; $(gov_memory_section emergency): far below any
+# host's use, emergency at once with no hold (the test's cooldown may follow).
+gov_memory_section() { # calm|emergency
+        case $1 in
+        calm) printf '%s\n' '[memory]' 'warning = 97%' 'critical = 98%' 'emergency = 99%' ;;
+        emergency)
+                printf '%s\n' '[memory]' 'warning = 0.3%' 'critical = 0.4%' 'emergency = 0.5%' \
+                        'hysteresis = 0.1%' 'hold = 0s'
+                ;;
+        *) die "gov_memory_section: calm or emergency, not '$1'" ;;
+        esac
 }
 
 start_governor() { # CONFIG STATE_DIR [ARGS...]
