@@ -192,6 +192,32 @@ static void run_until(sd_event *e, const struct outcome *o, uint64_t limit_usec)
         } while (!o->done && now < start + limit_usec);
 }
 
+/* The stand-in manager on the bus at ADDRESS, served on the loop E: its
+ * connection in *ret_manager (set on failure too: the caller unrefs it). */
+static int manager_start(sd_event *e, const char *address, sd_bus **ret_manager)
+{
+        sd_bus *bus = NULL;
+        int r;
+
+        r = sd_bus_new(&bus);
+        if (r >= 0)
+                r = sd_bus_set_address(bus, address);
+        if (r >= 0)
+                r = sd_bus_set_bus_client(bus, 1);
+        if (r >= 0)
+                r = sd_bus_start(bus);
+        if (r >= 0)
+                r = sd_bus_add_object_vtable(bus, NULL, "/org/freedesktop/systemd1",
+                                             "org.freedesktop.systemd1.Manager", manager_vtable,
+                                             NULL);
+        if (r >= 0)
+                r = sd_bus_request_name(bus, "org.freedesktop.systemd1", 0);
+        if (r >= 0)
+                r = sd_bus_attach_event(bus, e, 0);
+        *ret_manager = bus;
+        return r;
+}
+
 static int serve(int argc, char **argv)
 {
         sd_event *e = NULL;
@@ -216,21 +242,7 @@ static int serve(int argc, char **argv)
         if (r >= 0)
                 r = sd_event_add_signal(e, NULL, SIGTERM, NULL, NULL);
         if (r >= 0)
-                r = sd_bus_new(&manager);
-        if (r >= 0)
-                r = sd_bus_set_address(manager, argv[2]);
-        if (r >= 0)
-                r = sd_bus_set_bus_client(manager, 1);
-        if (r >= 0)
-                r = sd_bus_start(manager);
-        if (r >= 0)
-                r = sd_bus_add_object_vtable(manager, NULL, "/org/freedesktop/systemd1",
-                                             "org.freedesktop.systemd1.Manager", manager_vtable,
-                                             NULL);
-        if (r >= 0)
-                r = sd_bus_request_name(manager, "org.freedesktop.systemd1", 0);
-        if (r >= 0)
-                r = sd_bus_attach_event(manager, e, 0);
+                r = manager_start(e, argv[2], &manager);
         if (r >= 0) {
                 fprintf(serve_log, "ready\n");
                 fflush(serve_log);
@@ -262,21 +274,7 @@ int main(int argc, char **argv)
         }
         CHECK(sd_event_new(&e) >= 0);
         /* the stand-in manager: its own connection on the same loop */
-        r = sd_bus_new(&manager);
-        if (r >= 0)
-                r = sd_bus_set_address(manager, argv[1]);
-        if (r >= 0)
-                r = sd_bus_set_bus_client(manager, 1);
-        if (r >= 0)
-                r = sd_bus_start(manager);
-        if (r >= 0)
-                r = sd_bus_add_object_vtable(manager, NULL, "/org/freedesktop/systemd1",
-                                             "org.freedesktop.systemd1.Manager", manager_vtable,
-                                             NULL);
-        if (r >= 0)
-                r = sd_bus_request_name(manager, "org.freedesktop.systemd1", 0);
-        if (r >= 0)
-                r = sd_bus_attach_event(manager, e, 0);
+        r = manager_start(e, argv[1], &manager);
         if (r < 0) {
                 fprintf(stderr, "stand-in manager: %s\n", strerror(-r));
                 return 1;
