@@ -8,6 +8,7 @@
 #include "control_proto.h"
 #include "control_render.h"
 #include "test.h"
+#include "test-snapshot.h"
 
 #define S   USEC_PER_SEC
 #define GiB (1024ULL * 1024 * 1024)
@@ -19,18 +20,9 @@ static struct snapshot snap;
 
 static void add(const char *name, int rule, uint64_t bytes, bool running)
 {
-        struct group_sample *g = snapshot_add_group(&snap);
+        struct group_sample *g = test_add_container(&snap, name, rule, bytes);
 
-        if (!g)
-                abort();
-        g->kind = GROUP_CONTAINER;
-        util_strlcpy(g->name, name, sizeof g->name);
-        snprintf(g->id, sizeof g->id, "id-%s", name);
-        snprintf(g->cgroup, sizeof g->cgroup, "docker/id-%s", name);
-        g->rule = rule;
-        g->has_memory = true;
         g->has_memory_high = true;
-        g->memory_current = bytes;
         g->running = running;
 }
 

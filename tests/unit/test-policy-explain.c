@@ -3,6 +3,7 @@
  * against policy_evaluate's own plan and with the state left untouched. */
 #include "policy_explain.h"
 #include "test.h"
+#include "test-snapshot.h"
 
 #define S   USEC_PER_SEC
 #define MiB (1024ULL * 1024)
@@ -19,20 +20,11 @@ static struct snapshot snap;
 static void add(const char *name, int rule, uint64_t bytes, bool running, bool memory_high,
                 bool identity)
 {
-        struct group_sample *g = snapshot_add_group(&snap);
+        struct group_sample *g = test_add_container(&snap, name, rule, bytes);
 
-        if (!g)
-                abort();
-        g->kind = GROUP_CONTAINER;
-        util_strlcpy(g->name, name, sizeof g->name);
-        if (identity) {
-                snprintf(g->id, sizeof g->id, "id-%s", name);
-                snprintf(g->cgroup, sizeof g->cgroup, "docker/id-%s", name);
-        }
-        g->rule = rule;
-        g->has_memory = true;
+        if (!identity) /* no id or cgroup: nothing to key an action on */
+                g->id[0] = g->cgroup[0] = '\0';
         g->has_memory_high = memory_high;
-        g->memory_current = bytes;
         g->memory_swap_max = 0;
         g->running = running;
 }

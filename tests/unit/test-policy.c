@@ -7,6 +7,7 @@
 
 #include "policy.h"
 #include "test.h"
+#include "test-snapshot.h"
 
 #define S   USEC_PER_SEC
 #define MiB (1024ULL * 1024)
@@ -99,20 +100,10 @@ static void world_done(struct world *w)
 static struct group_sample *add_group(struct world *w, const char *name, int rule,
                                       uint64_t current_bytes, bool memory_high)
 {
-        struct group_sample *g = snapshot_add_group(&w->snap);
+        struct group_sample *g = test_add_container(&w->snap, name, rule, current_bytes);
 
-        if (!g)
-                abort();
-        g->kind = GROUP_CONTAINER;
-        util_strlcpy(g->name, name, sizeof g->name);
-        snprintf(g->id, sizeof g->id, "id-%s", name);
-        snprintf(g->cgroup, sizeof g->cgroup, "docker/id-%s", name);
-        g->rule = rule;
-        g->has_memory = true;
         g->has_memory_high = memory_high;
-        g->memory_current = current_bytes;
         g->memory_swap_max = 0;
-        g->running = true;
         return g;
 }
 
