@@ -1035,6 +1035,14 @@ static void test_plan_reuse_and_names(void)
         CHECK(!action_is_destructive(ACTION_THROTTLE) && !action_is_destructive(ACTION_LIMIT));
 }
 
+/* The worlds of the hold tests: a 5 s hold, 1 s near the OOM killer. */
+static void world_init_holds(struct world *w)
+{
+        world_init(w);
+        w->config.memory.hold_usec = 5 * S;
+        w->config.memory.emergency_hold_usec = 1 * S;
+}
+
 /* Near the OOM killer the hold is shorter: emergency after emergency_hold,
  * while warning and critical still need the full hold; a spike shorter than
  * emergency_hold still changes nothing. */
@@ -1042,9 +1050,7 @@ static void test_emergency_hold(void)
 {
         struct world w;
 
-        world_init(&w);
-        w.config.memory.hold_usec = 5 * S;
-        w.config.memory.emergency_hold_usec = 1 * S;
+        world_init_holds(&w);
         add_group(&w, "agent", R_BACKEND, 1 * GiB, false);
 
         set_host(&w, 95, -1, -1);
@@ -1056,9 +1062,7 @@ static void test_emergency_hold(void)
         CHECK_EQ_INT(w.plan.memory_tier, TIER_EMERGENCY);
         world_done(&w);
 
-        world_init(&w);
-        w.config.memory.hold_usec = 5 * S;
-        w.config.memory.emergency_hold_usec = 1 * S;
+        world_init_holds(&w);
         set_host(&w, 91, -1, -1);
         CHECK_EQ_INT(evaluate(&w, 10 * S, false), 0);
         set_host(&w, 89, -1, -1); /* below the mark: the hold clock stops */
@@ -1077,9 +1081,7 @@ static void test_emergency_rate(void)
 {
         struct world w;
 
-        world_init(&w);
-        w.config.memory.hold_usec = 5 * S;
-        w.config.memory.emergency_hold_usec = 1 * S;
+        world_init_holds(&w);
         set_host(&w, 85, -1, -1);
         CHECK_EQ_INT(evaluate(&w, 10 * S, false), 0);
         set_host(&w, 91, -1, -1); /* +6% in 100 ms: full in 150 ms */
@@ -1088,9 +1090,7 @@ static void test_emergency_rate(void)
         world_done(&w);
 
         /* a rate over 5 ms is noise: none is taken under POLICY_RATE_WINDOW_USEC */
-        world_init(&w);
-        w.config.memory.hold_usec = 5 * S;
-        w.config.memory.emergency_hold_usec = 1 * S;
+        world_init_holds(&w);
         set_host(&w, 88, -1, -1);
         CHECK_EQ_INT(evaluate(&w, 10 * S, false), 0);
         set_host(&w, 90, -1, -1);
@@ -1101,9 +1101,7 @@ static void test_emergency_rate(void)
         world_done(&w);
 
         /* past the mark and rising, but full only in 400 ms: the hold stands */
-        world_init(&w);
-        w.config.memory.hold_usec = 5 * S;
-        w.config.memory.emergency_hold_usec = 1 * S;
+        world_init_holds(&w);
         set_host(&w, 88, -1, -1);
         CHECK_EQ_INT(evaluate(&w, 10 * S, false), 0);
         set_host(&w, 92, -1, -1);
@@ -1111,9 +1109,7 @@ static void test_emergency_rate(void)
         CHECK_EQ_INT(w.plan.memory_tier, TIER_NORMAL);
         world_done(&w);
 
-        world_init(&w);
-        w.config.memory.hold_usec = 5 * S;
-        w.config.memory.emergency_hold_usec = 1 * S;
+        world_init_holds(&w);
         set_host(&w, 90.5, -1, -1);
         CHECK_EQ_INT(evaluate(&w, 10 * S, false), 0);
         set_host(&w, 91, -1, -1); /* +0.5% in 100 ms: full in 1.8 s, after the hold */
@@ -1124,9 +1120,7 @@ static void test_emergency_rate(void)
         world_done(&w);
 
         /* falling usage past the mark is no reason to hurry */
-        world_init(&w);
-        w.config.memory.hold_usec = 5 * S;
-        w.config.memory.emergency_hold_usec = 1 * S;
+        world_init_holds(&w);
         set_host(&w, 99, -1, -1);
         CHECK_EQ_INT(evaluate(&w, 10 * S, false), 0);
         set_host(&w, 95, -1, -1);
@@ -1159,6 +1153,16 @@ static void test_conditions_gating(void)
         world_done(&w);
 }
 
+/* The group of the pacing tests: "backend" under a rule of memory_max 512M,
+ * memory_high 400M, with a 15 s cooldown. */
+static struct group_sample *add_paced_backend(struct world *w)
+{
+        w->config.memory.cooldown_usec = 15 * S;
+        w->rules[R_BACKEND].memory_max = (struct size_spec){.set = true, .bytes = 512 * MiB};
+        w->rules[R_BACKEND].memory_high = (struct size_spec){.set = true, .bytes = 400 * MiB};
+        return add_group(w, "backend", R_BACKEND, 100 * MiB, true);
+}
+
 /* A LIMIT or HIGH that was sent but did not (yet) take effect — an
  * asynchronous Docker update in flight, a refused write, dry-run — is not
  * sent again within the cooldown; a different value, or the cooldown's end, is. */
@@ -1169,10 +1173,7 @@ static void test_limit_paced(void)
         const struct action *a;
 
         world_init(&w);
-        w.config.memory.cooldown_usec = 15 * S;
-        w.rules[R_BACKEND].memory_max = (struct size_spec){.set = true, .bytes = 512 * MiB};
-        w.rules[R_BACKEND].memory_high = (struct size_spec){.set = true, .bytes = 400 * MiB};
-        g = add_group(&w, "backend", R_BACKEND, 100 * MiB, true);
+        g = add_paced_backend(&w);
         g->memory_max = 1 * GiB;
         g->memory_high = BYTES_MAX;
 
@@ -1230,10 +1231,7 @@ static void test_limit_drift_repeated(void)
         const struct action *a;
 
         world_init(&w);
-        w.config.memory.cooldown_usec = 15 * S;
-        w.rules[R_BACKEND].memory_max = (struct size_spec){.set = true, .bytes = 512 * MiB};
-        w.rules[R_BACKEND].memory_high = (struct size_spec){.set = true, .bytes = 400 * MiB};
-        g = add_group(&w, "backend", R_BACKEND, 100 * MiB, true);
+        g = add_paced_backend(&w);
         g->memory_max = 300 * MiB;
         g->memory_high = 200 * MiB;
 
