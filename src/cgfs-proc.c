@@ -16,11 +16,12 @@
 #include "psi.h"
 #include "util.h"
 
+/* The readers below parse straight into the caller's result: the parsers
+ * (psi.h, memparse.h) write it only on success, as ret_* parameters are. */
+
 int cgfs_read_meminfo(struct cgfs *fs, struct meminfo *ret)
 {
-        struct meminfo info;
         ssize_t n;
-        int r;
 
         assert(fs);
         assert(ret);
@@ -30,13 +31,7 @@ int cgfs_read_meminfo(struct cgfs *fs, struct meminfo *ret)
         if (!fs->meminfo_buf && !(fs->meminfo_buf = malloc(CGFS_PROC_BUF_BYTES)))
                 return -ENOMEM;
         n = cgfs_read_kept(fs, KEPT_ROOT_PROC, "meminfo", fs->meminfo_buf, CGFS_PROC_BUF_BYTES);
-        if (n < 0)
-                return (int)n;
-        r = memparse_meminfo(fs->meminfo_buf, (size_t)n, &info);
-        if (r < 0)
-                return r;
-        *ret = info;
-        return 0;
+        return n < 0 ? (int)n : memparse_meminfo(fs->meminfo_buf, (size_t)n, ret);
 }
 
 /* The host's PSI files (/proc/pressure/RESOURCE): a fixed table, so the
@@ -60,9 +55,7 @@ int cgfs_read_host_psi(struct cgfs *fs, const char *resource, struct psi_stats *
 {
         char buf[CGFS_SMALL_BUF_BYTES];
         const char *path;
-        struct psi_stats stats;
         ssize_t n;
-        int r;
 
         assert(fs);
         assert(resource);
@@ -72,13 +65,7 @@ int cgfs_read_host_psi(struct cgfs *fs, const char *resource, struct psi_stats *
         if (!path)
                 return -EINVAL;
         n = cgfs_read_kept(fs, KEPT_ROOT_PROC, path, buf, sizeof buf);
-        if (n < 0)
-                return (int)n;
-        r = psi_parse(buf, (size_t)n, &stats);
-        if (r < 0)
-                return r;
-        *ret = stats;
-        return 0;
+        return n < 0 ? (int)n : psi_parse(buf, (size_t)n, ret);
 }
 
 int cgfs_open_host_pressure(struct cgfs *fs, const char *resource)

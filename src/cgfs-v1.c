@@ -14,6 +14,15 @@
  * bytes (9223372036854771712 on x86-64); anything this large is no limit. */
 #define CGFS_V1_UNLIMITED_BYTES (UINT64_C(1) << 62)
 
+/* A one-value file (memory.usage_in_bytes, ...) of the cgroup open at dir_fd. */
+static int read_value_at(int dir_fd, const char *name, uint64_t *ret_value)
+{
+        char buf[CGFS_SMALL_BUF_BYTES];
+        ssize_t n = cgfs_read_at(dir_fd, name, buf, sizeof buf);
+
+        return n < 0 ? (int)n : memparse_value(buf, (size_t)n, ret_value);
+}
+
 int cgfs_read_v1_memory(struct cgfs *fs, const char *rel, struct cgfs_v1_memory *ret)
 {
         _cleanup_close_ int dir_fd = -1;
@@ -33,22 +42,14 @@ int cgfs_read_v1_memory(struct cgfs *fs, const char *rel, struct cgfs_v1_memory 
                 return -EINVAL;
         /* Read all three files through one directory fd so they describe the
          * same cgroup even if a new one of that name appears meanwhile. */
-        dir_fd = rel[0] ? cgfs_open_beneath(fs->v1_memory_fd, rel, O_RDONLY | O_DIRECTORY)
-                        : cgfs_open_beneath(fs->v1_memory_fd, ".", O_RDONLY | O_DIRECTORY);
+        dir_fd = cgfs_open_beneath(fs->v1_memory_fd, rel[0] ? rel : ".", O_RDONLY | O_DIRECTORY);
         if (dir_fd < 0)
                 return dir_fd;
 
-        n = cgfs_read_at(dir_fd, "memory.usage_in_bytes", buf, sizeof buf);
-        if (n < 0)
-                return (int)n;
-        r = memparse_value(buf, (size_t)n, &usage);
+        r = read_value_at(dir_fd, "memory.usage_in_bytes", &usage);
         if (r < 0)
                 return r;
-
-        n = cgfs_read_at(dir_fd, "memory.limit_in_bytes", buf, sizeof buf);
-        if (n < 0)
-                return (int)n;
-        r = memparse_value(buf, (size_t)n, &limit);
+        r = read_value_at(dir_fd, "memory.limit_in_bytes", &limit);
         if (r < 0)
                 return r;
         if (limit >= CGFS_V1_UNLIMITED_BYTES)

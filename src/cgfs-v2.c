@@ -33,61 +33,40 @@ ssize_t cgfs_read(struct cgfs *fs, const char *rel, const char *name, char *buf,
         return cgfs_read_kept(fs, KEPT_ROOT_CGROUP, path, buf, size);
 }
 
+/* The readers below parse straight into the caller's result: the parsers
+ * (psi.h, memparse.h) write it only on success, as ret_* parameters are. */
+
 int cgfs_read_value(struct cgfs *fs, const char *rel, const char *name, uint64_t *ret_value)
 {
         char buf[CGFS_VALUE_BUF_BYTES];
-        uint64_t value;
         ssize_t n;
-        int r;
 
         assert(ret_value);
 
         n = cgfs_read(fs, rel, name, buf, sizeof buf);
-        if (n < 0)
-                return (int)n;
-        r = memparse_value(buf, (size_t)n, &value);
-        if (r < 0)
-                return r;
-        *ret_value = value;
-        return 0;
+        return n < 0 ? (int)n : memparse_value(buf, (size_t)n, ret_value);
 }
 
 int cgfs_read_psi(struct cgfs *fs, const char *rel, const char *name, struct psi_stats *ret)
 {
         char buf[CGFS_SMALL_BUF_BYTES];
-        struct psi_stats stats;
         ssize_t n;
-        int r;
 
         assert(ret);
 
         n = cgfs_read(fs, rel, name, buf, sizeof buf);
-        if (n < 0)
-                return (int)n;
-        r = psi_parse(buf, (size_t)n, &stats);
-        if (r < 0)
-                return r;
-        *ret = stats;
-        return 0;
+        return n < 0 ? (int)n : psi_parse(buf, (size_t)n, ret);
 }
 
 int cgfs_read_events(struct cgfs *fs, const char *rel, struct memory_events *ret)
 {
         char buf[CGFS_SMALL_BUF_BYTES];
-        struct memory_events events;
         ssize_t n;
-        int r;
 
         assert(ret);
 
         n = cgfs_read(fs, rel, "memory.events", buf, sizeof buf);
-        if (n < 0)
-                return (int)n;
-        r = memparse_memory_events(buf, (size_t)n, &events);
-        if (r < 0)
-                return r;
-        *ret = events;
-        return 0;
+        return n < 0 ? (int)n : memparse_memory_events(buf, (size_t)n, ret);
 }
 
 int cgfs_write_string(struct cgfs *fs, const char *rel, const char *name, const char *value)
