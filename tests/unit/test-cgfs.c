@@ -74,6 +74,15 @@ static void tmp_path(char *buf, size_t size, const char *rel)
                 abort(); /* the test's own paths are short */
 }
 
+/* Remove rel (a fixture directory and what it holds) under the test tree. */
+static void remove_tree(const char *rel)
+{
+        char p[PATH_MAX];
+
+        tmp_path(p, sizeof p, rel);
+        CHECK_EQ_INT(rm_rf(p), 0);
+}
+
 static struct cgfs *open_v2(void)
 {
         char cg[PATH_MAX], proc[PATH_MAX];
@@ -365,12 +374,8 @@ static int collect(const char *rel, void *userdata)
         if (v->n < ELEMENTSOF(v->paths))
                 util_strlcpy(v->paths[v->n], rel, sizeof v->paths[0]);
         v->n++;
-        if (v->remove_on && strcmp(rel, v->remove_on) == 0) {
-                char p[PATH_MAX];
-
-                tmp_path(p, sizeof p, v->remove_what);
-                CHECK_EQ_INT(rm_rf(p), 0);
-        }
+        if (v->remove_on && strcmp(rel, v->remove_on) == 0)
+                remove_tree(v->remove_what);
         if (v->abort_at && v->n == v->abort_at)
                 return -42;
         return 0;
@@ -501,8 +506,7 @@ static void test_walk_depth(void)
         CHECK_EQ_INT(max_depth, 32);
         cgfs_free(fs);
         free(v);
-        tmp_path(p, sizeof p, "v2/cgroup/deep");
-        CHECK_EQ_INT(rm_rf(p), 0);
+        remove_tree("v2/cgroup/deep");
 }
 
 /* Cgroups removed between the walk and the read, and during the walk. */
@@ -522,8 +526,7 @@ static void test_vanished(void)
         }
         CHECK_EQ_INT(cgfs_walk(fs, collect, v), 0);
         CHECK(visited_has(v, "docker/" ID2));
-        tmp_path(p, sizeof p, "v2/cgroup/docker/" ID2);
-        CHECK_EQ_INT(rm_rf(p), 0);
+        remove_tree("v2/cgroup/docker/" ID2);
         CHECK_EQ_INT(cgfs_read_value(fs, "docker/" ID2, "memory.current", &val), -ENOENT);
         CHECK_EQ_INT(cgfs_read_psi(fs, "docker/" ID2, "memory.pressure", &psi), -ENOENT);
         CHECK_EQ_INT(cgfs_read_events(fs, "docker/" ID2, &ev), -ENOENT);
@@ -627,6 +630,20 @@ static const struct proc_cgroup_case proc_cgroup_cases[] = {
     PC("\r\n", -EINVAL, NULL),
 };
 
+/* One parsed case: r and the path as expected (no path on failure); frees it. */
+static void check_parsed_path(const char *what, size_t i, int r, char *path, int expect_r,
+                              const char *expect_path)
+{
+        if (r != expect_r)
+                fprintf(stderr, "%s case %zu: r=%d expected %d\n", what, i, r, expect_r);
+        CHECK_EQ_INT(r, expect_r);
+        if (expect_path)
+                CHECK_STREQ(path, expect_path);
+        else
+                CHECK(path == NULL);
+        free(path);
+}
+
 static void test_parse_proc_cgroup(void)
 {
         for (size_t i = 0; i < ELEMENTSOF(proc_cgroup_cases); i++) {
@@ -634,15 +651,7 @@ static void test_parse_proc_cgroup(void)
                 char *path = NULL;
                 int r = cgfs_parse_proc_cgroup(c->text, c->len, &path);
 
-                if (r != c->expect_r)
-                        fprintf(stderr, "proc cgroup case %zu: r=%d expected %d\n", i, r,
-                                c->expect_r);
-                CHECK_EQ_INT(r, c->expect_r);
-                if (c->expect_path)
-                        CHECK_STREQ(path, c->expect_path);
-                else
-                        CHECK(path == NULL);
-                free(path);
+                check_parsed_path("proc cgroup", i, r, path, c->expect_r, c->expect_path);
         }
 }
 
@@ -685,15 +694,7 @@ static void test_parse_proc_cgroup_v1(void)
                 char *path = NULL;
                 int r = cgfs_parse_proc_cgroup_v1(c->text, c->len, c->controller, &path);
 
-                if (r != c->expect_r)
-                        fprintf(stderr, "proc cgroup v1 case %zu: r=%d expected %d\n", i, r,
-                                c->expect_r);
-                CHECK_EQ_INT(r, c->expect_r);
-                if (c->expect_path)
-                        CHECK_STREQ(path, c->expect_path);
-                else
-                        CHECK(path == NULL);
-                free(path);
+                check_parsed_path("proc cgroup v1", i, r, path, c->expect_r, c->expect_path);
         }
 }
 
@@ -914,8 +915,7 @@ static void test_kept_files(void)
 
         /* The cgroup removed: -ENOENT, and its fd is no longer kept. */
         CHECK_EQ_INT(cgfs_kept_count(fs), 2);
-        tmp_path(p, sizeof p, "kept/cgroup/b");
-        CHECK_EQ_INT(rm_rf(p), 0);
+        remove_tree("kept/cgroup/b");
         CHECK_EQ_INT(cgfs_read_value(fs, "b", "memory.current", &val), -ENOENT);
         CHECK_EQ_INT(cgfs_kept_count(fs), 1);
         /* ... and made again under the same name: the new one is read. */
@@ -1004,11 +1004,18 @@ static void test_kept_budget(void)
         cgfs_free(fs);
 }
 
+/* cgfs_walk_cached() at now_sec seconds, the list at most 5 s old, into v
+ * emptied first. */
+static int walk_cached_at(struct cgfs *fs, unsigned now_sec, struct visited *v)
+{
+        memset(v, 0, sizeof *v);
+        return cgfs_walk_cached(fs, now_sec * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v);
+}
+
 static void test_walk_cached(void)
 {
         struct visited *v = calloc(1, sizeof *v);
         struct cgfs *fs = open_kept_tree("walk");
-        char p[PATH_MAX];
 
         if (!fs || !v) {
                 free(v);
@@ -1018,11 +1025,10 @@ static void test_walk_cached(void)
         /* The fallback without inotify (test_walk_watched has the watches). */
         cgfs_watch_disable(fs);
         /* Without cgroup.stat every call walks: a new cgroup is seen at once. */
-        CHECK_EQ_INT(cgfs_walk_cached(fs, 1 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK_EQ_INT(walk_cached_at(fs, 1, v), 0);
         CHECK_EQ_INT(v->n, 3);
         make_dir("walk/cgroup/d");
-        memset(v, 0, sizeof *v);
-        CHECK_EQ_INT(cgfs_walk_cached(fs, 2 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK_EQ_INT(walk_cached_at(fs, 2, v), 0);
         CHECK_EQ_INT(v->n, 4);
         CHECK(visited_has(v, "d"));
 
@@ -1030,19 +1036,15 @@ static void test_walk_cached(void)
          * cgroup made without the count changing is not seen (this is what
          * the replay saves: no walk)... */
         put_file("walk/cgroup/cgroup.stat", "nr_descendants 4\nnr_dying_descendants 0\n");
-        memset(v, 0, sizeof *v);
-        CHECK_EQ_INT(cgfs_walk_cached(fs, 10 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK_EQ_INT(walk_cached_at(fs, 10, v), 0);
         CHECK_EQ_INT(v->n, 4);
         make_dir("walk/cgroup/e");
-        memset(v, 0, sizeof *v);
-        CHECK_EQ_INT(cgfs_walk_cached(fs, 11 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK_EQ_INT(walk_cached_at(fs, 11, v), 0);
         CHECK_EQ_INT(v->n, 4);
         CHECK(!visited_has(v, "e"));
         /* ... a removed one is still listed (its reads say -ENOENT) ... */
-        tmp_path(p, sizeof p, "walk/cgroup/d");
-        CHECK_EQ_INT(rm_rf(p), 0);
-        memset(v, 0, sizeof *v);
-        CHECK_EQ_INT(cgfs_walk_cached(fs, 12 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        remove_tree("walk/cgroup/d");
+        CHECK_EQ_INT(walk_cached_at(fs, 12, v), 0);
         CHECK(visited_has(v, "d"));
         /* ... the replay order is the walk's, and a callback error aborts it ... */
         CHECK_STREQ(v->paths[0], "a");
@@ -1053,36 +1055,29 @@ static void test_walk_cached(void)
         CHECK_EQ_INT(v->n, 2);
         /* ... until the count changes: walked again at once ... */
         put_file("walk/cgroup/cgroup.stat", "nr_descendants 4\nnr_dying_descendants 1\n");
-        memset(v, 0, sizeof *v);
-        CHECK_EQ_INT(cgfs_walk_cached(fs, 13 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK_EQ_INT(walk_cached_at(fs, 13, v), 0);
         CHECK(!visited_has(v, "e")); /* nr_dying_descendants is not the count */
         put_file("walk/cgroup/cgroup.stat", "nr_descendants 5\nnr_dying_descendants 0\n");
-        memset(v, 0, sizeof *v);
-        CHECK_EQ_INT(cgfs_walk_cached(fs, 13 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK_EQ_INT(walk_cached_at(fs, 13, v), 0);
         CHECK(visited_has(v, "e"));
         CHECK(!visited_has(v, "d"));
         CHECK_EQ_INT(v->n, 4);
         /* ... or the list grows old: a swap (one gone, one new, same count)
          * is seen within max_age. */
-        tmp_path(p, sizeof p, "walk/cgroup/e");
-        CHECK_EQ_INT(rm_rf(p), 0);
+        remove_tree("walk/cgroup/e");
         make_dir("walk/cgroup/f");
-        memset(v, 0, sizeof *v);
-        CHECK_EQ_INT(cgfs_walk_cached(fs, 17 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK_EQ_INT(walk_cached_at(fs, 17, v), 0);
         CHECK(visited_has(v, "e") && !visited_has(v, "f"));
-        memset(v, 0, sizeof *v);
-        CHECK_EQ_INT(cgfs_walk_cached(fs, 18 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK_EQ_INT(walk_cached_at(fs, 18, v), 0);
         CHECK(!visited_has(v, "e") && visited_has(v, "f"));
         /* A clock that went back never replays a stale list. */
         make_dir("walk/cgroup/g");
-        memset(v, 0, sizeof *v);
-        CHECK_EQ_INT(cgfs_walk_cached(fs, 1 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK_EQ_INT(walk_cached_at(fs, 1, v), 0);
         CHECK(visited_has(v, "g"));
         /* Cleared: the next call walks. */
         make_dir("walk/cgroup/h");
         cgfs_walk_cache_clear(fs);
-        memset(v, 0, sizeof *v);
-        CHECK_EQ_INT(cgfs_walk_cached(fs, 1 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK_EQ_INT(walk_cached_at(fs, 1, v), 0);
         CHECK(visited_has(v, "h"));
         cgfs_free(fs);
         free(v);
@@ -1096,7 +1091,6 @@ static void test_walk_watched(void)
 {
         struct visited *v = calloc(1, sizeof *v);
         struct cgfs *fs = open_kept_tree("watched");
-        char p[PATH_MAX];
         int wd;
 
         if (!fs || !v) {
@@ -1106,22 +1100,18 @@ static void test_walk_watched(void)
         }
         CHECK(cgfs_watch_fd(fs) >= 0);
         put_file("watched/cgroup/cgroup.stat", "nr_descendants 3\nnr_dying_descendants 0\n");
-        CHECK_EQ_INT(cgfs_walk_cached(fs, 1 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK_EQ_INT(walk_cached_at(fs, 1, v), 0);
         CHECK_EQ_INT(v->n, 3);
         CHECK_EQ_INT(cgfs_watch_count(fs), 4); /* the root and a, b, c */
         /* replayed long past max_age while nothing changed */
-        memset(v, 0, sizeof *v);
-        CHECK_EQ_INT(cgfs_walk_cached(fs, 100 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK_EQ_INT(walk_cached_at(fs, 100, v), 0);
         CHECK_EQ_INT(v->n, 3);
         /* one removed, one made, the count unchanged: seen at once */
-        tmp_path(p, sizeof p, "watched/cgroup/b");
-        CHECK_EQ_INT(rm_rf(p), 0);
+        remove_tree("watched/cgroup/b");
         make_dir("watched/cgroup/a/x");
-        memset(v, 0, sizeof *v);
-        CHECK_EQ_INT(cgfs_walk_cached(fs, 101 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK_EQ_INT(walk_cached_at(fs, 101, v), 0);
         CHECK(visited_has(v, "a/x") && !visited_has(v, "b"));
-        memset(v, 0, sizeof *v);
-        CHECK_EQ_INT(cgfs_walk_cached(fs, 102 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK_EQ_INT(walk_cached_at(fs, 102, v), 0);
         CHECK(visited_has(v, "a/x") && !visited_has(v, "b")); /* replayed again */
         /* made and removed, nested, in any order: the list kept up to date
          * event by event is the list a whole walk gives, in its order */
@@ -1129,11 +1119,9 @@ static void test_walk_watched(void)
         make_dir("watched/cgroup/0");
         make_dir("watched/cgroup/0/z");
         make_dir("watched/cgroup/b");
-        tmp_path(p, sizeof p, "watched/cgroup/0/z");
-        CHECK_EQ_INT(rm_rf(p), 0);
+        remove_tree("watched/cgroup/0/z");
         make_dir("watched/cgroup/a.b");
-        memset(v, 0, sizeof *v);
-        CHECK_EQ_INT(cgfs_walk_cached(fs, 102 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK_EQ_INT(walk_cached_at(fs, 102, v), 0);
         {
                 struct visited *whole = calloc(1, sizeof *whole);
 
@@ -1148,17 +1136,13 @@ static void test_walk_watched(void)
                         free(whole);
                 }
         }
-        tmp_path(p, sizeof p, "watched/cgroup/0");
-        CHECK_EQ_INT(rm_rf(p), 0);
-        tmp_path(p, sizeof p, "watched/cgroup/a.b");
-        CHECK_EQ_INT(rm_rf(p), 0);
-        tmp_path(p, sizeof p, "watched/cgroup/a/x/y");
-        CHECK_EQ_INT(rm_rf(p), 0);
+        remove_tree("watched/cgroup/0");
+        remove_tree("watched/cgroup/a.b");
+        remove_tree("watched/cgroup/a/x/y");
         /* the tree's changes are pending until the cached walk takes them */
         (void)cgfs_watch_process(fs);
         CHECK(cgfs_watch_pending(fs));
-        memset(v, 0, sizeof *v);
-        CHECK_EQ_INT(cgfs_walk_cached(fs, 102 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK_EQ_INT(walk_cached_at(fs, 102, v), 0);
         CHECK(!cgfs_watch_pending(fs));
         CHECK(!visited_has(v, "0") && !visited_has(v, "a/x/y") && visited_has(v, "a/x"));
 
@@ -1175,12 +1159,10 @@ static void test_walk_watched(void)
         CHECK(!cgfs_watch_pending(fs));
         CHECK_EQ_INT(cgfs_watch_take(fs, 99999), -ENOENT);
         /* its directory removed: the watch goes, and the walk sees it */
-        tmp_path(p, sizeof p, "watched/cgroup/c");
-        CHECK_EQ_INT(rm_rf(p), 0);
+        remove_tree("watched/cgroup/c");
         (void)cgfs_watch_process(fs);
         CHECK_EQ_INT(cgfs_watch_take(fs, wd), -ENOENT);
-        memset(v, 0, sizeof *v);
-        CHECK_EQ_INT(cgfs_walk_cached(fs, 103 * USEC_PER_SEC, 5 * USEC_PER_SEC, collect, v), 0);
+        CHECK_EQ_INT(walk_cached_at(fs, 103, v), 0);
         CHECK(!visited_has(v, "c"));
         /* a group watch not taken since the last sweep is removed; the
          * walk's own directories stay */
