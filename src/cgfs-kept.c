@@ -195,8 +195,6 @@ ssize_t cgfs_read_kept(struct cgfs *fs, char root, const char *path, char *buf, 
                         k->epoch = fs->kept_epoch;
                         return n;
                 }
-                if (n == -ESPIPE)
-                        fs->kept_max = 0; /* no pread on this kernel's files: stop keeping */
                 /* removed (-ENODEV), replaced, or failing: start over from the path */
                 kept_remove_slot(fs, (size_t)(k - fs->kept));
         }
@@ -205,6 +203,13 @@ ssize_t cgfs_read_kept(struct cgfs *fs, char root, const char *path, char *buf, 
                 return fd;
         /* one read, as through a kept fd: no second read() to see the end */
         n = pread_whole(fd, buf, size);
+        if (n == -ESPIPE) {
+                /* no pread on this file (opened nonseekable): read it as
+                 * cgfs_read_at() does, and keep nothing from now on, since a
+                 * kept fd is re-read with pread alone */
+                fs->kept_max = 0;
+                n = util_read_fd(fd, buf, size);
+        }
         if (n < 0 || !kept_add(fs, key, fd))
                 close(fd);
         return n;

@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/wait.h>
 #include <linux/magic.h>
 #include <unistd.h>
 
@@ -953,6 +954,37 @@ static void test_kept_files(void)
 /* The budget is a quarter of RLIMIT_NOFILE: past it, reads still work and
  * nothing more is kept. Many files also exercise the table's growth and
  * removal with shifting. */
+/* A file that cannot be pread() (a FIFO here; a kernel file opened
+ * nonseekable) is read with read(), as before files were kept, and from then
+ * on nothing is kept: the kept reads rely on pread(). */
+static void test_kept_no_pread(void)
+{
+        struct cgfs *fs = open_kept_tree("nopread");
+        char p[PATH_MAX];
+        uint64_t val = 0;
+        pid_t pid;
+        int status;
+
+        if (!fs)
+                return;
+        tmp_path(p, sizeof p, "nopread/cgroup/a/memory.high");
+        CHECK(mkfifo(p, 0644) == 0);
+        pid = fork();
+        CHECK(pid >= 0);
+        if (pid == 0) { /* the writer: the open waits for cgfs's, the close ends its read */
+                int fd = open(p, O_WRONLY | O_CLOEXEC);
+
+                _exit(fd >= 0 && write(fd, "42\n", 3) == 3 ? 0 : 1);
+        }
+        CHECK_EQ_INT(cgfs_read_value(fs, "a", "memory.high", &val), 0);
+        CHECK_EQ_U64(val, 42);
+        CHECK(waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        CHECK_EQ_INT(cgfs_read_value(fs, "b", "memory.current", &val), 0);
+        CHECK_EQ_U64(val, 100);
+        CHECK_EQ_INT(cgfs_kept_count(fs), 0);
+        cgfs_free(fs);
+}
+
 static void test_kept_budget(void)
 {
         struct rlimit old, small;
@@ -1221,6 +1253,7 @@ int main(int argc, char **argv)
         test_root_vanished();
         test_kept_files();
         test_kept_budget();
+        test_kept_no_pread();
         test_walk_cached();
         test_walk_watched();
         test_detect_host();
