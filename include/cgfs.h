@@ -31,7 +31,10 @@
  *
  * Layout detection (cgfs_detect) uses libcgroup for mount and controller
  * discovery and reports pure v2 versus hybrid (v1 controllers + a
- * controller-less cgroup2 hierarchy that still has PSI files). */
+ * controller-less cgroup2 hierarchy that still has PSI files).
+ *
+ * The module is built from src/cgfs*.c, one job a file (src/cgfs-private.h
+ * lists them); this header is its whole interface. */
 #pragma once
 
 #include <stdbool.h>
