@@ -28,6 +28,7 @@ struct docker;
 struct history;
 struct overrides;
 struct control;
+struct ticker;
 struct triggers;
 struct disks;
 struct sdunit;
@@ -60,7 +61,7 @@ struct daemon {
         struct sdunit *sdunit;     /* systemd's manager; NULL: cgroup files only */
         struct oomguard *oomguard; /* oom_score_adj, memory.oom.group/low/min */
         struct actuator *actuator;
-        sd_event_source *tick;
+        struct ticker *ticker; /* the sampling tick (ticker.h) */
         sd_event_source *cgroup_watch; /* cgfs change events: groups to re-read */
         usec_t control_tick_usec;      /* the tick that last ran control_tick() (0 never) */
         uint64_t control_tick_history; /* history_total() then */
@@ -69,6 +70,12 @@ struct daemon {
          * read alone): how long the tick may sleep */
         double host_used_percent;
         uint64_t host_total_bytes;
+        /* the host's memory PSI "some" avg10 as last read (psi_known), and
+         * until when a calm tick reads it whatever it was (a host trigger
+         * fired): see host_psi_needed() */
+        double host_psi_some_avg10;
+        bool host_psi_known;
+        usec_t host_psi_read_until;
         usec_t control_tick_sample_usec; /* snapshot.time when metrics were last written */
         struct policy_state policy;
         struct plan plan; /* the last plan */

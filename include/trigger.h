@@ -26,6 +26,9 @@
 #include "util.h"
 
 #define TRIGGER_HOST_KEY "" /* key passed to trigger_fn for the host trigger */
+/* ... and for the calm tick's watch (a group's key is a container id or a
+ * relative cgroup path, never starting with '/') */
+#define TRIGGER_HOST_WATCH_KEY "/watch"
 
 typedef void (*trigger_fn)(const char *key, usec_t notice_usec, void *userdata);
 
@@ -39,6 +42,29 @@ struct triggers *triggers_free(struct triggers *t);
 int triggers_add_host(struct triggers *t);
 /* Where the host trigger lives ("/proc/pressure/memory" or "cgroup2 root"), NULL if none. */
 const char *triggers_host_source(const struct triggers *t);
+
+/* The calm tick's watch. Between full samples a calm tick reads host
+ * memory alone; it may leave the host's PSI unread too when a second host
+ * trigger watches for any stall that could carry a pressure_* average to
+ * its mark: avg10 is a running average of 2 s periods, so it passes a mark
+ * only after a period whose stall share did, and that period fires a
+ * trigger of that share over a 2 s window. The watch fires at
+ * TRIGGER_WATCH_FRACTION of the lowest mark, a margin for the kernel's
+ * window approximation.
+ *
+ * trigger_watch_spec: the watch for m's pressure_* marks ("some", the
+ * lowest mark's share times TRIGGER_WATCH_FRACTION of a
+ * TRIGGER_WATCH_WINDOW_USEC window); false when no mark is set (PSI then
+ * decides nothing). Pure. */
+#define TRIGGER_WATCH_WINDOW_USEC (2 * USEC_PER_SEC) /* also what an unprivileged opener may use */
+#define TRIGGER_WATCH_FRACTION    0.5
+bool trigger_watch_spec(const struct memory_section *m, struct psi_trigger_spec *ret);
+/* Arm the watch (spec NULL: none) on the host trigger's pressure file; it
+ * calls trigger_fn with TRIGGER_HOST_WATCH_KEY. A no-op when that spec is
+ * armed. 0, or -errno (no watch armed). */
+int triggers_set_host_watch(struct triggers *t, const struct psi_trigger_spec *spec);
+/* Whether a watch is armed (t may be NULL). */
+bool triggers_host_watched(const struct triggers *t);
 
 /* Sweep protocol: mark all, add (or keep) each live group, sweep the rest. */
 void triggers_mark(struct triggers *t);

@@ -33,6 +33,7 @@
 #include "sampler.h"
 #include "sdunit.h"
 #include "startup.h"
+#include "ticker.h"
 #include "trigger.h"
 #include "units.h"
 
@@ -58,16 +59,14 @@
  * group is re-read on it (the sampler's slow refresh, SAMPLER_REFRESH_USEC,
  * is shorter). */
 #define IDLE_SAMPLE_USEC (60 * USEC_PER_SEC)
+/* usec: after a host PSI trigger fires, calm ticks read the host's PSI
+ * whatever the last reading was: avg10 moves every 2 s and may pass a mark
+ * one update after the stall that fired the trigger (trigger.h) */
+#define HOST_PSI_HOLD_USEC (10 * USEC_PER_SEC)
 /* bytes per second: the fastest host memory is assumed to fill (earlyoom's
  * figure). Far from the marks the host poll sleeps as long as the headroom
  * lasts at this rate, never longer than the configured interval. */
 #define MEMORY_FILL_RATE_BYTES_PER_SEC (6000ULL * 1024 * 1024)
-/* usec: how early sd-event may fire the fast tick to coalesce wake-ups */
-#define TICK_ACCURACY_USEC (10 * USEC_PER_MSEC)
-/* divisor: a calm tick may come up to this share of its step early, so that
- * sd-event lines it up with other timers (its per-boot 250 ms / 1 s grid,
- * shared by every sd-event user on the host); never later than its step */
-#define TICK_SLACK_DIVISOR 4
 
 /* What disk cleanup uses of the daemon (disks.h), as of now. */
 #define DISKS_ENV(d)                                                                               \
@@ -206,25 +205,22 @@ static usec_t tick_interval(const struct daemon *d)
         return step < PRESSURE_TICK_USEC ? PRESSURE_TICK_USEC : step > interval ? interval : step;
 }
 
-/* Arm the tick step from base: a calm step may fire up to a quarter early
- * (coalescing, see TICK_SLACK_DIVISOR), the fast tick up to
- * TICK_ACCURACY_USEC early; both at the latest on time. */
+/* The next tick step after base, and every step after that. */
 static void tick_arm_at(struct daemon *d, usec_t base, usec_t step)
 {
-        usec_t slack = step > PRESSURE_TICK_USEC ? step / TICK_SLACK_DIVISOR : TICK_ACCURACY_USEC;
+        int r = ticker_arm(d->ticker, base + step, step);
 
-        (void)sd_event_source_set_time_accuracy(d->tick, slack);
-        (void)sd_event_source_set_time(d->tick, base + step - slack);
-        (void)sd_event_source_set_enabled(d->tick, SD_EVENT_ONESHOT);
+        if (r < 0)
+                log_warning("cannot arm the tick: %s", strerror(-r));
 }
 
 /* After an evaluation outside the tick (a PSI trigger, a Docker event) brought
  * memory near the marks: do not wait out an idle interval for the next sample. */
 static void hasten_tick(struct daemon *d)
 {
-        usec_t next, now = util_now_usec(), step = tick_interval(d);
+        usec_t now = util_now_usec(), step = tick_interval(d);
 
-        if (d->tick && sd_event_source_get_time(d->tick, &next) >= 0 && next > now + step)
+        if (d->ticker && ticker_due(d->ticker) > now + step)
                 tick_arm_at(d, now, step);
 }
 
@@ -343,6 +339,13 @@ static void daemon_publish(struct daemon *d)
         }
 }
 
+/* The host PSI reading a calm tick compares with its watch (host_psi_needed). */
+static void note_host_psi(struct daemon *d, const struct snapshot *s)
+{
+        d->host_psi_known = s->host.has_psi;
+        d->host_psi_some_avg10 = s->host.memory_psi.some.avg10;
+}
+
 void daemon_evaluate(struct daemon *d, const char *reason)
 {
         /* Groups are read on demand (sampler.h): memory.current of all of
@@ -382,6 +385,7 @@ void daemon_evaluate(struct daemon *d, const char *reason)
         d->snapshot = snap;
         d->host_used_percent = snapshot_memory_used_percent(&d->snapshot);
         d->host_total_bytes = d->snapshot.host.mem.mem_total_bytes;
+        note_host_psi(d, &d->snapshot);
         sync_group_triggers(d);
 
         in.config = d->config;
@@ -420,17 +424,40 @@ out:
 static void on_pressure(const char *key, usec_t notice_usec, void *userdata)
 {
         struct daemon *d = userdata;
+        bool watch = strcmp(key, TRIGGER_HOST_WATCH_KEY) == 0, host = watch || !key[0];
 
         d->counters.trigger_wakeups++;
-        log_debug("PSI trigger %s at %" PRIu64 "us", key[0] ? key : "host", notice_usec);
-        daemon_evaluate(d, key[0] ? "group pressure" : "host pressure");
+        log_debug("PSI trigger %s at %" PRIu64 "us",
+                  watch ? "host watch" : host ? "host" : key, notice_usec);
+        if (host)
+                d->host_psi_read_until = notice_usec + HOST_PSI_HOLD_USEC;
+        daemon_evaluate(d, host ? "host pressure" : "group pressure");
+}
+
+/* Whether a tick that reads host memory alone must read its PSI too. Not
+ * when no pressure_* mark is set (PSI decides nothing), nor, in the normal
+ * tier, while the calm tick's watch (trigger.h) stands guard: armed, not
+ * fired within HOST_PSI_HOLD_USEC, and the last reading below its share,
+ * so no mark can have been reached since. A higher tier's stay needs the
+ * reading itself. */
+static bool host_psi_needed(const struct daemon *d, usec_t now)
+{
+        struct psi_trigger_spec watch;
+
+        if (!trigger_watch_spec(&d->config->memory, &watch))
+                return false;
+        if (d->policy.memory.tier != TIER_NORMAL || !triggers_host_watched(d->triggers) ||
+            !d->host_psi_known || now < d->host_psi_read_until)
+                return true;
+        return d->host_psi_some_avg10 * (double)watch.window_usec >=
+               100.0 * (double)watch.stall_usec;
 }
 
 /* Between full samples under pressure, host memory alone (one read of
  * /proc/meminfo and its PSI) tells whether the tier machine would see anything
  * new: a higher tier's mark met, or the current tier's stay lost. Only then
  * is the whole host sampled before the interval is up. */
-static bool host_memory_moved(struct daemon *d, bool near_counts)
+static bool host_memory_moved(struct daemon *d, usec_t now, bool near_counts)
 {
         const struct memory_section *m = &d->config->memory;
         struct snapshot host;
@@ -442,7 +469,11 @@ static bool host_memory_moved(struct daemon *d, bool near_counts)
                 return true;
         d->host_used_percent = snapshot_memory_used_percent(&host);
         d->host_total_bytes = host.host.mem.mem_total_bytes;
-        host.host.has_psi = cgfs_read_host_psi(d->fs, "memory", &host.host.memory_psi) >= 0;
+        if (host_psi_needed(d, now)) {
+                host.host.has_psi =
+                    cgfs_read_host_psi(d->fs, "memory", &host.host.memory_psi) >= 0;
+                note_host_psi(d, &host);
+        }
         /* reaching the fast tick's reach is news to a quiet tick */
         if (near_counts &&
             snapshot_memory_used_percent(&host) >= m->warning_percent - m->hysteresis_percent)
@@ -463,14 +494,15 @@ static bool quiet(struct daemon *d, usec_t now)
 {
         return d->policy.memory.tier == TIER_NORMAL && d->plan.n_actions == 0 && !memory_near(d) &&
                !cgfs_watch_pending(d->fs) && now >= d->snapshot.time &&
-               now < d->snapshot.time + IDLE_SAMPLE_USEC && !host_memory_moved(d, true);
+               now < d->snapshot.time + IDLE_SAMPLE_USEC && !host_memory_moved(d, now, true);
 }
 
-static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
+static void on_tick(usec_t usec, void *userdata)
 {
         struct daemon *d = userdata;
         usec_t interval = d->config->governor.interval_usec, step = tick_interval(d), now;
-        /* a calm step's slack: the tick may fire that much before its time */
+        /* a tick brought forward (a cgroup event) within half a step of the
+         * interval's end stands for it: no second full sample a moment later */
         bool interval_due = step >= interval || usec + step / 2 >= d->snapshot.time + interval;
         uint64_t history;
 
@@ -478,7 +510,7 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
                 /* the OOM guard's pass and the disks keep their pace */
                 (void)act_and_check_disks(d, usec);
                 daemon_publish(d); /* disk tiers and counters moved */
-        } else if (interval_due || cgfs_watch_pending(d->fs) || host_memory_moved(d, false))
+        } else if (interval_due || cgfs_watch_pending(d->fs) || host_memory_moved(d, usec, false))
                 daemon_evaluate(d, "tick");
         /* History to disk when it changed, metrics_file (issue 5): at once
          * after an action; else after a new sample, at most every
@@ -495,13 +527,14 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
                 d->control_tick_history = history;
                 d->control_tick_sample_usec = d->snapshot.time;
         }
-        /* A time source is one-shot: dispatching turned it off, so re-arm it,
-         * from now rather than from its due time: a tick brought forward to a
-         * time already past (on_cgroup_change) must not fire again at once
-         * for every step it is behind. */
+        /* The ticker repeats its period from this due time by itself (no
+         * call while the step stays); a new step counts from now, and a
+         * tick brought forward to a time already past (on_cgroup_change)
+         * fired once for all the steps it was behind. */
+        step = tick_interval(d);
         now = util_now_usec();
-        tick_arm_at(d, usec > now ? usec : now, tick_interval(d));
-        return 0;
+        if (step != ticker_period(d->ticker) || ticker_due(d->ticker) <= now)
+                tick_arm_at(d, usec > now ? usec : now, step);
 }
 
 /* A watched group changed (memory.events, cgroup.events, a limit written):
@@ -510,15 +543,16 @@ static int on_tick(sd_event_source *s, uint64_t usec, void *userdata)
 static int on_cgroup_change(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
         struct daemon *d = userdata;
-        usec_t next, due;
+        usec_t due;
 
-        if (cgfs_watch_process(d->fs) <= 0 || !d->tick)
+        if (cgfs_watch_process(d->fs) <= 0 || !d->ticker)
                 return 0;
         due = d->snapshot.time + PRESSURE_TICK_USEC;
-        if (sd_event_source_get_time(d->tick, &next) >= 0 && next > due) {
-                (void)sd_event_source_set_time_accuracy(d->tick, TICK_ACCURACY_USEC);
-                (void)sd_event_source_set_time(d->tick, due);
-                (void)sd_event_source_set_enabled(d->tick, SD_EVENT_ONESHOT);
+        if (ticker_due(d->ticker) > due) {
+                int r = ticker_arm(d->ticker, due, ticker_period(d->ticker));
+
+                if (r < 0)
+                        log_warning("cannot bring the tick forward: %s", strerror(-r));
         }
         return 0;
 }
@@ -640,6 +674,22 @@ static int open_cgroups(struct daemon *d)
         return 0;
 }
 
+/* The calm tick's watch follows the pressure_* marks (trigger.h). */
+static void sync_psi_watch(struct daemon *d)
+{
+        struct psi_trigger_spec watch;
+        bool want = trigger_watch_spec(&d->config->memory, &watch);
+        int r;
+
+        if (!d->triggers)
+                return;
+        r = triggers_set_host_watch(d->triggers, want ? &watch : NULL);
+        if (r < 0)
+                log_info("no PSI watch for the calm tick (%s): it reads the host's PSI "
+                         "every tick",
+                         strerror(-r));
+}
+
 static int open_triggers(struct daemon *d)
 {
         int r = triggers_new(d->event, d->fs, &d->config->memory.trigger, on_pressure, d,
@@ -660,8 +710,10 @@ static int open_triggers(struct daemon *d)
         else if (r < 0)
                 log_warning("no kernel PSI trigger for host memory (%s); relying on the %s tick",
                             strerror(-r), "interval");
-        else
+        else {
                 log_info("host memory PSI trigger on %s", triggers_host_source(d->triggers));
+                sync_psi_watch(d);
+        }
         return 0;
 }
 
@@ -686,12 +738,10 @@ static int arm_tick(struct daemon *d)
 {
         int r;
 
-        if (!d->tick) {
-                r = sd_event_add_time(d->event, &d->tick, CLOCK_MONOTONIC, 0, TICK_ACCURACY_USEC,
-                                      on_tick, d);
+        if (!d->ticker) {
+                r = ticker_new(d->event, on_tick, d, &d->ticker);
                 if (r < 0)
                         return r;
-                (void)sd_event_source_set_description(d->tick, "tick");
         }
         tick_arm_at(d, util_now_usec(), d->config->governor.interval_usec);
         return 0;
@@ -740,7 +790,8 @@ int daemon_reload(struct daemon *d, char *err, size_t err_size)
         if (memcmp(&old_trigger, &c->memory.trigger, sizeof old_trigger) != 0) {
                 d->triggers = triggers_free(d->triggers);
                 (void)open_triggers(d);
-        }
+        } else
+                sync_psi_watch(d); /* the marks it follows may have moved */
         (void)arm_tick(d);
         control_reload(d->control); /* the control group, looked up here and at start-up only */
         log_event(LOG_NOTICE, MSGID_RELOADED, NULL, "configuration reloaded from %s%s",
@@ -854,7 +905,7 @@ static int control_cleanup(void *userdata, bool dry_run,
 
 static void daemon_done(struct daemon *d)
 {
-        d->tick = sd_event_source_disable_unref(d->tick);
+        d->ticker = ticker_free(d->ticker);
         /* Calls still in flight are cancelled, their callbacks told so. */
         d->sdunit = sdunit_free(d->sdunit);
         d->oomguard = oomguard_free(d->oomguard);

@@ -30,6 +30,9 @@ struct triggers {
         void *userdata;
         struct trigger host;
         const char *host_source;
+        bool host_on_proc; /* the host trigger is on /proc/pressure/memory */
+        struct trigger watch; /* the calm tick's watch (triggers_set_host_watch) */
+        struct psi_trigger_spec watch_spec;
         struct trigger **groups;
         size_t n_groups;
         size_t allocated;
@@ -161,6 +164,7 @@ int triggers_new(sd_event *event, struct cgfs *fs, const struct psi_trigger_spec
         t->fn = fn;
         t->userdata = userdata;
         t->host.fd = -1;
+        t->watch.fd = -1;
         *ret = t;
         return 0;
 }
@@ -170,6 +174,7 @@ struct triggers *triggers_free(struct triggers *t)
         if (!t)
                 return NULL;
         trigger_drop(&t->host);
+        trigger_drop(&t->watch);
         for (size_t i = 0; i < t->n_groups; i++) {
                 trigger_drop(t->groups[i]);
                 free(t->groups[i]);
@@ -214,6 +219,7 @@ int triggers_add_host(struct triggers *t)
                 }
                 TAKE_FD(fd);
                 t->host_source = sources[i].description;
+                t->host_on_proc = sources[i].proc;
                 return 0;
         }
         return r;
@@ -222,6 +228,69 @@ int triggers_add_host(struct triggers *t)
 const char *triggers_host_source(const struct triggers *t)
 {
         return t->host_source;
+}
+
+bool trigger_watch_spec(const struct memory_section *m, struct psi_trigger_spec *ret)
+{
+        const struct psi_threshold *marks[] = {&m->pressure_warning, &m->pressure_critical,
+                                               &m->pressure_emergency};
+        double lowest = 0.0;
+
+        for (size_t i = 0; i < ELEMENTSOF(marks); i++)
+                if (marks[i]->set && marks[i]->avg10_percent > 0.0 &&
+                    (lowest == 0.0 || marks[i]->avg10_percent < lowest))
+                        lowest = marks[i]->avg10_percent;
+        if (lowest == 0.0)
+                return false;
+        /* "some" stall is never less than "full": one watch covers both kinds */
+        *ret = (struct psi_trigger_spec){
+            .kind = PSI_SOME,
+            .window_usec = TRIGGER_WATCH_WINDOW_USEC,
+            .stall_usec = (usec_t)(lowest * TRIGGER_WATCH_FRACTION / 100.0 *
+                                   (double)TRIGGER_WATCH_WINDOW_USEC),
+        };
+        if (ret->stall_usec == 0)
+                ret->stall_usec = 1;
+        if (ret->stall_usec > ret->window_usec)
+                ret->stall_usec = ret->window_usec;
+        return true;
+}
+
+int triggers_set_host_watch(struct triggers *t, const struct psi_trigger_spec *spec)
+{
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        assert(t);
+        if (spec && t->watch.source && memcmp(spec, &t->watch_spec, sizeof *spec) == 0)
+                return 0;
+        trigger_drop(&t->watch);
+        if (!spec)
+                return 0;
+        if (!t->host_source)
+                return -ENOENT; /* no pressure file took the host trigger */
+        fd = t->host_on_proc ? cgfs_open_host_pressure(t->fs, "memory")
+                             : cgfs_open_pressure(t->fs, "", "memory.pressure");
+        if (fd < 0)
+                return fd;
+        r = trigger_arm(fd, spec);
+        if (r < 0)
+                return r;
+        r = trigger_attach(t, &t->watch, fd, TRIGGER_HOST_WATCH_KEY);
+        if (r < 0) {
+                t->watch.fd = -1; /* fd still owned by the cleanup */
+                trigger_drop(&t->watch);
+                return r;
+        }
+        TAKE_FD(fd);
+        (void)sd_event_source_set_description(t->watch.source, "psi-watch");
+        t->watch_spec = *spec;
+        return 0;
+}
+
+bool triggers_host_watched(const struct triggers *t)
+{
+        return t && t->watch.source;
 }
 
 void triggers_mark(struct triggers *t)
