@@ -86,7 +86,8 @@ int util_replace_file(const char *path, const void *buf, size_t len, mode_t mode
  * previous version is kept beside it as PATH.prev, written over in place and
  * swapped in (renameat2 RENAME_EXCHANGE), so a write creates and frees no
  * inode (on ext4 that allocation was most of an idle governor's CPU). Falls
- * back to util_replace_file (and starts PATH.prev over) while the current
- * version is younger than UTIL_REPLACE_REUSE_AFTER_SEC, and where PATH.prev
- * is missing, not ours alone, or the filesystem refuses the exchange. */
+ * back to util_replace_file while the current version is younger than
+ * UTIL_REPLACE_REUSE_AFTER_SEC, and where PATH.prev is not ours alone or the
+ * filesystem refuses the exchange; a missing PATH.prev is made with the
+ * same content (the first write makes both). */
 int util_replace_file_reuse(const char *path, const void *buf, size_t len, mode_t mode);

@@ -189,7 +189,10 @@ int util_replace_file_reuse(const char *path, const void *buf, size_t len, mode_
         if (stat(path, &st) == 0 && time(NULL) >= st.st_mtime + UTIL_REPLACE_REUSE_AFTER_SEC) {
                 fd = open_previous(prev);
                 start_pair = fd == -ENOENT;
-        }
+        } else
+                /* no spare yet (the first write): made now, so that the
+                 * next write already reuses rather than making two files */
+                start_pair = lstat(prev, &st) < 0 && errno == ENOENT;
         /* overwritten, not truncated first: the same blocks serve again, and
          * ext4 does not force them out on close as after a truncation to 0 */
         if (fd >= 0 && pwrite(fd, buf, len, 0) == (ssize_t)len && ftruncate(fd, (off_t)len) == 0 &&
