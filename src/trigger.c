@@ -131,6 +131,8 @@ static int on_trigger(sd_event_source *s, int fd, uint32_t revents, void *userda
         return 0;
 }
 
+/* Attach fd (armed) to tr. On failure tr is left empty and fd is still
+ * the caller's. */
 static int trigger_attach(struct triggers *t, struct trigger *tr, int fd, const char *key)
 {
         int r;
@@ -138,11 +140,13 @@ static int trigger_attach(struct triggers *t, struct trigger *tr, int fd, const 
         tr->owner = t;
         tr->fd = fd;
         tr->key = strdup(key);
-        if (!tr->key)
-                return -ENOMEM;
-        r = sd_event_add_io(t->event, &tr->source, fd, EPOLLPRI, on_trigger, tr);
-        if (r < 0)
+        r = tr->key ? sd_event_add_io(t->event, &tr->source, fd, EPOLLPRI, on_trigger, tr)
+                    : -ENOMEM;
+        if (r < 0) {
+                tr->fd = -1;
+                trigger_drop(tr);
                 return r;
+        }
         (void)sd_event_source_set_description(tr->source, "psi-trigger");
         /* pressure is the most urgent input: ahead of timers and the control socket */
         (void)sd_event_source_set_priority(tr->source, SD_EVENT_PRIORITY_IMPORTANT);
@@ -212,11 +216,8 @@ int triggers_add_host(struct triggers *t)
                         continue;
                 }
                 r = trigger_attach(t, &t->host, fd, TRIGGER_HOST_KEY);
-                if (r < 0) {
-                        t->host.fd = -1; /* fd still owned by the cleanup */
-                        trigger_drop(&t->host);
+                if (r < 0)
                         return r;
-                }
                 TAKE_FD(fd);
                 t->host_source = sources[i].description;
                 t->host_on_proc = sources[i].proc;
@@ -277,11 +278,8 @@ int triggers_set_host_watch(struct triggers *t, const struct psi_trigger_spec *s
         if (r < 0)
                 return r;
         r = trigger_attach(t, &t->watch, fd, TRIGGER_HOST_WATCH_KEY);
-        if (r < 0) {
-                t->watch.fd = -1; /* fd still owned by the cleanup */
-                trigger_drop(&t->watch);
+        if (r < 0)
                 return r;
-        }
         TAKE_FD(fd);
         (void)sd_event_source_set_description(t->watch.source, "psi-watch");
         t->watch_spec = *spec;
@@ -337,8 +335,6 @@ int triggers_add_group(struct triggers *t, const char *key, const char *cgroup_r
                 return -ENOMEM;
         r = trigger_attach(t, tr, fd, key);
         if (r < 0) {
-                tr->fd = -1;
-                trigger_drop(tr);
                 free(tr);
                 return r;
         }
