@@ -48,7 +48,9 @@ mounts=()
 cg_rel="sutazai-faults-$$"
 cg_parent=""
 
-cleanup() {
+# scenario_cleanup: the daemon, helpers and mounts of a scenario (run_scenario's)
+# or of the whole run
+scenario_cleanup() {
         set +e
         [ -n "$gov_pid" ] && kill -9 "$gov_pid" 2>/dev/null && wait "$gov_pid" 2>/dev/null
         for p in "${helpers[@]}"; do
@@ -56,6 +58,9 @@ cleanup() {
                 wait "$p" 2>/dev/null
         done
         for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount "${mounts[$i]}" 2>/dev/null; done
+}
+cleanup() {
+        scenario_cleanup
         if [ -n "$cg_parent" ] && [ -d "$cg_parent" ]; then
                 for d in "$cg_parent"/*/; do [ -d "$d" ] && rmdir "$d"; done
                 rmdir "$cg_parent"
@@ -63,6 +68,7 @@ cleanup() {
         rm -rf "$work"
 }
 trap cleanup EXIT
+
 # start_gov NAME CONFIG [ARGS...]: the daemon in the background, its log in
 # $work/NAME.log, waiting for its start-up notice. The sh wrapper execs the
 # daemon, so WATCHDOG_PID=$$ names the daemon itself, as systemd's would.
@@ -169,15 +175,6 @@ version_gaps() {
 # ignored, as it would be under "||"), so a failure ends that scenario only;
 # its daemon, helpers and mounts are cleaned up and the next one runs.
 failed=()
-scenario_cleanup() {
-        set +e
-        [ -n "$gov_pid" ] && kill -9 "$gov_pid" 2>/dev/null && wait "$gov_pid" 2>/dev/null
-        for p in "${helpers[@]}"; do
-                kill -9 "$p" 2>/dev/null
-                wait "$p" 2>/dev/null
-        done
-        for ((i = ${#mounts[@]} - 1; i >= 0; i--)); do umount "${mounts[$i]}" 2>/dev/null; done
-}
 run_scenario() {
         local rc
         set +e
