@@ -94,8 +94,4 @@ relists=$(jq -s '[.[] | select(.method == "GET" and (.path | test("/containers/j
 ctl --json status | jq -e '.docker.connected' >/dev/null || fail "not connected after the flood"
 
 stop_governor
-if [ "$failures" -gt 0 ]; then
-        tail -n 20 "$LOG" | cut -c1-300 >&2
-        exit 1
-fi
-echo "PASS"
+gov_finish

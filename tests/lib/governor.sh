@@ -31,6 +31,8 @@
 #   run_sleeper NAME [RUN_OPTIONS...]   a container sleeping on the private
 #           dockerd (image IMAGE, default bb:latest), or die
 #   gov_memory_section calm|emergency   a config's [memory] section (see there)
+#   gov_finish [WHAT]   the end of a test: exit 1 if a check failed, else
+#           "PASS[: WHAT]"
 #
 # On exit the daemon is killed, GOV_CLEANUP is run (eval), the dockerd is
 # cleaned up, mounts under T are unmounted and T removed (GOV_KEEP=1: kept).
@@ -212,6 +214,14 @@ gov_memory_section() { # calm|emergency
                 ;;
         *) die "gov_memory_section: calm or emergency, not '$1'" ;;
         esac
+}
+
+gov_finish() { # [WHAT]
+        if [ "$failures" -ne 0 ]; then
+                echo "$failures failure(s)" >&2
+                exit 1 # gov_cleanup shows the logs
+        fi
+        echo "PASS${1:+: $1}"
 }
 
 start_governor() { # CONFIG STATE_DIR [ARGS...]
