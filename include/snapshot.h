@@ -59,6 +59,7 @@ struct host_sample {
 
 struct snapshot {
         usec_t time; /* monotonic, when the sample was taken */
+        usec_t kept_swept; /* monotonic, the sampler's last cgfs_kept_sweep() */
         struct host_sample host;
         struct group_sample *groups;
         size_t n_groups;

@@ -431,7 +431,12 @@ static void on_pressure(const char *key, usec_t notice_usec, void *userdata)
                   watch ? "host watch" : host ? "host" : key, notice_usec);
         if (host)
                 d->host_psi_read_until = notice_usec + HOST_PSI_HOLD_USEC;
-        daemon_evaluate(d, host ? "host pressure" : "group pressure");
+        /* The watch only stands in for the calm tick's PSI reading: the next
+         * tick reads it again, within the interval as before there was a
+         * watch, and a stall too small for the configured trigger costs no
+         * full sample. */
+        if (!watch)
+                daemon_evaluate(d, host ? "host pressure" : "group pressure");
 }
 
 /* Whether a tick that reads host memory alone must read its PSI too. Not

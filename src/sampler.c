@@ -27,6 +27,12 @@
  * cost stays bounded at any scale: beyond ~7 500 groups at a 1 s tick the
  * refresh takes longer than SAMPLER_REFRESH_USEC to go round. */
 #define SAMPLER_REFRESH_MAX_GROUPS 256
+/* Kept-open files not read for this long are closed (µs): those of groups
+ * that vanished or stopped matching. Twice the refresh period, so a group
+ * whose figures a sample carried over (the refresh budget, a PSI trigger
+ * between two refreshes) keeps its files until its refresh reads them;
+ * closing them on every sample reopened them at that refresh. */
+#define SAMPLER_KEPT_SWEEP_USEC (2 * SAMPLER_REFRESH_USEC)
 
 struct walk_context {
         const struct sampler_context *ctx;
@@ -380,8 +386,12 @@ int sampler_take(const struct sampler_context *ctx, usec_t now, struct snapshot 
                                 snap->n_groups--;
                 }
         }
-        /* Files and watches of groups that vanished or stopped matching go. */
-        cgfs_kept_sweep(ctx->fs);
+        /* Files of groups that vanished or stopped matching go. */
+        if (!prev || now < prev->kept_swept || now - prev->kept_swept >= SAMPLER_KEPT_SWEEP_USEC) {
+                cgfs_kept_sweep(ctx->fs);
+                snap->kept_swept = now;
+        } else
+                snap->kept_swept = prev->kept_swept;
         cgfs_watch_sweep(ctx->fs);
         /* The next sample and the daemon look groups up by key. */
         (void)snapshot_index(snap);
