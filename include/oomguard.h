@@ -26,7 +26,14 @@
  * enter from outside (`docker exec`) are caught on the next pass that
  * re-reads cgroup.procs: when pids.current changed, or every
  * OOMGUARD_RESCAN_USEC (pids.current is missing on hybrid hosts: then every
- * pass). A pass runs at most every OOMGUARD_PASS_USEC.
+ * pass). A pass runs at most every OOMGUARD_PASS_USEC. A pass first reads
+ * pids.current of each directory holding managed groups (the gate, up to
+ * OOMGUARD_PARENTS_MAX of them): where that count stands still since the
+ * last pass, no process came or went below it and its groups' own counts
+ * are not read — an idle host's hundred containers cost one read a second,
+ * not a hundred. A process that enters while another below the same
+ * directory exits between two passes leaves the count still, and waits
+ * for the rescan, as one replacing another within a group always did.
  *
  * Restoring: when a rule stops applying to a group that still exists (seen
  * so on OOMGUARD_RESTORE_PASSES passes in a row), each
@@ -65,6 +72,9 @@
 /* passes (OOMGUARD_PASS_USEC apart at least) a group must be seen unmanaged
  * in a row before what the guard set is given back */
 #define OOMGUARD_RESTORE_PASSES 2
+/* directories holding managed groups whose pids.current gates a pass;
+ * beyond that many the groups' own counts are read every pass */
+#define OOMGUARD_PARENTS_MAX 32
 /* groups whose processes one pass reads at most (cgroup.procs and each
  * newcomer's oom_score_adj); the rest wait for the next pass, round robin,
  * so thousands of managed cgroups cost a bounded slice of each second */

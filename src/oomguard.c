@@ -31,6 +31,7 @@ struct guard_group {
         bool oom_group_announced;
         bool has_pids_current;
         uint64_t pids_current;
+        bool scan_pending; /* due at a pass whose budget was spent */
         struct guard_pid *pids; /* processes we changed */
         size_t n_pids, allocated;
         /* processes that carried adj at the last scan, sorted: between full
@@ -45,9 +46,21 @@ struct guard_group {
         bool seen;
 };
 
+/* A directory holding managed groups, and its pids.current (the pass's
+ * gate: see oomguard.h). */
+struct guard_parent {
+        char *cgroup; /* relative, "" the cgroup root */
+        uint64_t pids_current;
+        bool has;     /* pids.current read at the last pass that looked */
+        bool changed; /* this pass: new, unreadable or a different count */
+        bool seen;    /* a target of this pass lives below it */
+};
+
 struct oomguard {
         struct guard_group **groups;
         size_t n_groups, allocated;
+        struct guard_parent parents[OOMGUARD_PARENTS_MAX];
+        size_t n_parents;
         struct oomguard_plan plan;
         usec_t last_pass_usec; /* USEC_INFINITY: never */
         size_t cursor; /* the target a pass starts at (round robin under the budget) */
@@ -84,6 +97,8 @@ struct oomguard *oomguard_free(struct oomguard *g)
         for (size_t i = 0; i < g->n_groups; i++)
                 group_free(g->groups[i]);
         free(g->groups);
+        for (size_t i = 0; i < g->n_parents; i++)
+                free(g->parents[i].cgroup);
         oomguard_plan_done(&g->plan);
         free(g);
         return NULL;
@@ -399,12 +414,61 @@ static void apply_oom_group(const struct oomguard_context *ctx, struct guard_gro
 
 /* ---- a pass --------------------------------------------------------------- */
 
+/* The parent directory of cgroup, its pids.current read once a pass (NULL:
+ * more parents than OOMGUARD_PARENTS_MAX or out of memory: no gate). */
+static const struct guard_parent *parent_of(struct oomguard *g, const struct oomguard_context *ctx,
+                                            const char *cgroup)
+{
+        const char *slash = strrchr(cgroup, '/');
+        size_t len = slash ? (size_t)(slash - cgroup) : 0;
+        struct guard_parent *p = NULL;
+        uint64_t v = 0;
+        bool has;
+
+        for (size_t i = 0; i < g->n_parents && !p; i++)
+                if (strlen(g->parents[i].cgroup) == len &&
+                    memcmp(g->parents[i].cgroup, cgroup, len) == 0)
+                        p = &g->parents[i];
+        if (p && p->seen)
+                return p; /* read already this pass */
+        if (!p) {
+                char *copy;
+
+                if (g->n_parents == OOMGUARD_PARENTS_MAX || !(copy = strndup(cgroup, len)))
+                        return NULL;
+                p = &g->parents[g->n_parents++];
+                *p = (struct guard_parent){.cgroup = copy};
+        }
+        has = cgfs_read_value(ctx->fs, p->cgroup, "pids.current", &v) >= 0;
+        p->changed = !has || !p->has || v != p->pids_current;
+        p->has = has;
+        p->pids_current = v;
+        p->seen = true;
+        return p;
+}
+
+static void parents_sweep(struct oomguard *g)
+{
+        size_t kept = 0;
+
+        for (size_t i = 0; i < g->n_parents; i++) {
+                if (!g->parents[i].seen) {
+                        free(g->parents[i].cgroup);
+                        continue;
+                }
+                g->parents[i].seen = false;
+                g->parents[kept++] = g->parents[i];
+        }
+        g->n_parents = kept;
+}
+
 /* 1 the group's processes were scanned, 0 not (nothing due, or may_scan
  * false: the pass's budget is spent and it waits for the next), -ENOMEM. */
 static int guard_target(struct oomguard *g, const struct oomguard_context *ctx,
                         const struct group_sample *s, const struct oomguard_target *t, usec_t now,
                         bool may_scan)
 {
+        const struct guard_parent *parent = parent_of(g, ctx, s->cgroup);
         struct guard_group *gg = group_find(g, group_key(s));
         uint64_t pids_current = 0;
         bool has_pids, due, full;
@@ -414,10 +478,15 @@ static int guard_target(struct oomguard *g, const struct oomguard_context *ctx,
                 return -ENOMEM;
         gg->seen = true;
         gg->unmanaged_passes = 0;
-        has_pids = cgfs_read_value(ctx->fs, gg->cgroup, "pids.current", &pids_current) >= 0;
         full = !gg->has_adj || gg->adj != t->oom_score_adj || gg->full_usec == USEC_INFINITY ||
                now >= gg->full_usec + OOMGUARD_RESCAN_USEC;
+        /* the gate: no process came or went anywhere below the parent */
+        if (!full && gg->has_pids_current && !gg->scan_pending && parent && !parent->changed)
+                return 0;
+        has_pids = cgfs_read_value(ctx->fs, gg->cgroup, "pids.current", &pids_current) >= 0;
         due = full || !has_pids || !gg->has_pids_current || pids_current != gg->pids_current;
+        /* due but over the pass's budget: the next pass looks again */
+        gg->scan_pending = due && !may_scan;
         if (!due || !may_scan)
                 return 0;
         if (ctx->dry_run && (!gg->has_adj || gg->adj != t->oom_score_adj))
@@ -509,6 +578,7 @@ int oomguard_run(struct oomguard *g, const struct oomguard_context *ctx, const s
                 if (scans == OOMGUARD_SCANS_PER_PASS && r > 0)
                         g->cursor = i + 1;
         }
+        parents_sweep(g);
         for (size_t i = 0; i < g->n_groups; i++) {
                 struct guard_group *gg = g->groups[i];
                 const struct group_sample *s;

@@ -146,6 +146,14 @@ static void put(const char *rel, const char *text)
         }
 }
 
+static void remove_file(const char *rel)
+{
+        char path[512];
+
+        snprintf(path, sizeof path, "%s/%s", root, rel);
+        CHECK(unlink(path) == 0);
+}
+
 static void mk(const char *rel)
 {
         char path[512];
@@ -310,6 +318,70 @@ out:
         nftw(root, rm, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* The gate: a pass reads pids.current of the directory holding the groups
+ * and, where it stands still, none of theirs. */
+static void test_gate(void)
+{
+        struct config *c = load();
+        struct cgfs *fs = NULL;
+        struct oomguard *g = NULL;
+        struct snapshot s;
+        usec_t now = 1000 * USEC_PER_SEC;
+
+        fixture_open(&fs, &g);
+        put("cg/docker/pids.current", "2\n");
+        put("cg/docker/db/cgroup.procs", "10\n");
+        put("cg/docker/db/pids.current", "1\n");
+        put("cg/docker/hog/cgroup.procs", "20\n");
+        put("cg/docker/hog/pids.current", "1\n");
+        proc(10, 0);
+        proc(20, 0);
+        if (!fs || !g)
+                goto out;
+        struct oomguard_context ctx = {.fs = fs};
+        snapshot_init(&s);
+        add(&s, "db", "docker/db", 0, true);
+        add(&s, "hog", "docker/hog", 1, true);
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now), 0);
+        CHECK_EQ_INT(get("proc/10/oom_score_adj"), -998);
+        CHECK_EQ_INT(get("proc/20/oom_score_adj"), 990);
+
+        /* docker exec into db: the directory's count moved, caught */
+        proc(12, 0);
+        put("cg/docker/db/cgroup.procs", "10\n12\n");
+        put("cg/docker/db/pids.current", "2\n");
+        put("cg/docker/pids.current", "3\n");
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 2 * USEC_PER_SEC), 0);
+        CHECK_EQ_INT(get("proc/12/oom_score_adj"), -998);
+
+        /* one enters db as hog's process exits: the directory's count stands
+         * still and the groups are not looked at... */
+        proc(13, 0);
+        put("cg/docker/db/cgroup.procs", "10\n12\n13\n");
+        put("cg/docker/db/pids.current", "3\n");
+        put("cg/docker/hog/cgroup.procs", "");
+        put("cg/docker/hog/pids.current", "0\n");
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 4 * USEC_PER_SEC), 0);
+        CHECK_EQ_INT(get("proc/13/oom_score_adj"), 0);
+        /* ...until the rescan */
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + OOMGUARD_RESCAN_USEC), 0);
+        CHECK_EQ_INT(get("proc/13/oom_score_adj"), -998);
+
+        /* no count for the directory (a hybrid host): every group's is read */
+        remove_file("cg/docker/pids.current");
+        proc(14, 0);
+        put("cg/docker/db/cgroup.procs", "10\n12\n13\n14\n");
+        put("cg/docker/db/pids.current", "4\n");
+        CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + OOMGUARD_RESCAN_USEC + 2 * USEC_PER_SEC), 0);
+        CHECK_EQ_INT(get("proc/14/oom_score_adj"), -998);
+        snapshot_done(&s);
+out:
+        oomguard_free(g);
+        cgfs_free(fs);
+        config_free(c);
+        nftw(root, rm, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 /* More managed groups than one pass scans: the rest on the next pass. */
 static void test_budget(void)
 {
@@ -369,6 +441,7 @@ int main(void)
         test_mapping();
         test_plan();
         test_writer();
+        test_gate();
         test_budget();
         return TEST_RESULT();
 }
