@@ -127,6 +127,10 @@ struct oomguard *oomguard_free(struct oomguard *g);
 /* One pass (at most every OOMGUARD_PASS_USEC; between passes it only fills
  * the status fields): plan from config and snap, apply, restore what no
  * longer applies, and set each managed group's has_oom_score_adj /
- * oom_score_adj in snap to what its processes carry. 0 or -ENOMEM. */
+ * oom_score_adj in snap to what its processes carry. The plan is made once
+ * per sample: while snap->time, snap->n_groups and c stay the same it is
+ * reused (a caller that changes a snapshot's groups gives it a new time),
+ * and while the parents' counts stand still a pass reads them alone. 0 or
+ * -ENOMEM. */
 int oomguard_run(struct oomguard *g, const struct oomguard_context *ctx, const struct config *c,
                  struct snapshot *snap, usec_t now);

@@ -61,6 +61,19 @@ struct oomguard {
         size_t n_groups, allocated;
         struct guard_parent parents[OOMGUARD_PARENTS_MAX];
         size_t n_parents;
+        bool parent_missing; /* this pass: a target had no parent (no gate) */
+        /* The plan is made again only for a new sample or configuration. */
+        usec_t plan_time;
+        size_t plan_groups;
+        const struct config *plan_config;
+        bool plan_made;
+        /* The last pass that went over the targets left every one gated (a
+         * parent with a count, its own count known, no scan pending, nothing
+         * waiting to be restored) until next_full_usec: while the parents'
+         * counts stand still, a pass is those reads alone. */
+        bool settled;
+        usec_t next_full_usec;
+        usec_t status_time; /* snapshot.time fill_status() last wrote */
         struct oomguard_plan plan;
         usec_t last_pass_usec; /* USEC_INFINITY: never */
         size_t cursor; /* the target a pass starts at (round robin under the budget) */
@@ -414,6 +427,18 @@ static void apply_oom_group(const struct oomguard_context *ctx, struct guard_gro
 
 /* ---- a pass --------------------------------------------------------------- */
 
+/* Read p's count for this pass. */
+static void parent_read(const struct oomguard_context *ctx, struct guard_parent *p)
+{
+        uint64_t v = 0;
+        bool has = cgfs_read_value(ctx->fs, p->cgroup, "pids.current", &v) >= 0;
+
+        p->changed = !has || !p->has || v != p->pids_current;
+        p->has = has;
+        p->pids_current = v;
+        p->seen = true;
+}
+
 /* The parent directory of cgroup, its pids.current read once a pass (NULL:
  * more parents than OOMGUARD_PARENTS_MAX or out of memory: no gate). */
 static const struct guard_parent *parent_of(struct oomguard *g, const struct oomguard_context *ctx,
@@ -422,8 +447,6 @@ static const struct guard_parent *parent_of(struct oomguard *g, const struct oom
         const char *slash = strrchr(cgroup, '/');
         size_t len = slash ? (size_t)(slash - cgroup) : 0;
         struct guard_parent *p = NULL;
-        uint64_t v = 0;
-        bool has;
 
         for (size_t i = 0; i < g->n_parents && !p; i++)
                 if (strlen(g->parents[i].cgroup) == len &&
@@ -434,17 +457,27 @@ static const struct guard_parent *parent_of(struct oomguard *g, const struct oom
         if (!p) {
                 char *copy;
 
-                if (g->n_parents == OOMGUARD_PARENTS_MAX || !(copy = strndup(cgroup, len)))
+                if (g->n_parents == OOMGUARD_PARENTS_MAX || !(copy = strndup(cgroup, len))) {
+                        g->parent_missing = true;
                         return NULL;
+                }
                 p = &g->parents[g->n_parents++];
                 *p = (struct guard_parent){.cgroup = copy};
         }
-        has = cgfs_read_value(ctx->fs, p->cgroup, "pids.current", &v) >= 0;
-        p->changed = !has || !p->has || v != p->pids_current;
-        p->has = has;
-        p->pids_current = v;
-        p->seen = true;
+        parent_read(ctx, p);
         return p;
+}
+
+/* A settled pass: every parent's count read, and true when none moved. */
+static bool parents_still(struct oomguard *g, const struct oomguard_context *ctx)
+{
+        bool still = g->n_parents > 0;
+
+        for (size_t i = 0; i < g->n_parents; i++) {
+                parent_read(ctx, &g->parents[i]);
+                still = still && !g->parents[i].changed;
+        }
+        return still;
 }
 
 static void parents_sweep(struct oomguard *g)
@@ -535,8 +568,27 @@ static void guard_restore(struct oomguard *g, const struct oomguard_context *ctx
         log_info("oom_score_adj of %s restored: no rule applies any more", gg->name);
 }
 
+/* After a pass over the targets: may the next passes be the parents' reads
+ * alone (oomguard_run), and until when. */
+static void settle(struct oomguard *g)
+{
+        g->settled = !g->parent_missing && g->n_parents > 0;
+        g->next_full_usec = USEC_INFINITY;
+        for (size_t i = 0; i < g->n_parents && g->settled; i++)
+                g->settled = g->parents[i].has;
+        for (size_t i = 0; i < g->n_groups && g->settled; i++) {
+                const struct guard_group *gg = g->groups[i];
+
+                g->settled = gg->has_pids_current && !gg->scan_pending &&
+                             gg->unmanaged_passes == 0 && gg->full_usec != USEC_INFINITY;
+                if (g->settled && gg->full_usec + OOMGUARD_RESCAN_USEC < g->next_full_usec)
+                        g->next_full_usec = gg->full_usec + OOMGUARD_RESCAN_USEC;
+        }
+}
+
 static void fill_status(struct oomguard *g, struct snapshot *snap)
 {
+        g->status_time = snap->time;
         for (size_t i = 0; i < snap->n_groups; i++) {
                 struct group_sample *s = &snap->groups[i];
                 const struct guard_group *gg = s->rule >= 0 ? group_find(g, group_key(s)) : NULL;
@@ -555,13 +607,32 @@ int oomguard_run(struct oomguard *g, const struct oomguard_context *ctx, const s
         g->fs = ctx->fs;
         g->dry_run = ctx->dry_run;
         if (g->last_pass_usec != USEC_INFINITY && now < g->last_pass_usec + OOMGUARD_PASS_USEC) {
-                fill_status(g, snap);
+                if (snap->time != g->status_time)
+                        fill_status(g, snap);
                 return 0;
         }
         g->last_pass_usec = now;
-        r = oomguard_plan(c, snap, &g->plan);
-        if (r < 0)
-                return r;
+        /* a new sample or configuration (a reload is followed by a sample:
+         * a configuration at a freed one's address is planned anew there) */
+        if (!g->plan_made || snap->time != g->plan_time || snap->n_groups != g->plan_groups ||
+            c != g->plan_config) {
+                r = oomguard_plan(c, snap, &g->plan);
+                if (r < 0)
+                        return r;
+                g->plan_made = true;
+                g->plan_time = snap->time;
+                g->plan_groups = snap->n_groups;
+                g->plan_config = c;
+                g->settled = false;
+        }
+        if (g->settled && now < g->next_full_usec && parents_still(g, ctx)) {
+                for (size_t i = 0; i < g->n_parents; i++)
+                        g->parents[i].seen = false;
+                if (snap->time != g->status_time)
+                        fill_status(g, snap);
+                return 0;
+        }
+        g->parent_missing = false;
         for (size_t i = 0; i < g->n_groups; i++)
                 g->groups[i]->seen = false;
         /* round robin from where the last pass ran out of budget */
@@ -602,6 +673,7 @@ int oomguard_run(struct oomguard *g, const struct oomguard_context *ctx, const s
                 group_free(gg);
         }
         g->n_groups = kept;
+        settle(g);
         fill_status(g, snap);
         return 0;
 }

@@ -293,6 +293,7 @@ static void test_writer(void)
         proc(21, 990); /* a child forked since: inherited ours, gets 0 */
         put("cg/docker/hog/cgroup.procs", "20\n21\n");
         s.groups[1].rule = -1;
+        s.time++; /* a new sample (oomguard_run plans once per sample) */
         /* one pass unmatched is not enough (a container briefly unmatched) */
         CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 23 * USEC_PER_SEC), 0);
         CHECK_EQ_INT(get("proc/20/oom_score_adj"), 990);
@@ -304,6 +305,7 @@ static void test_writer(void)
 
         /* db's rule opts out of memory.oom.group: the guard's 1 is taken back */
         s.groups[0].rule = -1;
+        s.time++;
         CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 25 * USEC_PER_SEC), 0);
         CHECK_EQ_INT(get("proc/10/oom_score_adj"), -998);
         CHECK_EQ_INT(oomguard_run(g, &ctx, c, &s, now + 26 * USEC_PER_SEC), 0);
