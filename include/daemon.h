@@ -73,6 +73,8 @@ struct daemon {
         /* the host's memory PSI "some" avg10 as last read (psi_known), and
          * until when a calm tick reads it whatever it was (a host trigger
          * fired): see host_psi_needed() */
+        struct psi_trigger_spec psi_watch; /* the calm tick's watch (trigger.h) ... */
+        bool psi_watch_set;                /* ... when a pressure_* mark is set */
         double host_psi_some_avg10;
         bool host_psi_known;
         usec_t host_psi_read_until;

@@ -447,15 +447,15 @@ static void on_pressure(const char *key, usec_t notice_usec, void *userdata)
  * reading itself. */
 static bool host_psi_needed(const struct daemon *d, usec_t now)
 {
-        struct psi_trigger_spec watch;
+        const struct psi_trigger_spec *watch = &d->psi_watch;
 
-        if (!trigger_watch_spec(&d->config->memory, &watch))
+        if (!d->psi_watch_set)
                 return false;
         if (d->policy.memory.tier != TIER_NORMAL || !triggers_host_watched(d->triggers) ||
             !d->host_psi_known || now < d->host_psi_read_until)
                 return true;
-        return d->host_psi_some_avg10 * (double)watch.window_usec >=
-               100.0 * (double)watch.stall_usec;
+        return d->host_psi_some_avg10 * (double)watch->window_usec >=
+               100.0 * (double)watch->stall_usec;
 }
 
 /* Between full samples under pressure, host memory alone (one read of
@@ -682,13 +682,11 @@ static int open_cgroups(struct daemon *d)
 /* The calm tick's watch follows the pressure_* marks (trigger.h). */
 static void sync_psi_watch(struct daemon *d)
 {
-        struct psi_trigger_spec watch;
-        bool want = trigger_watch_spec(&d->config->memory, &watch);
         int r;
 
         if (!d->triggers)
                 return;
-        r = triggers_set_host_watch(d->triggers, want ? &watch : NULL);
+        r = triggers_set_host_watch(d->triggers, d->psi_watch_set ? &d->psi_watch : NULL);
         if (r < 0)
                 log_info("no PSI watch for the calm tick (%s): it reads the host's PSI "
                          "every tick",
@@ -761,6 +759,7 @@ static void lint_to_journal(const char *message, void *userdata)
 static void apply_flags(struct daemon *d)
 {
         d->dry_run = d->options.dry_run || d->config->governor.dry_run;
+        d->psi_watch_set = trigger_watch_spec(&d->config->memory, &d->psi_watch);
         config_lint(d->config, lint_to_journal, NULL);
 }
 

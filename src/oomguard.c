@@ -601,7 +601,7 @@ static void fill_status(struct oomguard *g, struct snapshot *snap)
 int oomguard_run(struct oomguard *g, const struct oomguard_context *ctx, const struct config *c,
                  struct snapshot *snap, usec_t now)
 {
-        size_t kept = 0, scans = 0, n;
+        size_t kept = 0, scans = 0, n, before;
         int r;
 
         g->fs = ctx->fs;
@@ -632,7 +632,14 @@ int oomguard_run(struct oomguard *g, const struct oomguard_context *ctx, const s
                         fill_status(g, snap);
                 return 0;
         }
+        /* nothing managed runs, nothing to give back: a pass has no work */
+        if (g->plan.n_targets == 0 && g->n_groups == 0) {
+                if (snap->time != g->status_time)
+                        fill_status(g, snap);
+                return 0;
+        }
         g->parent_missing = false;
+        before = g->n_groups;
         for (size_t i = 0; i < g->n_groups; i++)
                 g->groups[i]->seen = false;
         /* round robin from where the last pass ran out of budget */
@@ -674,6 +681,8 @@ int oomguard_run(struct oomguard *g, const struct oomguard_context *ctx, const s
         }
         g->n_groups = kept;
         settle(g);
-        fill_status(g, snap);
+        /* what the processes carry moves only with a scan or a group come or gone */
+        if (scans > 0 || g->n_groups != before || snap->time != g->status_time)
+                fill_status(g, snap);
         return 0;
 }

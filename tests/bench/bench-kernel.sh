@@ -10,6 +10,9 @@
 # latency: a memory.high-throttled allocator (continuous PSI stalls) with
 #   the governor at its 1 s default tick; kernel PSI trigger notice → action
 #   from the guest's CLOCK_MONOTONIC (see tests/kernel/scenarios/latency.sh).
+# idle: 100 cgroups below one directory, one sleeping process each, all
+#   managed; the governor's and earlyoom's CPU over 60 s, RUNS boots (pure
+#   cgroup v2 with pids.current, as on a production host; not run by default).
 # Each VM's console is kept in BUILD_DIR/bench-kernel/.
 # Exit 0, 1 when a VM run fails, 77 when qemu/kernel are missing (outside CI).
 set -uo pipefail
@@ -136,6 +139,26 @@ latency() {
         END { flush() }' "$tmp/latency.log"
         echo
         grep '^BENCH name=latency run=[0-9]* oom_kills' "$tmp/latency.log" | sed 's/^BENCH /    /'
+        echo
+}
+
+idle() {
+        local i
+        for i in $(seq "$runs"); do
+                vm idle 150 "secs=60" "$tmp/idle-$i.log" || return 1
+        done
+        echo "Idle with 100 populated cgroups (tests/kernel/scenarios/idle.sh): CPU over 60 s in the"
+        echo "512 MiB VM (TCG: every figure slower than on hardware; the ratio is what compares)."
+        echo
+        echo "| boot | governor ms | earlyoom ms | ratio |"
+        echo "|-----:|------------:|------------:|------:|"
+        for i in $(seq "$runs"); do
+                grep '^BENCH name=idle ' "$tmp/idle-$i.log" | awk -v run="$i" '{
+                        for (k = 3; k <= NF; k++) { split($k, kv, "="); v[kv[1]] = kv[2] }
+                        printf "| %d | %.1f | %.1f | %.2f |\n", run, v["governor_us"] / 1000,
+                                v["earlyoom_us"] / 1000, v["governor_us"] / v["earlyoom_us"]
+                }'
+        done
         echo
 }
 
