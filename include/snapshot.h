@@ -44,9 +44,11 @@ struct group_sample {
          * oomguard pass (not by the sampler): for status */
         bool has_oom_score_adj;
         int oom_score_adj;
-        /* Sampler bookkeeping: when every file of the group was last read
+        /* Sampler bookkeeping: when its changing figures (memory.current,
+         * memory.pressure) and when every file of the group were last read
          * (monotonic; 0 never), and its change watch (cgfs_watch_add; -1 none). */
         usec_t refreshed;
+        usec_t limits_refreshed;
         int watch;
 };
 

@@ -18,21 +18,28 @@
  * same 5 s the kernel test gives a new cgroup. The walk lists every cgroup
  * directory and was half the idle CPU when done every 1 s tick. */
 #define SAMPLER_REWALK_USEC (5 * USEC_PER_SEC)
-/* Every file of every group is read again at least this often (µs) when
- * nothing asks sooner: memory.current and memory.pressure for status and
- * metrics, the limits for the drift check of a kernel that raised no event
- * (a change made by another writer raises one). */
+/* The figures that change without an event, memory.current and
+ * memory.pressure, are read again at least this often (µs) when nothing
+ * asks sooner: for status and metrics. */
 #define SAMPLER_REFRESH_USEC (30 * USEC_PER_SEC)
+/* Every other file of a group (its limits, memory.events, cgroup.events)
+ * raises a change event when it changes (a write by anyone, the kernel's
+ * counters): it is read again at least this often (µs) all the same, for
+ * a kernel that raised none. Reading only the two changing figures on the
+ * calm minute's refresh saves five reads of seven a group. */
+#define SAMPLER_LIMITS_REFRESH_USEC (300 * USEC_PER_SEC)
 /* At most this many groups get that refresh in one sample, so a sample's
  * cost stays bounded at any scale: beyond ~7 500 groups at a 1 s tick the
  * refresh takes longer than SAMPLER_REFRESH_USEC to go round. */
 #define SAMPLER_REFRESH_MAX_GROUPS 256
 /* Kept-open files not read for this long are closed (µs): those of groups
- * that vanished or stopped matching. Twice the refresh period, so a group
- * whose figures a sample carried over (the refresh budget, a PSI trigger
- * between two refreshes) keeps its files until its refresh reads them;
- * closing them on every sample reopened them at that refresh. */
-#define SAMPLER_KEPT_SWEEP_USEC (2 * SAMPLER_REFRESH_USEC)
+ * that vanished or stopped matching (a removed cgroup's file reads -ENODEV
+ * and holds nothing but its fd; the fds are bounded, cgfs_open). Twice the
+ * limits' refresh, so a group whose files a sample left unread (the
+ * refresh budget, a calm refresh of the changing figures alone) keeps them
+ * open until a refresh reads them; closing them on every sample reopened
+ * them at that refresh. */
+#define SAMPLER_KEPT_SWEEP_USEC (2 * SAMPLER_LIMITS_REFRESH_USEC)
 
 struct walk_context {
         const struct sampler_context *ctx;
@@ -73,13 +80,25 @@ static bool group_gone(int r)
         return r == -ENOENT || r == -ENODEV;
 }
 
+/* memory.pressure; <0 only when the group is gone. */
+static int sample_psi(struct cgfs *fs, struct group_sample *g)
+{
+        char buf[256];
+        int r = cgfs_read_psi(fs, g->cgroup, "memory.pressure", &g->psi);
+
+        g->has_psi = r >= 0;
+        if (r < 0 && group_gone(r) &&
+            group_gone(cgfs_read(fs, g->cgroup, "cgroup.procs", buf, sizeof buf)))
+                return r; /* the cgroup is gone, not merely a kernel without PSI */
+        return 0;
+}
+
 /* Pressure and populated state, common to every kind of group. */
 static int sample_common(struct cgfs *fs, struct group_sample *g)
 {
         char buf[256];
         uint64_t populated = 1;
         ssize_t n;
-        int r;
 
         if (!g->cgroup[0])
                 return 0;
@@ -87,13 +106,7 @@ static int sample_common(struct cgfs *fs, struct group_sample *g)
         if (n >= 0)
                 (void)memparse_flat_keyed(buf, (size_t)n, "populated", &populated);
         g->running = populated != 0;
-        r = cgfs_read_psi(fs, g->cgroup, "memory.pressure", &g->psi);
-        if (r >= 0)
-                g->has_psi = true;
-        else if (group_gone(r) &&
-                 group_gone(cgfs_read(fs, g->cgroup, "cgroup.procs", buf, sizeof buf)))
-                return r; /* the cgroup is gone, not merely a kernel without PSI */
-        return 0;
+        return sample_psi(fs, g);
 }
 
 static int sample_cgroup(const struct sampler_context *ctx, struct group_sample *g)
@@ -218,22 +231,29 @@ static void copy_measured(struct group_sample *g, const struct group_sample *pre
         g->psi = prev->psi;
         g->running = prev->running;
         g->refreshed = prev->refreshed;
+        g->limits_refreshed = prev->limits_refreshed;
 }
 
-/* Must this group be read in full now? Also keeps (or adds) its change
+/* How much of a group a sample reads. */
+enum group_read {
+        READ_CARRIED, /* nothing: the previous sample's figures stand */
+        READ_CHANGING, /* memory.current and memory.pressure; the rest carried */
+        READ_ALL,
+};
+
+/* How much of this group to read now. Also keeps (or adds) its change
  * watch, before any read, so a change after the read is seen next time.
- * No: the previous sample stands, but for memory.current when a decision
- * needs it. */
-static bool needs_full_read(struct walk_context *w, struct group_sample *g)
+ * READ_CARRIED: the previous sample stands, but for memory.current when a
+ * decision needs it. */
+static enum group_read read_needed(struct walk_context *w, struct group_sample *g)
 {
         struct cgfs *fs = w->ctx->fs;
         const struct group_sample *prev =
             w->ctx->previous ? snapshot_find(w->ctx->previous, group_key(g)) : NULL;
-        bool full = true;
         int r = -ENOENT;
 
         if (!g->cgroup[0])
-                return true;
+                return READ_ALL;
         if (prev && prev->watch >= 0)
                 r = cgfs_watch_take(fs, prev->watch);
         if (r >= 0)
@@ -241,19 +261,24 @@ static bool needs_full_read(struct walk_context *w, struct group_sample *g)
         else {
                 r = cgfs_watch_add(fs, g->cgroup);
                 g->watch = r >= 0 ? r : -1;
-                return true; /* not watched until now: read it */
+                return READ_ALL; /* not watched until now: read it */
         }
-        if (r == 0 && prev->refreshed && strcmp(prev->cgroup, g->cgroup) == 0) {
-                bool due = w->now < prev->refreshed ||
-                           w->now - prev->refreshed >= SAMPLER_REFRESH_USEC;
-
-                full = due && w->refresh_budget > 0;
-                if (full)
-                        w->refresh_budget--;
-                else
-                        copy_measured(g, prev);
+        if (r != 0 || !prev->refreshed || strcmp(prev->cgroup, g->cgroup) != 0)
+                return READ_ALL; /* changed, or never read in full */
+        if (w->now >= prev->refreshed && w->now - prev->refreshed < SAMPLER_REFRESH_USEC) {
+                copy_measured(g, prev);
+                return READ_CARRIED;
         }
-        return full;
+        if (w->refresh_budget == 0) {
+                copy_measured(g, prev);
+                return READ_CARRIED;
+        }
+        w->refresh_budget--;
+        if (w->now < prev->limits_refreshed ||
+            w->now - prev->limits_refreshed >= SAMPLER_LIMITS_REFRESH_USEC)
+                return READ_ALL;
+        copy_measured(g, prev);
+        return READ_CHANGING;
 }
 
 /* memory.current alone, for a group whose other figures stand. */
@@ -280,9 +305,21 @@ static int sample_group(struct walk_context *w, const struct docker_container *c
 {
         int r;
 
-        if (needs_full_read(w, g)) {
-                g->refreshed = w->now;
+        switch (read_needed(w, g)) {
+        case READ_ALL:
+                g->refreshed = g->limits_refreshed = w->now;
                 return c ? sample_container(w->ctx, c, g) : sample_cgroup(w->ctx, g);
+        case READ_CHANGING:
+                g->refreshed = w->now;
+                if (c)
+                        container_from_docker(w->ctx, c, g);
+                r = sample_psi(w->ctx->fs, g);
+                if (r < 0)
+                        return r;
+                r = sample_usage(w->ctx, c, g);
+                return r < 0 && group_gone(r) ? r : 0;
+        case READ_CARRIED:
+                break;
         }
         if (c)
                 container_from_docker(w->ctx, c, g);
