@@ -99,10 +99,13 @@ struct cgfs *cgfs_free(struct cgfs *fs);
  * one page of kernel memory (its seq_file buffer), so 2048 ≈ 8 MiB at most. */
 #define CGFS_KEPT_FILES_MAX 2048
 /* Close every kept file not read since the previous sweep (groups that
- * vanished or no longer match). The sampler calls it once per sample. */
+ * vanished or no longer match). The sampler calls it every few minutes,
+ * and sooner when the kept files crowd their budget. */
 void cgfs_kept_sweep(struct cgfs *fs);
 /* How many files are kept open now (tests, debugging). */
 size_t cgfs_kept_count(const struct cgfs *fs);
+/* Whether the kept files fill three quarters of their budget or more. */
+bool cgfs_kept_crowded(const struct cgfs *fs);
 
 /* Change watches: one inotify watch per group directory tells the sampler
  * which groups changed, so the others need not be read on every sample.

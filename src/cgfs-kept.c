@@ -128,6 +128,12 @@ void cgfs_kept_sweep(struct cgfs *fs)
         fs->kept_epoch++;
 }
 
+bool cgfs_kept_crowded(const struct cgfs *fs)
+{
+        assert(fs);
+        return fs->n_kept * 4 >= fs->kept_max * 3;
+}
+
 size_t cgfs_kept_count(const struct cgfs *fs)
 {
         assert(fs);

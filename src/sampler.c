@@ -33,12 +33,13 @@
  * refresh takes longer than SAMPLER_REFRESH_USEC to go round. */
 #define SAMPLER_REFRESH_MAX_GROUPS 256
 /* Kept-open files not read for this long are closed (µs): those of groups
- * that vanished or stopped matching (a removed cgroup's file reads -ENODEV
- * and holds nothing but its fd; the fds are bounded, cgfs_open). Twice the
- * limits' refresh, so a group whose files a sample left unread (the
- * refresh budget, a calm refresh of the changing figures alone) keeps them
- * open until a refresh reads them; closing them on every sample reopened
- * them at that refresh. */
+ * that vanished or stopped matching (a removed cgroup's file reads -ENODEV;
+ * each still holds an fd and a page of kernel memory). Twice the limits'
+ * refresh, so a group whose files a sample left unread (the refresh
+ * budget, a calm refresh of the changing figures alone) keeps them open
+ * until a refresh reads them; closing them on every sample reopened them
+ * at that refresh. Sooner when they crowd their budget (many containers
+ * come and gone): the live groups' files must find room. */
 #define SAMPLER_KEPT_SWEEP_USEC (2 * SAMPLER_LIMITS_REFRESH_USEC)
 
 struct walk_context {
@@ -424,7 +425,8 @@ int sampler_take(const struct sampler_context *ctx, usec_t now, struct snapshot 
                 }
         }
         /* Files of groups that vanished or stopped matching go. */
-        if (!prev || now < prev->kept_swept || now - prev->kept_swept >= SAMPLER_KEPT_SWEEP_USEC) {
+        if (!prev || now < prev->kept_swept || now - prev->kept_swept >= SAMPLER_KEPT_SWEEP_USEC ||
+            cgfs_kept_crowded(ctx->fs)) {
                 cgfs_kept_sweep(ctx->fs);
                 snap->kept_swept = now;
         } else
