@@ -104,6 +104,9 @@ struct cgfs *cgfs_free(struct cgfs *fs);
 void cgfs_kept_sweep(struct cgfs *fs);
 /* How many files are kept open now (tests, debugging). */
 size_t cgfs_kept_count(const struct cgfs *fs);
+/* Close the kept files of cgroup rel (its own files, not its children's):
+ * a group that vanished. */
+void cgfs_kept_forget(struct cgfs *fs, const char *rel);
 /* Whether the kept files fill three quarters of their budget or more. */
 bool cgfs_kept_crowded(const struct cgfs *fs);
 

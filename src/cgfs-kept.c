@@ -128,6 +128,23 @@ void cgfs_kept_sweep(struct cgfs *fs)
         fs->kept_epoch++;
 }
 
+void cgfs_kept_forget(struct cgfs *fs, const char *rel)
+{
+        size_t len;
+
+        assert(fs);
+        assert(rel);
+
+        len = strlen(rel);
+        for (size_t i = 0; i < fs->kept_slots; i++)
+                /* a removal may shift a later, unchecked entry into slot i */
+                while (fs->kept[i].key && fs->kept[i].key[0] == KEPT_ROOT_CGROUP &&
+                       strncmp(fs->kept[i].key + 1, rel, len) == 0 &&
+                       (len == 0 || fs->kept[i].key[1 + len] == '/') &&
+                       !strchr(fs->kept[i].key + 1 + len + (len > 0), '/'))
+                        kept_remove_slot(fs, i);
+}
+
 bool cgfs_kept_crowded(const struct cgfs *fs)
 {
         assert(fs);

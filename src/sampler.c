@@ -41,6 +41,9 @@
  * at that refresh. Sooner when they crowd their budget (many containers
  * come and gone): the live groups' files must find room. */
 #define SAMPLER_KEPT_SWEEP_USEC (2 * SAMPLER_LIMITS_REFRESH_USEC)
+/* Groups gone since the previous sample whose kept files are closed one
+ * group at a time; beyond this many, by one sweep. */
+#define SAMPLER_FORGET_MAX 64
 
 struct walk_context {
         const struct sampler_context *ctx;
@@ -364,6 +367,26 @@ int sampler_refresh_group(const struct sampler_context *ctx, struct group_sample
         return sample_cgroup(ctx, g);
 }
 
+/* The kept files of the previous sample's groups that this one no longer
+ * has are closed at once: a removed cgroup's open files are dead weight
+ * (and a container's churn leaves many). Past SAMPLER_FORGET_MAX of them,
+ * one sweep is cheaper than a search each. */
+static void forget_vanished(struct cgfs *fs, const struct snapshot *prev,
+                            const struct snapshot *snap)
+{
+        size_t gone = 0;
+
+        for (size_t i = 0; prev && i < prev->n_groups; i++)
+                gone += prev->groups[i].cgroup[0] && !snapshot_find(snap, group_key(&prev->groups[i]));
+        if (gone > SAMPLER_FORGET_MAX) {
+                cgfs_kept_sweep(fs);
+                return;
+        }
+        for (size_t i = 0; gone && prev && i < prev->n_groups; i++)
+                if (prev->groups[i].cgroup[0] && !snapshot_find(snap, group_key(&prev->groups[i])))
+                        cgfs_kept_forget(fs, prev->groups[i].cgroup);
+}
+
 int sampler_take(const struct sampler_context *ctx, usec_t now, struct snapshot *snap)
 {
         struct walk_context w = {.ctx = ctx, .snap = snap, .now = now};
@@ -424,7 +447,10 @@ int sampler_take(const struct sampler_context *ctx, usec_t now, struct snapshot 
                                 snap->n_groups--;
                 }
         }
-        /* Files of groups that vanished or stopped matching go. */
+        /* The next sample and the daemon look groups up by key. */
+        (void)snapshot_index(snap);
+        forget_vanished(ctx->fs, prev, snap);
+        /* Files of groups that vanished unseen or stopped matching go. */
         if (!prev || now < prev->kept_swept || now - prev->kept_swept >= SAMPLER_KEPT_SWEEP_USEC ||
             cgfs_kept_crowded(ctx->fs)) {
                 cgfs_kept_sweep(ctx->fs);
@@ -432,7 +458,5 @@ int sampler_take(const struct sampler_context *ctx, usec_t now, struct snapshot 
         } else
                 snap->kept_swept = prev->kept_swept;
         cgfs_watch_sweep(ctx->fs);
-        /* The next sample and the daemon look groups up by key. */
-        (void)snapshot_index(snap);
         return 0;
 }

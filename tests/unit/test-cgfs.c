@@ -948,6 +948,31 @@ static void test_kept_files(void)
         CHECK_EQ_INT(cgfs_read_value(fs, "a", "memory.current", &val), 0);
         CHECK_EQ_U64(val, 42);
         CHECK_EQ_INT(cgfs_kept_count(fs), 1);
+
+        /* A group gone: its own files closed at once, not its neighbours',
+         * not a child's, not one whose name it begins, not the host's. */
+        make_dir("kept/cgroup/a/sub");
+        put_file("kept/cgroup/a/sub/memory.current", "5\n");
+        make_dir("kept/cgroup/ab");
+        put_file("kept/cgroup/ab/memory.current", "6\n");
+        put_file("kept/cgroup/memory.current", "8\n");
+        CHECK_EQ_INT(cgfs_read_value(fs, "a", "memory.high", &val), -ENOENT);
+        put_file("kept/cgroup/a/memory.high", "9\n");
+        CHECK_EQ_INT(cgfs_read_value(fs, "a", "memory.high", &val), 0);
+        CHECK_EQ_INT(cgfs_read_value(fs, "a/sub", "memory.current", &val), 0);
+        CHECK_EQ_INT(cgfs_read_value(fs, "ab", "memory.current", &val), 0);
+        CHECK_EQ_INT(cgfs_read_value(fs, "b", "memory.current", &val), 0);
+        CHECK_EQ_INT(cgfs_read_value(fs, "", "memory.current", &val), 0);
+        CHECK_EQ_INT(cgfs_read_meminfo(fs, &mi), 0);
+        CHECK_EQ_INT(cgfs_kept_count(fs), 7);
+        cgfs_kept_forget(fs, "a");
+        CHECK_EQ_INT(cgfs_kept_count(fs), 5); /* a's memory.current and memory.high */
+        cgfs_kept_forget(fs, "");
+        CHECK_EQ_INT(cgfs_kept_count(fs), 4); /* the root's own file; meminfo stays */
+        cgfs_kept_forget(fs, "a/sub");
+        cgfs_kept_forget(fs, "ab");
+        cgfs_kept_forget(fs, "b");
+        CHECK_EQ_INT(cgfs_kept_count(fs), 1);
         cgfs_free(fs);
 }
 
