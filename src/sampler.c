@@ -376,15 +376,17 @@ static void forget_vanished(struct cgfs *fs, const struct snapshot *prev,
 {
         size_t gone = 0;
 
-        for (size_t i = 0; prev && i < prev->n_groups; i++)
-                gone += prev->groups[i].cgroup[0] && !snapshot_find(snap, group_key(&prev->groups[i]));
-        if (gone > SAMPLER_FORGET_MAX) {
-                cgfs_kept_sweep(fs);
-                return;
+        for (size_t i = 0; prev && i < prev->n_groups; i++) {
+                const struct group_sample *g = &prev->groups[i];
+
+                if (!g->cgroup[0] || snapshot_find(snap, group_key(g)))
+                        continue;
+                if (++gone > SAMPLER_FORGET_MAX) {
+                        cgfs_kept_sweep(fs);
+                        return;
+                }
+                cgfs_kept_forget(fs, g->cgroup);
         }
-        for (size_t i = 0; gone && prev && i < prev->n_groups; i++)
-                if (prev->groups[i].cgroup[0] && !snapshot_find(snap, group_key(&prev->groups[i])))
-                        cgfs_kept_forget(fs, prev->groups[i].cgroup);
 }
 
 int sampler_take(const struct sampler_context *ctx, usec_t now, struct snapshot *snap)

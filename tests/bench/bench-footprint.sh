@@ -20,6 +20,7 @@
 # one tick over 10 000 fixture cgroups (bench-tick), so that one run shows
 # idle CPU, memory and scale together. Needs root. Exit 0, 1 on failure, 77 when a part is missing (outside CI).
 set -euo pipefail
+. "$(dirname "$0")/../lib/helperpid.sh"
 
 build=$(cd "$1" && pwd)
 seconds=${2:-60}
@@ -103,14 +104,7 @@ cpu_ns() { awk '{ print $1 }' "/proc/$1/schedstat"; }
 status_kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status"; }
 # The Docker helper (sutazai-governor-docker, issue 16 item 4): the
 # governor's child that holds libcurl, reported on a row of its own.
-helper_pid() {
-        local p
-        for p in $(cat /proc/"$gov_pid"/task/*/children 2>/dev/null); do
-                case "$(readlink /proc/"$p"/exe 2>/dev/null)" in
-                */sutazai-governor-docker) echo "$p"; return 0 ;;
-                esac
-        done
-}
+helper_pid() { helper_pid_of "$gov_pid" || true; }
 pss_kb() { awk '/^Pss:/ { s += $2 } END { print s + 0 }' "/proc/$1/smaps"; }
 hp=$(helper_pid)
 g0=$(cpu_ns "$gov_pid"); e0=$(cpu_ns "$eo_pid"); h0=${hp:+$(cpu_ns "$hp")}

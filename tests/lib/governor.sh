@@ -41,6 +41,8 @@
 
 # shellcheck source=tests/lib/dockerd.sh
 . "$(dirname "${BASH_SOURCE[0]}")/dockerd.sh" # (sets -e -u)
+# shellcheck source=tests/lib/helperpid.sh
+. "$(dirname "${BASH_SOURCE[0]}")/helperpid.sh"
 set +e
 
 skip_or_fail() {
@@ -163,15 +165,7 @@ wait_connected_with() { # NAME...
 
 # The running governor's Docker helper (its child running
 # sutazai-governor-docker): its pid, or 1 when there is none.
-gov_helper_pid() {
-        local p
-        for p in $(cat /proc/"$gov_pid"/task/*/children 2>/dev/null); do
-                case "$(readlink /proc/"$p"/exe 2>/dev/null)" in
-                */sutazai-governor-docker) echo "$p"; return 0 ;;
-                esac
-        done
-        return 1
-}
+gov_helper_pid() { helper_pid_of "$gov_pid"; }
 
 # Until COMMAND succeeds, tried every 0.1 s; 1 if it never did within SECONDS.
 wait_until() { # SECONDS COMMAND...
